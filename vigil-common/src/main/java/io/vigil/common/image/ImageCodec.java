@@ -76,6 +76,13 @@ public final class ImageCodec {
         }
     }
 
+    /** Encodes interleaved BGR bytes (Java2D's TYPE_3BYTE_BGR layout) to JPEG. */
+    public static byte[] encodeBgrJpeg(int width, int height, byte[] bgr, int quality) {
+        try (Mat mat = Mats.fromInterleaved(width, height, bgr)) {
+            return encodeBgrJpeg(mat, quality);
+        }
+    }
+
     /** Encodes a BGR OpenCV matrix (as grabbers deliver it) to JPEG without an RGB round trip. */
     public static byte[] encodeBgrJpeg(Mat bgr, int quality) {
         try (BytePointer out = new BytePointer();

@@ -1,0 +1,111 @@
+package io.vigil.ingest.service;
+
+import io.smallrye.common.annotation.Identifier;
+import io.vigil.ingest.FrameSink;
+import io.vigil.proto.DeadLetterHeaders;
+import io.vigil.proto.Topics;
+import io.vigil.proto.serde.VigilSerdes;
+import io.vigil.proto.v1.Frame;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.jboss.logging.Logger;
+
+/**
+ * Publishes frames to {@link Topics#FRAMES} keyed by camera id, with an idempotent producer and
+ * {@code acks=all}: a retried send never duplicates or reorders a camera's frames. Rejected input goes to
+ * {@link Topics#DEAD_LETTER} with the reason in headers.
+ */
+@ApplicationScoped
+public class KafkaFrameSink implements FrameSink {
+
+    private static final Logger LOG = Logger.getLogger(KafkaFrameSink.class);
+    static final String STAGE = "frame-ingest";
+
+    private final KafkaProducer<String, byte[]> producer;
+    private final AtomicLong sendFailures = new AtomicLong();
+    private final AtomicLong failuresAtLastFlush = new AtomicLong();
+
+    public KafkaFrameSink(@Identifier("default-kafka-broker") Map<String, Object> kafkaConfig, IngestConfig config) {
+        this.producer = new KafkaProducer<>(producerConfig(kafkaConfig, config.producer()), new StringSerializer(),
+                new ByteArraySerializer());
+    }
+
+    static Map<String, Object> producerConfig(Map<String, Object> kafkaConfig, Map<String, String> overrides) {
+        Map<String, Object> props = new HashMap<>();
+        // kafka.* settings are shared by all clients; keep only what a producer understands.
+        kafkaConfig.forEach((k, v) -> {
+            if (ProducerConfig.configNames().contains(k) || k.startsWith("ssl.") || k.startsWith("sasl.")) {
+                props.put(k, v);
+            }
+        });
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, STAGE);
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 * 1024 * 1024);
+        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none"); // JPEG does not compress further
+        props.putAll(overrides);
+        return props;
+    }
+
+    @Override
+    public void publish(Frame frame) {
+        byte[] value = VigilSerdes.FRAME.serializer().serialize(Topics.FRAMES, frame);
+        producer.send(new ProducerRecord<>(Topics.FRAMES, frame.getCameraId(), value), (metadata, error) -> {
+            if (error != null) {
+                sendFailures.incrementAndGet();
+                LOG.errorf("frame %d of camera %s was not stored: %s", frame.getFrameIndex(), frame.getCameraId(),
+                        error.getMessage());
+            }
+        });
+    }
+
+    @Override
+    public void reject(RejectedInput rejected) {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(DeadLetterHeaders.REASON, utf8(rejected.reason()));
+        headers.add(DeadLetterHeaders.STAGE, utf8(STAGE));
+        headers.add(DeadLetterHeaders.SOURCE, utf8(rejected.source()));
+        headers.add("vigil.frame-index", utf8(Long.toString(rejected.frameIndex())));
+        if (rejected.cause() != null) {
+            headers.add(DeadLetterHeaders.EXCEPTION, utf8(rejected.cause().getClass().getName()));
+        }
+        producer.send(new ProducerRecord<>(Topics.DEAD_LETTER, null, rejected.cameraId(), rejected.payload(), headers),
+                (metadata, error) -> {
+                    if (error != null) {
+                        LOG.errorf("dead-letter record for camera %s was not stored: %s", rejected.cameraId(), error.getMessage());
+                    }
+                });
+    }
+
+    @Override
+    public boolean flush() {
+        producer.flush();
+        long failures = sendFailures.get();
+        return failuresAtLastFlush.getAndSet(failures) == failures;
+    }
+
+    public long sendFailures() {
+        return sendFailures.get();
+    }
+
+    @PreDestroy
+    void close() {
+        producer.close(Duration.ofSeconds(30));
+    }
+
+    private static byte[] utf8(String s) {
+        return (s == null ? "" : s).getBytes(StandardCharsets.UTF_8);
+    }
+}

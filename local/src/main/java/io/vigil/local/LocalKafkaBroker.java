@@ -1,0 +1,254 @@
+package io.vigil.local;
+
+import io.vigil.proto.Topics.TopicSpec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/**
+ * A real single-node Apache Kafka broker (KRaft: broker and controller in one process) run as a child JVM
+ * from the Kafka jars on this module's classpath: formats the storage on first use, starts, waits until it
+ * answers, creates topics, and stops cleanly (SIGTERM, so the broker shuts down in a controlled way).
+ * The data directory survives restarts, so a stopped stack resumes from committed offsets.
+ */
+public final class LocalKafkaBroker implements AutoCloseable {
+
+    /**
+     * @param dataDir        broker logs, config and its console output ({@code broker.log})
+     * @param port           client listener on 127.0.0.1; 0 picks a free port
+     * @param controllerPort KRaft controller listener; 0 picks a free port
+     */
+    public record Config(Path dataDir, int port, int controllerPort, List<TopicSpec> topics, Duration startTimeout) {
+        public Config {
+            if (port < 0 || controllerPort < 0) {
+                throw new IllegalArgumentException("ports must be >= 0");
+            }
+            topics = List.copyOf(topics);
+        }
+    }
+
+    private final Config config;
+    private final Process process;
+    private final String bootstrapServers;
+
+    private LocalKafkaBroker(Config config, Process process, String bootstrapServers) {
+        this.config = config;
+        this.process = process;
+        this.bootstrapServers = bootstrapServers;
+    }
+
+    public static LocalKafkaBroker start(Config config) {
+        try {
+            Files.createDirectories(config.dataDir());
+            int port = config.port() == 0 ? freePort() : config.port();
+            int controllerPort = config.controllerPort() == 0 ? freePort() : config.controllerPort();
+            Path properties = writeServerProperties(config.dataDir(), port, controllerPort);
+            Path logDir = config.dataDir().resolve("kafka-logs");
+            if (!Files.exists(logDir.resolve("meta.properties"))) {
+                format(properties, config.dataDir());
+            }
+            Path out = config.dataDir().resolve("broker.log");
+            Process process = new ProcessBuilder(javaCommand("kafka.Kafka", properties.toString()))
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()))
+                    .start();
+            LocalKafkaBroker broker = new LocalKafkaBroker(config, process, "127.0.0.1:" + port);
+            try {
+                broker.awaitReady(config.startTimeout(), out);
+                broker.createTopics(config.topics());
+            } catch (RuntimeException e) {
+                broker.close();
+                throw e;
+            }
+            return broker;
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start the local Kafka broker in " + config.dataDir(), e);
+        }
+    }
+
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public Admin admin() {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10000);
+        return Admin.create(props);
+    }
+
+    /** Creates missing topics with replication factor 1; existing topics keep their partitions. */
+    public void createTopics(List<TopicSpec> topics) {
+        try (Admin admin = admin()) {
+            List<NewTopic> newTopics = topics.stream().map(t -> new NewTopic(t.name(), t.partitions(), (short) 1)).toList();
+            for (var future : admin.createTopics(newTopics).values().values()) {
+                try {
+                    future.get(30, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw new IllegalStateException("creating topics failed: " + e.getCause().getMessage(), e);
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating topics", e);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("creating topics timed out", e);
+        }
+    }
+
+    /** Stops the broker: SIGTERM first (controlled shutdown, logs flushed), a hard kill after 30 s. */
+    @Override
+    public void close() {
+        if (!process.isAlive()) {
+            return;
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Kills the broker without a controlled shutdown, as a crash would. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    private void awaitReady(Duration timeout, Path out) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        RuntimeException last = null;
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the Kafka broker exited with code " + process.exitValue()
+                        + " during start-up; its output:\n" + tail(out, 40));
+            }
+            try (Admin admin = admin()) {
+                admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
+                return;
+            } catch (Exception e) {
+                last = new IllegalStateException(e.getMessage(), e);
+                sleep(300);
+            }
+        }
+        throw new IllegalStateException("the Kafka broker did not answer within " + timeout + "; its output:\n"
+                + tail(out, 40), last);
+    }
+
+    private static void format(Path properties, Path dataDir) throws IOException {
+        Path out = dataDir.resolve("format.log");
+        Process format = new ProcessBuilder(javaCommand("kafka.tools.StorageTool", "format",
+                "--cluster-id", Uuid.randomUuid().toString(), "--config", properties.toString()))
+                .redirectErrorStream(true)
+                .redirectOutput(out.toFile())
+                .start();
+        try {
+            if (!format.waitFor(120, TimeUnit.SECONDS) || format.exitValue() != 0) {
+                format.destroyForcibly();
+                throw new IllegalStateException("formatting Kafka storage failed:\n" + tail(out, 40));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while formatting Kafka storage", e);
+        }
+    }
+
+    private static Path writeServerProperties(Path dataDir, int port, int controllerPort) throws IOException {
+        String props = String.join("\n",
+                "# Written by Vigil's LocalKafkaBroker on every start.",
+                "process.roles=broker,controller",
+                "node.id=1",
+                "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
+                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                "controller.listener.names=CONTROLLER",
+                "inter.broker.listener.name=PLAINTEXT",
+                "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+                "log.dirs=" + dataDir.resolve("kafka-logs").toAbsolutePath(),
+                "num.partitions=1",
+                "offsets.topic.replication.factor=1",
+                "transaction.state.log.replication.factor=1",
+                "transaction.state.log.min.isr=1",
+                "share.coordinator.state.topic.replication.factor=1",
+                "share.coordinator.state.topic.min.isr=1",
+                "group.initial.rebalance.delay.ms=0",
+                "auto.create.topics.enable=false",
+                // Frames are ~20 kB and sequences ~90 kB; leave headroom for large cameras.
+                "message.max.bytes=8388608",
+                "log.retention.hours=24",
+                "");
+        Path file = dataDir.resolve("server.properties");
+        Files.writeString(file, props, StandardCharsets.UTF_8);
+        return file;
+    }
+
+    private static List<String> javaCommand(String mainClass, String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xmx1g");
+        cmd.add("-Dorg.slf4j.simpleLogger.showDateTime=true");
+        cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=info");
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(mainClass);
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        }
+    }
+
+    private static String tail(Path file, int lines) {
+        try {
+            List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(no output: " + e.getMessage() + ")";
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}
