@@ -8,6 +8,7 @@ import io.vigil.ingest.source.SourceFrame;
 import io.vigil.proto.v1.Frame;
 import java.util.Optional;
 import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
 
 /**
  * Publishes one camera's frames: reads its source, paces it, turns each frame into a {@link Frame} and hands it
@@ -56,6 +57,7 @@ public final class CameraRunner implements Runnable {
 
     @Override
     public void run() {
+        MDC.put("camera", cameraId);
         long indexOffset = 0;
         try {
             do {

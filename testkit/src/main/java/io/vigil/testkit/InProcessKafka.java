@@ -19,6 +19,8 @@ import org.apache.kafka.common.test.TestKitNodes;
  */
 public final class InProcessKafka implements AutoCloseable {
 
+    private static InProcessKafka shared;
+
     private final KafkaClusterTestKit cluster;
 
     private InProcessKafka(KafkaClusterTestKit cluster) {
@@ -55,6 +57,20 @@ public final class InProcessKafka implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("could not start the in-process Kafka broker: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * One broker for the whole test JVM, with every Vigil topic, stopped when the JVM exits. For tests whose
+     * broker must outlive a Quarkus application ({@code @QuarkusMainTest} launches, child processes).
+     */
+    public static synchronized InProcessKafka shared() {
+        if (shared == null) {
+            InProcessKafka broker = start();
+            broker.createTopics(io.vigil.proto.Topics.DEFAULTS);
+            Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "shared-kafka-stop"));
+            shared = broker;
+        }
+        return shared;
     }
 
     public String bootstrapServers() {

@@ -1,0 +1,154 @@
+package io.vigil.local;
+
+import io.vigil.proto.DeadLetterHeaders;
+import io.vigil.proto.Topics;
+import io.vigil.proto.serde.VigilSerdes;
+import io.vigil.proto.v1.Frame;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * Prints what flows through the Vigil topics: once a second a line per topic and camera (count, rate, frame
+ * range), and every dead-letter record with its reason. Starts at the end of each topic.
+ */
+public final class FlowPrinter implements Runnable, AutoCloseable {
+
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
+
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final PrintStream out;
+    private final Map<String, Window> windows = new TreeMap<>();
+    private volatile boolean running = true;
+    private volatile long totalFrames;
+    private Thread thread;
+
+    public FlowPrinter(String bootstrapServers, PrintStream out) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "vigil-local-printer-" + UUID.randomUUID());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        this.consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+        this.out = out;
+        consumer.subscribe(Topics.DEFAULTS.stream().map(Topics.TopicSpec::name).toList());
+    }
+
+    /** Polls until partitions are assigned, so nothing published after this returns is missed. */
+    public void awaitAssignment(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (consumer.assignment().isEmpty() && System.nanoTime() < deadline) {
+            consumer.poll(Duration.ofMillis(100));
+        }
+        // Resolve the "latest" positions now, before any service publishes.
+        consumer.assignment().forEach(consumer::position);
+    }
+
+    /** Prints from a thread of its own until {@link #close()}. */
+    public void start() {
+        thread = new Thread(this, "flow-printer");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    public long totalFrames() {
+        return totalFrames;
+    }
+
+    @Override
+    public void run() {
+        long nextReport = System.nanoTime() + 1_000_000_000L;
+        while (running) {
+            for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                record(r);
+            }
+            if (System.nanoTime() >= nextReport) {
+                report();
+                nextReport = System.nanoTime() + 1_000_000_000L;
+            }
+        }
+        report();
+        consumer.close();
+    }
+
+    private void record(ConsumerRecord<String, byte[]> r) {
+        if (Topics.DEAD_LETTER.equals(r.topic())) {
+            out.printf("[%s] %-20s %-16s REJECTED by %s: %s%n", LocalTime.now().format(TIME), r.topic(), r.key(),
+                    header(r, DeadLetterHeaders.STAGE), header(r, DeadLetterHeaders.REASON));
+            return;
+        }
+        Window w = windows.computeIfAbsent(r.topic() + "|" + r.key(), k -> new Window());
+        w.count++;
+        w.bytes += r.value() == null ? 0 : r.value().length;
+        if (Topics.FRAMES.equals(r.topic())) {
+            totalFrames++;
+            try {
+                Frame f = VigilSerdes.FRAME.parse(r);
+                w.firstIndex = Math.min(w.firstIndex, f.getFrameIndex());
+                w.lastIndex = Math.max(w.lastIndex, f.getFrameIndex());
+                w.size = f.getWidth() + "x" + f.getHeight();
+                w.ended |= f.getEndOfSource();
+            } catch (RuntimeException e) {
+                out.printf("[%s] %-20s %-16s unreadable frame at offset %d: %s%n", LocalTime.now().format(TIME),
+                        r.topic(), r.key(), r.offset(), e.getMessage());
+            }
+        }
+    }
+
+    private void report() {
+        String now = LocalTime.now().format(TIME);
+        windows.forEach((key, w) -> {
+            if (w.count == 0) {
+                return;
+            }
+            String[] parts = key.split("\\|", 2);
+            String frames = w.lastIndex >= 0 ? String.format("frames %d..%d %s", w.firstIndex, w.lastIndex, w.size) : "";
+            out.printf("[%s] %-20s %-16s %4d msgs  avg %5.1f kB  %s%s%n", now, parts[0], parts[1], w.count,
+                    w.bytes / 1024.0 / w.count, frames, w.ended ? "  (end of source)" : "");
+        });
+        windows.clear();
+        out.flush();
+    }
+
+    private static String header(ConsumerRecord<?, ?> r, String name) {
+        Header h = r.headers().lastHeader(name);
+        return h == null ? "?" : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    /** Stops printing and waits until the consumer has left, so the broker can be stopped after it. */
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        if (thread != null) {
+            thread.join(10_000);
+        }
+    }
+
+    private static final class Window {
+        long count;
+        long bytes;
+        long firstIndex = Long.MAX_VALUE;
+        long lastIndex = -1;
+        String size = "";
+        boolean ended;
+    }
+
+    /** The topics printed, for the start-up banner. */
+    public static List<String> topics() {
+        return Topics.DEFAULTS.stream().map(Topics.TopicSpec::name).toList();
+    }
+}
