@@ -20,6 +20,12 @@ public final class CameraRunner implements Runnable {
 
     private static final Logger LOG = Logger.getLogger(CameraRunner.class);
 
+    /** Finds where this camera stopped before (empty for a new camera). */
+    @FunctionalInterface
+    public interface ResumeLookup {
+        Optional<ResumePoint> find(String cameraId) throws Exception;
+    }
+
     /** Opens the camera's source (again, when looping). */
     @FunctionalInterface
     public interface SourceOpener {
@@ -32,11 +38,25 @@ public final class CameraRunner implements Runnable {
     private final FrameSink sink;
     private final Pacer pacer;
     private final boolean loop;
+    private final ResumeLookup resumeLookup;
+    private final boolean resumeFinite;
     private final CameraStatus status;
     private volatile boolean stopRequested;
 
     public CameraRunner(String cameraId, String sourceDescription, SourceOpener opener, FrameSink sink, double fpsCap,
             boolean loop) {
+        this(cameraId, sourceDescription, opener, sink, fpsCap, loop, id -> Optional.empty(), true);
+    }
+
+    /**
+     * @param resumeLookup where this camera stopped before a restart
+     * @param resumeFinite a restarted file/folder continues after its last published frame (else starts over,
+     *                     with indices after the last published one)
+     */
+    public CameraRunner(String cameraId, String sourceDescription, SourceOpener opener, FrameSink sink, double fpsCap,
+            boolean loop, ResumeLookup resumeLookup, boolean resumeFinite) {
+        this.resumeLookup = resumeLookup;
+        this.resumeFinite = resumeFinite;
         this.cameraId = cameraId;
         this.sourceDescription = sourceDescription;
         this.opener = opener;
@@ -58,11 +78,15 @@ public final class CameraRunner implements Runnable {
     @Override
     public void run() {
         MDC.put("camera", cameraId);
-        long indexOffset = 0;
         try {
+            Optional<ResumePoint> resume = findResumePoint();
+            if (status.state() == CameraState.FAILED) {
+                return;
+            }
+            long nextIndex = -1;
             do {
-                long lastIndex = publishOnce(indexOffset);
-                indexOffset = lastIndex + 1;
+                nextIndex = publishOnce(nextIndex, resume.orElse(null)) + 1;
+                resume = Optional.empty();
             } while (loop && !stopped() && status.state() != CameraState.FAILED);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -71,23 +95,53 @@ public final class CameraRunner implements Runnable {
             LOG.errorf(e, "camera %s stopped", cameraId);
             status.sourceError("camera " + cameraId + " stopped: " + e);
             status.state(CameraState.FAILED);
+        } finally {
+            if (!status.state().isTerminal()) {
+                status.state(stopped() ? CameraState.STOPPED : CameraState.FINISHED);
+            }
+            LOG.infof("camera %s %s after %d frames (%d bad)", cameraId, status.state(), status.framesPublished(),
+                    status.badFrames());
         }
-        if (!status.state().isTerminal()) {
-            status.state(stopped() ? CameraState.STOPPED : CameraState.FINISHED);
-        }
-        LOG.infof("camera %s %s after %d frames (%d bad)", cameraId, status.state(), status.framesPublished(),
-                status.badFrames());
     }
 
-    /** Publishes the source from start to end; returns the last index used (indexOffset - 1 when none). */
-    private long publishOnce(long indexOffset) throws InterruptedException {
+    private Optional<ResumePoint> findResumePoint() {
+        try {
+            Optional<ResumePoint> found = resumeLookup.find(cameraId);
+            found.ifPresent(r -> LOG.infof("camera %s published up to frame %d of %s before%s", cameraId, r.lastIndex(),
+                    r.source(), r.endOfSource() ? " (complete)" : ""));
+            return found;
+        } catch (Exception e) {
+            // Without knowing where it stopped the camera could repeat frame indices: do not start it.
+            fail("camera " + cameraId + ": cannot read where it stopped before: " + e.getMessage(), e);
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Publishes the source from start to end; returns the last index used.
+     *
+     * @param nextIndex first index when replaying a looped source, -1 on the first pass
+     * @param resume    where the camera stopped before this instance started, or null
+     */
+    private long publishOnce(long nextIndex, ResumePoint resume) throws InterruptedException {
         FrameSource source;
         try {
             source = opener.open();
         } catch (SourceException e) {
             fail("camera " + cameraId + ": " + e.getMessage(), e);
-            return indexOffset - 1;
+            return nextIndex - 1;
         }
+        ResumePoint.Plan plan = resume == null
+                ? new ResumePoint.Plan(Math.max(0, nextIndex), -1, false)
+                : resume.plan(source.isLive(), resume.source().equals(sourceDescription), loop, resumeFinite);
+        if (plan.alreadyComplete()) {
+            source.close();
+            LOG.infof("camera %s: %s was published completely before; nothing to do (set resume-finite=false to "
+                    + "publish it again)", cameraId, sourceDescription);
+            status.state(CameraState.FINISHED);
+            return resume.lastIndex();
+        }
+        long indexOffset = plan.indexOffset();
         long lastIndex = indexOffset - 1;
         try (source) {
             status.state(CameraState.RUNNING);
@@ -107,6 +161,9 @@ public final class CameraRunner implements Runnable {
                 }
                 if (next.isEmpty()) {
                     break;
+                }
+                if (next.get().index() <= plan.skipThrough()) {
+                    continue; // published before the restart
                 }
                 SourceFrame frame = next.get().withIndex(indexOffset + next.get().index());
                 lastIndex = frame.index();

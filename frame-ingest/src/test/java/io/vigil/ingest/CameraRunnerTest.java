@@ -135,4 +135,45 @@ class CameraRunnerTest {
         assertTrue(elapsedMs >= 95, "paced run took " + elapsedMs + " ms");
         assertEquals(6, sink.frames.size());
     }
+
+    @Test
+    void restartedFileContinuesAfterTheLastPublishedFrame() {
+        ListSink sink = new ListSink();
+        CameraRunner runner = new CameraRunner("cam-f", "test", () -> finite(6, -1), sink, 0, false,
+                id -> Optional.of(new ResumePoint(3, "test", false)), true);
+        runner.run();
+        assertEquals(List.of(4L, 5L), sink.frames.stream().map(Frame::getFrameIndex).toList());
+        assertTrue(sink.frames.get(1).getEndOfSource());
+    }
+
+    @Test
+    void completedFileIsNotRepublished() {
+        ListSink sink = new ListSink();
+        CameraRunner runner = new CameraRunner("cam-g", "test", () -> finite(6, -1), sink, 0, false,
+                id -> Optional.of(new ResumePoint(5, "test", true)), true);
+        runner.run();
+        assertTrue(sink.frames.isEmpty());
+        assertEquals(CameraState.FINISHED, runner.status().state());
+    }
+
+    @Test
+    void anotherSourceOnTheSameCameraGetsLaterIndices() {
+        ListSink sink = new ListSink();
+        CameraRunner runner = new CameraRunner("cam-h", "new-file", () -> finite(3, -1), sink, 0, false,
+                id -> Optional.of(new ResumePoint(10, "old-file", true)), true);
+        runner.run();
+        assertEquals(List.of(11L, 12L, 13L), sink.frames.stream().map(Frame::getFrameIndex).toList());
+    }
+
+    @Test
+    void unknownResumePointKeepsTheCameraFromStarting() {
+        ListSink sink = new ListSink();
+        CameraRunner runner = new CameraRunner("cam-i", "test", () -> finite(3, -1), sink, 0, false, id -> {
+            throw new IllegalStateException("broker unreachable");
+        }, true);
+        runner.run();
+        assertEquals(CameraState.FAILED, runner.status().state());
+        assertTrue(runner.status().lastError().contains("broker unreachable"));
+        assertTrue(sink.frames.isEmpty(), "publishing without knowing the last index could repeat indices");
+    }
 }

@@ -38,6 +38,13 @@ public interface IngestConfig {
     @Positive
     long maxFramePixels();
 
+    /**
+     * After a restart, a file or folder continues after the last frame this camera published (true), or is
+     * published again from its start with indices after the last one (false). Frame indices never repeat.
+     */
+    @WithDefault("true")
+    boolean resumeFinite();
+
     @WithName("reconnect")
     Reconnect reconnect();
 

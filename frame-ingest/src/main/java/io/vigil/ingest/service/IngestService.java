@@ -33,8 +33,11 @@ public class IngestService {
     private final List<CameraRunner> runners = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
 
-    public IngestService(IngestConfig config, FrameSink sink, MeterRegistry registry) {
+    private final KafkaFrameHistory history;
+
+    public IngestService(IngestConfig config, FrameSink sink, KafkaFrameHistory history, MeterRegistry registry) {
         this.config = config;
+        this.history = history;
         this.sink = sink;
         this.registry = registry;
     }
@@ -53,7 +56,7 @@ public class IngestService {
             CameraRunner[] self = new CameraRunner[1];
             CameraRunner runner = new CameraRunner(id, GrabberSource.describe(camera.uri()),
                     () -> sources.open(camera.uri(), (reason, retryIn) -> self[0].onDrop(reason)).source(),
-                    sink, camera.fpsCap().orElse(defaultCap), camera.loop());
+                    sink, camera.fpsCap().orElse(defaultCap), camera.loop(), history::lastFrame, config.resumeFinite());
             self[0] = runner;
             registerMetrics(runner.status());
             runners.add(runner);

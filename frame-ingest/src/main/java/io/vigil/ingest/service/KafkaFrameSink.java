@@ -10,7 +10,6 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -42,13 +41,7 @@ public class KafkaFrameSink implements FrameSink {
     }
 
     static Map<String, Object> producerConfig(Map<String, Object> kafkaConfig, Map<String, String> overrides) {
-        Map<String, Object> props = new HashMap<>();
-        // kafka.* settings are shared by all clients; keep only what a producer understands.
-        kafkaConfig.forEach((k, v) -> {
-            if (ProducerConfig.configNames().contains(k) || k.startsWith("ssl.") || k.startsWith("sasl.")) {
-                props.put(k, v);
-            }
-        });
+        Map<String, Object> props = KafkaClientConfig.forClient(kafkaConfig, ProducerConfig.configNames());
         props.put(ProducerConfig.CLIENT_ID_CONFIG, STAGE);
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
