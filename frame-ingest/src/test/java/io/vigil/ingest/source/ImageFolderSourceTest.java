@@ -59,7 +59,7 @@ class ImageFolderSourceTest {
     }
 
     @Test
-    void pngFramesAreReencodedAsJpeg() throws Exception {
+    void pngAndTiffFramesAreReencodedAsJpeg() throws Exception {
         byte[] rgb = new byte[80 * 60 * 3];
         java.util.Arrays.fill(rgb, (byte) 128);
         byte[] jpeg = codec.encodeJpeg(new io.vigil.common.image.RgbImage(80, 60, rgb), 90);
@@ -67,10 +67,15 @@ class ImageFolderSourceTest {
         try (org.bytedeco.opencv.opencv_core.Mat m = org.bytedeco.opencv.global.opencv_imgcodecs.imdecode(
                 new org.bytedeco.opencv.opencv_core.Mat(new org.bytedeco.javacpp.BytePointer(jpeg)), 1)) {
             org.bytedeco.opencv.global.opencv_imgcodecs.imwrite(temp.resolve("1.png").toString(), m);
+            org.bytedeco.opencv.global.opencv_imgcodecs.imwrite(temp.resolve("2.tif").toString(), m);
         }
-        SourceFrame frame = new ImageFolderSource(temp, codec, 90, 10, 0).next().orElseThrow();
-        assertTrue(io.vigil.common.image.ImageHeader.isJpeg(frame.jpeg()));
-        assertEquals(80, frame.width());
+        ImageFolderSource source = new ImageFolderSource(temp, codec, 90, 10, 0);
+        for (int i = 0; i < 2; i++) {
+            SourceFrame frame = source.next().orElseThrow();
+            assertTrue(io.vigil.common.image.ImageHeader.isJpeg(frame.jpeg()), "frame " + i);
+            assertEquals(80, frame.width());
+            assertEquals(128, codec.decode(frame.jpeg()).value(40, 30, 1), 2);
+        }
     }
 
     @Test
