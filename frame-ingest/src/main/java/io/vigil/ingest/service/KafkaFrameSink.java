@@ -2,7 +2,8 @@ package io.vigil.ingest.service;
 
 import io.smallrye.common.annotation.Identifier;
 import io.vigil.ingest.FrameSink;
-import io.vigil.proto.DeadLetterHeaders;
+import io.vigil.common.kafka.DeadLetters;
+import io.vigil.common.kafka.KafkaClientConfig;
 import io.vigil.proto.Topics;
 import io.vigil.proto.serde.VigilSerdes;
 import io.vigil.proto.v1.Frame;
@@ -15,7 +16,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.jboss.logging.Logger;
@@ -30,6 +30,7 @@ public class KafkaFrameSink implements FrameSink {
 
     private static final Logger LOG = Logger.getLogger(KafkaFrameSink.class);
     static final String STAGE = "frame-ingest";
+    static final String FRAME_INDEX_HEADER = "vigil.frame-index";
 
     private final KafkaProducer<String, byte[]> producer;
     private final AtomicLong sendFailures = new AtomicLong();
@@ -66,20 +67,14 @@ public class KafkaFrameSink implements FrameSink {
 
     @Override
     public void reject(RejectedInput rejected) {
-        RecordHeaders headers = new RecordHeaders();
-        headers.add(DeadLetterHeaders.REASON, utf8(rejected.reason()));
-        headers.add(DeadLetterHeaders.STAGE, utf8(STAGE));
-        headers.add(DeadLetterHeaders.SOURCE, utf8(rejected.source()));
-        headers.add("vigil.frame-index", utf8(Long.toString(rejected.frameIndex())));
-        if (rejected.cause() != null) {
-            headers.add(DeadLetterHeaders.EXCEPTION, utf8(rejected.cause().getClass().getName()));
-        }
-        producer.send(new ProducerRecord<>(Topics.DEAD_LETTER, null, rejected.cameraId(), rejected.payload(), headers),
-                (metadata, error) -> {
-                    if (error != null) {
-                        LOG.errorf("dead-letter record for camera %s was not stored: %s", rejected.cameraId(), error.getMessage());
-                    }
-                });
+        ProducerRecord<String, byte[]> record = DeadLetters.of(rejected.cameraId(), rejected.payload(), STAGE,
+                rejected.reason(), rejected.source(), rejected.cause());
+        record.headers().add(FRAME_INDEX_HEADER, Long.toString(rejected.frameIndex()).getBytes(StandardCharsets.UTF_8));
+        producer.send(record, (metadata, error) -> {
+            if (error != null) {
+                LOG.errorf("dead-letter record for camera %s was not stored: %s", rejected.cameraId(), error.getMessage());
+            }
+        });
     }
 
     @Override
@@ -98,7 +93,4 @@ public class KafkaFrameSink implements FrameSink {
         producer.close(Duration.ofSeconds(30));
     }
 
-    private static byte[] utf8(String s) {
-        return (s == null ? "" : s).getBytes(StandardCharsets.UTF_8);
-    }
 }

@@ -1,0 +1,113 @@
+package io.vigil.detector;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.vigil.common.onnx.Device;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Positive;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** {@code vigil.detector.*}: the detector and how frames are batched for it. */
+@ConfigMapping(prefix = "vigil.detector")
+public interface DetectorConfig {
+
+    /** yolox, yolov3 (ONNX zoo yolov3-10, the paper's detector), ultralytics, or motion (no model file). */
+    @WithDefault("motion")
+    @NotBlank
+    String backend();
+
+    /** The ONNX model file, for every backend but motion. */
+    Optional<Path> model();
+
+    /** auto tries CUDA and falls back to the CPU; cuda fails without it. */
+    @WithDefault("auto")
+    Device device();
+
+    /** Threads for one ONNX operator; 0 lets ONNX Runtime choose. */
+    @WithDefault("0")
+    @Min(0)
+    int intraOpThreads();
+
+    /** Input side for models whose input size is dynamic (Ultralytics exports: 640). */
+    @WithDefault("640")
+    @Positive
+    int inputSize();
+
+    /** Confidence a box needs (paper: 0.5 on Ped2, 0.8 on Avenue and ShanghaiTech). */
+    @WithDefault("0.5")
+    @DecimalMin("0")
+    @DecimalMax("1")
+    float confidenceThreshold();
+
+    /** Per-class thresholds by COCO id or name, e.g. {@code vigil.detector.class-thresholds.bicycle=0.4}. */
+    Map<String, Float> classThresholds();
+
+    /** Classes to keep, by id or name (empty = all). */
+    Optional<List<String>> classes();
+
+    /** Boxes with a side shorter than this many pixels (after clipping to the frame) are dropped. */
+    @WithDefault("4")
+    @DecimalMin("0")
+    float minBoxSide();
+
+    @WithDefault("0.45")
+    @DecimalMin("0")
+    @DecimalMax("1")
+    float nmsIou();
+
+    /** Frames of any cameras run through the model together, at most this many. */
+    @WithDefault("8")
+    @Positive
+    int maxBatch();
+
+    /** How long a poll waits for frames before running a smaller batch. */
+    @WithDefault("20ms")
+    Duration maxWait();
+
+    /** Consumer threads; each has its own consumer and transactional producer, all share one model session. */
+    @WithDefault("1")
+    @Positive
+    int consumers();
+
+    /** Unique per instance: the base of the transactional ids (defaults to the host name). */
+    Optional<String> instanceId();
+
+    /** Largest frame accepted (decompression bombs). */
+    @WithDefault("33177600")
+    @Positive
+    long maxFramePixels();
+
+    Motion motion();
+
+    interface Motion {
+        @WithDefault("200")
+        @Positive
+        int history();
+
+        @WithDefault("9")
+        @Positive
+        double varThreshold();
+
+        @WithDefault("false")
+        boolean detectShadows();
+
+        @WithDefault("40")
+        @Positive
+        int minArea();
+
+        @WithDefault("3")
+        @Min(0)
+        int mergeRadius();
+
+        @WithDefault("10")
+        @Min(0)
+        int warmupFrames();
+    }
+}

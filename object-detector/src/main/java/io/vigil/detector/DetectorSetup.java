@@ -1,0 +1,54 @@
+package io.vigil.detector;
+
+import io.vigil.common.detect.CocoClasses;
+import io.vigil.common.detect.DetectionFilter;
+import io.vigil.common.detect.DetectorSpec;
+import io.vigil.common.detect.FrameDetector;
+import io.vigil.common.detect.MotionDetector;
+import io.vigil.common.detect.ObjectDetector;
+import io.vigil.common.image.ImageCodec;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.jboss.logging.Logger;
+
+/** Builds the detector from configuration: one model session for the whole service. */
+@ApplicationScoped
+public class DetectorSetup {
+
+    private static final Logger LOG = Logger.getLogger(DetectorSetup.class);
+
+    static DetectorSpec spec(DetectorConfig c) {
+        DetectorConfig.Motion m = c.motion();
+        float lowestThreshold = c.classThresholds().values().stream().reduce(c.confidenceThreshold(), Math::min);
+        return new DetectorSpec(DetectorSpec.Backend.parse(c.backend()), c.model().orElse(null), c.device(),
+                c.intraOpThreads(), c.inputSize(), lowestThreshold, c.nmsIou(), c.maxBatch(),
+                new MotionDetector.Settings(m.history(), m.varThreshold(), m.detectShadows(), m.minArea(), m.mergeRadius(),
+                        m.warmupFrames()));
+    }
+
+    static DetectionFilter filter(DetectorConfig c) {
+        Map<Integer, Float> thresholds = new HashMap<>();
+        c.classThresholds().forEach((k, v) -> thresholds.put(CocoClasses.id(k), v));
+        Set<Integer> allowed = new HashSet<>();
+        c.classes().ifPresent(list -> list.forEach(name -> allowed.add(CocoClasses.id(name))));
+        return new DetectionFilter(c.confidenceThreshold(), thresholds, allowed, c.minBoxSide());
+    }
+
+    @Produces
+    @Singleton
+    FrameDetector frameDetector(DetectorConfig config) {
+        ObjectDetector detector = spec(config).create();
+        LOG.infof("detector %s ready (max batch %d)", detector.name(), detector.maxBatch());
+        return new FrameDetector(detector, filter(config), new ImageCodec(config.maxFramePixels()));
+    }
+
+    void close(@Disposes FrameDetector detector) {
+        detector.detector().close();
+    }
+}

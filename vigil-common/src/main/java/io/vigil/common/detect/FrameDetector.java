@@ -1,0 +1,121 @@
+package io.vigil.common.detect;
+
+import io.vigil.common.image.ImageCodec;
+import io.vigil.common.image.ImageDecodeException;
+import io.vigil.common.image.RgbImage;
+import io.vigil.proto.v1.Box;
+import io.vigil.proto.v1.Detection;
+import io.vigil.proto.v1.Frame;
+import io.vigil.proto.v1.FrameDetections;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns {@link Frame} messages into {@link FrameDetections}: decodes the JPEGs, runs the detector on the whole
+ * batch, keeps what the filter allows. A frame that cannot be decoded, or that the detector fails on, becomes a
+ * rejection with the reason instead; the rest of the batch is unaffected.
+ */
+public final class FrameDetector {
+
+    /** The result for one frame: detections, or why there are none. */
+    public sealed interface Outcome permits Detected, Rejected {
+        Frame frame();
+    }
+
+    public record Detected(Frame frame, FrameDetections detections) implements Outcome {
+    }
+
+    public record Rejected(Frame frame, String reason, Throwable cause) implements Outcome {
+    }
+
+    private final ObjectDetector detector;
+    private final DetectionFilter filter;
+    private final ImageCodec codec;
+
+    public FrameDetector(ObjectDetector detector, DetectionFilter filter, ImageCodec codec) {
+        this.detector = detector;
+        this.filter = filter;
+        this.codec = codec;
+    }
+
+    public ObjectDetector detector() {
+        return detector;
+    }
+
+    /** One outcome per frame, in order. */
+    public List<Outcome> process(List<Frame> frames) {
+        Outcome[] outcomes = new Outcome[frames.size()];
+        List<Integer> decodedAt = new ArrayList<>();
+        List<DetectionInput> inputs = new ArrayList<>();
+        for (int i = 0; i < frames.size(); i++) {
+            Frame f = frames.get(i);
+            try {
+                RgbImage image = codec.decode(f.getJpeg().toByteArray());
+                inputs.add(new DetectionInput(f.getCameraId(), f.getFrameIndex(), image));
+                decodedAt.add(i);
+            } catch (ImageDecodeException e) {
+                outcomes[i] = new Rejected(f, "frame " + f.getFrameIndex() + " of camera " + f.getCameraId()
+                        + " cannot be decoded: " + e.getMessage(), e);
+            }
+        }
+        List<List<DetectedBox>> boxes = detectEachIfBatchFails(inputs, frames, decodedAt, outcomes);
+        for (int k = 0; k < decodedAt.size(); k++) {
+            if (boxes.get(k) != null) {
+                int i = decodedAt.get(k);
+                RgbImage image = inputs.get(k).image();
+                outcomes[i] = new Detected(frames.get(i), toMessage(frames.get(i), image,
+                        filter.apply(boxes.get(k), image.width(), image.height())));
+            }
+        }
+        return List.of(outcomes);
+    }
+
+    /** The batch in one call; if that fails, frame by frame, so one bad frame cannot sink the others. */
+    private List<List<DetectedBox>> detectEachIfBatchFails(List<DetectionInput> inputs, List<Frame> frames,
+            List<Integer> decodedAt, Outcome[] outcomes) {
+        if (inputs.isEmpty()) {
+            return List.of();
+        }
+        try {
+            return detector.detect(inputs);
+        } catch (RuntimeException batchFailure) {
+            List<List<DetectedBox>> out = new ArrayList<>();
+            for (int k = 0; k < inputs.size(); k++) {
+                try {
+                    out.add(detector.detect(List.of(inputs.get(k))).get(0));
+                } catch (RuntimeException e) {
+                    int i = decodedAt.get(k);
+                    outcomes[i] = new Rejected(frames.get(i), "detector " + detector.name() + " failed on frame "
+                            + frames.get(i).getFrameIndex() + ": " + e.getMessage(), e);
+                    out.add(null);
+                }
+            }
+            return out;
+        }
+    }
+
+    private FrameDetections toMessage(Frame f, RgbImage image, List<DetectedBox> boxes) {
+        FrameDetections.Builder b = FrameDetections.newBuilder()
+                .setCameraId(f.getCameraId())
+                .setFrameIndex(f.getFrameIndex())
+                .setCaptureTimeMs(f.getCaptureTimeMs())
+                .setWidth(image.width())
+                .setHeight(image.height())
+                .setDetector(detector.name());
+        for (DetectedBox d : boxes) {
+            b.addDetections(toDetection(d));
+        }
+        return b.build();
+    }
+
+    public static Detection toDetection(DetectedBox d) {
+        Detection.Builder det = Detection.newBuilder()
+                .setBox(Box.newBuilder().setX1(d.x1()).setY1(d.y1()).setX2(d.x2()).setY2(d.y2()))
+                .setClassId(d.classId())
+                .setConfidence(d.confidence());
+        for (float p : d.classProbabilities()) {
+            det.addClassProbabilities(p);
+        }
+        return det.build();
+    }
+}
