@@ -4,6 +4,7 @@ import io.vigil.proto.DeadLetterHeaders;
 import io.vigil.proto.Topics;
 import io.vigil.proto.serde.VigilSerdes;
 import io.vigil.proto.v1.Frame;
+import io.vigil.proto.v1.FrameDetections;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -34,6 +35,7 @@ public final class FlowPrinter implements Runnable, AutoCloseable {
     private final Map<String, Window> windows = new TreeMap<>();
     private volatile boolean running = true;
     private volatile long totalFrames;
+    private volatile long totalDetections;
     private Thread thread;
 
     public FlowPrinter(String bootstrapServers, PrintStream out) {
@@ -69,6 +71,23 @@ public final class FlowPrinter implements Runnable, AutoCloseable {
         return totalFrames;
     }
 
+    public long totalDetections() {
+        return totalDetections;
+    }
+
+    /** Waits until every frame seen has its detections message, or no progress for {@code idle}. */
+    public void awaitCaughtUp(Duration idle) throws InterruptedException {
+        long last = -1;
+        long lastChange = System.nanoTime();
+        while (totalDetections < totalFrames && System.nanoTime() - lastChange < idle.toNanos()) {
+            if (totalDetections != last) {
+                last = totalDetections;
+                lastChange = System.nanoTime();
+            }
+            Thread.sleep(200);
+        }
+    }
+
     @Override
     public void run() {
         long nextReport = System.nanoTime() + 1_000_000_000L;
@@ -94,6 +113,19 @@ public final class FlowPrinter implements Runnable, AutoCloseable {
         Window w = windows.computeIfAbsent(r.topic() + "|" + r.key(), k -> new Window());
         w.count++;
         w.bytes += r.value() == null ? 0 : r.value().length;
+        if (Topics.DETECTIONS.equals(r.topic())) {
+            totalDetections++;
+            try {
+                FrameDetections d = VigilSerdes.FRAME_DETECTIONS.parse(r);
+                w.objects += d.getDetectionsCount();
+                w.firstIndex = Math.min(w.firstIndex, d.getFrameIndex());
+                w.lastIndex = Math.max(w.lastIndex, d.getFrameIndex());
+                w.size = d.getDetector();
+            } catch (RuntimeException e) {
+                out.printf("[%s] %-20s %-16s unreadable detections at offset %d: %s%n", LocalTime.now().format(TIME),
+                        r.topic(), r.key(), r.offset(), e.getMessage());
+            }
+        }
         if (Topics.FRAMES.equals(r.topic())) {
             totalFrames++;
             try {
@@ -117,6 +149,9 @@ public final class FlowPrinter implements Runnable, AutoCloseable {
             }
             String[] parts = key.split("\\|", 2);
             String frames = w.lastIndex >= 0 ? String.format("frames %d..%d %s", w.firstIndex, w.lastIndex, w.size) : "";
+            if (Topics.DETECTIONS.equals(parts[0])) {
+                frames += String.format("  %.1f objects/frame", w.objects / (double) w.count);
+            }
             out.printf("[%s] %-20s %-16s %4d msgs  avg %5.1f kB  %s%s%n", now, parts[0], parts[1], w.count,
                     w.bytes / 1024.0 / w.count, frames, w.ended ? "  (end of source)" : "");
         });
@@ -145,6 +180,7 @@ public final class FlowPrinter implements Runnable, AutoCloseable {
         long lastIndex = -1;
         String size = "";
         boolean ended;
+        long objects;
     }
 
     /** The topics printed, for the start-up banner. */

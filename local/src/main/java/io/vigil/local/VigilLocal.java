@@ -19,6 +19,7 @@ import java.util.stream.Stream;
  *
  * <pre>
  * java -jar local/target/vigil-local.jar [--source URI] [--camera ID] [--once] [--duration 60s]
+ *                                        [--detector motion|yolox|yolov3|ultralytics] [--model FILE]
  *                                        [--kafka-port 9092] [--data-dir .vigil] [--fresh] [--home DIR]
  * </pre>
  */
@@ -28,7 +29,7 @@ public final class VigilLocal {
     static final String DEFAULT_SOURCE = "synthetic:?walkers=6&anomalies=fast,backward,erratic,unusual";
 
     record Options(String source, String camera, boolean once, Duration duration, int kafkaPort, Path dataDir,
-            boolean fresh, Path home) {
+            boolean fresh, Path home, String detector, java.util.Optional<Path> model) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -41,6 +42,7 @@ public final class VigilLocal {
         } catch (IllegalArgumentException e) {
             System.err.println("vigil-local: " + e.getMessage());
             System.err.println("usage: vigil-local [--source URI] [--camera ID] [--once] [--duration 60s] "
+                    + "[--detector motion|yolox|yolov3|ultralytics] [--model FILE] "
                     + "[--kafka-port 9092] [--data-dir .vigil] [--fresh] [--home DIR]");
             System.exit(2);
             return;
@@ -72,38 +74,44 @@ public final class VigilLocal {
             printer.awaitAssignment(Duration.ofSeconds(30));
             open.add(0, printer);
 
-            Map<String, String> ingestProps = new LinkedHashMap<>();
-            ingestProps.put("kafka.bootstrap.servers", broker.bootstrapServers());
-            ingestProps.put("quarkus.http.port", "8081");
-            if (!DEFAULT_CAMERA.equals(o.camera())) {
-                // frame-ingest's own default camera; this run ingests only the camera asked for.
-                ingestProps.put("vigil.ingest.cameras." + DEFAULT_CAMERA + ".enabled", "false");
+            // Downstream services first, so they are consuming when the first frame arrives.
+            List<ServiceProcess> services = new ArrayList<>();
+            for (ServiceSpec spec : services(o, broker.bootstrapServers())) {
+                ServiceProcess p = ServiceProcess.start(spec.name(),
+                        o.home().resolve(spec.name() + "/target/quarkus-app/quarkus-run.jar"), spec.properties(),
+                        logs.resolve(spec.name() + ".log"));
+                open.add(0, p);
+                services.add(p);
+                say(spec.name() + " started (pid " + p.pid() + ", " + spec.summary() + ", health http://localhost:"
+                        + spec.port() + "/q/health, log " + p.log() + ")");
             }
-            ingestProps.put("vigil.ingest.cameras." + o.camera() + ".uri", o.source());
-            ingestProps.put("vigil.ingest.mode", o.once() ? "once" : "stream");
-            ServiceProcess ingest = ServiceProcess.start("frame-ingest",
-                    o.home().resolve("frame-ingest/target/quarkus-app/quarkus-run.jar"), ingestProps,
-                    logs.resolve("frame-ingest.log"));
-            open.add(0, ingest);
-            say("frame-ingest started (pid " + ingest.pid() + ", camera " + o.camera() + " <- " + o.source()
-                    + ", health http://localhost:8081/q/health, log " + ingest.log() + ")");
+            ServiceProcess ingest = services.get(services.size() - 1);
             printer.start();
 
             int exit = 0;
             long deadline = o.duration() == null ? Long.MAX_VALUE : System.nanoTime() + o.duration().toNanos();
             while (System.nanoTime() < deadline && !stopping.get()) {
+                ServiceProcess died = services.stream().filter(sp -> sp != ingest && !sp.isAlive()).findFirst().orElse(null);
+                if (died != null && !stopping.get()) {
+                    say(died.name() + " exited with code " + died.waitFor() + "; see " + died.log());
+                    exit = 1;
+                    break;
+                }
                 if (!ingest.isAlive() && !stopping.get()) {
                     exit = ingest.waitFor();
                     if (!o.once() || exit != 0) {
                         say("frame-ingest exited with code " + exit + "; see " + ingest.log());
                         exit = exit == 0 ? 1 : exit;
+                    } else {
+                        say("all frames published; waiting for the pipeline to catch up");
+                        printer.awaitCaughtUp(Duration.ofSeconds(30));
                     }
                     Thread.sleep(1500); // let the printer report the last second
                     break;
                 }
                 Thread.sleep(200);
             }
-            say("stopping; " + printer.totalFrames() + " frames flowed through " + Topics.FRAMES);
+            say("stopping; " + printer.totalFrames() + " frames and " + printer.totalDetections() + " detections messages flowed");
             return exit;
         } finally {
             closeAll(open);
@@ -126,6 +134,36 @@ public final class VigilLocal {
         open.clear();
     }
 
+    /** A service to run: its module name, HTTP port, -D properties, and a line for the start-up banner. */
+    record ServiceSpec(String name, int port, Map<String, String> properties, String summary) {
+    }
+
+    /** The services of the main job, in start order; frame-ingest comes last. */
+    static List<ServiceSpec> services(Options o, String bootstrap) {
+        Map<String, String> detector = common(bootstrap, 8082);
+        detector.put("vigil.detector.backend", o.detector());
+        o.model().ifPresent(m -> detector.put("vigil.detector.model", m.toAbsolutePath().toString()));
+
+        Map<String, String> ingest = common(bootstrap, 8081);
+        if (!DEFAULT_CAMERA.equals(o.camera())) {
+            // frame-ingest's own default camera; this run ingests only the camera asked for.
+            ingest.put("vigil.ingest.cameras." + DEFAULT_CAMERA + ".enabled", "false");
+        }
+        ingest.put("vigil.ingest.cameras." + o.camera() + ".uri", o.source());
+        ingest.put("vigil.ingest.mode", o.once() ? "once" : "stream");
+        return List.of(
+                new ServiceSpec("object-detector", 8082, detector, "detector " + o.detector()
+                        + o.model().map(m -> " " + m.getFileName()).orElse("")),
+                new ServiceSpec("frame-ingest", 8081, ingest, "camera " + o.camera() + " <- " + o.source()));
+    }
+
+    private static Map<String, String> common(String bootstrap, int port) {
+        Map<String, String> props = new LinkedHashMap<>();
+        props.put("kafka.bootstrap.servers", bootstrap);
+        props.put("quarkus.http.port", Integer.toString(port));
+        return props;
+    }
+
     static Options parse(String[] args) {
         String source = DEFAULT_SOURCE;
         String camera = null;
@@ -135,6 +173,8 @@ public final class VigilLocal {
         Path dataDir = Path.of(".vigil");
         boolean fresh = false;
         Path home = Path.of(".");
+        String detector = "motion";
+        Path model = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -146,6 +186,8 @@ public final class VigilLocal {
                 case "--data-dir" -> dataDir = Path.of(value(args, ++i, a));
                 case "--fresh" -> fresh = true;
                 case "--home" -> home = Path.of(value(args, ++i, a));
+                case "--detector" -> detector = value(args, ++i, a);
+                case "--model" -> model = Path.of(value(args, ++i, a));
                 default -> {
                     if (a.startsWith("--")) {
                         throw new IllegalArgumentException("unknown option " + a);
@@ -157,7 +199,8 @@ public final class VigilLocal {
         if (camera == null) {
             camera = source.startsWith("synthetic:") ? DEFAULT_CAMERA : cameraIdFrom(source);
         }
-        return new Options(source, camera, once, duration, port, dataDir.toAbsolutePath(), fresh, home.toAbsolutePath());
+        return new Options(source, camera, once, duration, port, dataDir.toAbsolutePath(), fresh, home.toAbsolutePath(),
+                detector, java.util.Optional.ofNullable(model));
     }
 
     /** A camera id from a path or URL: its last name without extension, safe as a Kafka key and config key. */
