@@ -67,6 +67,13 @@ public interface DetectorConfig {
     @Positive
     int maxBatch();
 
+    /**
+     * Rewrite a model whose batch is fixed at 1 (e.g. YOLOX exports) so that batches run in one call; kept only
+     * when a check at start-up gives identical outputs.
+     */
+    @WithDefault("true")
+    boolean dynamicBatch();
+
     /** How long a poll waits for frames before running a smaller batch. */
     @WithDefault("20ms")
     Duration maxWait();

@@ -27,7 +27,7 @@ public class DetectorSetup {
         DetectorConfig.Motion m = c.motion();
         float lowestThreshold = c.classThresholds().values().stream().reduce(c.confidenceThreshold(), Math::min);
         return new DetectorSpec(DetectorSpec.Backend.parse(c.backend()), c.model().orElse(null), c.device(),
-                c.intraOpThreads(), c.inputSize(), lowestThreshold, c.nmsIou(), c.maxBatch(),
+                c.intraOpThreads(), c.inputSize(), lowestThreshold, c.nmsIou(), c.maxBatch(), c.dynamicBatch(),
                 new MotionDetector.Settings(m.history(), m.varThreshold(), m.detectShadows(), m.minArea(), m.mergeRadius(),
                         m.warmupFrames()));
     }

@@ -4,7 +4,11 @@ import io.vigil.common.onnx.Device;
 import io.vigil.common.onnx.ModelLoadException;
 import io.vigil.common.onnx.OnnxModel;
 import io.vigil.common.onnx.OnnxSessionFactory;
+import io.vigil.common.onnx.DynamicBatch;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import org.jboss.logging.Logger;
 import java.util.Locale;
 
 /**
@@ -16,9 +20,13 @@ import java.util.Locale;
  * @param inputSize          network input side for models whose input size is dynamic
  * @param candidateThreshold boxes below this confidence are dropped before NMS (keep it at or below the
  *                           lowest class threshold of the {@link DetectionFilter})
+ * @param dynamicBatch       rewrite a model with a fixed batch of 1 so that frames run in batches
+ *                           ({@link DynamicBatch}; kept only when verified to give identical outputs)
  */
 public record DetectorSpec(Backend backend, Path model, Device device, int intraOpThreads, int inputSize,
-        float candidateThreshold, float nmsIou, int maxBatch, MotionDetector.Settings motion) {
+        float candidateThreshold, float nmsIou, int maxBatch, boolean dynamicBatch, MotionDetector.Settings motion) {
+
+    private static final Logger LOG = Logger.getLogger(DetectorSpec.class);
 
     public enum Backend {
         YOLOX, YOLOV3, ULTRALYTICS, MOTION;
@@ -41,7 +49,11 @@ public record DetectorSpec(Backend backend, Path model, Device device, int intra
             throw new ModelLoadException("detector backend " + backend.name().toLowerCase(Locale.ROOT)
                     + " needs a model file (vigil.detector.model)");
         }
-        OnnxModel onnx = OnnxSessionFactory.open(model, new OnnxSessionFactory.Options(device, intraOpThreads, 0));
+        OnnxSessionFactory.Options options = new OnnxSessionFactory.Options(device, intraOpThreads, 0);
+        OnnxModel onnx = OnnxSessionFactory.open(model, options);
+        if (dynamicBatch && maxBatch > 1 && backend != Backend.YOLOV3 && onnx.inputShapes().values().iterator().next()[0] == 1) {
+            onnx = withDynamicBatch(onnx, options);
+        }
         try {
             return switch (backend) {
                 case YOLOX -> new YoloxDetector(onnx, candidateThreshold, nmsIou, maxBatch);
@@ -53,5 +65,25 @@ public record DetectorSpec(Backend backend, Path model, Device device, int intra
             onnx.close();
             throw e;
         }
+    }
+
+    /** The model rewritten for any batch size if that gives identical outputs, else the model as it was. */
+    private OnnxModel withDynamicBatch(OnnxModel fixed, OnnxSessionFactory.Options options) {
+        try {
+            Path rewritten = Files.createTempFile("vigil-dynamic-batch-", ".onnx");
+            rewritten.toFile().deleteOnExit();
+            DynamicBatch.rewrite(model, rewritten);
+            OnnxModel dynamic = OnnxSessionFactory.open(rewritten, options);
+            if (DynamicBatch.verify(dynamic)) {
+                LOG.infof("%s has a fixed batch of 1; running it with dynamic batches (verified identical outputs)", model);
+                fixed.close();
+                return new OnnxModel(model, dynamic.session(), dynamic.device());
+            }
+            dynamic.close();
+            LOG.warnf("%s has a fixed batch of 1 and could not be made batchable; frames run one by one", model);
+        } catch (IOException | RuntimeException e) {
+            LOG.warnf("%s: dynamic batching unavailable (%s); frames run one by one", model, e.getMessage());
+        }
+        return fixed;
     }
 }
