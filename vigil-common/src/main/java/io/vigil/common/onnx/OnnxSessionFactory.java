@@ -22,8 +22,15 @@ public final class OnnxSessionFactory {
      * @param device         where to run
      * @param intraOpThreads threads for one operator; 0 lets ONNX Runtime choose
      * @param cudaDeviceId   which GPU when CUDA is used
+     * @param spinning       let idle intra-op threads spin (lower latency for back-to-back runs, but they compete
+     *                       for cores with the Java work between runs)
      */
-    public record Options(Device device, int intraOpThreads, int cudaDeviceId) {
+    public record Options(Device device, int intraOpThreads, int cudaDeviceId, boolean spinning) {
+
+        public Options(Device device, int intraOpThreads, int cudaDeviceId) {
+            this(device, intraOpThreads, cudaDeviceId, false);
+        }
+
         public Options {
             if (device == null) {
                 throw new IllegalArgumentException("device must be set (auto, cpu or cuda)");
@@ -78,6 +85,13 @@ public final class OnnxSessionFactory {
         so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
         if (options.intraOpThreads() > 0) {
             so.setIntraOpNumThreads(options.intraOpThreads());
+        }
+        // Sequential graphs: a separate inter-op pool would only compete with the intra-op threads for cores.
+        so.setInterOpNumThreads(1);
+        so.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+        if (!options.spinning()) {
+            // Idle intra-op threads otherwise spin between runs and take the CPU from pre- and post-processing.
+            so.addConfigEntry("session.intra_op.allow_spinning", "0");
         }
         if (cuda) {
             so.addCUDA(options.cudaDeviceId());

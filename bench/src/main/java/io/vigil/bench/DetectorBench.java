@@ -1,0 +1,203 @@
+package io.vigil.bench;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import io.vigil.common.detect.DetectionInput;
+import io.vigil.common.detect.DetectorSpec;
+import io.vigil.common.detect.MotionDetector;
+import io.vigil.common.detect.ObjectDetector;
+import io.vigil.common.image.ImageCodec;
+import io.vigil.common.image.Letterbox;
+import io.vigil.common.onnx.Device;
+import io.vigil.common.onnx.DynamicBatch;
+import io.vigil.common.onnx.OnnxModel;
+import io.vigil.common.onnx.OnnxSessionFactory;
+import java.io.DataOutputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Detector throughput on CPU, side by side in one run: Vigil's YOLOX detector end to end (letterbox, ONNX Runtime
+ * Java, decoding, NMS) and inference alone, at batch 1 and batch 8, against Python onnxruntime running the same
+ * model on the same preprocessed tensors. Not a test: run {@code bench/run-detector-bench.sh}.
+ *
+ * <pre>java -jar bench/target/vigil-bench.jar [frames-dir] [model] [frames] [threads] [python]</pre>
+ */
+public final class DetectorBench {
+
+    private static final int SIZE = 416;
+
+    public static void main(String[] args) throws Exception {
+        Path frames = Path.of(arg(args, 0, "../shared/datasets/ucsd-ped2/testing/01"));
+        Path model = Path.of(arg(args, 1, "../shared/models/yolox-nano-coco/yolox_nano.onnx"));
+        int count = Integer.parseInt(arg(args, 2, "96"));
+        int threads = Integer.parseInt(arg(args, 3, "2"));
+        String python = arg(args, 4, "python3");
+
+        ImageCodec codec = new ImageCodec();
+        List<DetectionInput> inputs = new ArrayList<>();
+        try (Stream<Path> files = Files.list(frames)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".jpg")).sorted().limit(count).toList()) {
+                inputs.add(new DetectionInput("bench", inputs.size(), codec.decode(Files.readAllBytes(f))));
+            }
+        }
+        System.out.printf("%d Ped2 frames (%dx%d) from %s, model %s, %d intra-op threads, %d cores%n", inputs.size(),
+                inputs.get(0).image().width(), inputs.get(0).image().height(), frames, model.getFileName(), threads,
+                Runtime.getRuntime().availableProcessors());
+
+        Path work = Files.createTempDirectory("vigil-bench-");
+        Path dynamicModel = work.resolve("model-dynamic-batch.onnx");
+        DynamicBatch.rewrite(model, dynamicModel);
+        Path tensors = work.resolve("inputs.f32");
+        writeTensors(inputs, tensors);
+
+        List<String[]> rows = new ArrayList<>();
+        for (int batch : new int[] {1, 8}) {
+            DetectorSpec spec = new DetectorSpec(DetectorSpec.Backend.YOLOX, model, Device.CPU, threads, SIZE, 0.1f, 0.45f,
+                    batch, batch > 1, MotionDetector.Settings.defaults());
+            double e2e;
+            try (ObjectDetector detector = spec.create()) {
+                e2e = best(3, () -> timeDetector(detector, inputs, batch));
+            }
+            double inference;
+            // Same session settings as Python's defaults (idle threads spin), so both runtimes do the same work.
+            try (OnnxModel onnx = OnnxSessionFactory.open(batch > 1 ? dynamicModel : model,
+                    new OnnxSessionFactory.Options(Device.CPU, threads, 0, true))) {
+                inference = best(3, () -> timeInference(onnx, tensors, inputs.size(), batch));
+            }
+            rows.add(new String[] {Integer.toString(batch), fmt(e2e), fmt(inference)});
+        }
+
+        String pythonJson = runPython(python, dynamicModel, tensors, threads);
+        System.out.println("python: " + pythonJson);
+        String version = match(pythonJson, "\"onnxruntime\": \"([^\"]+)\"");
+        StringBuilder table = new StringBuilder();
+        table.append("| batch | Vigil detector end to end (Java) | ONNX Runtime Java, inference only | Python onnxruntime ")
+                .append(version).append(", inference only | Java / Python (inference) |\n|---|---|---|---|---|\n");
+        for (String[] r : rows) {
+            double py = Double.parseDouble(match(pythonJson, "\"batch\": " + r[0] + ", \"fps\": ([0-9.]+)"));
+            table.append(String.format("| %s | %s fps | %s fps | %s fps | %.2f |%n", r[0], r[1], r[2], fmt(py),
+                    Double.parseDouble(r[2]) / py));
+        }
+        String report = "Detector benchmark, " + LocalDateTime.now().withNano(0) + "\n\n" + inputs.size()
+                + " frames of UCSD Ped2 test video 01 (360x240), YOLOX-Nano 416, CPU, " + threads
+                + " intra-op threads, best of 3 rounds after a warm-up. Batch 8 uses the model rewritten for dynamic "
+                + "batches (DynamicBatch). End to end = what the object-detector service runs per batch (letterbox, "
+                + "inference with idle threads not spinning, decoding, NMS); inference only = session runs on the "
+                + "same preprocessed tensors in both runtimes, with ONNX Runtime's default spinning threads. "
+                + "Command: bench/run-detector-bench.sh\n\n" + table;
+        System.out.println();
+        System.out.println(report);
+        Path results = Path.of("bench/results");
+        Files.createDirectories(results);
+        Files.writeString(results.resolve("detector.md"), report, StandardCharsets.UTF_8);
+    }
+
+    private interface Run {
+        double fps() throws Exception;
+    }
+
+    private static double best(int rounds, Run run) throws Exception {
+        run.fps(); // warm-up
+        double best = 0;
+        for (int i = 0; i < rounds; i++) {
+            best = Math.max(best, run.fps());
+        }
+        return best;
+    }
+
+    private static double timeDetector(ObjectDetector detector, List<DetectionInput> inputs, int batch) {
+        int n = inputs.size() / batch * batch;
+        long start = System.nanoTime();
+        for (int i = 0; i < n; i += batch) {
+            detector.detect(inputs.subList(i, i + batch));
+        }
+        return n / ((System.nanoTime() - start) / 1e9);
+    }
+
+    private static double timeInference(OnnxModel model, Path tensors, int frames, int batch) throws Exception {
+        int per = 3 * SIZE * SIZE;
+        FloatBuffer all = ByteBuffer.wrap(Files.readAllBytes(tensors)).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        String name = model.inputShapes().keySet().iterator().next();
+        int n = frames / batch * batch;
+        List<OnnxTensor> chunks = new ArrayList<>();
+        for (int i = 0; i < n; i += batch) {
+            float[] chunk = new float[batch * per];
+            all.get(i * per, chunk);
+            chunks.add(OnnxTensor.createTensor(env, FloatBuffer.wrap(chunk), new long[] {batch, 3, SIZE, SIZE}));
+        }
+        try {
+            long start = System.nanoTime();
+            for (OnnxTensor t : chunks) {
+                try (OrtSession.Result r = model.session().run(Map.of(name, t))) {
+                    r.get(0);
+                }
+            }
+            return n / ((System.nanoTime() - start) / 1e9);
+        } finally {
+            chunks.forEach(OnnxTensor::close);
+        }
+    }
+
+    /** The letterboxed YOLOX input of every frame, as little-endian float32, for both runtimes. */
+    private static void writeTensors(List<DetectionInput> inputs, Path file) throws IOException {
+        int per = 3 * SIZE * SIZE;
+        float[] chw = new float[per];
+        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file)))) {
+            ByteBuffer buf = ByteBuffer.allocate(per * 4).order(ByteOrder.LITTLE_ENDIAN);
+            for (DetectionInput in : inputs) {
+                Letterbox lb = Letterbox.of(in.image().width(), in.image().height(), SIZE, Letterbox.Placement.TOP_LEFT);
+                lb.writeChw(in.image(), true, 1f, 114, chw, 0);
+                buf.clear();
+                buf.asFloatBuffer().put(chw);
+                out.write(buf.array());
+            }
+        }
+    }
+
+    private static String runPython(String python, Path model, Path tensors, int threads) throws Exception {
+        Process p = new ProcessBuilder(python, "bench/python/detector_bench.py", "--model", model.toString(), "--input",
+                tensors.toString(), "--size", Integer.toString(SIZE), "--batches", "1,8", "--threads",
+                Integer.toString(threads)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("python benchmark failed (is onnxruntime installed? pip install onnxruntime)");
+        }
+        String[] lines = out.split("\n");
+        return lines[lines.length - 1];
+    }
+
+    private static String match(String text, String regex) {
+        Matcher m = Pattern.compile(regex).matcher(text);
+        if (!m.find()) {
+            throw new IllegalStateException("no " + regex + " in " + text);
+        }
+        return m.group(1);
+    }
+
+    private static String fmt(double fps) {
+        return String.format("%.1f", fps);
+    }
+
+    private static String arg(String[] args, int i, String dflt) {
+        return args.length > i ? args[i] : dflt;
+    }
+
+    private DetectorBench() {
+    }
+}
