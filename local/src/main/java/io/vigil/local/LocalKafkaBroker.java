@@ -124,18 +124,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
     /** Stops the broker: SIGTERM first (controlled shutdown, logs flushed), a hard kill after 30 s. */
     @Override
     public void close() {
-        if (!process.isAlive()) {
-            return;
-        }
-        process.destroy();
-        try {
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        Processes.stop(process);
     }
 
     /** Kills the broker without a controlled shutdown, as a crash would. */

@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /** A packaged Quarkus service ({@code target/quarkus-app/quarkus-run.jar}) run as a child process. */
 public final class ServiceProcess implements AutoCloseable {
@@ -68,17 +67,6 @@ public final class ServiceProcess implements AutoCloseable {
     /** SIGTERM (Quarkus shuts down gracefully, committing offsets), then a hard kill after 30 s. */
     @Override
     public void close() {
-        if (!process.isAlive()) {
-            return;
-        }
-        process.destroy();
-        try {
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        Processes.stop(process);
     }
 }

@@ -72,32 +72,31 @@ public final class OnnxGraphBuilder {
     }
 
     public String floatInitializer(String name, float[] data, long... dims) {
-        check(name, data.length, dims);
-        ByteBuffer buf = ByteBuffer.allocate(data.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        for (float f : data) {
-            buf.putFloat(f);
-        }
-        graph.addInitializer(tensor(name, TensorProto.DataType.FLOAT, dims).setRawData(ByteString.copyFrom(buf.array())));
-        return name;
+        ByteBuffer buf = littleEndian(data.length, 4);
+        buf.asFloatBuffer().put(data);
+        return initializer(name, TensorProto.DataType.FLOAT, data.length, buf, dims);
     }
 
     public String longInitializer(String name, long[] data, long... dims) {
-        check(name, data.length, dims);
-        ByteBuffer buf = ByteBuffer.allocate(data.length * 8).order(ByteOrder.LITTLE_ENDIAN);
-        for (long v : data) {
-            buf.putLong(v);
-        }
-        graph.addInitializer(tensor(name, TensorProto.DataType.INT64, dims).setRawData(ByteString.copyFrom(buf.array())));
-        return name;
+        ByteBuffer buf = littleEndian(data.length, 8);
+        buf.asLongBuffer().put(data);
+        return initializer(name, TensorProto.DataType.INT64, data.length, buf, dims);
     }
 
     public String intInitializer(String name, int[] data, long... dims) {
-        check(name, data.length, dims);
-        ByteBuffer buf = ByteBuffer.allocate(data.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        for (int v : data) {
-            buf.putInt(v);
-        }
-        graph.addInitializer(tensor(name, TensorProto.DataType.INT32, dims).setRawData(ByteString.copyFrom(buf.array())));
+        ByteBuffer buf = littleEndian(data.length, 4);
+        buf.asIntBuffer().put(data);
+        return initializer(name, TensorProto.DataType.INT32, data.length, buf, dims);
+    }
+
+    private static ByteBuffer littleEndian(int count, int bytesPerValue) {
+        return ByteBuffer.allocate(count * bytesPerValue).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** ONNX raw_data is little-endian, which the views of {@link #littleEndian} write. */
+    private String initializer(String name, TensorProto.DataType type, int count, ByteBuffer raw, long... dims) {
+        check(name, count, dims);
+        graph.addInitializer(tensor(name, type, dims).setRawData(ByteString.copyFrom(raw.array())));
         return name;
     }
 
