@@ -49,6 +49,19 @@ public final class VigilSerdes {
         }
     }
 
+    /** State of the sequence assembler. */
+    public static final class PendingDetectionsSerde extends ProtobufSerde<io.vigil.proto.v1.PendingDetections> {
+        public PendingDetectionsSerde() {
+            super(io.vigil.proto.v1.PendingDetections.parser(), io.vigil.proto.v1.PendingDetections.getDefaultInstance());
+        }
+    }
+
+    public static final class CameraProgressSerde extends ProtobufSerde<io.vigil.proto.v1.CameraProgress> {
+        public CameraProgressSerde() {
+            super(io.vigil.proto.v1.CameraProgress.parser(), io.vigil.proto.v1.CameraProgress.getDefaultInstance());
+        }
+    }
+
     /** Serializes any of the messages above. */
     public static final class Serializer<T extends com.google.protobuf.Message> extends ProtobufSerializer<T> {
     }
@@ -95,6 +108,8 @@ public final class VigilSerdes {
     public static final ObjectScoreSerde OBJECT_SCORE = new ObjectScoreSerde();
     public static final FrameScoreSerde FRAME_SCORE = new FrameScoreSerde();
     public static final AnomalyEventSerde ANOMALY_EVENT = new AnomalyEventSerde();
+    public static final PendingDetectionsSerde PENDING_DETECTIONS = new PendingDetectionsSerde();
+    public static final CameraProgressSerde CAMERA_PROGRESS = new CameraProgressSerde();
 
     private VigilSerdes() {
     }
