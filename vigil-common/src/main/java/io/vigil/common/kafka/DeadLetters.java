@@ -28,7 +28,8 @@ public final class DeadLetters {
         return new ProducerRecord<>(Topics.DEAD_LETTER, null, key, payload, headers(stage, reason, source, cause));
     }
 
-    private static RecordHeaders headers(String stage, String reason, String source, Throwable cause) {
+    /** The dead-letter headers, for Kafka Streams records. */
+    public static RecordHeaders headers(String stage, String reason, String source, Throwable cause) {
         RecordHeaders headers = new RecordHeaders();
         headers.add(DeadLetterHeaders.REASON, utf8(reason));
         headers.add(DeadLetterHeaders.STAGE, utf8(stage));

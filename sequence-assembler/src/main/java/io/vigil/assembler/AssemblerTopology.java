@@ -1,0 +1,45 @@
+package io.vigil.assembler;
+
+import io.vigil.common.sequence.SequenceBuilder;
+import io.vigil.proto.Topics;
+import java.time.Duration;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * vigil.frames + vigil.detections (co-partitioned by camera) → one processor with three persistent (RocksDB,
+ * changelogged) stores → vigil.sequences, and vigil.dead-letter for what cannot become a sequence.
+ */
+public final class AssemblerTopology {
+
+    static final String FRAMES_SOURCE = "frames";
+    static final String DETECTIONS_SOURCE = "detections";
+    static final String PROCESSOR = "assembler";
+    static final String SEQUENCES_SINK = "sequences";
+    static final String DEAD_LETTER_SINK = "dead-letter";
+
+    private AssemblerTopology() {
+    }
+
+    public static Topology build(SequenceBuilder builder, Duration maxWait, Duration punctuateEvery,
+            int maxFramesPerCamera, AssemblerMetrics metrics) {
+        Topology topology = new Topology();
+        topology.addSource(FRAMES_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), Topics.FRAMES);
+        topology.addSource(DETECTIONS_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
+                Topics.DETECTIONS);
+        topology.addProcessor(PROCESSOR,
+                () -> new AssemblerProcessor(builder, maxWait, punctuateEvery, maxFramesPerCamera, metrics),
+                FRAMES_SOURCE, DETECTIONS_SOURCE);
+        for (String store : new String[] {Topics.Stores.ASSEMBLER_FRAMES, Topics.Stores.ASSEMBLER_PENDING,
+                Topics.Stores.ASSEMBLER_CAMERAS}) {
+            topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), Serdes.String(),
+                    Serdes.ByteArray()), PROCESSOR);
+        }
+        topology.addSink(SEQUENCES_SINK, Topics.SEQUENCES, Serdes.String().serializer(), Serdes.ByteArray().serializer(),
+                PROCESSOR);
+        topology.addSink(DEAD_LETTER_SINK, Topics.DEAD_LETTER, Serdes.String().serializer(),
+                Serdes.ByteArray().serializer(), PROCESSOR);
+        return topology;
+    }
+}
