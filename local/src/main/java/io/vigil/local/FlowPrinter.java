@@ -5,6 +5,7 @@ import io.vigil.proto.Topics;
 import io.vigil.proto.serde.VigilSerdes;
 import io.vigil.proto.v1.Frame;
 import io.vigil.proto.v1.FrameDetections;
+import io.vigil.proto.v1.ObjectSequence;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -36,6 +37,7 @@ public final class FlowPrinter implements Runnable, AutoCloseable {
     private volatile boolean running = true;
     private volatile long totalFrames;
     private volatile long totalDetections;
+    private volatile long totalSequences;
     private Thread thread;
 
     public FlowPrinter(String bootstrapServers, PrintStream out) {
@@ -75,14 +77,24 @@ public final class FlowPrinter implements Runnable, AutoCloseable {
         return totalDetections;
     }
 
-    /** Waits until every frame seen has its detections message, or no progress for {@code idle}. */
-    public void awaitCaughtUp(Duration idle) throws InterruptedException {
+    public long totalSequences() {
+        return totalSequences;
+    }
+
+    /**
+     * Waits until every frame seen has its detections message and the downstream topics have been quiet for
+     * {@code quiet}, or nothing moved for {@code idle}.
+     */
+    public void awaitCaughtUp(Duration quiet, Duration idle) throws InterruptedException {
         long last = -1;
         long lastChange = System.nanoTime();
-        while (totalDetections < totalFrames && System.nanoTime() - lastChange < idle.toNanos()) {
-            if (totalDetections != last) {
-                last = totalDetections;
+        while (System.nanoTime() - lastChange < idle.toNanos()) {
+            long progress = totalDetections + totalSequences;
+            if (progress != last) {
+                last = progress;
                 lastChange = System.nanoTime();
+            } else if (totalDetections >= totalFrames && System.nanoTime() - lastChange >= quiet.toNanos()) {
+                return;
             }
             Thread.sleep(200);
         }
@@ -123,6 +135,18 @@ public final class FlowPrinter implements Runnable, AutoCloseable {
                 w.size = d.getDetector();
             } catch (RuntimeException e) {
                 out.printf("[%s] %-20s %-16s unreadable detections at offset %d: %s%n", LocalTime.now().format(TIME),
+                        r.topic(), r.key(), r.offset(), e.getMessage());
+            }
+        }
+        if (Topics.SEQUENCES.equals(r.topic())) {
+            totalSequences++;
+            try {
+                ObjectSequence q = VigilSerdes.OBJECT_SEQUENCE.parse(r);
+                w.firstIndex = Math.min(w.firstIndex, q.getMiddleFrameIndex());
+                w.lastIndex = Math.max(w.lastIndex, q.getMiddleFrameIndex());
+                w.size = q.getSequenceLength() + "x" + q.getCropSize() + "x" + q.getCropSize();
+            } catch (RuntimeException e) {
+                out.printf("[%s] %-20s %-16s unreadable sequence at offset %d: %s%n", LocalTime.now().format(TIME),
                         r.topic(), r.key(), r.offset(), e.getMessage());
             }
         }

@@ -104,14 +104,15 @@ public final class VigilLocal {
                         exit = exit == 0 ? 1 : exit;
                     } else {
                         say("all frames published; waiting for the pipeline to catch up");
-                        printer.awaitCaughtUp(Duration.ofSeconds(30));
+                        printer.awaitCaughtUp(Duration.ofSeconds(8), Duration.ofSeconds(60));
                     }
                     Thread.sleep(1500); // let the printer report the last second
                     break;
                 }
                 Thread.sleep(200);
             }
-            say("stopping; " + printer.totalFrames() + " frames and " + printer.totalDetections() + " detections messages flowed");
+            say("stopping; " + printer.totalFrames() + " frames, " + printer.totalDetections() + " detections messages and "
+                    + printer.totalSequences() + " object sequences flowed");
             return exit;
         } finally {
             closeAll(open);
@@ -144,6 +145,9 @@ public final class VigilLocal {
         detector.put("vigil.detector.backend", o.detector());
         o.model().ifPresent(m -> detector.put("vigil.detector.model", m.toAbsolutePath().toString()));
 
+        Map<String, String> assembler = common(bootstrap, 8083);
+        assembler.put("kafka-streams.state.dir", o.dataDir().resolve("state/sequence-assembler").toString());
+
         Map<String, String> ingest = common(bootstrap, 8081);
         if (!DEFAULT_CAMERA.equals(o.camera())) {
             // frame-ingest's own default camera; this run ingests only the camera asked for.
@@ -154,6 +158,7 @@ public final class VigilLocal {
         return List.of(
                 new ServiceSpec("object-detector", 8082, detector, "detector " + o.detector()
                         + o.model().map(m -> " " + m.getFileName()).orElse("")),
+                new ServiceSpec("sequence-assembler", 8083, assembler, "t=3, 64x64 crops"),
                 new ServiceSpec("frame-ingest", 8081, ingest, "camera " + o.camera() + " <- " + o.source()));
     }
 
