@@ -1,0 +1,138 @@
+package io.vigil.common.scoring;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns one camera's smoothed frame scores into anomaly events with hysteresis.
+ *
+ * <ul>
+ *   <li>An event starts at the first frame at or above {@code openThreshold}; it is announced (OPEN) once it lasted
+ *       {@code minDuration} frames at or above {@code closeThreshold} — shorter blips produce nothing.</li>
+ *   <li>Each new peak while it lasts is announced (UPDATE).</li>
+ *   <li>It ends when the score stayed below {@code closeThreshold} for more than {@code mergeGap} frames (a dip
+ *       shorter than that, followed by a score at or above {@code closeThreshold}, continues the same event);
+ *       CLOSED then reports its last frame at or above {@code closeThreshold}.</li>
+ *   <li>For {@code cooldown} frames after an event ends no new event starts.</li>
+ * </ul>
+ * Event ids are {@code camera:startFrame}: the same frames give the same ids, so a replay after a restart
+ * re-announces the same events rather than new ones.
+ */
+public final class EventDetector {
+
+    public enum State {
+        OPEN, UPDATE, CLOSED
+    }
+
+    /** One announcement of an event; frame indices and capture times of start, end (last frame so far) and peak. */
+    public record Event(String id, String cameraId, State state, long startFrame, long endFrame, long peakFrame,
+            long startTimeMs, long endTimeMs, long peakTimeMs, float peakScore) {
+    }
+
+    public record Settings(float openThreshold, float closeThreshold, int minDuration, int mergeGap, int cooldown) {
+        public Settings {
+            if (closeThreshold > openThreshold) {
+                throw new IllegalArgumentException("close threshold " + closeThreshold + " must not exceed open threshold "
+                        + openThreshold);
+            }
+            if (minDuration < 1 || mergeGap < 0 || cooldown < 0) {
+                throw new IllegalArgumentException("min duration must be >= 1, merge gap and cooldown >= 0");
+            }
+        }
+    }
+
+    private final String cameraId;
+    private final Settings settings;
+
+    private boolean active;
+    private boolean announced;
+    private long start;
+    private long startTime;
+    private long lastAbove;
+    private long lastAboveTime;
+    private long peak;
+    private long peakTime;
+    private float peakScore;
+    private long quietSince = -1;
+    private long cooldownUntil = Long.MIN_VALUE;
+
+    public EventDetector(String cameraId, Settings settings) {
+        this.cameraId = cameraId;
+        this.settings = settings;
+    }
+
+    /** Feeds the next frame (frame indices increasing); returns the announcements it causes. */
+    public List<Event> push(long frame, long timeMs, float score) {
+        List<Event> out = new ArrayList<>();
+        if (!active) {
+            if (score >= settings.openThreshold() && frame >= cooldownUntil) {
+                active = true;
+                announced = false;
+                start = frame;
+                startTime = timeMs;
+                peak = frame;
+                peakTime = timeMs;
+                peakScore = score;
+                lastAbove = frame;
+                lastAboveTime = timeMs;
+                quietSince = -1;
+                announceIfLongEnough(out);
+            }
+            return out;
+        }
+        if (score >= settings.closeThreshold()) {
+            lastAbove = frame;
+            lastAboveTime = timeMs;
+            quietSince = -1;
+            boolean newPeak = score > peakScore;
+            if (newPeak) {
+                peak = frame;
+                peakTime = timeMs;
+                peakScore = score;
+            }
+            boolean wasAnnounced = announced;
+            announceIfLongEnough(out);
+            if (wasAnnounced && newPeak) {
+                out.add(event(State.UPDATE));
+            }
+            return out;
+        }
+        if (quietSince < 0) {
+            quietSince = frame;
+        }
+        if (frame - lastAbove > settings.mergeGap()) {
+            end(out);
+        }
+        return out;
+    }
+
+    /** At the end of a stream: closes an open event. */
+    public List<Event> flush() {
+        List<Event> out = new ArrayList<>();
+        if (active) {
+            end(out);
+        }
+        return out;
+    }
+
+    private void announceIfLongEnough(List<Event> out) {
+        if (!announced && lastAbove - start + 1 >= settings.minDuration()) {
+            announced = true;
+            out.add(event(State.OPEN));
+        }
+    }
+
+    private void end(List<Event> out) {
+        if (announced) {
+            out.add(event(State.CLOSED));
+            cooldownUntil = lastAbove + 1 + settings.cooldown();
+        }
+        active = false;
+        announced = false;
+    }
+
+    private Event event(State state) {
+        return new Event(cameraId + ":" + start, cameraId, state, start, lastAbove, peak, startTime, lastAboveTime, peakTime,
+                peakScore);
+    }
+}

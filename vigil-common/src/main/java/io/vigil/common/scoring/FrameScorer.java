@@ -1,0 +1,87 @@
+package io.vigil.common.scoring;
+
+import java.util.List;
+
+/**
+ * Frame-level score the paper's way: each object's score is painted into its box on a map of the frame
+ * (overlaps keep the higher score), the map is optionally smoothed with a square mean filter, and the frame score
+ * is the map's maximum. A frame without objects scores 0.
+ */
+public final class FrameScorer {
+
+    private final int meanFilterSize;
+
+    /** @param meanFilterSize side of the spatial mean filter in pixels; 0 or 1 = none */
+    public FrameScorer(int meanFilterSize) {
+        if (meanFilterSize < 0) {
+            throw new IllegalArgumentException("mean filter size must be >= 0, got " + meanFilterSize);
+        }
+        this.meanFilterSize = meanFilterSize;
+    }
+
+    public float score(int width, int height, List<ScoredBox> objects) {
+        if (objects.isEmpty()) {
+            return 0f;
+        }
+        if (meanFilterSize <= 1) {
+            // Without a filter the map's maximum is the highest score of a box that covers a pixel.
+            float max = 0f;
+            for (ScoredBox b : objects) {
+                if (covers(b, width, height)) {
+                    max = Math.max(max, b.score());
+                }
+            }
+            return max;
+        }
+        float[] map = new float[width * height];
+        for (ScoredBox b : objects) {
+            int x1 = clamp((int) Math.floor(b.x1()), width);
+            int x2 = clamp((int) Math.ceil(b.x2()), width);
+            int y1 = clamp((int) Math.floor(b.y1()), height);
+            int y2 = clamp((int) Math.ceil(b.y2()), height);
+            for (int y = y1; y < y2; y++) {
+                for (int x = x1; x < x2; x++) {
+                    int i = y * width + x;
+                    map[i] = Math.max(map[i], b.score());
+                }
+            }
+        }
+        return maxOfMeanFiltered(map, width, height, meanFilterSize);
+    }
+
+    private static boolean covers(ScoredBox b, int width, int height) {
+        return clamp((int) Math.ceil(b.x2()), width) > clamp((int) Math.floor(b.x1()), width)
+                && clamp((int) Math.ceil(b.y2()), height) > clamp((int) Math.floor(b.y1()), height);
+    }
+
+    private static int clamp(int v, int size) {
+        return Math.max(0, Math.min(size, v));
+    }
+
+    /** Maximum of the k x k mean (zero outside the frame) via an integral image. */
+    private static float maxOfMeanFiltered(float[] map, int w, int h, int k) {
+        double[] integral = new double[(w + 1) * (h + 1)];
+        for (int y = 0; y < h; y++) {
+            double row = 0;
+            for (int x = 0; x < w; x++) {
+                row += map[y * w + x];
+                integral[(y + 1) * (w + 1) + x + 1] = integral[y * (w + 1) + x + 1] + row;
+            }
+        }
+        int before = (k - 1) / 2;
+        int after = k / 2;
+        double best = 0;
+        for (int y = 0; y < h; y++) {
+            int ya = Math.max(0, y - before);
+            int yb = Math.min(h, y + after + 1);
+            for (int x = 0; x < w; x++) {
+                int xa = Math.max(0, x - before);
+                int xb = Math.min(w, x + after + 1);
+                double sum = integral[yb * (w + 1) + xb] - integral[ya * (w + 1) + xb] - integral[yb * (w + 1) + xa]
+                        + integral[ya * (w + 1) + xa];
+                best = Math.max(best, sum / ((double) k * k));
+            }
+        }
+        return (float) best;
+    }
+}

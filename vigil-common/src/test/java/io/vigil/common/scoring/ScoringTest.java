@@ -1,0 +1,116 @@
+package io.vigil.common.scoring;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vigil.common.scoring.EventDetector.Event;
+import io.vigil.common.scoring.EventDetector.State;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ScoringTest {
+
+    @Test
+    void frameScoreIsTheMaximumOfThePaintedMap() {
+        FrameScorer plain = new FrameScorer(0);
+        assertEquals(0f, plain.score(100, 50, List.of()));
+        assertEquals(0.9f, plain.score(100, 50, List.of(new ScoredBox(10, 10, 20, 20, 0.4f), new ScoredBox(15, 15, 30, 30, 0.9f))));
+        assertEquals(0.4f, plain.score(100, 50, List.of(new ScoredBox(10, 10, 20, 20, 0.4f),
+                new ScoredBox(200, 10, 230, 20, 0.9f))), "a box outside the frame paints nothing");
+    }
+
+    @Test
+    void meanFilterLowersSmallIsolatedBoxes() {
+        FrameScorer filtered = new FrameScorer(5);
+        // A 5x5 box fills a whole filter window: its score stays; a 1x5 box is averaged down to a fifth.
+        assertEquals(0.8f, filtered.score(40, 40, List.of(new ScoredBox(10, 10, 15, 15, 0.8f))), 1e-6);
+        assertEquals(0.8f / 5, filtered.score(40, 40, List.of(new ScoredBox(10, 10, 11, 15, 0.8f))), 1e-6);
+    }
+
+    @Test
+    void gaussianSmoothingStreamsWithBoundedLatencyAndMatchesOffline() {
+        float[] scores = new float[30];
+        scores[10] = 1f;
+        TemporalSmoother s = new TemporalSmoother(1.0, 10);
+        assertEquals(3, s.lookahead(), "ceil(3 sigma)");
+        List<TemporalSmoother.Smoothed> out = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            List<TemporalSmoother.Smoothed> now = s.push(i, scores[i]);
+            for (TemporalSmoother.Smoothed v : now) {
+                assertEquals(i - 3, v.frameIndex(), "each frame is final exactly 3 frames later");
+            }
+            out.addAll(now);
+        }
+        out.addAll(s.flush());
+        assertEquals(30, out.size());
+        double norm = 1 + 2 * (Math.exp(-0.5) + Math.exp(-2) + Math.exp(-4.5));
+        assertEquals(1 / norm, out.get(10).smoothed(), 1e-6);
+        assertEquals(Math.exp(-0.5) / norm, out.get(11).smoothed(), 1e-6);
+        assertEquals(0f, out.get(14).smoothed(), 1e-9, "beyond 3 sigma the kernel is cut");
+        float[] offline = TemporalSmoother.smoothAll(scores, 1.0, 10);
+        for (int i = 0; i < 30; i++) {
+            assertEquals(offline[i], out.get(i).smoothed());
+        }
+        // Renormalised at the start: a constant series stays constant.
+        float[] constant = TemporalSmoother.smoothAll(new float[] {0.5f, 0.5f, 0.5f, 0.5f}, 2.0, 4);
+        assertArrayEquals(new float[] {0.5f, 0.5f, 0.5f, 0.5f}, constant, 1e-6f);
+    }
+
+    @Test
+    void missingFramesCountAsZero() {
+        TemporalSmoother s = new TemporalSmoother(0, 0);
+        List<TemporalSmoother.Smoothed> out = new ArrayList<>(s.push(0, 0.5f));
+        out.addAll(s.push(3, 0.7f));
+        assertEquals(List.of(0L, 1L, 2L, 3L), out.stream().map(TemporalSmoother.Smoothed::frameIndex).toList());
+        assertEquals(0f, out.get(1).smoothed());
+        assertEquals(0.7f, out.get(3).smoothed());
+    }
+
+    private static List<Event> run(EventDetector d, float[] series) {
+        List<Event> out = new ArrayList<>();
+        for (int i = 0; i < series.length; i++) {
+            out.addAll(d.push(i, 1000L + 100L * i, series[i]));
+        }
+        out.addAll(d.flush());
+        return out;
+    }
+
+    @Test
+    void hysteresisMinimumDurationMergeGapAndCooldownGiveExactEvents() {
+        EventDetector.Settings settings = new EventDetector.Settings(0.6f, 0.4f, 3, 2, 4);
+        float[] series = {
+            0.1f, 0.7f, 0.5f, 0.2f, 0.1f, 0.1f, // 0-5: two frames >= 0.4 then 3 below: too short, nothing
+            0.7f, 0.65f, 0.5f, 0.8f,             // 6-9: opens at 8 (3 frames >= 0.4), new peak at 9
+            0.3f, 0.2f, 0.9f, 0.5f,              // 10-11: dip of 2 frames (merge gap 2): same event; peak at 12
+            0.3f, 0.2f, 0.1f,                    // 14-16: 3 frames below: closes at 16, last frame above = 13
+            0.9f, 0.9f, 0.9f, 0.9f,              // 17-20: cooldown until 13+1+4 = 18: new event from 18
+            0.1f, 0.1f, 0.1f};                   // 21-23: the second event closes
+        List<Event> events = run(new EventDetector("cam", settings), series);
+        List<String> summary = events.stream().map(e -> e.state() + " " + e.id() + " " + e.startFrame() + "-" + e.endFrame()
+                + " peak " + e.peakFrame() + "@" + e.peakScore()).toList();
+        assertEquals(List.of(
+                "OPEN cam:6 6-8 peak 6@0.7",
+                "UPDATE cam:6 6-9 peak 9@0.8",
+                "UPDATE cam:6 6-12 peak 12@0.9",
+                "CLOSED cam:6 6-13 peak 12@0.9",
+                "OPEN cam:18 18-20 peak 18@0.9",
+                "CLOSED cam:18 18-20 peak 18@0.9"), summary);
+        Event closed = events.get(3);
+        assertEquals(1600L, closed.startTimeMs());
+        assertEquals(2300L, closed.endTimeMs());
+        assertEquals(2200L, closed.peakTimeMs());
+    }
+
+    @Test
+    void aReplayGivesTheSameEventIds() {
+        EventDetector.Settings settings = new EventDetector.Settings(0.5f, 0.5f, 1, 0, 0);
+        float[] series = {0, 0.9f, 0.9f, 0, 0, 0.8f, 0};
+        List<String> first = run(new EventDetector("c", settings), series).stream().map(Event::id).distinct().toList();
+        List<String> again = run(new EventDetector("c", settings), series).stream().map(Event::id).distinct().toList();
+        assertEquals(List.of("c:1", "c:5"), first);
+        assertEquals(first, again);
+        assertTrue(run(new EventDetector("c", settings), new float[] {0.1f, 0.2f}).isEmpty());
+    }
+}
