@@ -1,0 +1,173 @@
+package io.vigil.trainer;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Block;
+import ai.djl.nn.Blocks;
+import ai.djl.nn.LambdaBlock;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.convolutional.Conv3d;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.BatchNorm;
+import ai.djl.nn.pooling.Pool;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+
+/**
+ * The SSMTL network: a shared 3D-conv encoder over a (2t+1)-frame object sequence and four heads.
+ *
+ * <p>Input: [N, 3, T, 64, 64] RGB in [0, 1] (channels first, then time). Outputs:
+ * <ol>
+ *   <li>arrow of time: 2 logits (forward, backward);</li>
+ *   <li>motion irregularity: 2 logits (regular, intermittent);</li>
+ *   <li>middle-box prediction: the middle crop [N, 3, 64, 64] in [0, 1], predicted from the sequence with the
+ *       middle frame removed (zeroed), as in the paper;</li>
+ *   <li>distillation: K values (the detector's 80 class probabilities, then the teacher's logits if any).</li>
+ * </ol>
+ * Class heads: 2D conv (32 filters, 3x3) + ReLU + 2x2 max pool + fully connected. Decoder: as many
+ * (nearest x2 upsampling + 3x3 conv + ReLU) as encoder conv layers, a last 3x3 conv with 3 filters and a sigmoid.
+ */
+public final class SsmtlNetwork extends AbstractBlock {
+
+    public static final int CROP = 64;
+
+    private final Architecture architecture;
+    private final int frames;
+    private final int distillOutputs;
+    private final Block encoder;
+    private final Block arrowOfTime;
+    private final Block irregularity;
+    private final Block decoder;
+    private final Block distillation;
+
+    public SsmtlNetwork(Architecture architecture, int frames, int distillOutputs) {
+        this.architecture = architecture;
+        this.frames = frames;
+        this.distillOutputs = distillOutputs;
+        this.encoder = addChildBlock("encoder", encoder(architecture));
+        this.arrowOfTime = addChildBlock("arrow_of_time", classHead(2));
+        this.irregularity = addChildBlock("irregularity", classHead(2));
+        this.decoder = addChildBlock("decoder", decoder(architecture));
+        this.distillation = addChildBlock("distillation", classHead(distillOutputs));
+    }
+
+    public Architecture architecture() {
+        return architecture;
+    }
+
+    public int frames() {
+        return frames;
+    }
+
+    public int distillOutputs() {
+        return distillOutputs;
+    }
+
+    private static Block encoder(Architecture a) {
+        SequentialBlock b = new SequentialBlock();
+        for (int i = 0; i < a.filters.size(); i++) {
+            b.add(Conv3d.builder().setKernelShape(new Shape(3, 3, 3)).optPadding(new Shape(1, 1, 1))
+                    .setFilters(a.filters.get(i)).build());
+            b.add(BatchNorm.builder().build());
+            b.add(Activation.reluBlock());
+            if ((i + 1) % a.convsPerStage == 0) {
+                b.add(Pool.maxPool3dBlock(new Shape(1, 2, 2), new Shape(1, 2, 2)));
+            }
+        }
+        // Global max pooling over time: [N, C, T, H, W] -> [N, C, H, W].
+        b.add(new LambdaBlock(x -> new NDList(x.singletonOrThrow().max(new int[] {2})), "temporal_max"));
+        return b;
+    }
+
+    private static Block classHead(int outputs) {
+        return new SequentialBlock()
+                .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1)).setFilters(32).build())
+                .add(Activation.reluBlock())
+                .add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)))
+                .add(Blocks.batchFlattenBlock())
+                .add(Linear.builder().setUnits(outputs).build());
+    }
+
+    private static Block decoder(Architecture a) {
+        SequentialBlock b = new SequentialBlock();
+        int convs = a.filters.size();
+        for (int i = 0; i < convs; i++) {
+            if (i % a.convsPerStage == 0) {
+                b.add(new LambdaBlock(x -> new NDList(upsample(x.singletonOrThrow())), "upsample"));
+            }
+            int filters = a.filters.get(convs - 1 - i);
+            b.add(Conv2d.builder().setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1)).setFilters(filters).build());
+            b.add(Activation.reluBlock());
+        }
+        b.add(Conv2d.builder().setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1)).setFilters(3).build());
+        b.add(Activation.sigmoidBlock());
+        return b;
+    }
+
+    /** Nearest-neighbour x2 upsampling of [N, C, H, W] (ONNX: Resize, nearest). */
+    static NDArray upsample(NDArray x) {
+        return x.repeat(2, 2).repeat(3, 2);
+    }
+
+    /** The input with its middle frame set to zero, for middle-box prediction. */
+    public NDArray maskMiddle(NDArray input) {
+        NDManager m = input.getManager();
+        float[] keep = new float[frames];
+        java.util.Arrays.fill(keep, 1f);
+        keep[frames / 2] = 0f;
+        return input.mul(m.create(keep, new Shape(1, 1, frames, 1, 1)));
+    }
+
+    public NDArray features(ParameterStore ps, NDArray input, boolean training) {
+        return encoder.forward(ps, new NDList(input), training).singletonOrThrow();
+    }
+
+    public NDArray arrowOfTime(ParameterStore ps, NDArray features, boolean training) {
+        return arrowOfTime.forward(ps, new NDList(features), training).singletonOrThrow();
+    }
+
+    public NDArray irregularity(ParameterStore ps, NDArray features, boolean training) {
+        return irregularity.forward(ps, new NDList(features), training).singletonOrThrow();
+    }
+
+    public NDArray distillation(ParameterStore ps, NDArray features, boolean training) {
+        return distillation.forward(ps, new NDList(features), training).singletonOrThrow();
+    }
+
+    public NDArray reconstruction(ParameterStore ps, NDArray input, boolean training) {
+        NDArray masked = features(ps, maskMiddle(input), training);
+        return decoder.forward(ps, new NDList(masked), training).singletonOrThrow();
+    }
+
+    /** All four outputs for inference/export parity: arrow of time, irregularity, reconstruction, distillation. */
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDArray x = inputs.singletonOrThrow();
+        NDArray f = features(ps, x, training);
+        return new NDList(arrowOfTime(ps, f, training), irregularity(ps, f, training), reconstruction(ps, x, training),
+                distillation(ps, f, training));
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        long n = inputShapes[0].get(0);
+        return new Shape[] {new Shape(n, 2), new Shape(n, 2), new Shape(n, 3, CROP, CROP), new Shape(n, distillOutputs)};
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        Shape in = inputShapes[0];
+        encoder.initialize(manager, dataType, in);
+        Shape f = encoder.getOutputShapes(new Shape[] {in})[0];
+        arrowOfTime.initialize(manager, dataType, f);
+        irregularity.initialize(manager, dataType, f);
+        decoder.initialize(manager, dataType, f);
+        distillation.initialize(manager, dataType, f);
+    }
+}
