@@ -1,0 +1,140 @@
+package io.vigil.trainer;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.engine.Engine;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.XavierInitializer;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import ai.djl.util.Pair;
+import java.util.Map;
+
+/**
+ * One optimisation step of the joint loss on a batch of objects:
+ * arrow of time = cross-entropy on the forward (label 0) and reversed (label 1) windows; motion irregularity =
+ * cross-entropy on the forward (0) and intermittent (1) windows; middle-box prediction = L1 between the crop
+ * predicted from the forward window without its middle frame and the real middle crop; distillation = L1 between
+ * the distillation head and the detector's class probabilities (plus a teacher's logits when configured).
+ * Joint loss L1 + L2 + L3 + lambda * L4, Adam.
+ */
+public final class SsmtlTrainer implements AutoCloseable {
+
+    private final SsmtlNetwork net;
+    private final NDManager manager;
+    private final ParameterStore parameters;
+    private final Optimizer optimizer;
+    private final float lambda;
+    private final int frames;
+    private final int crop;
+
+    public SsmtlTrainer(SsmtlNetwork net, float learningRate, float lambda, long seed) {
+        if (lambda <= 0 || lambda > 1) {
+            throw new IllegalArgumentException("lambda must be in (0, 1], got " + lambda);
+        }
+        Engine.getInstance().setRandomSeed((int) seed);
+        this.net = net;
+        this.manager = NDManager.newBaseManager();
+        this.parameters = new ParameterStore(manager, false);
+        this.lambda = lambda;
+        this.frames = net.frames();
+        this.crop = SsmtlNetwork.CROP;
+        net.setInitializer(new XavierInitializer(), Parameter.Type.WEIGHT);
+        net.initialize(manager, DataType.FLOAT32, new Shape(1, 3, frames, crop, crop));
+        for (Pair<String, Parameter> p : net.getParameters()) {
+            if (p.getValue().requiresGradient()) {
+                p.getValue().getArray().setRequiresGradient(true);
+            }
+        }
+        this.optimizer = Optimizer.adam().optLearningRateTracker(Tracker.fixed(learningRate)).build();
+    }
+
+    public SsmtlNetwork network() {
+        return net;
+    }
+
+    /** Trains on the batch once; returns its losses before the update. */
+    public TaskLosses step(ObjectClips.Batch batch) {
+        try (NDManager step = manager.newSubManager(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            Inputs in = inputs(step, batch);
+            Losses l = losses(in, true);
+            gc.backward(l.total);
+            for (Pair<String, Parameter> p : net.getParameters()) {
+                NDArray weight = p.getValue().getArray();
+                if (weight.hasGradient()) {
+                    optimizer.update(p.getValue().getId(), weight, weight.getGradient());
+                }
+            }
+            return l.values();
+        }
+    }
+
+    /** The losses on a batch without training (batch norm in inference mode). */
+    public TaskLosses evaluate(ObjectClips.Batch batch) {
+        try (NDManager step = manager.newSubManager()) {
+            return losses(inputs(step, batch), false).values();
+        }
+    }
+
+    private record Inputs(NDArray forward, NDArray reversed, NDArray intermittent, NDArray middle, NDArray distill) {
+    }
+
+    private record Losses(NDArray aot, NDArray mi, NDArray rec, NDArray dist, NDArray total) {
+        TaskLosses values() {
+            return new TaskLosses(aot.getFloat(), mi.getFloat(), rec.getFloat(), dist.getFloat(), total.getFloat());
+        }
+    }
+
+    private Inputs inputs(NDManager m, ObjectClips.Batch b) {
+        Shape seq = new Shape(b.size(), 3, frames, crop, crop);
+        return new Inputs(m.create(b.forward(), seq), m.create(b.reversed(), seq), m.create(b.intermittent(), seq),
+                m.create(b.middle(), new Shape(b.size(), 3, crop, crop)),
+                m.create(b.distillTarget(), new Shape(b.size(), b.distillTarget().length / Math.max(1, b.size()))));
+    }
+
+    private Losses losses(Inputs in, boolean training) {
+        NDManager m = in.forward().getManager();
+        int n = (int) in.forward().getShape().get(0);
+        // One encoder pass over all three windows: [forward; reversed; intermittent].
+        NDArray all = in.forward().concat(in.reversed(), 0).concat(in.intermittent(), 0);
+        NDArray features = net.features(parameters, all, training);
+        NDArray fwd = features.get("0:" + n);
+        NDArray rev = features.get(n + ":" + 2 * n);
+        NDArray irr = features.get(2 * n + ":" + 3 * n);
+
+        NDArray aotLogits = net.arrowOfTime(parameters, fwd.concat(rev, 0), training);
+        NDArray aotLabels = m.zeros(new Shape(n)).concat(m.ones(new Shape(n)), 0);
+        NDArray miLogits = net.irregularity(parameters, fwd.concat(irr, 0), training);
+        NDArray l1 = crossEntropy(aotLogits, aotLabels);
+        NDArray l2 = crossEntropy(miLogits, aotLabels);
+        NDArray l3 = net.reconstruction(parameters, in.forward(), training).sub(in.middle()).abs().mean();
+        NDArray l4 = net.distillation(parameters, fwd, training).sub(in.distill()).abs().mean();
+        NDArray total = l1.add(l2).add(l3).add(l4.mul(lambda));
+        return new Losses(l1, l2, l3, l4, total);
+    }
+
+    /** Mean softmax cross-entropy of [N, 2] logits against 0/1 labels. */
+    private static NDArray crossEntropy(NDArray logits, NDArray labels) {
+        NDArray logp = logits.logSoftmax(1);
+        NDArray picked = logp.get(":, 1").mul(labels).add(logp.get(":, 0").mul(labels.neg().add(1)));
+        return picked.mean().neg();
+    }
+
+    /** Named parameter arrays, for checkpoints and the ONNX export. */
+    public Map<String, NDArray> parameterArrays() {
+        Map<String, NDArray> out = new java.util.LinkedHashMap<>();
+        for (Pair<String, Parameter> p : net.getParameters()) {
+            out.put(p.getKey(), p.getValue().getArray());
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

@@ -1,0 +1,81 @@
+package io.vigil.trainer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vigil.common.detect.DetectionFilter;
+import io.vigil.common.detect.DetectorSpec;
+import io.vigil.common.detect.FrameDetector;
+import io.vigil.common.detect.MotionDetector;
+import io.vigil.common.detect.ObjectDetector;
+import io.vigil.common.image.ImageCodec;
+import io.vigil.common.image.RgbImage;
+import io.vigil.common.onnx.Device;
+import io.vigil.common.sequence.SequenceSettings;
+import io.vigil.proto.v1.Frame;
+import io.vigil.proto.v1.FrameDetections;
+import io.vigil.testkit.SharedData;
+import com.google.protobuf.ByteString;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** A few Adam steps on a real Ped2 training clip with real YOLOX detections reduce the joint loss. */
+class TrainingStepTest {
+
+    static ObjectClips clips;
+
+    @BeforeAll
+    static void load() throws Exception {
+        Path folder = SharedData.ped2TrainingVideo("01");
+        ImageCodec codec = new ImageCodec();
+        List<Frame> frames = new ArrayList<>();
+        List<RgbImage> images = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            byte[] jpeg = Files.readAllBytes(folder.resolve(String.format("%03d.jpg", i)));
+            images.add(codec.decode(jpeg));
+            frames.add(Frame.newBuilder().setCameraId("train-01").setFrameIndex(i).setJpeg(ByteString.copyFrom(jpeg)).build());
+        }
+        List<FrameDetections> detections = new ArrayList<>();
+        DetectorSpec spec = new DetectorSpec(DetectorSpec.Backend.YOLOX, SharedData.require("models/yolox-nano-coco/yolox_nano.onnx"),
+                Device.CPU, 2, 416, 0.5f, 0.45f, 8, true, MotionDetector.Settings.defaults());
+        try (ObjectDetector detector = spec.create()) {
+            for (FrameDetector.Outcome o : new FrameDetector(detector, DetectionFilter.threshold(0.5f), codec).process(frames)) {
+                detections.add(((FrameDetector.Detected) o).detections());
+            }
+        }
+        clips = new ObjectClips(List.of(new ObjectClips.Video("train-01", images, detections)), SequenceSettings.paper(), 4);
+    }
+
+    @Test
+    void aFewStepsReduceTheJointLoss() {
+        assertTrue(clips.objects().size() > 100, "objects in the clip: " + clips.objects().size());
+        List<ObjectClips.ObjectRef> refs = new ArrayList<>(clips.objects());
+        Collections.shuffle(refs, new Random(3));
+        ObjectClips.Batch held = clips.batch(refs.subList(0, 16), new Random(4));
+        assertTrue(held.size() >= 12, "most objects have room for intermittent windows: " + held.size());
+        assertEquals(held.size() * 80, held.distillTarget().length);
+
+        try (SsmtlTrainer trainer = new SsmtlTrainer(new SsmtlNetwork(Architecture.SHALLOW_NARROW, 7, 80), 1e-3f, 1f, 42)) {
+            TaskLosses before = trainer.evaluate(held);
+            Random random = new Random(5);
+            TaskLosses last = null;
+            for (int step = 0; step < 40; step++) {
+                List<ObjectClips.ObjectRef> pick = new ArrayList<>();
+                for (int k = 0; k < 8; k++) {
+                    pick.add(refs.get(16 + random.nextInt(refs.size() - 16)));
+                }
+                last = trainer.step(clips.batch(pick, random));
+            }
+            TaskLosses after = trainer.evaluate(held);
+            System.out.println("held-out batch before: " + before + "\nafter 40 steps:         " + after + "\nlast step: " + last);
+            assertTrue(after.total() < before.total() * 0.8, "joint loss " + before.total() + " -> " + after.total());
+            assertTrue(after.reconstruction() < before.reconstruction(), "middle-box prediction improves");
+        }
+    }
+}
