@@ -36,6 +36,7 @@ import ai.djl.util.PairList;
 public final class SsmtlNetwork extends AbstractBlock {
 
     public static final int CROP = 64;
+    public static final float BATCH_NORM_EPSILON = 1e-5f;
 
     private final Architecture architecture;
     private final int frames;
@@ -74,7 +75,7 @@ public final class SsmtlNetwork extends AbstractBlock {
         for (int i = 0; i < a.filters.size(); i++) {
             b.add(Conv3d.builder().setKernelShape(new Shape(3, 3, 3)).optPadding(new Shape(1, 1, 1))
                     .setFilters(a.filters.get(i)).build());
-            b.add(BatchNorm.builder().build());
+            b.add(BatchNorm.builder().optEpsilon(BATCH_NORM_EPSILON).build());
             b.add(Activation.reluBlock());
             if ((i + 1) % a.convsPerStage == 0) {
                 b.add(Pool.maxPool3dBlock(new Shape(1, 2, 2), new Shape(1, 2, 2)));
@@ -122,6 +123,27 @@ public final class SsmtlNetwork extends AbstractBlock {
         java.util.Arrays.fill(keep, 1f);
         keep[frames / 2] = 0f;
         return input.mul(m.create(keep, new Shape(1, 1, frames, 1, 1)));
+    }
+
+    /** The blocks, for the ONNX export. */
+    Block encoderBlock() {
+        return encoder;
+    }
+
+    Block arrowOfTimeBlock() {
+        return arrowOfTime;
+    }
+
+    Block irregularityBlock() {
+        return irregularity;
+    }
+
+    Block decoderBlock() {
+        return decoder;
+    }
+
+    Block distillationBlock() {
+        return distillation;
     }
 
     public NDArray features(ParameterStore ps, NDArray input, boolean training) {

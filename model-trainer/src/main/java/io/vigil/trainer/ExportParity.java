@@ -1,0 +1,62 @@
+package io.vigil.trainer;
+
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import io.vigil.common.onnx.OnnxModel;
+import io.vigil.common.onnx.OnnxSessionFactory;
+import java.nio.FloatBuffer;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** After every export: the DJL network and ONNX Runtime must agree on the same batch (max abs diff below 1e-4). */
+public final class ExportParity {
+
+    public static final float TOLERANCE = 1e-4f;
+
+    private ExportParity() {
+    }
+
+    /** The largest absolute difference over the four outputs; throws when it exceeds {@link #TOLERANCE}. */
+    public static float check(SsmtlNetwork net, Path onnx, float[] batch, int n) {
+        int t = net.frames();
+        Shape shape = new Shape(n, 3, t, SsmtlNetwork.CROP, SsmtlNetwork.CROP);
+        float[][] djl = new float[4][];
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDList out = net.forward(new ParameterStore(m, false), new NDList(m.create(batch, shape)), false);
+            djl[0] = out.get(0).softmax(1).toFloatArray();
+            djl[1] = out.get(1).softmax(1).toFloatArray();
+            djl[2] = out.get(2).toFloatArray();
+            djl[3] = out.get(3).toFloatArray();
+        }
+        String[] names = {OnnxExporter.ARROW_OF_TIME, OnnxExporter.IRREGULARITY, OnnxExporter.RECONSTRUCTION,
+            OnnxExporter.DISTILLATION};
+        float worst = 0;
+        try (OnnxModel model = OnnxSessionFactory.open(onnx, OnnxSessionFactory.Options.cpu(0));
+                OnnxTensor in = OnnxTensor.createTensor(OrtEnvironment.getEnvironment(), FloatBuffer.wrap(batch),
+                        shape.getShape());
+                OrtSession.Result r = model.session().run(Map.of(OnnxExporter.INPUT, in))) {
+            for (int k = 0; k < 4; k++) {
+                FloatBuffer ort = ((OnnxTensor) r.get(names[k]).orElseThrow()).getFloatBuffer();
+                if (ort.remaining() != djl[k].length) {
+                    throw new IllegalStateException("export parity: " + names[k] + " has " + ort.remaining()
+                            + " values in ONNX Runtime, " + djl[k].length + " in DJL");
+                }
+                for (int i = 0; i < djl[k].length; i++) {
+                    worst = Math.max(worst, Math.abs(ort.get(i) - djl[k][i]));
+                }
+            }
+        } catch (OrtException e) {
+            throw new IllegalStateException("export parity: ONNX Runtime cannot run " + onnx + ": " + e.getMessage(), e);
+        }
+        if (!(worst < TOLERANCE)) {
+            throw new IllegalStateException("export parity failed for " + onnx + ": max abs diff " + worst + " >= " + TOLERANCE);
+        }
+        return worst;
+    }
+}

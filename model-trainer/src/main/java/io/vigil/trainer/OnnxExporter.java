@@ -1,0 +1,148 @@
+package io.vigil.trainer;
+
+import static io.vigil.common.onnx.OnnxGraphBuilder.floatAttr;
+import static io.vigil.common.onnx.OnnxGraphBuilder.intAttr;
+import static io.vigil.common.onnx.OnnxGraphBuilder.intsAttr;
+import static io.vigil.common.onnx.OnnxGraphBuilder.stringAttr;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Block;
+import ai.djl.nn.LambdaBlock;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.convolutional.Conv3d;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.BatchNorm;
+import ai.djl.util.Pair;
+import io.vigil.common.onnx.OnnxGraphBuilder;
+import io.vigil.common.onnx.proto.TensorProto.DataType;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Writes a trained {@link SsmtlNetwork} as an ONNX graph of standard operators (Conv, BatchNormalization, Relu,
+ * MaxPool, ReduceMax, Resize, Flatten, Gemm, Softmax, Sigmoid, Mul), opset 13.
+ *
+ * <p>Input {@code sequences} [batch, 3, T, 64, 64] RGB in [0, 1]. Outputs {@code arrow_of_time} [batch, 2] and
+ * {@code irregularity} [batch, 2] as probabilities (index 1 = backward / intermittent), {@code reconstruction}
+ * [batch, 3, 64, 64] (the middle crop predicted from the sequence with its middle frame zeroed, computed inside
+ * the graph), {@code distillation} [batch, K]. The encoder's weights are stored once and used by both passes.
+ */
+public final class OnnxExporter {
+
+    public static final String INPUT = "sequences";
+    public static final String ARROW_OF_TIME = "arrow_of_time";
+    public static final String IRREGULARITY = "irregularity";
+    public static final String RECONSTRUCTION = "reconstruction";
+    public static final String DISTILLATION = "distillation";
+
+    private final OnnxGraphBuilder g = new OnnxGraphBuilder("ssmtl", 13);
+    private final Map<Block, String> prefixes = new IdentityHashMap<>();
+    private final Set<String> initializers = new HashSet<>();
+    private int blockCounter;
+
+    private OnnxExporter() {
+    }
+
+    public static Path export(SsmtlNetwork net, Map<String, String> metadata, Path file) {
+        OnnxExporter e = new OnnxExporter();
+        int t = net.frames();
+        e.g.input(INPUT, DataType.FLOAT, "batch", 3, t, SsmtlNetwork.CROP, SsmtlNetwork.CROP);
+        String features = e.sequential(net.encoderBlock(), INPUT);
+        e.g.node("Softmax", new String[] {e.sequential(net.arrowOfTimeBlock(), features)}, new String[] {ARROW_OF_TIME},
+                intAttr("axis", 1));
+        e.g.node("Softmax", new String[] {e.sequential(net.irregularityBlock(), features)}, new String[] {IRREGULARITY},
+                intAttr("axis", 1));
+        e.g.node("Identity", new String[] {e.sequential(net.distillationBlock(), features)}, new String[] {DISTILLATION});
+        float[] keep = new float[t];
+        java.util.Arrays.fill(keep, 1f);
+        keep[t / 2] = 0f;
+        String mask = e.g.floatInitializer("middle_frame_mask", keep, 1, 1, t, 1, 1);
+        String masked = e.g.node("Mul", new String[] {INPUT, mask});
+        String maskedFeatures = e.sequential(net.encoderBlock(), masked);
+        e.g.node("Identity", new String[] {e.sequential(net.decoderBlock(), maskedFeatures)}, new String[] {RECONSTRUCTION});
+        e.g.output(ARROW_OF_TIME, DataType.FLOAT, "batch", 2);
+        e.g.output(IRREGULARITY, DataType.FLOAT, "batch", 2);
+        e.g.output(RECONSTRUCTION, DataType.FLOAT, "batch", 3, SsmtlNetwork.CROP, SsmtlNetwork.CROP);
+        e.g.output(DISTILLATION, DataType.FLOAT, "batch", net.distillOutputs());
+        metadata.forEach(e.g::metadata);
+        return e.g.write(file);
+    }
+
+    private String sequential(Block block, String input) {
+        if (!(block instanceof SequentialBlock seq)) {
+            throw new IllegalArgumentException("expected a sequential block, got " + block);
+        }
+        String x = input;
+        for (Pair<String, Block> child : seq.getChildren()) {
+            x = emit(child.getValue(), x);
+        }
+        return x;
+    }
+
+    private String emit(Block b, String x) {
+        if (b instanceof Conv3d || b instanceof Conv2d) {
+            NDArray w = param(b, "weight");
+            int spatial = (int) w.getShape().dimension() - 2;
+            long[] pads = new long[2 * spatial];
+            java.util.Arrays.fill(pads, 1);
+            long[] kernel = java.util.Arrays.copyOfRange(w.getShape().getShape(), 2, 2 + spatial);
+            return g.node("Conv", new String[] {x, init(b, "weight", w), init(b, "bias", param(b, "bias"))},
+                    intsAttr("kernel_shape", kernel), intsAttr("pads", pads));
+        }
+        if (b instanceof BatchNorm) {
+            return g.node("BatchNormalization", new String[] {x, init(b, "gamma", param(b, "gamma")),
+                init(b, "beta", param(b, "beta")), init(b, "runningMean", param(b, "runningMean")),
+                init(b, "runningVar", param(b, "runningVar"))}, floatAttr("epsilon", SsmtlNetwork.BATCH_NORM_EPSILON));
+        }
+        if (b instanceof Linear) {
+            return g.node("Gemm", new String[] {x, init(b, "weight", param(b, "weight")), init(b, "bias", param(b, "bias"))},
+                    intAttr("transB", 1));
+        }
+        if (b instanceof LambdaBlock l) {
+            return switch (l.getName()) {
+                case "ReLU" -> g.node("Relu", new String[] {x});
+                case "sigmoid" -> g.node("Sigmoid", new String[] {x});
+                case "maxPool3d" -> g.node("MaxPool", new String[] {x}, intsAttr("kernel_shape", 1, 2, 2),
+                        intsAttr("strides", 1, 2, 2));
+                case "maxPool2d" -> g.node("MaxPool", new String[] {x}, intsAttr("kernel_shape", 2, 2), intsAttr("strides", 2, 2));
+                case "batchFlatten" -> g.node("Flatten", new String[] {x}, intAttr("axis", 1));
+                case "temporal_max" -> g.node("ReduceMax", new String[] {x}, intsAttr("axes", 2), intAttr("keepdims", 0));
+                case "upsample" -> g.node("Resize", new String[] {x, "", scales()}, stringAttr("mode", "nearest"),
+                        stringAttr("coordinate_transformation_mode", "asymmetric"), stringAttr("nearest_mode", "floor"));
+                default -> throw new IllegalArgumentException("no ONNX export for block " + l.getName());
+            };
+        }
+        throw new IllegalArgumentException("no ONNX export for block " + b.getClass().getSimpleName());
+    }
+
+    private String scales() {
+        if (initializers.add("upsample_scales")) {
+            g.floatInitializer("upsample_scales", new float[] {1, 1, 2, 2}, 4);
+        }
+        return "upsample_scales";
+    }
+
+    private static NDArray param(Block b, String name) {
+        for (Pair<String, Parameter> p : b.getDirectParameters()) {
+            if (p.getKey().equals(name)) {
+                return p.getValue().getArray();
+            }
+        }
+        throw new IllegalStateException(b + " has no parameter " + name);
+    }
+
+    /** Each block's weights once, also when the block appears twice in the graph (the shared encoder). */
+    private String init(Block b, String name, NDArray value) {
+        String prefix = prefixes.computeIfAbsent(b, k -> "b" + (++blockCounter) + "_" + b.getClass().getSimpleName());
+        String full = prefix + "_" + name;
+        if (initializers.add(full)) {
+            g.floatInitializer(full, value.toFloatArray(), value.getShape().getShape());
+        }
+        return full;
+    }
+}

@@ -1,0 +1,77 @@
+package io.vigil.trainer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vigil.common.onnx.OnnxModel;
+import io.vigil.common.onnx.OnnxSessionFactory;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Export and parity on every architecture, after training steps moved the batch-norm statistics. */
+class ExportTest {
+
+    @TempDir
+    Path temp;
+
+    static ObjectClips.Batch randomBatch(int n, int t, Random r) {
+        int per = 3 * t * 64 * 64;
+        float[][] parts = new float[3][n * per];
+        for (float[] p : parts) {
+            for (int i = 0; i < p.length; i++) {
+                p[i] = r.nextFloat();
+            }
+        }
+        float[] middle = new float[n * 3 * 64 * 64];
+        float[] distill = new float[n * 80];
+        for (int i = 0; i < distill.length; i++) {
+            distill[i] = r.nextFloat();
+        }
+        return new ObjectClips.Batch(n, parts[0], parts[1], parts[2], middle, distill);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Architecture.class)
+    void exportedModelMatchesDjlAndHasTheDocumentedInterface(Architecture architecture) throws Exception {
+        Random r = new Random(11);
+        try (SsmtlTrainer trainer = new SsmtlTrainer(new SsmtlNetwork(architecture, 7, 80), 1e-3f, 0.5f, 1)) {
+            for (int i = 0; i < 2; i++) {
+                trainer.step(randomBatch(4, 7, r));
+            }
+            Path file = OnnxExporter.export(trainer.network(), Map.of("vigil.architecture", architecture.id(), "vigil.t", "3"),
+                    temp.resolve(architecture.id() + ".onnx"));
+            ObjectClips.Batch probe = randomBatch(3, 7, r);
+            float diff = ExportParity.check(trainer.network(), file, probe.forward(), 3);
+            assertTrue(diff < ExportParity.TOLERANCE, "max abs diff " + diff);
+
+            try (OnnxModel model = OnnxSessionFactory.open(file, OnnxSessionFactory.Options.cpu(1))) {
+                assertArrayEquals(new long[] {-1, 3, 7, 64, 64}, model.inputShapes().get(OnnxExporter.INPUT));
+                assertArrayEquals(new long[] {-1, 2}, model.outputShapes().get(OnnxExporter.ARROW_OF_TIME));
+                assertArrayEquals(new long[] {-1, 2}, model.outputShapes().get(OnnxExporter.IRREGULARITY));
+                assertArrayEquals(new long[] {-1, 3, 64, 64}, model.outputShapes().get(OnnxExporter.RECONSTRUCTION));
+                assertArrayEquals(new long[] {-1, 80}, model.outputShapes().get(OnnxExporter.DISTILLATION));
+                assertEquals(architecture.id(), model.customMetadata().get("vigil.architecture"));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Architecture.class, names = "SHALLOW_NARROW")
+    void parityCatchesAModelThatDoesNotMatch(Architecture architecture) {
+        Random r = new Random(12);
+        try (SsmtlTrainer a = new SsmtlTrainer(new SsmtlNetwork(architecture, 7, 80), 1e-3f, 1f, 1);
+                SsmtlTrainer b = new SsmtlTrainer(new SsmtlNetwork(architecture, 7, 80), 1e-3f, 1f, 2)) {
+            b.step(randomBatch(2, 7, r));
+            Path file = OnnxExporter.export(a.network(), Map.of(), temp.resolve("a.onnx"));
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> ExportParity.check(b.network(), file, randomBatch(2, 7, r).forward(), 2));
+            assertTrue(e.getMessage().contains("parity failed"), e.getMessage());
+        }
+    }
+}
