@@ -34,7 +34,15 @@ public final class ObjectClips {
             float[] distillTarget) {
     }
 
+    /** The appearance teacher's outputs for an object (e.g. ImageNet logits of its middle crop), or none. */
+    @FunctionalInterface
+    public interface TeacherTargets {
+        float[] of(ObjectRef ref);
+    }
+
     private final List<Video> videos;
+    private TeacherTargets teacher = ref -> new float[0];
+    private int teacherDim;
     private final List<ObjectRef> objects = new ArrayList<>();
     private final SequenceBuilder builder;
     private final TaskSampler sampler;
@@ -64,6 +72,21 @@ public final class ObjectClips {
 
     public List<ObjectRef> objects() {
         return objects;
+    }
+
+    public List<Video> videos() {
+        return videos;
+    }
+
+    /** Adds the teacher's {@code dim} outputs to every distillation target, after the 80 detector probabilities. */
+    public void useTeacher(TeacherTargets targets, int dim) {
+        this.teacher = targets;
+        this.teacherDim = dim;
+    }
+
+    /** Distillation outputs: 80 class probabilities plus the teacher's. */
+    public int distillOutputs() {
+        return 80 + teacherDim;
     }
 
     /** Builds the batch of {@code refs}; objects without room for an intermittent window are skipped. */
@@ -97,20 +120,24 @@ public final class ObjectClips {
         float[] rv = new float[b * per];
         float[] im = new float[b * per];
         float[] middle = new float[b * 3 * crop * crop];
-        float[] distill = new float[b * 80];
+        int k = distillOutputs();
+        float[] distill = new float[b * k];
         int plane = frames * crop * crop;
         int mid = frames / 2;
-        for (int k = 0; k < b; k++) {
-            System.arraycopy(parts.get(k)[0], 0, fw, k * per, per);
-            System.arraycopy(parts.get(k)[1], 0, rv, k * per, per);
-            System.arraycopy(parts.get(k)[2], 0, im, k * per, per);
+        for (int j = 0; j < b; j++) {
+            System.arraycopy(parts.get(j)[0], 0, fw, j * per, per);
+            System.arraycopy(parts.get(j)[1], 0, rv, j * per, per);
+            System.arraycopy(parts.get(j)[2], 0, im, j * per, per);
             for (int c = 0; c < 3; c++) {
-                System.arraycopy(parts.get(k)[0], c * plane + mid * crop * crop, middle, (k * 3 + c) * crop * crop, crop * crop);
+                System.arraycopy(parts.get(j)[0], c * plane + mid * crop * crop, middle, (j * 3 + c) * crop * crop, crop * crop);
             }
-            ObjectRef ref = used.get(k);
+            ObjectRef ref = used.get(j);
             Detection det = videos.get(ref.video()).detections().get(ref.frame()).getDetections(ref.object());
             for (int c = 0; c < Math.min(80, det.getClassProbabilitiesCount()); c++) {
-                distill[k * 80 + c] = det.getClassProbabilities(c);
+                distill[j * k + c] = det.getClassProbabilities(c);
+            }
+            if (teacherDim > 0) {
+                System.arraycopy(teacher.of(ref), 0, distill, j * k + 80, teacherDim);
             }
         }
         return new Batch(b, fw, rv, im, middle, distill);

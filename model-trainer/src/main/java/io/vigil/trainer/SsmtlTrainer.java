@@ -45,16 +45,35 @@ public final class SsmtlTrainer implements AutoCloseable {
         this.crop = SsmtlNetwork.CROP;
         net.setInitializer(new XavierInitializer(), Parameter.Type.WEIGHT);
         net.initialize(manager, DataType.FLOAT32, new Shape(1, 3, frames, crop, crop));
-        for (Pair<String, Parameter> p : net.getParameters()) {
-            if (p.getValue().requiresGradient()) {
-                p.getValue().getArray().setRequiresGradient(true);
-            }
-        }
+        attachGradients();
         this.optimizer = Optimizer.adam().optLearningRateTracker(Tracker.fixed(learningRate)).build();
     }
 
     public SsmtlNetwork network() {
         return net;
+    }
+
+    private void attachGradients() {
+        for (Pair<String, Parameter> p : net.getParameters()) {
+            if (p.getValue().requiresGradient()) {
+                p.getValue().getArray().setRequiresGradient(true);
+            }
+        }
+    }
+
+    /** Writes the network's parameters (weights and batch-norm statistics). */
+    public void save(java.nio.file.Path file) throws java.io.IOException {
+        try (java.io.DataOutputStream out = new java.io.DataOutputStream(java.nio.file.Files.newOutputStream(file))) {
+            net.saveParameters(out);
+        }
+    }
+
+    /** Loads parameters written by {@link #save}, ready to train on. */
+    public void load(java.nio.file.Path file) throws java.io.IOException, ai.djl.MalformedModelException {
+        try (java.io.DataInputStream in = new java.io.DataInputStream(java.nio.file.Files.newInputStream(file))) {
+            net.loadParameters(manager, in);
+        }
+        attachGradients();
     }
 
     /** Trains on the batch once; returns its losses before the update. */
