@@ -59,6 +59,29 @@ class ScoringTest {
     }
 
     @Test
+    void longStreamsKeepOnlyTheWindowAndStayExact() {
+        java.util.Random r = new java.util.Random(9);
+        float[] scores = new float[5000];
+        for (int i = 0; i < scores.length; i++) {
+            scores[i] = r.nextFloat();
+        }
+        float[] streamed = TemporalSmoother.smoothAll(scores, 2.0, 6);
+        for (int n : new int[] {0, 3, 2000, 4998, 4999}) {
+            double sum = 0;
+            double weight = 0;
+            for (int k = -6; k <= 6; k++) {
+                int j = n + k;
+                if (j >= 0 && j < scores.length) {
+                    double w = Math.exp(-(k * k) / 8.0);
+                    sum += w * scores[j];
+                    weight += w;
+                }
+            }
+            assertEquals(sum / weight, streamed[n], 1e-5, "frame " + n);
+        }
+    }
+
+    @Test
     void missingFramesCountAsZero() {
         TemporalSmoother s = new TemporalSmoother(0, 0);
         List<TemporalSmoother.Smoothed> out = new ArrayList<>(s.push(0, 0.5f));
