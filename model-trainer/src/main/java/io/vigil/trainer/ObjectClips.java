@@ -3,6 +3,7 @@ package io.vigil.trainer;
 import io.vigil.common.image.RgbImage;
 import io.vigil.common.sequence.SequenceBuilder;
 import io.vigil.common.sequence.SequenceSettings;
+import io.vigil.common.sequence.SequenceTensors;
 import io.vigil.common.sequence.WindowPlan;
 import io.vigil.proto.v1.Detection;
 import io.vigil.proto.v1.FrameDetections;
@@ -148,22 +149,7 @@ public final class ObjectClips {
         return o instanceof SequenceBuilder.Built b ? b.sequence() : null;
     }
 
-    /** T x S x S x 3 bytes (time, row, column, RGB) to [3, T, S, S] floats in [0, 1]. */
     private float[] planar(ObjectSequence s) {
-        if (s == null) {
-            return null;
-        }
-        byte[] px = s.getPixels().toByteArray();
-        int pixels = crop * crop;
-        float[] out = new float[3 * frames * pixels];
-        for (int t = 0; t < frames; t++) {
-            for (int p = 0; p < pixels; p++) {
-                int src = (t * pixels + p) * 3;
-                for (int c = 0; c < 3; c++) {
-                    out[(c * frames + t) * pixels + p] = (px[src + c] & 0xFF) / 255f;
-                }
-            }
-        }
-        return out;
+        return s == null ? null : SequenceTensors.planar(s.getPixels().toByteArray(), frames, crop);
     }
 }

@@ -5,7 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.ByteString;
 import io.vigil.common.onnx.OnnxModel;
+import io.vigil.common.scoring.SsmtlScorer;
+import io.vigil.common.scoring.TaskCalibration;
+import io.vigil.proto.v1.Detection;
+import io.vigil.proto.v1.ObjectSequence;
+import java.util.EnumSet;
+import java.util.List;
 import io.vigil.common.onnx.OnnxSessionFactory;
 import java.nio.file.Path;
 import java.util.Map;
@@ -57,6 +64,20 @@ class ExportTest {
                 assertArrayEquals(new long[] {-1, 3, 64, 64}, model.outputShapes().get(OnnxExporter.RECONSTRUCTION));
                 assertArrayEquals(new long[] {-1, 80}, model.outputShapes().get(OnnxExporter.DISTILLATION));
                 assertEquals(architecture.id(), model.customMetadata().get("vigil.architecture"));
+                // The scorer the services use reads this export as it is.
+                SsmtlScorer scorer = new SsmtlScorer(model, EnumSet.allOf(SsmtlScorer.Task.class), TaskCalibration.Mode.NONE);
+                byte[] pixels = new byte[7 * 64 * 64 * 3];
+                r.nextBytes(pixels);
+                Detection.Builder d = Detection.newBuilder();
+                for (int c = 0; c < 80; c++) {
+                    d.addClassProbabilities(c == 0 ? 0.9f : 0f);
+                }
+                SsmtlScorer.Scores s = scorer.score(List.of(ObjectSequence.newBuilder().setSequenceLength(7).setCropSize(64)
+                        .setPixels(ByteString.copyFrom(pixels)).setDetection(d).build())).get(0);
+                for (SsmtlScorer.Task task : SsmtlScorer.Task.values()) {
+                    assertTrue(Float.isFinite(s.raw(task)), task + " " + s);
+                }
+                assertTrue(s.arrowOfTime() >= 0 && s.arrowOfTime() <= 1 && s.reconstruction() >= 0, s.toString());
             }
         }
     }

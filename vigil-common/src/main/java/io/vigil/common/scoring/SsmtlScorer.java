@@ -1,0 +1,192 @@
+package io.vigil.common.scoring;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import io.vigil.common.onnx.ModelLoadException;
+import io.vigil.common.onnx.OnnxModel;
+import io.vigil.common.sequence.SequenceTensors;
+import io.vigil.proto.v1.ObjectSequence;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Per-object anomaly scores from an exported SSMTL model (paper §3.4): P(backward) from the arrow-of-time head,
+ * P(intermittent) from the motion-irregularity head, the mean absolute error between the predicted and the real
+ * middle crop, and the mean absolute gap between the distillation head's first 80 outputs and the detector's class
+ * probabilities. Each is calibrated, and the object's score is the mean over the enabled tasks the model has.
+ * Thread-safe; a batch gives the same scores as its objects one by one.
+ */
+public final class SsmtlScorer {
+
+    public enum Task {
+        ARROW_OF_TIME("arrow_of_time"), IRREGULARITY("irregularity"), RECONSTRUCTION("reconstruction"),
+        DISTILLATION("distillation");
+
+        public final String output;
+
+        Task(String output) {
+            this.output = output;
+        }
+    }
+
+    /** Raw task scores (NaN where the task is off or absent) and the combined, calibrated score. */
+    public record Scores(float arrowOfTime, float irregularity, float reconstruction, float distillation, float score) {
+
+        public float raw(Task task) {
+            return switch (task) {
+                case ARROW_OF_TIME -> arrowOfTime;
+                case IRREGULARITY -> irregularity;
+                case RECONSTRUCTION -> reconstruction;
+                case DISTILLATION -> distillation;
+            };
+        }
+    }
+
+    static final String INPUT = "sequences";
+
+    private final OnnxModel model;
+    private final int frames;
+    private final int crop;
+    private final Set<Task> tasks;
+    private final Map<Task, TaskCalibration> calibration = new HashMap<>();
+    private final TaskCalibration.Mode mode;
+
+    /** @param enabled tasks to use; those the model lacks are left out */
+    public SsmtlScorer(OnnxModel model, Set<Task> enabled, TaskCalibration.Mode mode) {
+        this.model = model;
+        this.mode = mode;
+        long[] in = model.inputShapes().get(INPUT);
+        if (in == null || in.length != 5 || in[1] != 3 || in[2] <= 0 || in[3] <= 0 || in[3] != in[4]) {
+            throw new ModelLoadException("model " + model.path() + " is not an SSMTL export: expected input 'sequences' "
+                    + "[N,3,T,S,S]; it has " + model.describeSignature());
+        }
+        this.frames = (int) in[2];
+        this.crop = (int) in[3];
+        EnumSet<Task> present = EnumSet.noneOf(Task.class);
+        for (Task t : enabled) {
+            if (model.outputShapes().containsKey(t.output)) {
+                present.add(t);
+                calibration.put(t, TaskCalibration.fromMetadata(model.customMetadata(), t.output));
+            }
+        }
+        if (present.isEmpty()) {
+            throw new ModelLoadException("model " + model.path() + " has none of the enabled tasks " + enabled + "; it has "
+                    + model.describeSignature());
+        }
+        this.tasks = present;
+    }
+
+    public int frames() {
+        return frames;
+    }
+
+    public int cropSize() {
+        return crop;
+    }
+
+    public Set<Task> tasks() {
+        return tasks;
+    }
+
+    /** Checks a sequence fits the model; returns null when it does, else the reason. */
+    public String incompatibility(ObjectSequence s) {
+        if (s.getSequenceLength() != frames || s.getCropSize() != crop) {
+            return "sequence of " + s.getSequenceLength() + " crops of " + s.getCropSize() + " px, but the model takes "
+                    + frames + " crops of " + crop + " px";
+        }
+        if (s.getPixels().size() != frames * crop * crop * 3) {
+            return "sequence pixels have " + s.getPixels().size() + " bytes, expected " + frames * crop * crop * 3;
+        }
+        return null;
+    }
+
+    /** One score per sequence, in order. All sequences must be compatible ({@link #incompatibility}). */
+    public List<Scores> score(List<ObjectSequence> batch) {
+        int n = batch.size();
+        int per = 3 * frames * crop * crop;
+        float[] input = new float[n * per];
+        for (int i = 0; i < n; i++) {
+            String problem = incompatibility(batch.get(i));
+            if (problem != null) {
+                throw new IllegalArgumentException(problem);
+            }
+            SequenceTensors.planar(batch.get(i).getPixels().toByteArray(), frames, crop, input, i * per);
+        }
+        try (OnnxTensor t = OnnxTensor.createTensor(OrtEnvironment.getEnvironment(), FloatBuffer.wrap(input),
+                new long[] {n, 3, frames, crop, crop});
+                OrtSession.Result r = model.session().run(Map.of(INPUT, t), outputNames())) {
+            FloatBuffer aot = output(r, Task.ARROW_OF_TIME);
+            FloatBuffer irr = output(r, Task.IRREGULARITY);
+            FloatBuffer rec = output(r, Task.RECONSTRUCTION);
+            FloatBuffer dist = output(r, Task.DISTILLATION);
+            int k = dist == null ? 0 : dist.remaining() / n;
+            int plane = crop * crop;
+            int middle = frames / 2;
+            List<Scores> out = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                float a = aot == null ? Float.NaN : aot.get(2 * i + 1);
+                float m = irr == null ? Float.NaN : irr.get(2 * i + 1);
+                float e = Float.NaN;
+                if (rec != null) {
+                    double sum = 0;
+                    for (int c = 0; c < 3; c++) {
+                        for (int p = 0; p < plane; p++) {
+                            float real = input[i * per + (c * frames + middle) * plane + p];
+                            sum += Math.abs(rec.get((i * 3 + c) * plane + p) - real);
+                        }
+                    }
+                    e = (float) (sum / (3 * plane));
+                }
+                float d = Float.NaN;
+                if (dist != null) {
+                    List<Float> probs = batch.get(i).getDetection().getClassProbabilitiesList();
+                    if (probs.size() == 80 && k >= 80) {
+                        double gap = 0;
+                        for (int c = 0; c < 80; c++) {
+                            gap += Math.abs(dist.get(i * k + c) - probs.get(c));
+                        }
+                        d = (float) (gap / 80);
+                    }
+                }
+                out.add(combine(a, m, e, d));
+            }
+            return out;
+        } catch (OrtException e) {
+            throw new IllegalStateException("scoring with " + model.path() + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private Scores combine(float aot, float irr, float rec, float dist) {
+        float[] raw = {aot, irr, rec, dist};
+        double sum = 0;
+        int count = 0;
+        for (Task t : tasks) {
+            float v = raw[t.ordinal()];
+            if (!Float.isNaN(v)) {
+                sum += calibration.get(t).apply(v, mode);
+                count++;
+            }
+        }
+        return new Scores(aot, irr, rec, dist, count == 0 ? Float.NaN : (float) (sum / count));
+    }
+
+    private Set<String> outputNames() {
+        Set<String> names = new java.util.HashSet<>();
+        tasks.forEach(t -> names.add(t.output));
+        return names;
+    }
+
+    private FloatBuffer output(OrtSession.Result r, Task task) {
+        if (!tasks.contains(task)) {
+            return null;
+        }
+        return ((OnnxTensor) r.get(task.output).orElseThrow()).getFloatBuffer();
+    }
+}
