@@ -1,0 +1,50 @@
+package io.vigil.common.eval;
+
+import java.util.Arrays;
+import java.util.Comparator;
+
+/** Area under the ROC curve of scores against binary labels; tied scores form one step (as scikit-learn). */
+public final class RocAuc {
+
+    private RocAuc() {
+    }
+
+    public static double auc(float[] scores, boolean[] anomalous) {
+        if (scores.length != anomalous.length) {
+            throw new IllegalArgumentException(scores.length + " scores for " + anomalous.length + " labels");
+        }
+        long positives = 0;
+        for (boolean a : anomalous) {
+            positives += a ? 1 : 0;
+        }
+        long negatives = scores.length - positives;
+        if (positives == 0 || negatives == 0) {
+            throw new IllegalArgumentException("AUC needs both normal and anomalous frames (" + positives + " anomalous, "
+                    + negatives + " normal)");
+        }
+        Integer[] order = new Integer[scores.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, Comparator.comparingDouble((Integer i) -> scores[i]).reversed());
+        double area = 0;
+        long tp = 0;
+        long fp = 0;
+        int i = 0;
+        while (i < order.length) {
+            long prevTp = tp;
+            long prevFp = fp;
+            float s = scores[order[i]];
+            while (i < order.length && scores[order[i]] == s) {
+                if (anomalous[order[i]]) {
+                    tp++;
+                } else {
+                    fp++;
+                }
+                i++;
+            }
+            area += (fp - prevFp) * (tp + prevTp) / 2.0;
+        }
+        return area / ((double) positives * negatives);
+    }
+}
