@@ -1,5 +1,6 @@
 package io.vigil.detector;
 
+import io.vigil.common.kafka.TransactionalLoop;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import java.time.Duration;
@@ -28,7 +29,7 @@ public class DetectorHealth {
     @Readiness
     HealthCheck ready() {
         return () -> {
-            boolean running = !service.loops().isEmpty() && service.loops().stream().allMatch(DetectorLoop::isRunning);
+            boolean running = !service.loops().isEmpty() && service.loops().stream().allMatch(TransactionalLoop::isRunning);
             return HealthCheckResponse.named("detector").status(running).withData("model", service.detectorName())
                     .withData("loops", service.loops().size()).build();
         };
@@ -40,7 +41,7 @@ public class DetectorHealth {
         return () -> {
             HealthCheckResponseBuilder b = HealthCheckResponse.named("detector-loops").up();
             int i = 0;
-            for (DetectorLoop loop : service.loops()) {
+            for (TransactionalLoop loop : service.loops()) {
                 String state = loop.failure() != null ? "failed: " + loop.failure()
                         : loop.nanosSinceLastPoll() > STUCK.toNanos() ? "stuck" : "ok";
                 if (!state.equals("ok")) {

@@ -6,6 +6,8 @@ import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
 import io.vigil.common.detect.FrameDetector;
 import io.vigil.common.kafka.KafkaClientConfig;
+import io.vigil.common.kafka.TransactionalLoop;
+import io.vigil.proto.Topics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.net.InetAddress;
@@ -31,7 +33,7 @@ public class DetectorService {
     private final FrameDetector detector;
     private final Map<String, Object> kafkaConfig;
     private final MeterRegistry registry;
-    private final List<DetectorLoop> loops = new ArrayList<>();
+    private final List<TransactionalLoop> loops = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
 
     public DetectorService(DetectorConfig config, FrameDetector detector,
@@ -44,9 +46,10 @@ public class DetectorService {
 
     void onStart(@Observes StartupEvent event) throws Exception {
         String instance = config.instanceId().orElse(InetAddress.getLocalHost().getHostName());
+        DetectionHandler handler = new DetectionHandler(detector, registry);
         for (int i = 0; i < config.consumers(); i++) {
-            DetectorLoop loop = new DetectorLoop(consumer(instance, i), producer(instance, i), detector, config.maxBatch(),
-                    config.maxWait(), registry);
+            TransactionalLoop loop = new TransactionalLoop(consumer(instance, i), producer(instance, i), Topics.FRAMES,
+                    DetectionHandler.STAGE, config.maxBatch(), config.maxWait(), handler);
             loops.add(loop);
             Thread t = new Thread(loop, "detector-" + i);
             threads.add(t);
@@ -78,13 +81,13 @@ public class DetectorService {
     }
 
     void onStop(@Observes ShutdownEvent event) throws InterruptedException {
-        loops.forEach(DetectorLoop::stop);
+        loops.forEach(TransactionalLoop::stop);
         for (Thread t : threads) {
             t.join(30_000);
         }
     }
 
-    List<DetectorLoop> loops() {
+    List<TransactionalLoop> loops() {
         return loops;
     }
 

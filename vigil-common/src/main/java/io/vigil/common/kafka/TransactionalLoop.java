@@ -1,0 +1,156 @@
+package io.vigil.common.kafka;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.jboss.logging.Logger;
+
+/**
+ * The consume-process-produce loop of the services that are not Kafka Streams apps: each poll is one Kafka
+ * transaction (outputs, dead letters and consumer offsets commit together), so read_committed consumers see each
+ * input's outputs exactly once, also after a crash or restart. The handler gets the polled records in chunks of at
+ * most {@code maxBatch} (micro-batches that mix keys/cameras). On a failed transaction the poll is rewound and
+ * processed again; a fenced producer (another instance took over) ends the loop.
+ */
+public final class TransactionalLoop implements Runnable {
+
+    private static final Logger LOG = Logger.getLogger(TransactionalLoop.class);
+
+    /** Where a handler writes: outputs and dead letters, inside the current transaction. */
+    public interface Output {
+        void send(ProducerRecord<String, byte[]> record);
+
+        void deadLetter(ConsumerRecord<String, byte[]> rejected, String reason, Throwable cause);
+    }
+
+    @FunctionalInterface
+    public interface Handler {
+        void handle(List<ConsumerRecord<String, byte[]>> chunk, Output out);
+    }
+
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final KafkaProducer<String, byte[]> producer;
+    private final String topic;
+    private final String stage;
+    private final int maxBatch;
+    private final Duration maxWait;
+    private final Handler handler;
+    private volatile boolean running = true;
+    private volatile long lastPollNanos = System.nanoTime();
+    private volatile String failure;
+
+    public TransactionalLoop(KafkaConsumer<String, byte[]> consumer, KafkaProducer<String, byte[]> producer, String topic,
+            String stage, int maxBatch, Duration maxWait, Handler handler) {
+        this.consumer = consumer;
+        this.producer = producer;
+        this.topic = topic;
+        this.stage = stage;
+        this.maxBatch = maxBatch;
+        this.maxWait = maxWait;
+        this.handler = handler;
+    }
+
+    @Override
+    public void run() {
+        try {
+            producer.initTransactions();
+            consumer.subscribe(List.of(topic));
+            while (running) {
+                ConsumerRecords<String, byte[]> records = consumer.poll(maxWait);
+                lastPollNanos = System.nanoTime();
+                if (!records.isEmpty()) {
+                    processInTransaction(records);
+                }
+            }
+        } catch (WakeupException e) {
+            if (running) {
+                failure = "woken up unexpectedly";
+            }
+        } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
+            failure = "fatal Kafka error: " + e;
+            LOG.errorf("%s loop stops: %s", stage, e.toString());
+        } catch (RuntimeException e) {
+            failure = e.toString();
+            LOG.errorf(e, "%s loop stops", stage);
+        } finally {
+            running = false;
+            consumer.close();
+            producer.close(Duration.ofSeconds(10));
+        }
+    }
+
+    private void processInTransaction(ConsumerRecords<String, byte[]> records) {
+        producer.beginTransaction();
+        try {
+            List<ConsumerRecord<String, byte[]>> all = new ArrayList<>();
+            records.forEach(all::add);
+            Output out = new Output() {
+                @Override
+                public void send(ProducerRecord<String, byte[]> record) {
+                    producer.send(record);
+                }
+
+                @Override
+                public void deadLetter(ConsumerRecord<String, byte[]> rejected, String reason, Throwable cause) {
+                    LOG.errorf("rejected %s/%d@%d: %s", rejected.topic(), rejected.partition(), rejected.offset(), reason);
+                    producer.send(DeadLetters.of(rejected, stage, reason, cause));
+                }
+            };
+            for (int from = 0; from < all.size(); from += maxBatch) {
+                handler.handle(all.subList(from, Math.min(all.size(), from + maxBatch)), out);
+            }
+            producer.sendOffsetsToTransaction(nextOffsets(records), consumer.groupMetadata());
+            producer.commitTransaction();
+        } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
+            throw e;
+        } catch (KafkaException e) {
+            // Nothing of this poll was committed: go back and process it again.
+            LOG.warnf("transaction aborted, the poll will be processed again: %s", e.getMessage());
+            producer.abortTransaction();
+            for (TopicPartition tp : records.partitions()) {
+                consumer.seek(tp, records.records(tp).get(0).offset());
+            }
+        }
+    }
+
+    private static Map<TopicPartition, OffsetAndMetadata> nextOffsets(ConsumerRecords<String, byte[]> records) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (TopicPartition tp : records.partitions()) {
+            List<ConsumerRecord<String, byte[]>> rs = records.records(tp);
+            offsets.put(tp, new OffsetAndMetadata(rs.get(rs.size() - 1).offset() + 1));
+        }
+        return offsets;
+    }
+
+    public void stop() {
+        running = false;
+        consumer.wakeup();
+    }
+
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** Why the loop stopped on its own, or null. */
+    public String failure() {
+        return failure;
+    }
+
+    public long nanosSinceLastPoll() {
+        return System.nanoTime() - lastPollNanos;
+    }
+}
