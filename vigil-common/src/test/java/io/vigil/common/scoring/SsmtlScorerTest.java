@@ -1,7 +1,5 @@
 package io.vigil.common.scoring;
 
-import static io.vigil.common.onnx.OnnxGraphBuilder.intAttr;
-import static io.vigil.common.onnx.OnnxGraphBuilder.intsAttr;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -35,26 +33,7 @@ class SsmtlScorerTest {
     Path temp;
 
     private Path tinyModel(Map<String, String> metadata) {
-        OnnxGraphBuilder g = new OnnxGraphBuilder("tiny-ssmtl", 12);
-        String in = g.input("sequences", DataType.FLOAT, "batch", 3, T, S, S);
-        String mean = g.node("ReduceMean", new String[] {in}, intsAttr("axes", 1, 2, 3, 4), intAttr("keepdims", 0));
-        String zero = g.node("Mul", new String[] {mean, g.floatInitializer("zero", new float[] {0}, 1)});
-        String col = g.node("Unsqueeze", new String[] {zero}, intsAttr("axes", 1)); // [N,1] of zeros
-        String img = g.node("Unsqueeze", new String[] {zero}, intsAttr("axes", 1, 2, 3)); // [N,1,1,1]
-        g.node("Add", new String[] {col, g.floatInitializer("aot", new float[] {0.3f, 0.7f}, 1, 2)}, new String[] {"arrow_of_time"});
-        g.node("Add", new String[] {col, g.floatInitializer("mi", new float[] {0.9f, 0.1f}, 1, 2)}, new String[] {"irregularity"});
-        float[] grey = new float[3 * S * S];
-        java.util.Arrays.fill(grey, 0.5f);
-        g.node("Add", new String[] {img, g.floatInitializer("grey", grey, 1, 3, S, S)}, new String[] {"reconstruction"});
-        float[] dist = new float[80];
-        java.util.Arrays.fill(dist, 0.2f);
-        g.node("Add", new String[] {col, g.floatInitializer("dist", dist, 1, 80)}, new String[] {"distillation"});
-        g.output("arrow_of_time", DataType.FLOAT, "batch", 2);
-        g.output("irregularity", DataType.FLOAT, "batch", 2);
-        g.output("reconstruction", DataType.FLOAT, "batch", 3, S, S);
-        g.output("distillation", DataType.FLOAT, "batch", 80);
-        metadata.forEach(g::metadata);
-        return g.write(temp.resolve("tiny-ssmtl.onnx"));
+        return TinySsmtlModel.write(temp.resolve("tiny-ssmtl.onnx"), T, S, 0.7f, 0.1f, metadata);
     }
 
     /** Middle crop white, other crops black; detector probabilities all 0.1. */

@@ -1,0 +1,53 @@
+package io.vigil.scorer;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.vigil.common.onnx.Device;
+import io.vigil.common.scoring.SsmtlScorer;
+import io.vigil.common.scoring.TaskCalibration;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Positive;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+
+/** {@code vigil.scorer.*}: the SSMTL model and how sequences are batched for it. */
+@ConfigMapping(prefix = "vigil.scorer")
+public interface ScorerConfig {
+
+    /** The exported SSMTL model (model-trainer). Required: the service does not start without it. */
+    Path model();
+
+    @WithDefault("auto")
+    Device device();
+
+    @WithDefault("0")
+    @Min(0)
+    int intraOpThreads();
+
+    /** Tasks in the anomaly score (ablation): arrow_of_time, irregularity, reconstruction, distillation. */
+    @WithDefault("arrow_of_time,irregularity,reconstruction,distillation")
+    Set<SsmtlScorer.Task> tasks();
+
+    /** How task scores are put on one scale: none (the paper's raw mean), zscore or p99 (model metadata). */
+    @WithDefault("zscore")
+    TaskCalibration.Mode calibration();
+
+    @WithDefault("32")
+    @Positive
+    int maxBatch();
+
+    @WithDefault("20ms")
+    Duration maxWait();
+
+    @WithDefault("1")
+    @Positive
+    int consumers();
+
+    Optional<String> instanceId();
+
+    /** How often the model file is checked for a new version (0 = never). */
+    @WithDefault("5s")
+    Duration reloadInterval();
+}

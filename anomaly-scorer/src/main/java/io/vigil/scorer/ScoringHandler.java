@@ -1,0 +1,96 @@
+package io.vigil.scorer;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.vigil.common.kafka.TransactionalLoop;
+import io.vigil.common.scoring.SsmtlScorer;
+import io.vigil.proto.Topics;
+import io.vigil.proto.serde.MalformedMessageException;
+import io.vigil.proto.serde.VigilSerdes;
+import io.vigil.proto.v1.ObjectScore;
+import io.vigil.proto.v1.ObjectSequence;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/** Scores a chunk of sequences (any cameras) with one model version; bad sequences become dead letters. */
+final class ScoringHandler implements TransactionalLoop.Handler {
+
+    static final String STAGE = "anomaly-scorer";
+
+    private final ScoringModel model;
+    private final Counter scored;
+    private final Counter rejected;
+    private final Timer inference;
+
+    ScoringHandler(ScoringModel model, MeterRegistry registry) {
+        this.model = model;
+        this.scored = registry.counter("vigil.scorer.sequences", "outcome", "scored");
+        this.rejected = registry.counter("vigil.scorer.sequences", "outcome", "rejected");
+        this.inference = Timer.builder("vigil.scorer.inference").description("Model time per batch")
+                .publishPercentiles(0.5, 0.95).register(registry);
+    }
+
+    @Override
+    public void handle(List<ConsumerRecord<String, byte[]>> records, TransactionalLoop.Output out) {
+        ScoringModel.Version version = model.acquire();
+        try {
+            List<ObjectSequence> good = new ArrayList<>();
+            for (ConsumerRecord<String, byte[]> r : records) {
+                try {
+                    ObjectSequence s = VigilSerdes.OBJECT_SEQUENCE.parse(r);
+                    String problem = s == null ? "empty record" : version.scorer().incompatibility(s);
+                    if (problem != null) {
+                        rejected.increment();
+                        out.deadLetter(r, problem + " (model " + version.id() + ")", null);
+                    } else {
+                        good.add(s);
+                    }
+                } catch (MalformedMessageException e) {
+                    rejected.increment();
+                    out.deadLetter(r, e.getMessage(), e);
+                }
+            }
+            if (good.isEmpty()) {
+                return;
+            }
+            List<SsmtlScorer.Scores> scores = inference.record(() -> version.scorer().score(good));
+            for (int i = 0; i < good.size(); i++) {
+                ObjectScore score = toMessage(good.get(i), scores.get(i), version.id());
+                out.send(new ProducerRecord<>(Topics.OBJECT_SCORES, score.getCameraId(),
+                        VigilSerdes.OBJECT_SCORE.serializer().serialize(Topics.OBJECT_SCORES, score)));
+                scored.increment();
+            }
+        } finally {
+            model.release(version);
+        }
+    }
+
+    static ObjectScore toMessage(ObjectSequence s, SsmtlScorer.Scores sc, String version) {
+        ObjectScore.Builder b = ObjectScore.newBuilder()
+                .setCameraId(s.getCameraId())
+                .setMiddleFrameIndex(s.getMiddleFrameIndex())
+                .setObjectIndex(s.getObjectIndex())
+                .setDetection(s.getDetection())
+                .setScore(sc.score())
+                .setModelVersion(version)
+                .setCaptureTimeMs(s.getCaptureTimeMs())
+                .setFrameWidth(s.getFrameWidth())
+                .setFrameHeight(s.getFrameHeight());
+        if (!Float.isNaN(sc.arrowOfTime())) {
+            b.setArrowOfTime(sc.arrowOfTime());
+        }
+        if (!Float.isNaN(sc.irregularity())) {
+            b.setMotionIrregularity(sc.irregularity());
+        }
+        if (!Float.isNaN(sc.reconstruction())) {
+            b.setReconstruction(sc.reconstruction());
+        }
+        if (!Float.isNaN(sc.distillation())) {
+            b.setDistillation(sc.distillation());
+        }
+        return b.build();
+    }
+}
