@@ -5,6 +5,7 @@ import io.vigil.proto.Topics;
 import io.vigil.proto.serde.VigilSerdes;
 import io.vigil.proto.v1.Frame;
 import io.vigil.proto.v1.FrameDetections;
+import io.vigil.proto.v1.ObjectScore;
 import io.vigil.proto.v1.ObjectSequence;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -38,6 +39,7 @@ public final class FlowPrinter implements Runnable, AutoCloseable {
     private volatile long totalFrames;
     private volatile long totalDetections;
     private volatile long totalSequences;
+    private volatile long totalScores;
     private Thread thread;
 
     public FlowPrinter(String bootstrapServers, PrintStream out) {
@@ -81,6 +83,10 @@ public final class FlowPrinter implements Runnable, AutoCloseable {
         return totalSequences;
     }
 
+    public long totalScores() {
+        return totalScores;
+    }
+
     /**
      * Waits until every frame seen has its detections message and the downstream topics have been quiet for
      * {@code quiet}, or nothing moved for {@code idle}.
@@ -89,7 +95,7 @@ public final class FlowPrinter implements Runnable, AutoCloseable {
         long last = -1;
         long lastChange = System.nanoTime();
         while (System.nanoTime() - lastChange < idle.toNanos()) {
-            long progress = totalDetections + totalSequences;
+            long progress = totalDetections + totalSequences + totalScores;
             if (progress != last) {
                 last = progress;
                 lastChange = System.nanoTime();
@@ -138,6 +144,19 @@ public final class FlowPrinter implements Runnable, AutoCloseable {
                         r.topic(), r.key(), r.offset(), e.getMessage());
             }
         }
+        if (Topics.OBJECT_SCORES.equals(r.topic())) {
+            totalScores++;
+            try {
+                ObjectScore q = VigilSerdes.OBJECT_SCORE.parse(r);
+                w.firstIndex = Math.min(w.firstIndex, q.getMiddleFrameIndex());
+                w.lastIndex = Math.max(w.lastIndex, q.getMiddleFrameIndex());
+                w.maxScore = Math.max(w.maxScore, q.getScore());
+                w.size = "max score";
+            } catch (RuntimeException e) {
+                out.printf("[%s] %-20s %-16s unreadable score at offset %d: %s%n", LocalTime.now().format(TIME),
+                        r.topic(), r.key(), r.offset(), e.getMessage());
+            }
+        }
         if (Topics.SEQUENCES.equals(r.topic())) {
             totalSequences++;
             try {
@@ -173,6 +192,9 @@ public final class FlowPrinter implements Runnable, AutoCloseable {
             }
             String[] parts = key.split("\\|", 2);
             String frames = w.lastIndex >= 0 ? String.format("frames %d..%d %s", w.firstIndex, w.lastIndex, w.size) : "";
+            if (Topics.OBJECT_SCORES.equals(parts[0])) {
+                frames += String.format(" %.2f", w.maxScore);
+            }
             if (Topics.DETECTIONS.equals(parts[0])) {
                 frames += String.format("  %.1f objects/frame", w.objects / (double) w.count);
             }
@@ -205,6 +227,7 @@ public final class FlowPrinter implements Runnable, AutoCloseable {
         String size = "";
         boolean ended;
         long objects;
+        float maxScore = Float.NEGATIVE_INFINITY;
     }
 
     /** The topics printed, for the start-up banner. */

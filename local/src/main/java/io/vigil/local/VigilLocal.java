@@ -111,8 +111,8 @@ public final class VigilLocal {
                 }
                 Thread.sleep(200);
             }
-            say("stopping; " + printer.totalFrames() + " frames, " + printer.totalDetections() + " detections messages and "
-                    + printer.totalSequences() + " object sequences flowed");
+            say("stopping; " + printer.totalFrames() + " frames, " + printer.totalDetections() + " detections messages, "
+                    + printer.totalSequences() + " object sequences and " + printer.totalScores() + " object scores flowed");
             return exit;
         } finally {
             closeAll(open);
@@ -148,6 +148,9 @@ public final class VigilLocal {
         Map<String, String> assembler = common(bootstrap, 8083);
         assembler.put("kafka-streams.state.dir", o.dataDir().resolve("state/sequence-assembler").toString());
 
+        Map<String, String> scorer = common(bootstrap, 8084);
+        scorer.put("vigil.scorer.model", o.home().resolve("models/ssmtl-ped2-shallow-narrow.onnx").toString());
+
         Map<String, String> ingest = common(bootstrap, 8081);
         if (!DEFAULT_CAMERA.equals(o.camera())) {
             // frame-ingest's own default camera; this run ingests only the camera asked for.
@@ -159,6 +162,7 @@ public final class VigilLocal {
                 new ServiceSpec("object-detector", 8082, detector, "detector " + o.detector()
                         + o.model().map(m -> " " + m.getFileName()).orElse("")),
                 new ServiceSpec("sequence-assembler", 8083, assembler, "t=3, 64x64 crops"),
+                new ServiceSpec("anomaly-scorer", 8084, scorer, "model models/ssmtl-ped2-shallow-narrow.onnx"),
                 new ServiceSpec("frame-ingest", 8081, ingest, "camera " + o.camera() + " <- " + o.source()));
     }
 
