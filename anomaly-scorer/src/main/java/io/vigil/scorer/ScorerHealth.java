@@ -37,8 +37,7 @@ public class ScorerHealth {
             HealthCheckResponseBuilder b = HealthCheckResponse.named("scorer-loops").up();
             int i = 0;
             for (TransactionalLoop loop : service.loops()) {
-                String state = loop.failure() != null ? "failed: " + loop.failure()
-                        : loop.nanosSinceLastPoll() > STUCK.toNanos() ? "stuck" : "ok";
+                String state = loop.state(STUCK);
                 if (!state.equals("ok")) {
                     b.down();
                 }

@@ -42,8 +42,7 @@ public class DetectorHealth {
             HealthCheckResponseBuilder b = HealthCheckResponse.named("detector-loops").up();
             int i = 0;
             for (TransactionalLoop loop : service.loops()) {
-                String state = loop.failure() != null ? "failed: " + loop.failure()
-                        : loop.nanosSinceLastPoll() > STUCK.toNanos() ? "stuck" : "ok";
+                String state = loop.state(STUCK);
                 if (!state.equals("ok")) {
                     b.down();
                 }

@@ -153,4 +153,12 @@ public final class TransactionalLoop implements Runnable {
     public long nanosSinceLastPoll() {
         return System.nanoTime() - lastPollNanos;
     }
+
+    /** For liveness checks: "ok", "failed: …" when the loop stopped on an error, or "stuck" when it has not polled for {@code stuckAfter}. */
+    public String state(Duration stuckAfter) {
+        if (failure != null) {
+            return "failed: " + failure;
+        }
+        return nanosSinceLastPoll() > stuckAfter.toNanos() ? "stuck" : "ok";
+    }
 }
