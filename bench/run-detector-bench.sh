@@ -9,5 +9,5 @@ if [ ! -x "$venv/bin/python" ]; then
   "$venv/bin/pip" install -q onnxruntime numpy
 fi
 mvn -B -q -ntp -DskipTests install -pl bench -am
-exec java -jar bench/target/vigil-bench.jar ../shared/datasets/ucsd-ped2/testing/01 \
+exec java -jar bench/target/vigil-bench.jar detector ../shared/datasets/ucsd-ped2/testing/01 \
   ../shared/models/yolox-nano-coco/yolox_nano.onnx 96 2 "$venv/bin/python"

@@ -31,7 +31,7 @@ public interface ScorerConfig {
     Set<SsmtlScorer.Task> tasks();
 
     /** How task scores are put on one scale: none (the paper's raw mean), zscore or p99 (model metadata). */
-    @WithDefault("zscore")
+    @WithDefault(TaskCalibration.DEFAULT_MODE)
     TaskCalibration.Mode calibration();
 
     @WithDefault("32")

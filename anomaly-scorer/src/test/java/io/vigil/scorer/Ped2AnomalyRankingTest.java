@@ -1,9 +1,11 @@
 package io.vigil.scorer;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.vigil.common.detect.DetectionFilter;
+import io.vigil.common.eval.RocAuc;
 import io.vigil.common.detect.DetectorSpec;
 import io.vigil.common.detect.FrameDetector;
 import io.vigil.common.detect.MotionDetector;
@@ -28,6 +30,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,11 +39,15 @@ import org.junit.jupiter.api.Test;
  */
 class Ped2AnomalyRankingTest {
 
-    @Test
-    void anomalousObjectsScoreHigherThanPedestrians() throws Exception {
+    private static final Path MODEL = Path.of(System.getProperty("vigil.models.dir", "../models"), "ssmtl-ped2-shallow-narrow.onnx");
+    private static List<ObjectSequence> sequences;
+    private static boolean[] anomalous;
+
+    /** Ped2 test 02 through YOLOX-Nano and the sequence builder, each object labelled by the pixel masks. */
+    @BeforeAll
+    static void buildSequences() throws Exception {
         Path video = SharedData.ped2TestVideo("02");
         Path masks = SharedData.require("datasets/ucsd-ped2/testing-masks/02");
-        Path model = Path.of(System.getProperty("vigil.models.dir", "../models"), "ssmtl-ped2-shallow-narrow.onnx");
         ImageCodec codec = new ImageCodec();
         List<RgbImage> images = new ArrayList<>();
         List<RgbImage> maskImages = new ArrayList<>();
@@ -62,31 +69,37 @@ class Ped2AnomalyRankingTest {
             }
         }
         SequenceBuilder builder = new SequenceBuilder(SequenceSettings.paper());
-        List<ObjectSequence> sequences = new ArrayList<>();
-        List<Boolean> anomalous = new ArrayList<>();
+        sequences = new ArrayList<>();
+        List<Boolean> labels = new ArrayList<>();
         for (FrameDetections d : detections) {
             WindowPlan plan = WindowPlan.plan(d.getFrameIndex(), 3, i -> i >= 0 && i < images.size());
             for (SequenceBuilder.Outcome o : builder.build(d, plan, i -> images.get((int) i))) {
                 if (o instanceof SequenceBuilder.Built b) {
                     sequences.add(b.sequence());
-                    anomalous.add(onMask(b.sequence().getDetection().getBox(), maskImages.get((int) d.getFrameIndex())));
+                    labels.add(onMask(b.sequence().getDetection().getBox(), maskImages.get((int) d.getFrameIndex())));
                 }
             }
         }
-        try (OnnxModel onnx = OnnxSessionFactory.open(model, OnnxSessionFactory.Options.cpu(2))) {
-            SsmtlScorer scorer = new SsmtlScorer(onnx, EnumSet.allOf(SsmtlScorer.Task.class), TaskCalibration.Mode.ZSCORE);
+        anomalous = new boolean[labels.size()];
+        for (int i = 0; i < anomalous.length; i++) {
+            anomalous[i] = labels.get(i);
+        }
+    }
+
+    @Test
+    void anomalousObjectsScoreHigherThanPedestrians() throws Exception {
+        try (OnnxModel onnx = OnnxSessionFactory.open(MODEL, OnnxSessionFactory.Options.cpu(2))) {
+            SsmtlScorer scorer = new SsmtlScorer(onnx, EnumSet.allOf(SsmtlScorer.Task.class), TaskCalibration.Mode.valueOf(TaskCalibration.DEFAULT_MODE));
+            List<SsmtlScorer.Scores> scores = scoreInBatches(scorer, 32);
             double[] sum = new double[2];
             int[] count = new int[2];
             double[][] raw = new double[2][4];
-            for (int from = 0; from < sequences.size(); from += 32) {
-                List<SsmtlScorer.Scores> s = scorer.score(sequences.subList(from, Math.min(sequences.size(), from + 32)));
-                for (int k = 0; k < s.size(); k++) {
-                    int group = anomalous.get(from + k) ? 1 : 0;
-                    sum[group] += s.get(k).score();
-                    count[group]++;
-                    for (SsmtlScorer.Task t : SsmtlScorer.Task.values()) {
-                        raw[group][t.ordinal()] += s.get(k).raw(t);
-                    }
+            for (int k = 0; k < scores.size(); k++) {
+                int group = anomalous[k] ? 1 : 0;
+                sum[group] += scores.get(k).score();
+                count[group]++;
+                for (SsmtlScorer.Task t : SsmtlScorer.Task.values()) {
+                    raw[group][t.ordinal()] += scores.get(k).raw(t);
                 }
             }
             double normal = sum[0] / count[0];
@@ -99,7 +112,56 @@ class Ped2AnomalyRankingTest {
             }
             assertTrue(count[1] >= 20, "objects on the anomaly: " + count[1]);
             assertTrue(abnormal > normal, "anomalous " + abnormal + " vs normal " + normal);
+            for (SsmtlScorer.Task t : SsmtlScorer.Task.values()) {
+                assertTrue(raw[1][t.ordinal()] / count[1] > raw[0][t.ordinal()] / count[0], t + " ranks the anomaly lower");
+            }
         }
+    }
+
+    /** Object-level ROC AUC of each calibration: the default must separate the anomaly at least as well as the others. */
+    @Test
+    void defaultCalibrationSeparatesAnomalousObjectsBest() throws Exception {
+        try (OnnxModel onnx = OnnxSessionFactory.open(MODEL, OnnxSessionFactory.Options.cpu(2))) {
+            java.util.Map<TaskCalibration.Mode, Double> auc = new java.util.EnumMap<>(TaskCalibration.Mode.class);
+            for (TaskCalibration.Mode mode : TaskCalibration.Mode.values()) {
+                List<SsmtlScorer.Scores> scores = scoreInBatches(new SsmtlScorer(onnx, EnumSet.allOf(SsmtlScorer.Task.class), mode), 32);
+                float[] s = new float[scores.size()];
+                for (int i = 0; i < s.length; i++) {
+                    s[i] = scores.get(i).score();
+                }
+                auc.put(mode, RocAuc.auc(s, anomalous));
+            }
+            System.out.println("Ped2 test 02 object-level AUC by calibration: " + auc);
+            double best = auc.values().stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+            assertEquals(best, auc.get(TaskCalibration.Mode.valueOf(TaskCalibration.DEFAULT_MODE)), 1e-9, "default calibration is not the best: " + auc);
+            assertTrue(best > 0.8, "object AUC " + auc);
+        }
+    }
+
+    /** Micro-batching must not change a score: the real model, batch 32 against the same objects one at a time. */
+    @Test
+    void batchOfOneAndBatchOf32GiveTheSameScores() throws Exception {
+        try (OnnxModel onnx = OnnxSessionFactory.open(MODEL, OnnxSessionFactory.Options.cpu(2))) {
+            SsmtlScorer scorer = new SsmtlScorer(onnx, EnumSet.allOf(SsmtlScorer.Task.class), TaskCalibration.Mode.valueOf(TaskCalibration.DEFAULT_MODE));
+            List<ObjectSequence> first = sequences.subList(0, 32);
+            List<SsmtlScorer.Scores> batched = scorer.score(first);
+            assertEquals(32, batched.size());
+            for (int i = 0; i < first.size(); i++) {
+                SsmtlScorer.Scores single = scorer.score(List.of(first.get(i))).get(0);
+                for (SsmtlScorer.Task t : SsmtlScorer.Task.values()) {
+                    assertEquals(single.raw(t), batched.get(i).raw(t), 1e-5f, "object " + i + " " + t);
+                }
+                assertEquals(single.score(), batched.get(i).score(), 1e-4f * Math.max(1f, Math.abs(single.score())), "object " + i);
+            }
+        }
+    }
+
+    private static List<SsmtlScorer.Scores> scoreInBatches(SsmtlScorer scorer, int batch) {
+        List<SsmtlScorer.Scores> out = new ArrayList<>();
+        for (int from = 0; from < sequences.size(); from += batch) {
+            out.addAll(scorer.score(sequences.subList(from, Math.min(sequences.size(), from + batch))));
+        }
+        return out;
     }
 
     /** At least 30% of the box lies on the ground-truth anomaly mask. */

@@ -1,5 +1,13 @@
 package io.vigil.bench;
 
+import static io.vigil.bench.BenchSupport.arg;
+import static io.vigil.bench.BenchSupport.best;
+import static io.vigil.bench.BenchSupport.fmt;
+import static io.vigil.bench.BenchSupport.match;
+import static io.vigil.bench.BenchSupport.perSecond;
+import static io.vigil.bench.BenchSupport.runPython;
+import static io.vigil.bench.BenchSupport.writeReport;
+
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
@@ -19,15 +27,12 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -35,7 +40,7 @@ import java.util.stream.Stream;
  * Java, decoding, NMS) and inference alone, at batch 1 and batch 8, against Python onnxruntime running the same
  * model on the same preprocessed tensors. Not a test: run {@code bench/run-detector-bench.sh}.
  *
- * <pre>java -jar bench/target/vigil-bench.jar [frames-dir] [model] [frames] [threads] [python]</pre>
+ * <pre>java -jar bench/target/vigil-bench.jar detector [frames-dir] [model] [frames] [threads] [python]</pre>
  */
 public final class DetectorBench {
 
@@ -82,7 +87,9 @@ public final class DetectorBench {
             rows.add(new String[] {Integer.toString(batch), fmt(e2e), fmt(inference)});
         }
 
-        String pythonJson = runPython(python, dynamicModel, tensors, threads);
+        String pythonJson = runPython(python, "detector_bench.py", List.of("--model", dynamicModel.toString(), "--input",
+                tensors.toString(), "--size", Integer.toString(SIZE), "--batches", "1,8", "--threads",
+                Integer.toString(threads)), "is onnxruntime installed? pip install onnxruntime");
         System.out.println("python: " + pythonJson);
         String version = match(pythonJson, "\"onnxruntime\": \"([^\"]+)\"");
         StringBuilder table = new StringBuilder();
@@ -100,24 +107,7 @@ public final class DetectorBench {
                 + "inference with idle threads not spinning, decoding, NMS); inference only = session runs on the "
                 + "same preprocessed tensors in both runtimes, with ONNX Runtime's default spinning threads. "
                 + "Command: bench/run-detector-bench.sh\n\n" + table;
-        System.out.println();
-        System.out.println(report);
-        Path results = Path.of("bench/results");
-        Files.createDirectories(results);
-        Files.writeString(results.resolve("detector.md"), report, StandardCharsets.UTF_8);
-    }
-
-    private interface Run {
-        double fps() throws Exception;
-    }
-
-    private static double best(int rounds, Run run) throws Exception {
-        run.fps(); // warm-up
-        double best = 0;
-        for (int i = 0; i < rounds; i++) {
-            best = Math.max(best, run.fps());
-        }
-        return best;
+        writeReport("detector.md", report);
     }
 
     private static double timeDetector(ObjectDetector detector, List<DetectionInput> inputs, int batch) {
@@ -126,7 +116,7 @@ public final class DetectorBench {
         for (int i = 0; i < n; i += batch) {
             detector.detect(inputs.subList(i, i + batch));
         }
-        return n / ((System.nanoTime() - start) / 1e9);
+        return perSecond(n, start);
     }
 
     private static double timeInference(OnnxModel model, Path tensors, int frames, int batch) throws Exception {
@@ -148,7 +138,7 @@ public final class DetectorBench {
                     r.get(0);
                 }
             }
-            return n / ((System.nanoTime() - start) / 1e9);
+            return perSecond(n, start);
         } finally {
             chunks.forEach(OnnxTensor::close);
         }
@@ -168,34 +158,6 @@ public final class DetectorBench {
                 out.write(buf.array());
             }
         }
-    }
-
-    private static String runPython(String python, Path model, Path tensors, int threads) throws Exception {
-        Process p = new ProcessBuilder(python, "bench/python/detector_bench.py", "--model", model.toString(), "--input",
-                tensors.toString(), "--size", Integer.toString(SIZE), "--batches", "1,8", "--threads",
-                Integer.toString(threads)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        if (p.waitFor() != 0) {
-            throw new IllegalStateException("python benchmark failed (is onnxruntime installed? pip install onnxruntime)");
-        }
-        String[] lines = out.split("\n");
-        return lines[lines.length - 1];
-    }
-
-    private static String match(String text, String regex) {
-        Matcher m = Pattern.compile(regex).matcher(text);
-        if (!m.find()) {
-            throw new IllegalStateException("no " + regex + " in " + text);
-        }
-        return m.group(1);
-    }
-
-    private static String fmt(double fps) {
-        return String.format("%.1f", fps);
-    }
-
-    private static String arg(String[] args, int i, String dflt) {
-        return args.length > i ? args[i] : dflt;
     }
 
     private DetectorBench() {

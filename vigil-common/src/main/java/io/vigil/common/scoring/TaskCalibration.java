@@ -14,6 +14,9 @@ public record TaskCalibration(float mean, float std, float p99) {
         NONE, ZSCORE, P99
     }
 
+    /** The scorer's default mode (a compile-time constant so config defaults can use it). */
+    public static final String DEFAULT_MODE = "ZSCORE";
+
     public static final TaskCalibration IDENTITY = new TaskCalibration(0f, 1f, 1f);
 
     public float apply(float raw, Mode mode) {

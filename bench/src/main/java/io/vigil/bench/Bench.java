@@ -1,0 +1,24 @@
+package io.vigil.bench;
+
+import java.util.Arrays;
+
+/** {@code java -jar bench/target/vigil-bench.jar detector|scorer [args]}: the benchmark harnesses. */
+public final class Bench {
+
+    public static void main(String[] args) throws Exception {
+        String which = args.length == 0 ? "" : args[0];
+        String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
+        switch (which) {
+            case "detector" -> DetectorBench.main(rest);
+            case "scorer" -> ScorerBench.main(rest);
+            default -> {
+                System.err.println("usage: vigil-bench.jar detector [frames-dir] [model] [frames] [threads] [python]\n"
+                        + "       vigil-bench.jar scorer [sequences] [threads] [python]");
+                System.exit(2);
+            }
+        }
+    }
+
+    private Bench() {
+    }
+}

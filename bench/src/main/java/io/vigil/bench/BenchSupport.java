@@ -1,0 +1,72 @@
+package io.vigil.bench;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** What the benchmark harnesses share: best-of-N timing, the Python side, the report file. */
+final class BenchSupport {
+
+    interface Run {
+        /** Items per second of one timed round. */
+        double rate() throws Exception;
+    }
+
+    /** One warm-up round, then the best of {@code rounds}. */
+    static double best(int rounds, Run run) throws Exception {
+        run.rate();
+        double best = 0;
+        for (int i = 0; i < rounds; i++) {
+            best = Math.max(best, run.rate());
+        }
+        return best;
+    }
+
+    static double perSecond(int items, long startNanos) {
+        return items / ((System.nanoTime() - startNanos) / 1e9);
+    }
+
+    /** Runs a Python script of bench/python and returns the last line it prints (its JSON result). */
+    static String runPython(String python, String script, List<String> args, String hint) throws Exception {
+        List<String> command = new ArrayList<>(List.of(python, "bench/python/" + script));
+        command.addAll(args);
+        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException(script + " failed (" + hint + ")");
+        }
+        String[] lines = out.split("\n");
+        return lines[lines.length - 1];
+    }
+
+    static String match(String text, String regex) {
+        Matcher m = Pattern.compile(regex).matcher(text);
+        if (!m.find()) {
+            throw new IllegalStateException("no " + regex + " in " + text);
+        }
+        return m.group(1);
+    }
+
+    static String fmt(double rate) {
+        return String.format("%.1f", rate);
+    }
+
+    static String arg(String[] args, int i, String dflt) {
+        return args.length > i ? args[i] : dflt;
+    }
+
+    static void writeReport(String name, String report) throws Exception {
+        System.out.println();
+        System.out.println(report);
+        Path results = Path.of("bench/results");
+        Files.createDirectories(results);
+        Files.writeString(results.resolve(name), report, StandardCharsets.UTF_8);
+    }
+
+    private BenchSupport() {
+    }
+}

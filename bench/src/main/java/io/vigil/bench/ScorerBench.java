@@ -1,0 +1,175 @@
+package io.vigil.bench;
+
+import static io.vigil.bench.BenchSupport.arg;
+import static io.vigil.bench.BenchSupport.best;
+import static io.vigil.bench.BenchSupport.fmt;
+import static io.vigil.bench.BenchSupport.match;
+import static io.vigil.bench.BenchSupport.perSecond;
+import static io.vigil.bench.BenchSupport.runPython;
+import static io.vigil.bench.BenchSupport.writeReport;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import com.google.protobuf.ByteString;
+import io.vigil.common.onnx.Device;
+import io.vigil.common.onnx.OnnxModel;
+import io.vigil.common.onnx.OnnxSessionFactory;
+import io.vigil.common.scoring.SsmtlScorer;
+import io.vigil.common.scoring.TaskCalibration;
+import io.vigil.common.sequence.SequenceTensors;
+import io.vigil.proto.v1.Detection;
+import io.vigil.proto.v1.ObjectSequence;
+import io.vigil.trainer.Architecture;
+import io.vigil.trainer.OnnxExporter;
+import io.vigil.trainer.SsmtlNetwork;
+import io.vigil.trainer.SsmtlTrainer;
+import java.io.BufferedOutputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Collectors;
+
+/**
+ * Scorer throughput on CPU for the four SSMTL architectures, side by side in one run: Vigil's scorer end to end
+ * (sequence bytes to tensors, ONNX Runtime Java, the four task scores), ONNX Runtime Java inference alone, and the
+ * same network in PyTorch eager (bench/python/ssmtl_torch_bench.py, weights copied from the export and checked
+ * against it), at batch 1 and 32, on the same input tensors. Not a test: run {@code bench/run-scorer-bench.sh}.
+ *
+ * <pre>java -jar bench/target/vigil-bench.jar scorer [sequences] [threads] [python]</pre>
+ */
+public final class ScorerBench {
+
+    private static final int FRAMES = 7;
+    private static final int CROP = 64;
+    /** The trained model's distillation outputs: 80 detector classes + 1000 teacher logits. */
+    private static final int DISTILL = 80 + 1000;
+    private static final int[] BATCHES = {1, 32};
+
+    public static void main(String[] args) throws Exception {
+        System.setProperty("ai.djl.offline", "true");
+        int count = Integer.parseInt(arg(args, 0, "96"));
+        int threads = Integer.parseInt(arg(args, 1, "2"));
+        String python = arg(args, 2, "python3");
+
+        Path work = Files.createTempDirectory("vigil-scorer-bench-");
+        List<ObjectSequence> sequences = randomSequences(count, new Random(7));
+        Path tensors = work.resolve("sequences.f32");
+        writeTensors(sequences, tensors);
+        System.out.printf("%d sequences of %d crops %dx%d, %d intra-op threads, %d cores%n", count, FRAMES, CROP, CROP,
+                threads, Runtime.getRuntime().availableProcessors());
+
+        StringBuilder table = new StringBuilder("| architecture | batch | Vigil scorer end to end (Java) | ONNX Runtime Java, "
+                + "inference only | PyTorch eager | ONNX Runtime Java / PyTorch |\n|---|---|---|---|---|---|\n");
+        String torchVersion = "?";
+        for (Architecture architecture : Architecture.values()) {
+            Path model = work.resolve(architecture.id() + ".onnx");
+            try (SsmtlTrainer trainer = new SsmtlTrainer(new SsmtlNetwork(architecture, FRAMES, DISTILL), 1e-3f, 0.5f, 1)) {
+                OnnxExporter.export(trainer.network(), Map.of("vigil.architecture", architecture.id()), model);
+            }
+            String torchJson = runPython(python, "ssmtl_torch_bench.py", List.of("--model", model.toString(), "--input",
+                    tensors.toString(), "--filters", architecture.filters.stream().map(String::valueOf)
+                            .collect(Collectors.joining(",")), "--per-stage", Integer.toString(architecture.convsPerStage),
+                    "--frames", Integer.toString(FRAMES), "--distill", Integer.toString(DISTILL), "--batches", "1,32",
+                    "--threads", Integer.toString(threads)), "pip install torch onnx onnxruntime numpy");
+            System.out.println(architecture.id() + " torch: " + torchJson);
+            torchVersion = match(torchJson, "\"torch\": \"([^\"]+)\"");
+            for (int batch : BATCHES) {
+                double endToEnd;
+                double inference;
+                try (OnnxModel onnx = OnnxSessionFactory.open(model, new OnnxSessionFactory.Options(Device.CPU, threads, 0, false))) {
+                    SsmtlScorer scorer = new SsmtlScorer(onnx, EnumSet.allOf(SsmtlScorer.Task.class), TaskCalibration.Mode.NONE);
+                    endToEnd = best(3, () -> timeScorer(scorer, sequences, batch));
+                }
+                // Spinning idle threads, as PyTorch's OpenMP threads do by default: both runtimes do the same work.
+                try (OnnxModel onnx = OnnxSessionFactory.open(model, new OnnxSessionFactory.Options(Device.CPU, threads, 0, true))) {
+                    inference = best(3, () -> timeInference(onnx, tensors, count, batch));
+                }
+                double torch = Double.parseDouble(match(torchJson, "\"batch\": " + batch + ", \"sps\": ([0-9.]+)"));
+                table.append(String.format("| %s | %d | %s seq/s | %s seq/s | %s seq/s | %.2f |%n", architecture.id(), batch,
+                        fmt(endToEnd), fmt(inference), fmt(torch), inference / torch));
+            }
+        }
+        String report = "Scorer benchmark, " + LocalDateTime.now().withNano(0) + "\n\n" + count + " object sequences ("
+                + FRAMES + " crops of " + CROP + "x" + CROP + ", random pixels: the work does not depend on them), each of the "
+                + "four SSMTL architectures exported by model-trainer with " + DISTILL + " distillation outputs, CPU, "
+                + threads + " intra-op threads, best of 3 rounds after a warm-up. End to end = what the anomaly-scorer "
+                + "runs per batch (bytes to planar floats, inference with idle threads not spinning, the four task "
+                + "scores); inference only = session runs on the same tensors PyTorch " + torchVersion + " gets (eager, "
+                + "inference mode, its module checked against the export before timing). Command: "
+                + "bench/run-scorer-bench.sh\n\n" + table;
+        writeReport("scorer.md", report);
+    }
+
+    private static double timeScorer(SsmtlScorer scorer, List<ObjectSequence> sequences, int batch) {
+        int n = sequences.size() / batch * batch;
+        long start = System.nanoTime();
+        for (int i = 0; i < n; i += batch) {
+            scorer.score(sequences.subList(i, i + batch));
+        }
+        return perSecond(n, start);
+    }
+
+    private static double timeInference(OnnxModel model, Path tensors, int count, int batch) throws Exception {
+        int per = 3 * FRAMES * CROP * CROP;
+        FloatBuffer all = ByteBuffer.wrap(Files.readAllBytes(tensors)).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        int n = count / batch * batch;
+        List<OnnxTensor> chunks = new ArrayList<>();
+        for (int i = 0; i < n; i += batch) {
+            float[] chunk = new float[batch * per];
+            all.get(i * per, chunk);
+            chunks.add(OnnxTensor.createTensor(OrtEnvironment.getEnvironment(), FloatBuffer.wrap(chunk),
+                    new long[] {batch, 3, FRAMES, CROP, CROP}));
+        }
+        try {
+            long start = System.nanoTime();
+            for (OnnxTensor t : chunks) {
+                try (OrtSession.Result r = model.session().run(Map.of(OnnxExporter.INPUT, t))) {
+                    r.get(0);
+                }
+            }
+            return perSecond(n, start);
+        } finally {
+            chunks.forEach(OnnxTensor::close);
+        }
+    }
+
+    private static List<ObjectSequence> randomSequences(int count, Random random) {
+        Detection.Builder detection = Detection.newBuilder();
+        for (int c = 0; c < 80; c++) {
+            detection.addClassProbabilities(c == 0 ? 0.9f : 0.001f);
+        }
+        List<ObjectSequence> out = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            byte[] pixels = new byte[FRAMES * CROP * CROP * 3];
+            random.nextBytes(pixels);
+            out.add(ObjectSequence.newBuilder().setSequenceLength(FRAMES).setCropSize(CROP).setPixels(ByteString.copyFrom(pixels))
+                    .setDetection(detection).build());
+        }
+        return out;
+    }
+
+    /** The model input of every sequence as little-endian float32, for both runtimes. */
+    private static void writeTensors(List<ObjectSequence> sequences, Path file) throws Exception {
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file))) {
+            for (ObjectSequence s : sequences) {
+                float[] planar = SequenceTensors.planar(s.getPixels().toByteArray(), FRAMES, CROP);
+                ByteBuffer buf = ByteBuffer.allocate(planar.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+                buf.asFloatBuffer().put(planar);
+                out.write(buf.array());
+            }
+        }
+    }
+
+    private ScorerBench() {
+    }
+}
