@@ -22,6 +22,13 @@ public final class Topics {
         /** sequence-assembler: per-camera progress, key camera. */
         public static final String ASSEMBLER_CAMERAS = "assembler-cameras";
 
+        /** alert-sink: each camera's {@code AlertTimelineState}, key camera. */
+        public static final String ALERT_TIMELINES = "alert-timelines";
+        /** alert-sink: frames that can still become an event's peak (their JPEG), key {@code camera|index}. */
+        public static final String ALERT_FRAMES = "alert-frames";
+        /** alert-sink: the running event's peak frame per camera (a Frame), key camera. */
+        public static final String ALERT_PEAKS = "alert-peaks";
+
         private Stores() {
         }
     }

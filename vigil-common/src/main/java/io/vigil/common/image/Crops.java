@@ -48,4 +48,15 @@ public final class Crops {
             return new RgbImage(size, size, Mats.toInterleaved(out));
         }
     }
+
+    /** The whole frame resized to {@code width x height} (area interpolation when shrinking). */
+    public static RgbImage resized(RgbImage frame, int width, int height) {
+        try (Mat whole = Mats.fromInterleaved(frame.width(), frame.height(), frame.pixels());
+                Mat out = new Mat();
+                Size target = new Size(width, height)) {
+            boolean shrinking = width <= frame.width() && height <= frame.height();
+            resize(whole, out, target, 0, 0, shrinking ? INTER_AREA : INTER_LINEAR);
+            return new RgbImage(width, height, Mats.toInterleaved(out));
+        }
+    }
 }

@@ -61,6 +61,40 @@ public final class EventDetector {
         this.settings = settings;
     }
 
+    /** The detector's whole state, to continue exactly after a restart. */
+    public record Snapshot(boolean active, boolean announced, long start, long startTime, long lastAbove,
+            long lastAboveTime, long peak, long peakTime, float peakScore, long quietSince, long cooldownUntil) {
+    }
+
+    public Snapshot snapshot() {
+        return new Snapshot(active, announced, start, startTime, lastAbove, lastAboveTime, peak, peakTime, peakScore,
+                quietSince, cooldownUntil);
+    }
+
+    public void restore(Snapshot s) {
+        active = s.active();
+        announced = s.announced();
+        start = s.start();
+        startTime = s.startTime();
+        lastAbove = s.lastAbove();
+        lastAboveTime = s.lastAboveTime();
+        peak = s.peak();
+        peakTime = s.peakTime();
+        peakScore = s.peakScore();
+        quietSince = s.quietSince();
+        cooldownUntil = s.cooldownUntil();
+    }
+
+    /** True while an event (announced or not yet) is running. */
+    public boolean active() {
+        return active;
+    }
+
+    /** The peak frame of the running event. */
+    public long peakFrame() {
+        return peak;
+    }
+
     /** Feeds the next frame (frame indices increasing); returns the announcements it causes. */
     public List<Event> push(long frame, long timeMs, float score) {
         List<Event> out = new ArrayList<>();

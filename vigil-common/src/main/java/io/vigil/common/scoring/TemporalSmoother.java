@@ -33,6 +33,39 @@ public final class TemporalSmoother {
         }
     }
 
+    /** What a restarted smoother needs to continue exactly: the scores still in reach and the next frame due. */
+    public record Snapshot(long firstIndex, long nextToEmit, float[] history) {
+    }
+
+    /** The state worth keeping: only the scores a future smoothed frame can still reach. */
+    public Snapshot snapshot() {
+        if (firstIndex < 0) {
+            return new Snapshot(-1, -1, new float[0]);
+        }
+        long from = Math.max(firstIndex, nextToEmit - lookahead);
+        int skip = (int) (from - firstIndex);
+        float[] kept = new float[history.size() - skip];
+        for (int i = 0; i < kept.length; i++) {
+            kept[i] = history.get(skip + i);
+        }
+        return new Snapshot(from, nextToEmit, kept);
+    }
+
+    /** Continues from a {@link #snapshot()} (of a smoother with the same settings). */
+    public void restore(Snapshot snapshot) {
+        history.clear();
+        for (float v : snapshot.history()) {
+            history.add(v);
+        }
+        firstIndex = snapshot.firstIndex();
+        nextToEmit = snapshot.nextToEmit();
+    }
+
+    /** The next frame whose smoothed score is due; frames before it are done. -1 before the first push. */
+    public long nextToEmit() {
+        return nextToEmit;
+    }
+
     /** Frames of latency the smoothing adds. */
     public int lookahead() {
         return lookahead;

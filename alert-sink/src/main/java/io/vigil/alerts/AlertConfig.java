@@ -1,0 +1,138 @@
+package io.vigil.alerts;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Positive;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@code vigil.alerts.*}: frame scores, smoothing, event rules, thumbnails, the webhook and the views.
+ *
+ * <p>Thresholds are on the frame score's scale, which is the object scores' scale (the scorer's calibration: with
+ * the default z-scores, 0 is a typical training object).
+ */
+@ConfigMapping(prefix = "vigil.alerts")
+public interface AlertConfig {
+
+    /** Side in pixels of the spatial mean filter over the object-score map; 0 = none (the map's maximum). */
+    @WithDefault("0")
+    @Min(0)
+    int meanFilterSize();
+
+    /** Gaussian temporal smoothing, in frames; 0 = none. */
+    @WithDefault("3")
+    @DecimalMin("0")
+    double sigma();
+
+    /** Look-ahead bound of the smoothing in frames: the latency it adds is min(ceil(3 sigma), this). */
+    @WithDefault("9")
+    @Min(0)
+    int maxLookahead();
+
+    /** A frame whose objects are not all scored is final once scores arrived for a frame this many frames later. */
+    @WithDefault("30")
+    @Positive
+    int completionHorizon();
+
+    /** A camera with waiting frames and no input for this long is flushed (end of a file, a stalled stream). */
+    @WithDefault("10s")
+    Duration idleTimeout();
+
+    @WithDefault("1s")
+    Duration punctuateInterval();
+
+    Events events();
+
+    Thumbnails thumbnails();
+
+    Webhook webhook();
+
+    View view();
+
+    interface Events {
+        /** An event starts at a smoothed frame score at or above this. */
+        @WithDefault("3.0")
+        float openThreshold();
+
+        /** ... and lasts while the score stays at or above this (hysteresis). */
+        @WithDefault("2.0")
+        float closeThreshold();
+
+        /** Frames an event must last before it is announced. */
+        @WithDefault("5")
+        @Positive
+        int minDuration();
+
+        /** A dip below the close threshold of at most this many frames continues the event. */
+        @WithDefault("10")
+        @Min(0)
+        int mergeGap();
+
+        /** Frames after an event's end during which no new event starts. */
+        @WithDefault("25")
+        @Min(0)
+        int cooldown();
+    }
+
+    interface Thumbnails {
+        /** Keep frames to draw the peak frame of each event; off = events without thumbnail, frames not read. */
+        @WithDefault("true")
+        boolean enabled();
+
+        @WithDefault("320")
+        @Min(16)
+        int maxWidth();
+
+        @WithDefault("80")
+        @Min(1)
+        @Max(100)
+        int quality();
+
+        /** Frames kept per camera at most, whatever the pipeline's lag. */
+        @WithDefault("600")
+        @Positive
+        int maxFramesPerCamera();
+    }
+
+    interface Webhook {
+        /** Where events are POSTed as JSON; unset = no webhook. */
+        Optional<URI> url();
+
+        /** Hosts the webhook may call (exact host names); the URL's host must be listed. */
+        Optional<List<String>> allowedHosts();
+
+        /** Sent as the Authorization header; never logged. */
+        Optional<String> authorization();
+
+        @WithDefault("5")
+        @Positive
+        int maxAttempts();
+
+        @WithDefault("500ms")
+        Duration initialBackoff();
+
+        @WithDefault("30s")
+        Duration maxBackoff();
+
+        @WithDefault("5s")
+        Duration timeout();
+    }
+
+    interface View {
+        /** Events the REST API and the page keep (the newest). */
+        @WithDefault("10000")
+        @Positive
+        int maxEvents();
+
+        /** Frame scores kept per camera for the timeline. */
+        @WithDefault("1200")
+        @Positive
+        int timelinePoints();
+    }
+}

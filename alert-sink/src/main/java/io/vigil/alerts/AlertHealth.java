@@ -1,0 +1,41 @@
+package io.vigil.alerts;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import java.time.Duration;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Liveness;
+import org.eclipse.microprofile.health.Readiness;
+
+/**
+ * Beside the Kafka Streams checks of the extension: ready once the event view has read the events topic; live
+ * while the webhook loop (if any) runs and polls.
+ */
+@ApplicationScoped
+public class AlertHealth {
+
+    private static final Duration STUCK = Duration.ofMinutes(5);
+
+    private final AlertViews views;
+
+    public AlertHealth(AlertViews views) {
+        this.views = views;
+    }
+
+    @Produces
+    @Readiness
+    HealthCheck viewLoaded() {
+        return () -> HealthCheckResponse.named("alert-view").status(views.caughtUp()).build();
+    }
+
+    @Produces
+    @Liveness
+    HealthCheck webhook() {
+        return () -> {
+            String state = views.webhook().map(l -> l.state(STUCK)).orElse("off");
+            return HealthCheckResponse.named("alert-webhook").status(state.equals("ok") || state.equals("off"))
+                    .withData("state", state).build();
+        };
+    }
+}

@@ -1,0 +1,25 @@
+package io.vigil.alerts;
+
+/** What the alert processor counts (Micrometer behind it in the service, nothing in unit tests). */
+interface AlertMetrics {
+
+    void frameScored(String camera, float smoothed);
+
+    void announced(String state);
+
+    void rejected(String kind);
+
+    AlertMetrics NONE = new AlertMetrics() {
+        @Override
+        public void frameScored(String camera, float smoothed) {
+        }
+
+        @Override
+        public void announced(String state) {
+        }
+
+        @Override
+        public void rejected(String kind) {
+        }
+    };
+}

@@ -1,0 +1,61 @@
+package io.vigil.alerts;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vigil.common.alerts.AlertTimeline;
+import io.vigil.common.image.ImageCodec;
+import io.vigil.common.image.Thumbnails;
+import io.vigil.common.scoring.EventDetector;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.streams.Topology;
+import org.jboss.logging.Logger;
+
+/** The topology for Quarkus' Kafka Streams extension, built from configuration. */
+@ApplicationScoped
+public class AlertSetup {
+
+    private static final Logger LOG = Logger.getLogger(AlertSetup.class);
+
+    static AlertTimeline.Settings timelineSettings(AlertConfig config) {
+        AlertConfig.Events e = config.events();
+        return new AlertTimeline.Settings(config.meanFilterSize(), config.sigma(), config.maxLookahead(),
+                config.completionHorizon(), new EventDetector.Settings(e.openThreshold(), e.closeThreshold(),
+                        e.minDuration(), e.mergeGap(), e.cooldown()));
+    }
+
+    @Produces
+    Topology topology(AlertConfig config, MeterRegistry registry) {
+        AlertTimeline.Settings timeline = timelineSettings(config);
+        AlertConfig.Thumbnails t = config.thumbnails();
+        AlertTopology.Settings settings = new AlertTopology.Settings(timeline,
+                t.enabled() ? new Thumbnails(new ImageCodec(), t.maxWidth(), t.quality()) : null, t.maxFramesPerCamera(),
+                config.idleTimeout(), config.punctuateInterval());
+        LOG.infof("frame scores: mean filter %d px, Gaussian sigma %.1f frames, look-ahead %d frames (the latency it "
+                + "adds); events: open >= %.3f, close < %.3f, min %d frames, merge gap %d, cooldown %d; thumbnails %s",
+                config.meanFilterSize(), config.sigma(), new AlertTimeline("-", timeline).lookahead(),
+                timeline.events().openThreshold(), timeline.events().closeThreshold(), timeline.events().minDuration(),
+                timeline.events().mergeGap(), timeline.events().cooldown(), t.enabled() ? "on" : "off");
+        Map<String, AtomicReference<Double>> latest = new ConcurrentHashMap<>();
+        return AlertTopology.build(settings, new AlertMetrics() {
+            @Override
+            public void frameScored(String camera, float smoothed) {
+                registry.counter("vigil.alerts.frames", "camera", camera).increment();
+                latest.computeIfAbsent(camera, c -> registry.gauge("vigil.alerts.frame.score", io.micrometer.core.instrument.Tags
+                        .of("camera", c), new AtomicReference<>(0.0), AtomicReference::get)).set((double) smoothed);
+            }
+
+            @Override
+            public void announced(String state) {
+                registry.counter("vigil.alerts.events", "state", state).increment();
+            }
+
+            @Override
+            public void rejected(String kind) {
+                registry.counter("vigil.alerts.rejected", "kind", kind).increment();
+            }
+        });
+    }
+}

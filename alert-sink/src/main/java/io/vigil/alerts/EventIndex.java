@@ -1,0 +1,93 @@
+package io.vigil.alerts;
+
+import io.vigil.proto.v1.AnomalyEvent;
+import io.vigil.proto.v1.FrameScore;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * What the REST API, the live stream and the page show: the newest events (upserted by id: OPEN, UPDATE and
+ * CLOSED of one event are one entry) and each camera's recent frame scores. Thread-safe; no Kafka in here.
+ */
+public final class EventIndex {
+
+    /** Filter of {@link #events}; nulls match everything. */
+    public record Query(String camera, Long fromMs, Long toMs, int limit) {
+    }
+
+    private final int maxEvents;
+    private final int timelinePoints;
+    private final LinkedHashMap<String, AnomalyEvent> events = new LinkedHashMap<>();
+    private final Map<String, Deque<FrameScore>> timelines = new TreeMap<>();
+    private final List<Consumer<AnomalyEvent>> listeners = new CopyOnWriteArrayList<>();
+
+    public EventIndex(int maxEvents, int timelinePoints) {
+        this.maxEvents = maxEvents;
+        this.timelinePoints = timelinePoints;
+    }
+
+    public void onEvent(AnomalyEvent e) {
+        synchronized (this) {
+            AnomalyEvent previous = events.remove(e.getEventId());
+            // A thumbnail stays with its event even if a later announcement came without one.
+            AnomalyEvent kept = previous != null && e.getThumbnailJpeg().isEmpty() && !previous.getThumbnailJpeg().isEmpty()
+                    ? e.toBuilder().setThumbnailJpeg(previous.getThumbnailJpeg()).build() : e;
+            events.put(e.getEventId(), kept);
+            while (events.size() > maxEvents) {
+                events.remove(events.keySet().iterator().next());
+            }
+        }
+        listeners.forEach(l -> l.accept(e));
+    }
+
+    public synchronized void onFrameScore(FrameScore s) {
+        Deque<FrameScore> t = timelines.computeIfAbsent(s.getCameraId(), c -> new ArrayDeque<>());
+        t.addLast(s);
+        while (t.size() > timelinePoints) {
+            t.removeFirst();
+        }
+    }
+
+    /** Matching events, newest start first. */
+    public synchronized List<AnomalyEvent> events(Query q) {
+        List<AnomalyEvent> out = new ArrayList<>();
+        for (AnomalyEvent e : events.values()) {
+            if ((q.camera() == null || q.camera().equals(e.getCameraId()))
+                    && (q.fromMs() == null || e.getEndTimeMs() >= q.fromMs())
+                    && (q.toMs() == null || e.getStartTimeMs() <= q.toMs())) {
+                out.add(e);
+            }
+        }
+        out.sort(Comparator.comparingLong(AnomalyEvent::getStartTimeMs).thenComparing(AnomalyEvent::getEventId).reversed());
+        return out.size() > q.limit() ? out.subList(0, q.limit()) : out;
+    }
+
+    public synchronized Optional<AnomalyEvent> event(String id) {
+        return Optional.ofNullable(events.get(id));
+    }
+
+    public synchronized List<String> cameras() {
+        List<String> out = new ArrayList<>(timelines.keySet());
+        events.values().stream().map(AnomalyEvent::getCameraId).distinct().filter(c -> !out.contains(c)).forEach(out::add);
+        return out;
+    }
+
+    public synchronized List<FrameScore> timeline(String camera) {
+        return new ArrayList<>(timelines.getOrDefault(camera, new ArrayDeque<>()));
+    }
+
+    /** Called with every event announcement as it arrives (the live stream). */
+    public Runnable subscribe(Consumer<AnomalyEvent> listener) {
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
+    }
+}

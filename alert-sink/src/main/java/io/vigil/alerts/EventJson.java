@@ -1,0 +1,25 @@
+package io.vigil.alerts;
+
+import io.vigil.common.detect.CocoClasses;
+import io.vigil.proto.v1.AnomalyEvent;
+import io.vigil.proto.v1.Detection;
+import java.util.List;
+
+/** An event as the REST API, the live stream and the webhook show it (the thumbnail by URL, not inline). */
+public record EventJson(String id, String camera, String state, long startFrame, long endFrame, long peakFrame,
+        long startTimeMs, long endTimeMs, long peakTimeMs, float peakScore, List<BoxJson> boxes, String thumbnailUrl) {
+
+    public record BoxJson(float x1, float y1, float x2, float y2, int classId, String className, float confidence) {
+        static BoxJson of(Detection d) {
+            return new BoxJson(d.getBox().getX1(), d.getBox().getY1(), d.getBox().getX2(), d.getBox().getY2(), d.getClassId(),
+                    CocoClasses.name(d.getClassId()), d.getConfidence());
+        }
+    }
+
+    public static EventJson of(AnomalyEvent e) {
+        return new EventJson(e.getEventId(), e.getCameraId(), e.getState().name(), e.getStartFrameIndex(),
+                e.getEndFrameIndex(), e.getPeakFrameIndex(), e.getStartTimeMs(), e.getEndTimeMs(), e.getPeakTimeMs(),
+                e.getPeakScore(), e.getBoxesList().stream().map(BoxJson::of).toList(),
+                e.getThumbnailJpeg().isEmpty() ? null : "/events/" + e.getEventId() + "/thumbnail.jpg");
+    }
+}

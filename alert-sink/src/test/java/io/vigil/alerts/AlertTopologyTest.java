@@ -1,0 +1,159 @@
+package io.vigil.alerts;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vigil.common.image.ImageCodec;
+import io.vigil.common.image.RgbImage;
+import io.vigil.common.image.Thumbnails;
+import io.vigil.proto.DeadLetterHeaders;
+import io.vigil.proto.Topics;
+import io.vigil.proto.serde.VigilSerdes;
+import io.vigil.proto.v1.AnomalyEvent;
+import io.vigil.proto.v1.FrameScore;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class AlertTopologyTest {
+
+    private final ImageCodec codec = new ImageCodec();
+    private TopologyTestDriver driver;
+    private Map<String, TestInputTopic<String, byte[]>> inputs;
+    private TestOutputTopic<String, byte[]> frameScores;
+    private TestOutputTopic<String, byte[]> events;
+    private TestOutputTopic<String, byte[]> deadLetters;
+
+    @BeforeEach
+    void start() {
+        AlertTopology.Settings settings = new AlertTopology.Settings(AlertInputs.SETTINGS, new Thumbnails(codec, 160, 80), 600,
+                Duration.ofSeconds(10), Duration.ofSeconds(1));
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "alert-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        driver = new TopologyTestDriver(AlertTopology.build(settings, AlertMetrics.NONE), props, Instant.ofEpochMilli(0));
+        inputs = new HashMap<>();
+        for (String t : AlertTopology.inputTopics(true)) {
+            inputs.put(t, driver.createInputTopic(t, Serdes.String().serializer(), Serdes.ByteArray().serializer()));
+        }
+        frameScores = driver.createOutputTopic(Topics.FRAME_SCORES, Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
+        events = driver.createOutputTopic(Topics.ANOMALY_EVENTS, Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
+        deadLetters = driver.createOutputTopic(Topics.DEAD_LETTER, Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
+    }
+
+    @AfterEach
+    void stop() {
+        driver.close();
+    }
+
+    static AnomalyEvent event(byte[] value) {
+        return VigilSerdes.ANOMALY_EVENT.deserializer().parse(value, Topics.ANOMALY_EVENTS);
+    }
+
+    private void pipe(List<AlertInputs.Input> in) {
+        for (AlertInputs.Input i : in) {
+            inputs.get(i.topic()).pipeInput(i.key(), i.value());
+        }
+    }
+
+    @Test
+    void spikeGivesExactFrameScoresAndOneEventWithAThumbnailOfItsPeak() throws Exception {
+        List<byte[]> jpegs = AlertInputs.ped2Jpegs(30);
+        pipe(AlertInputs.camera("cam-1", jpegs, 0, 30, 10, 14));
+
+        List<FrameScore> scores = frameScores.readValuesToList().stream().map(v -> VigilSerdes.FRAME_SCORE.deserializer().parse(v, Topics.FRAME_SCORES)).toList();
+        assertEquals(30, scores.size());
+        for (int f = 0; f < 30; f++) {
+            assertEquals(f, scores.get(f).getFrameIndex());
+            assertEquals(AlertInputs.score(f, 10, 14), scores.get(f).getRawScore(), 1e-6f);
+            assertEquals(scores.get(f).getRawScore(), scores.get(f).getSmoothedScore(), 1e-6f);
+            assertEquals(1, scores.get(f).getObjectCount());
+        }
+        List<AnomalyEvent> announced = events.readValuesToList().stream().map(AlertTopologyTest::event).toList();
+        assertEquals(List.of(AnomalyEvent.State.OPEN, AnomalyEvent.State.CLOSED), announced.stream().map(AnomalyEvent::getState).toList());
+        for (AnomalyEvent e : announced) {
+            assertEquals("cam-1:10", e.getEventId());
+            assertEquals(10, e.getStartFrameIndex());
+            assertEquals(10, e.getPeakFrameIndex());
+            assertEquals(0.9f, e.getPeakScore(), 1e-6f);
+            assertEquals(1_700_000_001_000L, e.getStartTimeMs());
+            assertEquals(1, e.getBoxesCount());
+            assertEquals(AlertInputs.BOX, e.getBoxes(0).getBox());
+            RgbImage thumb = codec.decode(e.getThumbnailJpeg().toByteArray());
+            assertEquals(160, thumb.width());
+            assertEquals(107, thumb.height());
+            // The box (x 100..140 of 360 → 44..62 of 160) is outlined in red.
+            int y = 100 * 107 / 240;
+            boolean red = false;
+            for (int x = 43; x <= 46; x++) {
+                red |= thumb.value(x, y, 0) > 180 && thumb.value(x, y, 1) < 110;
+            }
+            assertTrue(red, "red outline at the box's left edge");
+            assertTrue(thumb.value(53, y, 0) < 180 || thumb.value(53, y, 1) > 110, "inside the box the frame shows");
+        }
+        assertEquals(12, announced.get(0).getEndFrameIndex(), "OPEN once it lasted 3 frames");
+        assertEquals(14, announced.get(1).getEndFrameIndex());
+
+        KeyValueStore<String, byte[]> frames = driver.getKeyValueStore(Topics.Stores.ALERT_FRAMES);
+        long kept = 0;
+        try (var it = frames.all()) {
+            while (it.hasNext()) {
+                it.next();
+                kept++;
+            }
+        }
+        assertTrue(kept <= 1, "frames whose score is final are evicted, kept " + kept);
+    }
+
+    @Test
+    void badRecordsGoToTheDeadLetterTopicAndTheStreamContinues() throws Exception {
+        List<byte[]> jpegs = AlertInputs.ped2Jpegs(20);
+        List<AlertInputs.Input> in = AlertInputs.camera("cam-1", jpegs, 0, 20, 5, 9);
+        pipe(in.subList(0, 15));
+        inputs.get(Topics.OBJECT_SCORES).pipeInput("cam-1", "not protobuf".getBytes(StandardCharsets.UTF_8));
+        inputs.get(Topics.DETECTIONS).pipeInput("cam-1", new byte[0]);
+        pipe(in.subList(15, in.size()));
+
+        List<TestRecord<String, byte[]>> dead = deadLetters.readRecordsToList();
+        assertEquals(2, dead.size());
+        String reason = new String(dead.get(0).headers().lastHeader(DeadLetterHeaders.REASON).value(), StandardCharsets.UTF_8);
+        assertTrue(reason.contains(Topics.OBJECT_SCORES), reason);
+        assertEquals(20, frameScores.readValuesToList().size(), "every frame scored despite the bad records");
+        assertEquals(2, events.readValuesToList().size());
+    }
+
+    @Test
+    void cameraThatGoesQuietIsFlushedAndItsRunningEventClosed() throws Exception {
+        List<byte[]> jpegs = AlertInputs.ped2Jpegs(20);
+        pipe(AlertInputs.camera("cam-2", jpegs, 0, 20, 15, 19));
+        List<AnomalyEvent> before = events.readValuesToList().stream().map(AlertTopologyTest::event).toList();
+        assertEquals(List.of(AnomalyEvent.State.OPEN), before.stream().map(AnomalyEvent::getState).toList());
+        assertFalse(before.get(0).getThumbnailJpeg().isEmpty());
+
+        driver.advanceWallClockTime(Duration.ofSeconds(5));
+        assertTrue(events.isEmpty(), "not idle yet");
+        driver.advanceWallClockTime(Duration.ofSeconds(6));
+        AnomalyEvent closed = event(events.readValue());
+        assertEquals(AnomalyEvent.State.CLOSED, closed.getState());
+        assertEquals("cam-2:15", closed.getEventId());
+        assertEquals(19, closed.getEndFrameIndex());
+        assertFalse(closed.getThumbnailJpeg().isEmpty(), "the peak frame was kept for the closing thumbnail");
+        driver.advanceWallClockTime(Duration.ofSeconds(30));
+        assertTrue(events.isEmpty(), "flushed once");
+    }
+}

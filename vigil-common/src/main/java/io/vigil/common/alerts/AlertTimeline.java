@@ -1,0 +1,253 @@
+package io.vigil.common.alerts;
+
+import io.vigil.common.scoring.EventDetector;
+import io.vigil.common.scoring.FrameScorer;
+import io.vigil.common.scoring.ScoredBox;
+import io.vigil.common.scoring.TemporalSmoother;
+import io.vigil.proto.v1.AlertTimelineState;
+import io.vigil.proto.v1.Detection;
+import io.vigil.proto.v1.EventDetectorState;
+import io.vigil.proto.v1.FrameDetections;
+import io.vigil.proto.v1.ObjectScore;
+import io.vigil.proto.v1.PendingFrameScores;
+import io.vigil.proto.v1.ScoredFrame;
+import io.vigil.proto.v1.ScoredObject;
+import io.vigil.proto.v1.SmootherState;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+
+/**
+ * One camera's way from object scores to frame scores and anomaly events: the alert-sink's logic, without Kafka.
+ *
+ * <p>A frame is final once all the objects its detections announced have a score, or when it cannot complete any
+ * more: scores already arrived for a frame {@code completionHorizon} frames later (the assembler or the scorer
+ * dropped an object), or the camera went quiet ({@link #flush}). A frame with no object is final at once. Final
+ * frames are scored in order ({@link FrameScorer}: object scores painted into their boxes, maximum of the map),
+ * smoothed ({@link TemporalSmoother}, fixed look-ahead) and fed to the {@link EventDetector}. Frames never seen
+ * count as score 0. The whole state round-trips through {@link #state()} / {@link #restore}, so a restarted
+ * service continues exactly where the committed state left it.
+ */
+public final class AlertTimeline {
+
+    public record Settings(int meanFilterSize, double sigma, int maxLookahead, int completionHorizon,
+            EventDetector.Settings events) {
+        public Settings {
+            if (completionHorizon < 1) {
+                throw new IllegalArgumentException("completion horizon must be >= 1 frame, got " + completionHorizon);
+            }
+        }
+    }
+
+    /** A frame's score once smoothed. */
+    public record FrameResult(long frameIndex, long captureTimeMs, float rawScore, float smoothedScore, int objects) {
+    }
+
+    /** An event announcement with the objects of its peak frame (most anomalous first). */
+    public record Announcement(EventDetector.Event event, List<ScoredObject> peakObjects) {
+    }
+
+    /** What one input caused; {@code newPeak} is the frame that became the running event's peak (else -1). */
+    public record Output(List<FrameResult> frames, List<Announcement> announcements, long newPeak) {
+        static final Output NONE = new Output(List.of(), List.of(), -1);
+
+        public boolean isEmpty() {
+            return frames.isEmpty() && announcements.isEmpty() && newPeak < 0;
+        }
+    }
+
+    private final String cameraId;
+    private final Settings settings;
+    private final FrameScorer frameScorer;
+    private final TemporalSmoother smoother;
+    private final EventDetector events;
+    private final TreeMap<Long, PendingFrameScores.Builder> pending = new TreeMap<>();
+    private final TreeMap<Long, ScoredFrame> unsmoothed = new TreeMap<>();
+    private List<ScoredObject> peakObjects = List.of();
+    private long lastFinalized = -1;
+    private long maxScoredFrame = -1;
+    private long late;
+
+    public AlertTimeline(String cameraId, Settings settings) {
+        this.cameraId = cameraId;
+        this.settings = settings;
+        this.frameScorer = new FrameScorer(settings.meanFilterSize());
+        this.smoother = new TemporalSmoother(settings.sigma(), settings.maxLookahead());
+        this.events = new EventDetector(cameraId, settings.events());
+    }
+
+    public String cameraId() {
+        return cameraId;
+    }
+
+    /** Frames of latency the smoothing adds. */
+    public int lookahead() {
+        return smoother.lookahead();
+    }
+
+    /** Inputs that came for frames already final (counted, otherwise ignored). */
+    public long lateInputs() {
+        return late;
+    }
+
+    /** The oldest frame that can still become an event's peak (older frames need no thumbnail); -1 if unknown. */
+    public long oldestPossiblePeak() {
+        long next = smoother.nextToEmit();
+        if (next < 0) {
+            return pending.isEmpty() ? -1 : pending.firstKey();
+        }
+        return Math.min(next, pending.isEmpty() ? next : pending.firstKey());
+    }
+
+    public Output onDetections(FrameDetections d) {
+        long frame = d.getFrameIndex();
+        if (frame <= lastFinalized) {
+            late++;
+            return Output.NONE;
+        }
+        PendingFrameScores.Builder p = pendingFrame(frame);
+        p.setExpectedObjects(d.getDetectionsCount()).setCaptureTimeMs(d.getCaptureTimeMs()).setWidth(d.getWidth())
+                .setHeight(d.getHeight());
+        return finalizeReady(false);
+    }
+
+    public Output onObjectScore(ObjectScore s) {
+        long frame = s.getMiddleFrameIndex();
+        if (frame <= lastFinalized) {
+            late++;
+            return Output.NONE;
+        }
+        PendingFrameScores.Builder p = pendingFrame(frame);
+        boolean duplicate = p.getObjectsList().stream().anyMatch(o -> o.getObjectIndex() == s.getObjectIndex());
+        if (!duplicate) {
+            p.addObjects(ScoredObject.newBuilder().setObjectIndex(s.getObjectIndex())
+                    .setDetection(withoutClassProbabilities(s.getDetection())).setScore(s.getScore()));
+        }
+        if (p.getWidth() == 0) {
+            p.setWidth(s.getFrameWidth()).setHeight(s.getFrameHeight()).setCaptureTimeMs(s.getCaptureTimeMs());
+        }
+        maxScoredFrame = Math.max(maxScoredFrame, frame);
+        return finalizeReady(false);
+    }
+
+    /** The camera went quiet (or its stream ended): finalises every waiting frame and closes a running event. */
+    public Output flush() {
+        Output finalized = finalizeReady(true);
+        List<FrameResult> frames = new ArrayList<>(finalized.frames());
+        List<Announcement> announcements = new ArrayList<>(finalized.announcements());
+        long[] newPeak = {finalized.newPeak()};
+        for (TemporalSmoother.Smoothed s : smoother.flush()) {
+            detect(s, frames, announcements, newPeak);
+        }
+        for (EventDetector.Event e : events.flush()) {
+            announcements.add(new Announcement(e, peakObjects));
+        }
+        return new Output(frames, announcements, newPeak[0]);
+    }
+
+    /** True when frames are waiting to be finalised or smoothed, or an event is running. */
+    public boolean hasWork() {
+        return !pending.isEmpty() || !unsmoothed.isEmpty() || events.active();
+    }
+
+    private PendingFrameScores.Builder pendingFrame(long frame) {
+        return pending.computeIfAbsent(frame, f -> PendingFrameScores.newBuilder().setFrameIndex(f).setExpectedObjects(-1));
+    }
+
+    private Output finalizeReady(boolean force) {
+        List<FrameResult> frames = new ArrayList<>();
+        List<Announcement> announcements = new ArrayList<>();
+        long[] newPeak = {-1};
+        while (!pending.isEmpty()) {
+            PendingFrameScores.Builder p = pending.firstEntry().getValue();
+            boolean complete = p.getExpectedObjects() >= 0 && p.getObjectsCount() >= p.getExpectedObjects();
+            boolean cannotComplete = maxScoredFrame >= p.getFrameIndex() + settings.completionHorizon();
+            if (!(complete || cannotComplete || force)) {
+                break;
+            }
+            pending.pollFirstEntry();
+            lastFinalized = p.getFrameIndex();
+            List<ScoredObject> objects = new ArrayList<>(p.getObjectsList());
+            objects.sort((a, b) -> Float.compare(b.getScore(), a.getScore()));
+            List<ScoredBox> boxes = new ArrayList<>(objects.size());
+            for (ScoredObject o : objects) {
+                var b = o.getDetection().getBox();
+                boxes.add(new ScoredBox(b.getX1(), b.getY1(), b.getX2(), b.getY2(), o.getScore()));
+            }
+            float raw = frameScorer.score(p.getWidth(), p.getHeight(), boxes);
+            unsmoothed.put(p.getFrameIndex(), ScoredFrame.newBuilder().setFrameIndex(p.getFrameIndex())
+                    .setCaptureTimeMs(p.getCaptureTimeMs()).setRawScore(raw).addAllObjects(objects).build());
+            for (TemporalSmoother.Smoothed s : smoother.push(p.getFrameIndex(), raw)) {
+                detect(s, frames, announcements, newPeak);
+            }
+        }
+        return frames.isEmpty() && announcements.isEmpty() && newPeak[0] < 0 ? Output.NONE
+                : new Output(frames, announcements, newPeak[0]);
+    }
+
+    private void detect(TemporalSmoother.Smoothed s, List<FrameResult> frames, List<Announcement> announcements, long[] newPeak) {
+        // Gaps (frames never seen) were smoothed as 0; they have no capture time of their own.
+        ScoredFrame scored = unsmoothed.remove(s.frameIndex());
+        unsmoothed.headMap(s.frameIndex()).clear();
+        long time = scored == null ? 0 : scored.getCaptureTimeMs();
+        int objects = scored == null ? 0 : scored.getObjectsCount();
+        frames.add(new FrameResult(s.frameIndex(), time, s.raw(), s.smoothed(), objects));
+        long peakBefore = events.active() ? events.peakFrame() : -1;
+        List<EventDetector.Event> out = events.push(s.frameIndex(), time, s.smoothed());
+        if (events.active() && events.peakFrame() == s.frameIndex() && peakBefore != s.frameIndex()) {
+            peakObjects = scored == null ? List.of() : scored.getObjectsList();
+            newPeak[0] = s.frameIndex();
+        }
+        for (EventDetector.Event e : out) {
+            announcements.add(new Announcement(e, peakObjects));
+        }
+    }
+
+    private static Detection withoutClassProbabilities(Detection d) {
+        return d.toBuilder().clearClassProbabilities().build();
+    }
+
+    public AlertTimelineState state() {
+        AlertTimelineState.Builder b = AlertTimelineState.newBuilder().setLastFinalized(lastFinalized)
+                .setMaxScoredFrame(maxScoredFrame).addAllPeakObjects(peakObjects);
+        pending.values().forEach(p -> b.addPending(p.build()));
+        b.addAllUnsmoothed(unsmoothed.values());
+        TemporalSmoother.Snapshot s = smoother.snapshot();
+        SmootherState.Builder sb = SmootherState.newBuilder().setFirstIndex(s.firstIndex()).setNextToEmit(s.nextToEmit());
+        for (float v : s.history()) {
+            sb.addHistory(v);
+        }
+        b.setSmoother(sb);
+        EventDetector.Snapshot e = events.snapshot();
+        b.setEvents(EventDetectorState.newBuilder().setActive(e.active()).setAnnounced(e.announced()).setStart(e.start())
+                .setStartTimeMs(e.startTime()).setLastAbove(e.lastAbove()).setLastAboveTimeMs(e.lastAboveTime())
+                .setPeak(e.peak()).setPeakTimeMs(e.peakTime()).setPeakScore(e.peakScore()).setQuietSince(e.quietSince())
+                .setCooldownUntil(e.cooldownUntil()));
+        return b.build();
+    }
+
+    /** A timeline continuing from {@link #state()}. */
+    public static AlertTimeline restore(String cameraId, Settings settings, AlertTimelineState state) {
+        AlertTimeline t = new AlertTimeline(cameraId, settings);
+        t.lastFinalized = state.getLastFinalized();
+        t.maxScoredFrame = state.getMaxScoredFrame();
+        t.peakObjects = state.getPeakObjectsList();
+        for (PendingFrameScores p : state.getPendingList()) {
+            t.pending.put(p.getFrameIndex(), p.toBuilder());
+        }
+        for (ScoredFrame f : state.getUnsmoothedList()) {
+            t.unsmoothed.put(f.getFrameIndex(), f);
+        }
+        SmootherState s = state.getSmoother();
+        float[] history = new float[s.getHistoryCount()];
+        for (int i = 0; i < history.length; i++) {
+            history[i] = s.getHistory(i);
+        }
+        t.smoother.restore(new TemporalSmoother.Snapshot(s.getFirstIndex(), s.getNextToEmit(), history));
+        EventDetectorState e = state.getEvents();
+        t.events.restore(new EventDetector.Snapshot(e.getActive(), e.getAnnounced(), e.getStart(), e.getStartTimeMs(),
+                e.getLastAbove(), e.getLastAboveTimeMs(), e.getPeak(), e.getPeakTimeMs(), e.getPeakScore(),
+                e.getQuietSince(), e.getCooldownUntil()));
+        return t;
+    }
+}

@@ -1,0 +1,173 @@
+package io.vigil.common.alerts;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vigil.common.scoring.EventDetector;
+import io.vigil.common.scoring.TemporalSmoother;
+import io.vigil.proto.v1.Box;
+import io.vigil.proto.v1.Detection;
+import io.vigil.proto.v1.FrameDetections;
+import io.vigil.proto.v1.ObjectScore;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class AlertTimelineTest {
+
+    private static final EventDetector.Settings EVENTS = new EventDetector.Settings(0.5f, 0.3f, 3, 2, 0);
+
+    private static Detection box(float x1) {
+        return Detection.newBuilder().setBox(Box.newBuilder().setX1(x1).setY1(10).setX2(x1 + 20).setY2(50)).setClassId(0)
+                .setConfidence(0.9f).addClassProbabilities(0.9f).build();
+    }
+
+    private static FrameDetections detections(long frame, int objects) {
+        FrameDetections.Builder b = FrameDetections.newBuilder().setCameraId("cam").setFrameIndex(frame)
+                .setCaptureTimeMs(1000 + frame * 100).setWidth(360).setHeight(240);
+        for (int i = 0; i < objects; i++) {
+            b.addDetections(box(20 + 40 * i));
+        }
+        return b.build();
+    }
+
+    private static ObjectScore score(long frame, int object, float score) {
+        return ObjectScore.newBuilder().setCameraId("cam").setMiddleFrameIndex(frame).setObjectIndex(object)
+                .setDetection(box(20 + 40 * object)).setScore(score).setCaptureTimeMs(1000 + frame * 100).setFrameWidth(360)
+                .setFrameHeight(240).build();
+    }
+
+    /** Inputs of frames 0..19, one object each, score 0.9 on frames 5..9 and 0.1 elsewhere. */
+    private static List<Object> spikeInputs() {
+        List<Object> inputs = new ArrayList<>();
+        for (long f = 0; f < 20; f++) {
+            inputs.add(detections(f, 1));
+            inputs.add(score(f, 0, f >= 5 && f <= 9 ? 0.9f : 0.1f));
+        }
+        return inputs;
+    }
+
+    private static void feed(AlertTimeline t, List<Object> inputs, List<AlertTimeline.FrameResult> frames,
+            List<AlertTimeline.Announcement> events) {
+        for (Object in : inputs) {
+            AlertTimeline.Output o = in instanceof FrameDetections d ? t.onDetections(d) : t.onObjectScore((ObjectScore) in);
+            frames.addAll(o.frames());
+            events.addAll(o.announcements());
+        }
+    }
+
+    @Test
+    void spikeBecomesOneEventWithExactBoundsAndPeakBox() {
+        AlertTimeline t = new AlertTimeline("cam", new AlertTimeline.Settings(0, 0, 0, 5, EVENTS));
+        List<AlertTimeline.FrameResult> frames = new ArrayList<>();
+        List<AlertTimeline.Announcement> events = new ArrayList<>();
+        feed(t, spikeInputs(), frames, events);
+
+        assertEquals(20, frames.size(), "every complete frame is final at once without smoothing");
+        for (int f = 0; f < 20; f++) {
+            assertEquals(f, frames.get(f).frameIndex());
+            assertEquals(f >= 5 && f <= 9 ? 0.9f : 0.1f, frames.get(f).smoothedScore(), 1e-6f);
+            assertEquals(1000 + f * 100, frames.get(f).captureTimeMs());
+        }
+        assertEquals(2, events.size(), events.toString());
+        EventDetector.Event open = events.get(0).event();
+        assertEquals(EventDetector.State.OPEN, open.state());
+        assertEquals("cam:5", open.id());
+        assertEquals(5, open.startFrame());
+        assertEquals(7, open.endFrame(), "announced once it lasted the minimum duration of 3 frames");
+        assertEquals(5, open.peakFrame());
+        EventDetector.Event closed = events.get(1).event();
+        assertEquals(EventDetector.State.CLOSED, closed.state());
+        assertEquals("cam:5", closed.id());
+        assertEquals(9, closed.endFrame());
+        assertEquals(1, events.get(1).peakObjects().size());
+        assertEquals(20f, events.get(1).peakObjects().get(0).getDetection().getBox().getX1());
+        assertEquals(0, events.get(1).peakObjects().get(0).getDetection().getClassProbabilitiesCount(),
+                "class probabilities are not kept in the state");
+        assertTrue(t.flush().announcements().isEmpty());
+    }
+
+    @Test
+    void framePaintsTheHighestObjectAndWaitsForAllItsObjects() {
+        AlertTimeline t = new AlertTimeline("cam", new AlertTimeline.Settings(0, 0, 0, 5, EVENTS));
+        assertTrue(t.onDetections(detections(0, 2)).frames().isEmpty());
+        assertTrue(t.onObjectScore(score(0, 1, 0.2f)).frames().isEmpty(), "one of two objects scored: not final");
+        assertTrue(t.onObjectScore(score(0, 1, 0.2f)).frames().isEmpty(), "a duplicate score does not complete it");
+        List<AlertTimeline.FrameResult> f = t.onObjectScore(score(0, 0, 0.4f)).frames();
+        assertEquals(1, f.size());
+        assertEquals(0.4f, f.get(0).rawScore());
+        assertEquals(2, f.get(0).objects());
+        // A frame without objects is final at once, with score 0.
+        f = t.onDetections(detections(1, 0)).frames();
+        assertEquals(1, f.size());
+        assertEquals(0f, f.get(0).rawScore());
+        assertEquals(0, t.onObjectScore(score(0, 0, 0.9f)).frames().size(), "late score for a final frame is ignored");
+        assertEquals(1, t.lateInputs());
+    }
+
+    @Test
+    void objectThatNeverGetsAScoreIsGivenUpAfterTheCompletionHorizon() {
+        AlertTimeline t = new AlertTimeline("cam", new AlertTimeline.Settings(0, 0, 0, 3, EVENTS));
+        t.onDetections(detections(0, 2));
+        t.onObjectScore(score(0, 0, 0.25f)); // object 1 of frame 0 was dropped upstream
+        for (long f = 1; f <= 2; f++) {
+            t.onDetections(detections(f, 1));
+            assertTrue(t.onObjectScore(score(f, 0, 0.1f)).frames().isEmpty(), "frame 0 holds back frame " + f);
+        }
+        t.onDetections(detections(3, 1));
+        List<AlertTimeline.FrameResult> f = t.onObjectScore(score(3, 0, 0.1f)).frames();
+        assertEquals(List.of(0L, 1L, 2L, 3L), f.stream().map(AlertTimeline.FrameResult::frameIndex).toList());
+        assertEquals(0.25f, f.get(0).rawScore());
+    }
+
+    @Test
+    void smoothingDelaysByTheLookaheadAndFlushClosesTheEvent() {
+        AlertTimeline t = new AlertTimeline("cam", new AlertTimeline.Settings(0, 1.0, 2, 5, EVENTS));
+        assertEquals(2, t.lookahead());
+        List<AlertTimeline.FrameResult> frames = new ArrayList<>();
+        List<AlertTimeline.Announcement> events = new ArrayList<>();
+        List<Object> inputs = spikeInputs().subList(0, 2 * 9); // frames 0..8: the event is still running
+        feed(t, inputs, frames, events);
+        assertEquals(7, frames.size(), "frames 0..6 smoothed, 7 and 8 wait for their look-ahead");
+        float[] raw = new float[9];
+        for (int f = 0; f < 9; f++) {
+            raw[f] = f >= 5 ? 0.9f : 0.1f;
+        }
+        float[] expected = TemporalSmoother.smoothAll(raw, 1.0, 2);
+        AlertTimeline.Output end = t.flush();
+        frames.addAll(end.frames());
+        events.addAll(end.announcements());
+        assertEquals(9, frames.size());
+        for (int f = 0; f < 9; f++) {
+            assertEquals(expected[f], frames.get(f).smoothedScore(), 1e-6f, "frame " + f);
+        }
+        // Smoothed: 0.661 (5), 0.876 (6), 0.9 (7, 8): open at 5, announced at 7 (3 frames), peak 7 (8 only ties).
+        assertEquals(List.of(EventDetector.State.OPEN, EventDetector.State.CLOSED),
+                events.stream().map(a -> a.event().state()).toList());
+        assertEquals(5, events.get(0).event().startFrame());
+        assertEquals(7, events.get(0).event().peakFrame());
+        assertEquals(8, events.get(1).event().endFrame());
+        assertTrue(!t.hasWork());
+    }
+
+    @Test
+    void restoredStateContinuesExactlyLikeAnUninterruptedTimeline() throws Exception {
+        AlertTimeline.Settings settings = new AlertTimeline.Settings(0, 1.5, 4, 5, EVENTS);
+        List<Object> inputs = spikeInputs();
+        List<AlertTimeline.FrameResult> straightFrames = new ArrayList<>();
+        List<AlertTimeline.Announcement> straightEvents = new ArrayList<>();
+        feed(new AlertTimeline("cam", settings), inputs, straightFrames, straightEvents);
+
+        for (int cut = 1; cut < inputs.size(); cut += 3) {
+            List<AlertTimeline.FrameResult> frames = new ArrayList<>();
+            List<AlertTimeline.Announcement> events = new ArrayList<>();
+            AlertTimeline first = new AlertTimeline("cam", settings);
+            feed(first, inputs.subList(0, cut), frames, events);
+            AlertTimeline second = AlertTimeline.restore("cam", settings,
+                    io.vigil.proto.v1.AlertTimelineState.parseFrom(first.state().toByteArray()));
+            feed(second, inputs.subList(cut, inputs.size()), frames, events);
+            assertEquals(straightFrames, frames, "cut at input " + cut);
+            assertEquals(straightEvents, events, "cut at input " + cut);
+        }
+    }
+}
