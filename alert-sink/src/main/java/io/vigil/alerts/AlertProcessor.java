@@ -104,6 +104,10 @@ final class AlertProcessor implements Processor<String, byte[], String, byte[]> 
     private void onFrame(Record<String, byte[]> record, Frame frame) {
         requireCamera(frame.getCameraId(), frame.getFrameIndex());
         AlertTimeline timeline = load(frame.getCameraId());
+        if (timeline != null && timeline.runningPeak() == frame.getFrameIndex()) {
+            // Topics are read in timestamp order, not pipeline order: the peak's scores can come before its frame.
+            keepPeak(frame.getCameraId(), frame.getFrameIndex(), frame.getJpeg().toByteArray());
+        }
         long oldest = timeline == null ? -1 : timeline.oldestPossiblePeak();
         if (oldest >= 0 && frame.getFrameIndex() < oldest) {
             return; // its score is already final: it can no longer be an event's peak
@@ -146,8 +150,7 @@ final class AlertProcessor implements Processor<String, byte[], String, byte[]> 
         if (out.newPeak() >= 0 && settings.thumbnails() != null) {
             byte[] jpeg = frames.get(frameKey(camera, out.newPeak()));
             if (jpeg != null) {
-                peaks.put(camera, Frame.newBuilder().setCameraId(camera).setFrameIndex(out.newPeak())
-                        .setJpeg(ByteString.copyFrom(jpeg)).build().toByteArray());
+                keepPeak(camera, out.newPeak(), jpeg);
             }
         }
         for (AlertTimeline.FrameResult f : out.frames()) {
@@ -166,6 +169,11 @@ final class AlertProcessor implements Processor<String, byte[], String, byte[]> 
                     event.getPeakScore());
         }
         evictFrames(camera, timeline.oldestPossiblePeak(), Long.MIN_VALUE);
+    }
+
+    private void keepPeak(String camera, long index, byte[] jpeg) {
+        peaks.put(camera, Frame.newBuilder().setCameraId(camera).setFrameIndex(index).setJpeg(ByteString.copyFrom(jpeg)).build()
+                .toByteArray());
     }
 
     private AnomalyEvent toEvent(AlertTimeline.Announcement a) {

@@ -99,6 +99,11 @@ public final class AlertTimeline {
         return Math.min(next, pending.isEmpty() ? next : pending.firstKey());
     }
 
+    /** The peak frame of the running event, -1 when none runs. */
+    public long runningPeak() {
+        return events.active() ? events.peakFrame() : -1;
+    }
+
     public Output onDetections(FrameDetections d) {
         long frame = d.getFrameIndex();
         if (frame <= lastFinalized) {
