@@ -3,7 +3,9 @@ package io.vigil.local;
 import io.vigil.proto.DeadLetterHeaders;
 import io.vigil.proto.Topics;
 import io.vigil.proto.serde.VigilSerdes;
+import io.vigil.proto.v1.AnomalyEvent;
 import io.vigil.proto.v1.Frame;
+import io.vigil.proto.v1.FrameScore;
 import io.vigil.proto.v1.FrameDetections;
 import io.vigil.proto.v1.ObjectScore;
 import io.vigil.proto.v1.ObjectSequence;
@@ -40,6 +42,8 @@ public final class FlowPrinter implements Runnable, AutoCloseable {
     private volatile long totalDetections;
     private volatile long totalSequences;
     private volatile long totalScores;
+    private volatile long totalFrameScores;
+    private volatile long totalEvents;
     private Thread thread;
 
     public FlowPrinter(String bootstrapServers, PrintStream out) {
@@ -87,6 +91,14 @@ public final class FlowPrinter implements Runnable, AutoCloseable {
         return totalScores;
     }
 
+    public long totalFrameScores() {
+        return totalFrameScores;
+    }
+
+    public long totalEvents() {
+        return totalEvents;
+    }
+
     /**
      * Waits until every frame seen has its detections message and the downstream topics have been quiet for
      * {@code quiet}, or nothing moved for {@code idle}.
@@ -95,7 +107,7 @@ public final class FlowPrinter implements Runnable, AutoCloseable {
         long last = -1;
         long lastChange = System.nanoTime();
         while (System.nanoTime() - lastChange < idle.toNanos()) {
-            long progress = totalDetections + totalSequences + totalScores;
+            long progress = totalDetections + totalSequences + totalScores + totalFrameScores;
             if (progress != last) {
                 last = progress;
                 lastChange = System.nanoTime();
@@ -128,6 +140,20 @@ public final class FlowPrinter implements Runnable, AutoCloseable {
                     header(r, DeadLetterHeaders.STAGE), header(r, DeadLetterHeaders.REASON));
             return;
         }
+        if (Topics.ANOMALY_EVENTS.equals(r.topic())) {
+            totalEvents++;
+            try {
+                AnomalyEvent e = VigilSerdes.ANOMALY_EVENT.parse(r);
+                out.printf("[%s] %-20s %-16s %s %s frames %d..%d peak %d score %.2f, %d boxes%s%n", LocalTime.now().format(TIME),
+                        r.topic(), r.key(), e.getState(), e.getEventId(), e.getStartFrameIndex(), e.getEndFrameIndex(),
+                        e.getPeakFrameIndex(), e.getPeakScore(), e.getBoxesCount(),
+                        e.getThumbnailJpeg().isEmpty() ? "" : ", thumbnail " + e.getThumbnailJpeg().size() / 1024 + " kB");
+            } catch (RuntimeException e) {
+                out.printf("[%s] %-20s %-16s unreadable event at offset %d: %s%n", LocalTime.now().format(TIME),
+                        r.topic(), r.key(), r.offset(), e.getMessage());
+            }
+            return;
+        }
         Window w = windows.computeIfAbsent(r.topic() + "|" + r.key(), k -> new Window());
         w.count++;
         w.bytes += r.value() == null ? 0 : r.value().length;
@@ -154,6 +180,19 @@ public final class FlowPrinter implements Runnable, AutoCloseable {
                 w.size = "max score";
             } catch (RuntimeException e) {
                 out.printf("[%s] %-20s %-16s unreadable score at offset %d: %s%n", LocalTime.now().format(TIME),
+                        r.topic(), r.key(), r.offset(), e.getMessage());
+            }
+        }
+        if (Topics.FRAME_SCORES.equals(r.topic())) {
+            totalFrameScores++;
+            try {
+                FrameScore q = VigilSerdes.FRAME_SCORE.parse(r);
+                w.firstIndex = Math.min(w.firstIndex, q.getFrameIndex());
+                w.lastIndex = Math.max(w.lastIndex, q.getFrameIndex());
+                w.maxScore = Math.max(w.maxScore, q.getSmoothedScore());
+                w.size = "max smoothed";
+            } catch (RuntimeException e) {
+                out.printf("[%s] %-20s %-16s unreadable frame score at offset %d: %s%n", LocalTime.now().format(TIME),
                         r.topic(), r.key(), r.offset(), e.getMessage());
             }
         }
@@ -192,7 +231,7 @@ public final class FlowPrinter implements Runnable, AutoCloseable {
             }
             String[] parts = key.split("\\|", 2);
             String frames = w.lastIndex >= 0 ? String.format("frames %d..%d %s", w.firstIndex, w.lastIndex, w.size) : "";
-            if (Topics.OBJECT_SCORES.equals(parts[0])) {
+            if (Topics.OBJECT_SCORES.equals(parts[0]) || Topics.FRAME_SCORES.equals(parts[0])) {
                 frames += String.format(" %.2f", w.maxScore);
             }
             if (Topics.DETECTIONS.equals(parts[0])) {

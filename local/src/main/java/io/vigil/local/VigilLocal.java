@@ -112,7 +112,8 @@ public final class VigilLocal {
                 Thread.sleep(200);
             }
             say("stopping; " + printer.totalFrames() + " frames, " + printer.totalDetections() + " detections messages, "
-                    + printer.totalSequences() + " object sequences and " + printer.totalScores() + " object scores flowed");
+                    + printer.totalSequences() + " object sequences, " + printer.totalScores() + " object scores, "
+                    + printer.totalFrameScores() + " frame scores and " + printer.totalEvents() + " event announcements flowed");
             return exit;
         } finally {
             closeAll(open);
@@ -151,6 +152,12 @@ public final class VigilLocal {
         Map<String, String> scorer = common(bootstrap, 8084);
         scorer.put("vigil.scorer.model", o.home().resolve("models/ssmtl-ped2-shallow-narrow.onnx").toString());
 
+        Map<String, String> alerts = common(bootstrap, 8085);
+        alerts.put("kafka-streams.state.dir", o.dataDir().resolve("state/alert-sink").toString());
+        if (o.once()) {
+            alerts.put("vigil.alerts.idle-timeout", "3s"); // close the last event soon after the file ends
+        }
+
         Map<String, String> ingest = common(bootstrap, 8081);
         if (!DEFAULT_CAMERA.equals(o.camera())) {
             // frame-ingest's own default camera; this run ingests only the camera asked for.
@@ -163,6 +170,7 @@ public final class VigilLocal {
                         + o.model().map(m -> " " + m.getFileName()).orElse("")),
                 new ServiceSpec("sequence-assembler", 8083, assembler, "t=3, 64x64 crops"),
                 new ServiceSpec("anomaly-scorer", 8084, scorer, "model models/ssmtl-ped2-shallow-narrow.onnx"),
+                new ServiceSpec("alert-sink", 8085, alerts, "events, webhook, REST; page at http://localhost:8085/"),
                 new ServiceSpec("frame-ingest", 8081, ingest, "camera " + o.camera() + " <- " + o.source()));
     }
 
