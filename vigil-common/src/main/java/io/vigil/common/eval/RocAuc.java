@@ -47,4 +47,34 @@ public final class RocAuc {
         }
         return area / ((double) positives * negatives);
     }
+
+    /** The ROC curve's points {fpr, tpr}, from (0, 0) to (1, 1), one per distinct score (for plots). */
+    public static double[][] curve(float[] scores, boolean[] anomalous) {
+        Integer[] order = new Integer[scores.length];
+        long positives = 0;
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+            positives += anomalous[i] ? 1 : 0;
+        }
+        long negatives = scores.length - positives;
+        Arrays.sort(order, Comparator.comparingDouble((Integer i) -> scores[i]).reversed());
+        java.util.List<double[]> points = new java.util.ArrayList<>();
+        points.add(new double[] {0, 0});
+        long tp = 0;
+        long fp = 0;
+        int i = 0;
+        while (i < order.length) {
+            float s = scores[order[i]];
+            while (i < order.length && scores[order[i]] == s) {
+                if (anomalous[order[i]]) {
+                    tp++;
+                } else {
+                    fp++;
+                }
+                i++;
+            }
+            points.add(new double[] {negatives == 0 ? 0 : fp / (double) negatives, positives == 0 ? 0 : tp / (double) positives});
+        }
+        return points.toArray(double[][]::new);
+    }
 }

@@ -163,6 +163,20 @@ public final class SsmtlScorer {
         }
     }
 
+    /** The calibrated mean over {@code subset} of the tasks this scorer has (ablation without running the model again). */
+    public float scoreOf(Scores s, Set<Task> subset) {
+        double sum = 0;
+        int count = 0;
+        for (Task t : tasks) {
+            float v = s.raw(t);
+            if (subset.contains(t) && !Float.isNaN(v)) {
+                sum += calibration.get(t).apply(v, mode);
+                count++;
+            }
+        }
+        return count == 0 ? Float.NaN : (float) (sum / count);
+    }
+
     private Scores combine(float aot, float irr, float rec, float dist) {
         float[] raw = {aot, irr, rec, dist};
         double sum = 0;

@@ -1,0 +1,127 @@
+package io.vigil.evaluation;
+
+import io.vigil.common.alerts.AlertTimeline;
+import io.vigil.common.detect.DetectionFilter;
+import io.vigil.common.detect.DetectorSpec;
+import io.vigil.common.detect.MotionDetector;
+import io.vigil.common.detect.ObjectDetector;
+import io.vigil.common.eval.RegionTrackDetection;
+import io.vigil.common.image.ImageCodec;
+import io.vigil.common.onnx.Device;
+import io.vigil.common.onnx.OnnxModel;
+import io.vigil.common.onnx.OnnxSessionFactory;
+import io.vigil.common.scoring.EventDetector;
+import io.vigil.common.scoring.SsmtlScorer;
+import io.vigil.common.scoring.TaskCalibration;
+import io.vigil.common.sequence.SequenceBuilder;
+import io.vigil.common.sequence.SequenceSettings;
+import java.nio.file.Path;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The offline evaluator:
+ * <pre>
+ * java -jar evaluation/target/vigil-evaluation.jar --data ../shared/datasets/ucsd-ped2 [--videos 01,02] \
+ *   --model models/ssmtl-ped2-shallow-narrow.onnx --detector yolox \
+ *   --detector-model ../shared/models/yolox-nano-coco/yolox_nano.onnx --out docs/results/ped2
+ * </pre>
+ * Options with defaults: --detector-threshold 0.5, --t 3, --calibration zscore, --sigma 3, --max-lookahead 9,
+ * --threads 2 (the services' defaults, so the numbers are those of the streaming chain).
+ */
+public final class EvaluateMain {
+
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> o = new LinkedHashMap<>(Map.of("--detector", "yolox", "--detector-threshold", "0.5", "--t", "3",
+                "--calibration", TaskCalibration.DEFAULT_MODE.toLowerCase(Locale.ROOT), "--sigma", "3", "--max-lookahead", "9",
+                "--threads", "2", "--videos", "", "--out", "evaluation-report"));
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            if (!args[i].startsWith("--")) {
+                usage("unexpected " + args[i]);
+            }
+            o.put(args[i], args[i + 1]);
+        }
+        if (args.length % 2 != 0 || !o.containsKey("--data") || !o.containsKey("--model")) {
+            usage("--data and --model are required");
+        }
+        System.exit(run(o));
+    }
+
+    private static void usage(String problem) {
+        System.err.println(problem + "\nusage: --data <data set> --model <ssmtl.onnx> [--videos 01,02] [--detector yolox|yolov3|"
+                + "ultralytics|motion] [--detector-model F] [--detector-threshold 0.5] [--t 3] [--calibration zscore|p99|none] "
+                + "[--sigma 3] [--max-lookahead 9] [--threads 2] [--out dir]");
+        System.exit(2);
+    }
+
+    static int run(Map<String, String> o) throws Exception {
+        Path data = Path.of(o.get("--data"));
+        List<String> only = o.get("--videos").isBlank() ? List.of() : Arrays.asList(o.get("--videos").split(","));
+        List<Datasets.LabelledVideo> videos = Datasets.open(data, only);
+        int threads = Integer.parseInt(o.get("--threads"));
+        say("%d videos from %s", videos.size(), data);
+        DetectorSpec.Backend backend = DetectorSpec.Backend.parse(o.get("--detector"));
+        Path detectorModel = backend == DetectorSpec.Backend.MOTION ? null : Path.of(o.get("--detector-model"));
+        DetectorSpec spec = new DetectorSpec(backend, detectorModel, Device.CPU, threads, 416, 0.1f, 0.45f, 8, true,
+                MotionDetector.Settings.defaults());
+        AlertTimeline.Settings timeline = new AlertTimeline.Settings(0, Double.parseDouble(o.get("--sigma")),
+                Integer.parseInt(o.get("--max-lookahead")), 30, new EventDetector.Settings(3f, 2f, 5, 10, 25));
+        TaskCalibration.Mode calibration = TaskCalibration.Mode.valueOf(o.get("--calibration").toUpperCase(Locale.ROOT));
+        int t = Integer.parseInt(o.get("--t"));
+        List<OfflinePipeline.VideoResult> results = new ArrayList<>();
+        int cropSize;
+        try (ObjectDetector detector = spec.create();
+                OnnxModel model = OnnxSessionFactory.open(Path.of(o.get("--model")), OnnxSessionFactory.Options.cpu(threads))) {
+            SsmtlScorer scorer = new SsmtlScorer(model, EnumSet.allOf(SsmtlScorer.Task.class), calibration);
+            cropSize = scorer.cropSize();
+            OfflinePipeline pipeline = new OfflinePipeline(detector,
+                    DetectionFilter.threshold(Float.parseFloat(o.get("--detector-threshold"))),
+                    new SequenceBuilder(new SequenceSettings(t, scorer.cropSize(), 1f, 4f)), scorer, timeline, 8);
+            for (int i = 0; i < videos.size(); i++) {
+                say("[%d/%d] video %s (%d frames)", i + 1, videos.size(), videos.get(i).id(), videos.get(i).frames().size());
+                results.add(pipeline.run(videos.get(i), m -> say("%s", m)));
+            }
+        }
+        List<RegionTrackDetection.Track> tracks = new ArrayList<>();
+        ImageCodec codec = new ImageCodec();
+        for (Datasets.LabelledVideo v : videos) {
+            if (v.masks().isPresent()) {
+                tracks.addAll(MaskRegions.tracks(v.id(), v.masks().get(), codec));
+            }
+        }
+        Evaluation e = Evaluation.of(videos, results, tracks);
+        Map<String, String> setup = new LinkedHashMap<>();
+        setup.put("data", data.toString() + (only.isEmpty() ? "" : " videos " + String.join(",", only)));
+        setup.put("model", o.get("--model"));
+        setup.put("detector", backend.name().toLowerCase(Locale.ROOT) + (detectorModel == null ? "" : " " + detectorModel)
+                + ", confidence >= " + o.get("--detector-threshold"));
+        setup.put("sequences", "t=" + t + " (" + (2 * t + 1) + " crops of " + cropSize + " px)");
+        setup.put("scores", "calibration " + calibration.name().toLowerCase(Locale.ROOT) + ", frame score = max of the "
+                + "object-score map, Gaussian sigma " + o.get("--sigma") + " frames (look-ahead " + o.get("--max-lookahead") + ")");
+        setup.put("ground-truth tracks", tracks.isEmpty() ? "none (no pixel masks)" : tracks.size() + " (mask components)");
+        Path out = Path.of(o.get("--out"));
+        Report.write(out, "SSMTL evaluation: " + data.getFileName(), setup, e, videos, results);
+        say("frame AUC micro %.2f %%, macro %.2f %%%s; report in %s", 100 * e.microAuc().get(OfflinePipeline.ALL),
+                100 * e.macroAuc().get(OfflinePipeline.ALL), e.rbdc() == null ? ""
+                        : String.format(Locale.ROOT, ", RBDC %.2f %%, TBDC %.2f %%", 100 * e.rbdc(), 100 * e.tbdc()),
+                out.resolve("report.md"));
+        return 0;
+    }
+
+    private static void say(String format, Object... args) {
+        System.out.println(LocalTime.now().format(TIME) + " vigil-evaluation: " + String.format(Locale.ROOT, format, args));
+        System.out.flush();
+    }
+
+    private EvaluateMain() {
+    }
+}

@@ -1,0 +1,160 @@
+package io.vigil.evaluation;
+
+import com.google.protobuf.ByteString;
+import io.vigil.common.alerts.AlertTimeline;
+import io.vigil.common.detect.DetectionFilter;
+import io.vigil.common.detect.FrameDetector;
+import io.vigil.common.detect.ObjectDetector;
+import io.vigil.common.eval.RegionTrackDetection;
+import io.vigil.common.image.ImageCodec;
+import io.vigil.common.image.RgbImage;
+import io.vigil.common.scoring.SsmtlScorer;
+import io.vigil.common.sequence.SequenceBuilder;
+import io.vigil.common.sequence.WindowPlan;
+import io.vigil.proto.v1.Frame;
+import io.vigil.proto.v1.FrameDetections;
+import io.vigil.proto.v1.ObjectScore;
+import io.vigil.proto.v1.ObjectSequence;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * The streaming chain without Kafka, from the same classes the services run: {@link FrameDetector} (object-detector),
+ * {@link SequenceBuilder} with {@link WindowPlan} (sequence-assembler), {@link SsmtlScorer} (anomaly-scorer) and
+ * {@link AlertTimeline} (alert-sink). Frame scores come out as the alert-sink writes them to vigil.frame-scores.
+ * Besides the configured score it computes frame scores of each task alone (ablation) from the same model outputs.
+ */
+public final class OfflinePipeline {
+
+    /** The score variants of the ablation: all enabled tasks, then each task alone. */
+    public static final String ALL = "all";
+
+    /** Per video: smoothed frame scores per variant, the object regions with scores (for RBDC/TBDC), counts. */
+    public record VideoResult(String id, Map<String, float[]> frameScores, float[] rawFrameScores,
+            List<RegionTrackDetection.Prediction> regions, int detections, int sequences, double seconds) {
+    }
+
+    private final FrameDetector detector;
+    private final SequenceBuilder builder;
+    private final SsmtlScorer scorer;
+    private final AlertTimeline.Settings timeline;
+    private final int t;
+    private final int batch;
+    private final ImageCodec codec = new ImageCodec();
+
+    public OfflinePipeline(ObjectDetector detector, DetectionFilter filter, SequenceBuilder builder, SsmtlScorer scorer,
+            AlertTimeline.Settings timeline, int batch) {
+        this.detector = new FrameDetector(detector, filter, codec);
+        this.builder = builder;
+        this.scorer = scorer;
+        this.timeline = timeline;
+        this.t = builder.settings().t();
+        this.batch = batch;
+    }
+
+    public VideoResult run(Datasets.LabelledVideo video, Consumer<String> progress) throws IOException {
+        long start = System.nanoTime();
+        String camera = video.id();
+        int n = video.frames().size();
+        List<Frame> frames = new ArrayList<>(n);
+        List<RgbImage> images = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            byte[] bytes = Files.readAllBytes(video.frames().get(i));
+            RgbImage image = codec.decode(bytes);
+            images.add(image);
+            // TIFF/PNG frames are re-encoded as the ingest does; JPEGs pass through.
+            byte[] jpeg = isJpeg(bytes) ? bytes : codec.encodeJpeg(image, 95);
+            frames.add(Frame.newBuilder().setCameraId(camera).setFrameIndex(i).setCaptureTimeMs(i * 40L)
+                    .setWidth(image.width()).setHeight(image.height()).setJpeg(ByteString.copyFrom(jpeg)).build());
+        }
+        List<FrameDetections> detections = new ArrayList<>(n);
+        for (int from = 0; from < n; from += batch) {
+            for (FrameDetector.Outcome o : detector.process(frames.subList(from, Math.min(n, from + batch)))) {
+                if (o instanceof FrameDetector.Detected d) {
+                    detections.add(d.detections());
+                } else {
+                    throw new IOException("video " + camera + ": " + ((FrameDetector.Rejected) o).reason());
+                }
+            }
+        }
+        progress.accept(String.format("video %s: %d frames, %d objects detected", camera, n,
+                detections.stream().mapToInt(FrameDetections::getDetectionsCount).sum()));
+
+        Map<String, Set<SsmtlScorer.Task>> variants = new LinkedHashMap<>();
+        variants.put(ALL, scorer.tasks());
+        for (SsmtlScorer.Task task : scorer.tasks()) {
+            variants.put(task.output, EnumSet.of(task));
+        }
+        Map<String, AlertTimeline> timelines = new LinkedHashMap<>();
+        Map<String, float[]> smoothed = new LinkedHashMap<>();
+        variants.keySet().forEach(v -> {
+            timelines.put(v, new AlertTimeline(camera, timeline));
+            smoothed.put(v, new float[n]);
+        });
+        float[] raw = new float[n];
+        List<RegionTrackDetection.Prediction> regions = new ArrayList<>();
+        int sequences = 0;
+        for (FrameDetections d : detections) {
+            WindowPlan plan = WindowPlan.plan(d.getFrameIndex(), t, i -> i >= 0 && i < n);
+            List<ObjectSequence> built = new ArrayList<>();
+            for (SequenceBuilder.Outcome o : builder.build(d, plan, i -> images.get((int) i))) {
+                if (o instanceof SequenceBuilder.Built b) {
+                    built.add(b.sequence());
+                }
+            }
+            sequences += built.size();
+            List<SsmtlScorer.Scores> scores = new ArrayList<>();
+            for (int from = 0; from < built.size(); from += 32) {
+                scores.addAll(scorer.score(built.subList(from, Math.min(built.size(), from + 32))));
+            }
+            for (var e : variants.entrySet()) {
+                AlertTimeline tl = timelines.get(e.getKey());
+                collect(tl.onDetections(d), smoothed.get(e.getKey()), e.getKey().equals(ALL) ? raw : null);
+                for (int k = 0; k < built.size(); k++) {
+                    ObjectSequence s = built.get(k);
+                    float score = e.getKey().equals(ALL) ? scores.get(k).score() : scorer.scoreOf(scores.get(k), e.getValue());
+                    ObjectScore os = ObjectScore.newBuilder().setCameraId(camera).setMiddleFrameIndex(s.getMiddleFrameIndex())
+                            .setObjectIndex(s.getObjectIndex()).setDetection(s.getDetection()).setScore(score)
+                            .setCaptureTimeMs(s.getCaptureTimeMs()).setFrameWidth(s.getFrameWidth())
+                            .setFrameHeight(s.getFrameHeight()).build();
+                    collect(tl.onObjectScore(os), smoothed.get(e.getKey()), e.getKey().equals(ALL) ? raw : null);
+                    if (e.getKey().equals(ALL)) {
+                        var b = s.getDetection().getBox();
+                        regions.add(new RegionTrackDetection.Prediction(new RegionTrackDetection.Region(camera,
+                                s.getMiddleFrameIndex(), b.getX1(), b.getY1(), b.getX2() - 1, b.getY2() - 1), score));
+                    }
+                }
+            }
+        }
+        for (var e : timelines.entrySet()) {
+            collect(e.getValue().flush(), smoothed.get(e.getKey()), e.getKey().equals(ALL) ? raw : null);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        progress.accept(String.format("video %s: %d sequences scored, %.1f s (%.1f frames/s)", camera, sequences, seconds,
+                n / seconds));
+        return new VideoResult(camera, smoothed, raw, regions, detections.stream().mapToInt(FrameDetections::getDetectionsCount)
+                .sum(), sequences, seconds);
+    }
+
+    private static void collect(AlertTimeline.Output out, float[] smoothed, float[] raw) {
+        for (AlertTimeline.FrameResult f : out.frames()) {
+            if (f.frameIndex() >= 0 && f.frameIndex() < smoothed.length) {
+                smoothed[(int) f.frameIndex()] = f.smoothedScore();
+                if (raw != null) {
+                    raw[(int) f.frameIndex()] = f.rawScore();
+                }
+            }
+        }
+    }
+
+    private static boolean isJpeg(byte[] b) {
+        return b.length > 2 && (b[0] & 0xFF) == 0xFF && (b[1] & 0xFF) == 0xD8;
+    }
+}

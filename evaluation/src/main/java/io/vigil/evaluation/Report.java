@@ -1,0 +1,141 @@
+package io.vigil.evaluation;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.vigil.common.eval.RocAuc;
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.jfree.chart.ChartFactory;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.plot.IntervalMarker;
+import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+
+/** Writes report.md, report.json, roc.png and one timeline-<video>.png per video (JFreeChart). */
+public final class Report {
+
+    private Report() {
+    }
+
+    public static void write(Path dir, String title, Map<String, String> setup, Evaluation e,
+            List<Datasets.LabelledVideo> videos, List<OfflinePipeline.VideoResult> results) throws IOException {
+        Files.createDirectories(dir);
+        rocPlot(dir.resolve("roc.png"), videos, results);
+        for (int i = 0; i < videos.size(); i++) {
+            timelinePlot(dir.resolve("timeline-" + videos.get(i).id() + ".png"), videos.get(i), results.get(i));
+        }
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("title", title);
+        json.put("setup", setup);
+        json.put("evaluation", e);
+        List<Map<String, Object>> perVideo = new ArrayList<>();
+        for (OfflinePipeline.VideoResult r : results) {
+            perVideo.add(Map.of("id", r.id(), "detections", r.detections(), "sequences", r.sequences(), "seconds", r.seconds(),
+                    "frameScores", r.frameScores().get(OfflinePipeline.ALL)));
+        }
+        json.put("videos", perVideo);
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("report.json").toFile(), json);
+        Files.writeString(dir.resolve("report.md"), markdown(title, setup, e, videos, results));
+    }
+
+    static String markdown(String title, Map<String, String> setup, Evaluation e, List<Datasets.LabelledVideo> videos,
+            List<OfflinePipeline.VideoResult> results) {
+        StringBuilder md = new StringBuilder("# ").append(title).append("\n\n");
+        setup.forEach((k, v) -> md.append("- ").append(k).append(": ").append(v).append('\n'));
+        md.append(String.format(Locale.ROOT, "%n%d videos, %d frames (%d anomalous), %d scored objects.%n%n", e.videos(),
+                e.frames(), e.anomalousFrames(), e.objects()));
+        md.append("| score | frame AUC micro | frame AUC macro |\n|---|---|---|\n");
+        for (String variant : e.microAuc().keySet()) {
+            md.append(String.format(Locale.ROOT, "| %s | %.1f %% | %.1f %% |%n", variant.equals(OfflinePipeline.ALL)
+                    ? "**all tasks**" : variant + " alone", 100 * e.microAuc().get(variant), 100 * e.macroAuc().get(variant)));
+        }
+        if (e.rbdc() != null) {
+            md.append(String.format(Locale.ROOT, "%nRBDC %.1f %%, TBDC %.1f %% (all tasks; regions = scored object boxes).%n",
+                    100 * e.rbdc(), 100 * e.tbdc()));
+        }
+        md.append("\n| video | frames | anomalous | objects | frame AUC (dummy-padded) | seconds |\n|---|---|---|---|---|---|\n");
+        for (int i = 0; i < videos.size(); i++) {
+            Datasets.LabelledVideo v = videos.get(i);
+            int anomalous = 0;
+            for (boolean a : v.labels()) {
+                anomalous += a ? 1 : 0;
+            }
+            md.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %.1f %% | %.1f |%n", v.id(), v.labels().length, anomalous,
+                    results.get(i).sequences(), 100 * e.videoAuc().get(v.id()), results.get(i).seconds()));
+        }
+        md.append("\n![ROC](roc.png)\n\n");
+        for (Datasets.LabelledVideo v : videos) {
+            md.append("![video ").append(v.id()).append("](timeline-").append(v.id()).append(".png)\n");
+        }
+        return md.toString();
+    }
+
+    private static void rocPlot(Path file, List<Datasets.LabelledVideo> videos, List<OfflinePipeline.VideoResult> results)
+            throws IOException {
+        int n = videos.stream().mapToInt(v -> v.labels().length).sum();
+        float[] s = new float[n];
+        boolean[] a = new boolean[n];
+        int k = 0;
+        for (int i = 0; i < videos.size(); i++) {
+            float[] scores = results.get(i).frameScores().get(OfflinePipeline.ALL);
+            System.arraycopy(scores, 0, s, k, scores.length);
+            System.arraycopy(videos.get(i).labels(), 0, a, k, scores.length);
+            k += scores.length;
+        }
+        XYSeries roc = new XYSeries("all frames (micro)");
+        for (double[] p : RocAuc.curve(s, a)) {
+            roc.add(p[0], p[1]);
+        }
+        XYSeries chance = new XYSeries("chance");
+        chance.add(0, 0);
+        chance.add(1, 1);
+        XYSeriesCollection data = new XYSeriesCollection(roc);
+        data.addSeries(chance);
+        JFreeChart chart = ChartFactory.createXYLineChart("Frame-level ROC", "false positive rate", "true positive rate", data,
+                PlotOrientation.VERTICAL, true, false, false);
+        chart.getXYPlot().getRenderer().setSeriesPaint(1, Color.GRAY);
+        ChartUtils.saveChartAsPNG(file.toFile(), chart, 640, 560);
+    }
+
+    private static void timelinePlot(Path file, Datasets.LabelledVideo video, OfflinePipeline.VideoResult r) throws IOException {
+        XYSeries smoothed = new XYSeries("smoothed frame score");
+        XYSeries raw = new XYSeries("raw frame score");
+        float[] s = r.frameScores().get(OfflinePipeline.ALL);
+        for (int f = 0; f < s.length; f++) {
+            smoothed.add(f, s[f]);
+            raw.add(f, r.rawFrameScores()[f]);
+        }
+        XYSeriesCollection data = new XYSeriesCollection(smoothed);
+        data.addSeries(raw);
+        JFreeChart chart = ChartFactory.createXYLineChart("Video " + video.id(), "frame", "anomaly score", data,
+                PlotOrientation.VERTICAL, true, false, false);
+        XYPlot plot = chart.getXYPlot();
+        plot.getRenderer().setSeriesPaint(0, new Color(0x2f, 0x6f, 0xdb));
+        plot.getRenderer().setSeriesStroke(0, new BasicStroke(2f));
+        plot.getRenderer().setSeriesPaint(1, new Color(150, 150, 150));
+        boolean[] labels = video.labels();
+        for (int f = 0; f < labels.length; f++) {
+            if (labels[f]) {
+                int start = f;
+                while (f + 1 < labels.length && labels[f + 1]) {
+                    f++;
+                }
+                IntervalMarker m = new IntervalMarker(start - 0.5, f + 0.5, new Color(217, 58, 58, 50));
+                m.setLabel("ground truth");
+                plot.addDomainMarker(m);
+            }
+        }
+        ChartUtils.saveChartAsPNG(file.toFile(), chart, 900, 320);
+    }
+}

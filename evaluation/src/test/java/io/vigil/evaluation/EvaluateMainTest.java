@@ -1,0 +1,71 @@
+package io.vigil.evaluation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vigil.common.eval.RegionTrackDetection;
+import io.vigil.common.image.ImageCodec;
+import io.vigil.testkit.SharedData;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The evaluator end to end on Ped2 test video 02 with the trained model and YOLOX-Nano. */
+class EvaluateMainTest {
+
+    @TempDir
+    Path out;
+
+    @Test
+    void ped2Video02GivesAReportWithMetricsAndPlots() throws Exception {
+        Path data = SharedData.require("datasets/ucsd-ped2");
+        Path model = Path.of(System.getProperty("vigil.models.dir", "../models"), "ssmtl-ped2-shallow-narrow.onnx");
+        int exit = EvaluateMain.run(new java.util.LinkedHashMap<>(Map.ofEntries(Map.entry("--data", data.toString()),
+                Map.entry("--videos", "02"), Map.entry("--model", model.toString()), Map.entry("--detector", "yolox"),
+                Map.entry("--detector-model", SharedData.require("models/yolox-nano-coco/yolox_nano.onnx").toString()),
+                Map.entry("--detector-threshold", "0.5"), Map.entry("--t", "3"), Map.entry("--calibration", "zscore"),
+                Map.entry("--sigma", "3"), Map.entry("--max-lookahead", "9"), Map.entry("--threads", "2"),
+                Map.entry("--out", out.toString()))));
+        assertEquals(0, exit);
+        JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+        JsonNode e = report.get("evaluation");
+        double micro = e.get("microAuc").get("all").asDouble();
+        assertTrue(micro > 0.95, "the bike of video 02 stands out: micro AUC " + micro);
+        for (String task : List.of("arrow_of_time", "irregularity", "reconstruction", "distillation")) {
+            assertTrue(e.get("microAuc").has(task), "ablation has " + task);
+        }
+        double rbdc = e.get("rbdc").asDouble();
+        double tbdc = e.get("tbdc").asDouble();
+        assertTrue(rbdc > 0 && rbdc <= 1 && tbdc > 0 && tbdc <= 1, "RBDC " + rbdc + " TBDC " + tbdc);
+        assertEquals(180, report.get("videos").get(0).get("frameScores").size());
+        String md = Files.readString(out.resolve("report.md"));
+        assertTrue(md.contains("| **all tasks** |") && md.contains("RBDC") && md.contains("![ROC](roc.png)"), md);
+        for (String png : List.of("roc.png", "timeline-02.png")) {
+            BufferedImage img = ImageIO.read(out.resolve(png).toFile());
+            assertTrue(img != null && img.getWidth() >= 640, png);
+        }
+    }
+
+    @Test
+    void maskComponentsOfVideo02FormTracksAndScoreThemselvesPerfectly() throws Exception {
+        Path data = SharedData.require("datasets/ucsd-ped2");
+        Datasets.LabelledVideo v = Datasets.open(data, List.of("02")).get(0);
+        List<RegionTrackDetection.Track> tracks = MaskRegions.tracks("02", v.masks().orElseThrow(), new ImageCodec());
+        assertTrue(!tracks.isEmpty() && tracks.size() <= 4, "the bike (and few fragments): " + tracks.size() + " tracks");
+        long regions = tracks.stream().mapToLong(t -> t.regions().size()).sum();
+        assertTrue(regions >= 80, "a region on (almost) every anomalous frame: " + regions);
+        // The ground truth as predictions detects every region and track with no false positive.
+        List<RegionTrackDetection.Prediction> perfect = tracks.stream().flatMap(t -> t.regions().stream())
+                .map(r -> new RegionTrackDetection.Prediction(r, 1f)).toList();
+        RegionTrackDetection.Result r = RegionTrackDetection.compute(tracks, perfect, v.frames().size());
+        assertEquals(1.0, r.rbdc(), 1e-9);
+        assertEquals(1.0, r.tbdc(), 1e-9);
+    }
+}
