@@ -63,7 +63,8 @@ public final class EvaluateMain {
         System.exit(2);
     }
 
-    static int run(Map<String, String> o) throws Exception {
+    /** Runs an evaluation with the options of {@link #main} (all keys present); returns the exit code. */
+    public static int run(Map<String, String> o) throws Exception {
         Path data = Path.of(o.get("--data"));
         List<String> only = o.get("--videos").isBlank() ? List.of() : Arrays.asList(o.get("--videos").split(","));
         List<Datasets.LabelledVideo> videos = Datasets.open(data, only);
@@ -84,7 +85,8 @@ public final class EvaluateMain {
             SsmtlScorer scorer = new SsmtlScorer(model, EnumSet.allOf(SsmtlScorer.Task.class), calibration);
             cropSize = scorer.cropSize();
             OfflinePipeline pipeline = new OfflinePipeline(detector,
-                    DetectionFilter.threshold(Float.parseFloat(o.get("--detector-threshold"))),
+                    // As the object-detector's defaults: confidence threshold, no class filter, boxes of at least 4 px.
+                    new DetectionFilter(Float.parseFloat(o.get("--detector-threshold")), Map.of(), java.util.Set.of(), 4f),
                     new SequenceBuilder(new SequenceSettings(t, scorer.cropSize(), 1f, 4f)), scorer, timeline, 8);
             for (int i = 0; i < videos.size(); i++) {
                 say("[%d/%d] video %s (%d frames)", i + 1, videos.size(), videos.get(i).id(), videos.get(i).frames().size());
