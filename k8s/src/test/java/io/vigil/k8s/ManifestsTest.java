@@ -1,0 +1,165 @@
+package io.vigil.k8s;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vigil.proto.Topics;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+/** Renders k8s/overlays/local and k8s/overlays/gpu and checks what a deployment of Vigil needs. */
+class ManifestsTest {
+
+    private static final Set<String> SERVICES = Set.of("frame-ingest", "object-detector", "sequence-assembler",
+            "anomaly-scorer", "alert-sink");
+    /** Consumer group of each scaled stage and the topic it reads (the services' constants and application ids). */
+    private static final Map<String, String[]> STAGE_INPUT = Map.of(
+            "object-detector", new String[] {"vigil-object-detector", Topics.FRAMES},
+            "sequence-assembler", new String[] {"vigil-sequence-assembler", Topics.DETECTIONS},
+            "anomaly-scorer", new String[] {"vigil-anomaly-scorer", Topics.SEQUENCES},
+            "alert-sink", new String[] {"vigil-alert-sink", Topics.OBJECT_SCORES});
+
+    private static List<ObjectNode> render(String overlay) throws Exception {
+        return Kustomize.render(Path.of("overlays", overlay));
+    }
+
+    private static List<ObjectNode> ofKind(List<ObjectNode> all, String kind) {
+        return all.stream().filter(r -> r.path("kind").asText().equals(kind)).toList();
+    }
+
+    private static JsonNode container(ObjectNode deployment) {
+        return deployment.path("spec").path("template").path("spec").path("containers").get(0);
+    }
+
+    private static String env(JsonNode container, String name) {
+        for (JsonNode e : container.path("env")) {
+            if (e.path("name").asText().equals(name)) {
+                return e.path("value").asText();
+            }
+        }
+        return null;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"local", "gpu"})
+    void everyServiceIsADeploymentWithProbesResourcesAnImageAndMetrics(String overlay) throws Exception {
+        List<ObjectNode> all = render(overlay);
+        List<ObjectNode> deployments = ofKind(all, "Deployment");
+        assertEquals(SERVICES, new TreeSet<>(deployments.stream().map(d -> d.path("metadata").path("name").asText()).toList()));
+        for (ObjectNode d : deployments) {
+            String name = d.path("metadata").path("name").asText();
+            assertEquals("vigil", d.path("metadata").path("namespace").asText(), name);
+            JsonNode c = container(d);
+            assertTrue(c.path("image").asText().startsWith("registry.example.com/vigil/" + name + ":0.1.0"),
+                    name + " image " + c.path("image"));
+            assertEquals("/q/health/live", c.path("livenessProbe").path("httpGet").path("path").asText(), name);
+            assertEquals("/q/health/ready", c.path("readinessProbe").path("httpGet").path("path").asText(), name);
+            assertEquals("/q/health/started", c.path("startupProbe").path("httpGet").path("path").asText(), name);
+            for (String kind : List.of("requests", "limits")) {
+                for (String resource : List.of("cpu", "memory")) {
+                    assertFalse(c.path("resources").path(kind).path(resource).asText().isEmpty(), name + " " + kind + "." + resource);
+                }
+            }
+            JsonNode annotations = d.path("spec").path("template").path("metadata").path("annotations");
+            assertEquals("true", annotations.path("prometheus.io/scrape").asText(), name);
+            assertEquals("/q/metrics", annotations.path("prometheus.io/path").asText(), name);
+            assertEquals("vigil-config", c.path("envFrom").get(0).path("configMapRef").path("name").asText(), name);
+            assertNotNull(Kustomize.find(all, "Service", name), name + " has a Service");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"local", "gpu"})
+    void everyTopicExistsWithEnoughPartitionsForItsStage(String overlay) throws Exception {
+        List<ObjectNode> all = render(overlay);
+        Map<String, Integer> partitions = new HashMap<>();
+        for (ObjectNode t : ofKind(all, "KafkaTopic")) {
+            partitions.put(t.path("spec").path("topicName").asText(), t.path("spec").path("partitions").asInt());
+        }
+        for (Topics.TopicSpec spec : Topics.DEFAULTS) {
+            assertTrue(partitions.containsKey(spec.name()), "KafkaTopic for " + spec.name());
+            assertTrue(partitions.get(spec.name()) >= spec.partitions(), spec.name() + ": " + partitions.get(spec.name()));
+        }
+        assertEquals(partitions.get(Topics.FRAMES), partitions.get(Topics.DETECTIONS), "frames/detections co-partitioned");
+        assertEquals(partitions.get(Topics.DETECTIONS), partitions.get(Topics.OBJECT_SCORES), "alert-sink joins co-partitioned");
+        for (ObjectNode s : ofKind(all, "ScaledObject")) {
+            String target = s.path("spec").path("scaleTargetRef").path("name").asText();
+            JsonNode trigger = s.path("spec").path("triggers").get(0).path("metadata");
+            String[] expected = STAGE_INPUT.get(target);
+            assertNotNull(expected, "scaled stage " + target);
+            assertEquals(expected[0], trigger.path("consumerGroup").asText(), target);
+            assertEquals(expected[1], trigger.path("topic").asText(), target);
+            int max = s.path("spec").path("maxReplicaCount").asInt();
+            assertTrue(max <= partitions.get(expected[1]), target + " scales to " + max + " > partitions of " + expected[1]);
+        }
+        Set<String> groups = new TreeSet<>();
+        ofKind(all, "ScaledObject").forEach(s -> groups.add(s.path("metadata").path("name").asText()));
+        assertEquals(overlay.equals("local") ? Set.of() : STAGE_INPUT.keySet(), groups, "autoscaling only outside local");
+    }
+
+    @Test
+    void gpuOverlayRequestsGpusExactlyWhereOnnxRuntimeRunsCuda() throws Exception {
+        for (String overlay : List.of("local", "gpu")) {
+            for (ObjectNode d : ofKind(render(overlay), "Deployment")) {
+                String name = d.path("metadata").path("name").asText();
+                JsonNode c = container(d);
+                boolean gpu = c.path("resources").path("limits").has("nvidia.com/gpu");
+                boolean cuda = "cuda".equals(env(c, "VIGIL_SCORER_DEVICE")) || "cuda".equals(env(c, "VIGIL_DETECTOR_DEVICE"));
+                assertEquals(cuda, gpu, overlay + "/" + name + ": GPU limit " + gpu + " but CUDA " + cuda);
+                boolean expectGpu = overlay.equals("gpu") && (name.equals("anomaly-scorer") || name.equals("object-detector"));
+                assertEquals(expectGpu, gpu, overlay + "/" + name);
+                JsonNode pod = d.path("spec").path("template").path("spec");
+                if (gpu) {
+                    assertEquals(1, c.path("resources").path("limits").path("nvidia.com/gpu").asInt());
+                    assertEquals("true", pod.path("nodeSelector").path("nvidia.com/gpu.present").asText(), name);
+                    assertEquals("nvidia.com/gpu", pod.path("tolerations").get(0).path("key").asText(), name);
+                    assertTrue(c.path("image").asText().endsWith("-gpu"), name + " runs the onnxruntime_gpu image");
+                    assertTrue(Files.exists(Path.of("..", name, "src/main/docker/Dockerfile.gpu")), name + " Dockerfile.gpu");
+                } else {
+                    assertFalse(c.path("image").asText().endsWith("-gpu"), name);
+                    assertTrue(pod.path("tolerations").isMissingNode(), name);
+                }
+            }
+        }
+    }
+
+    @Test
+    void everyServiceHasAQuarkusDockerfile() {
+        for (String service : SERVICES) {
+            Path dockerfile = Path.of("..", service, "src/main/docker/Dockerfile.jvm");
+            assertTrue(Files.exists(dockerfile), dockerfile.toString());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"local", "gpu"})
+    void noCredentialsInTheManifests(String overlay) throws Exception {
+        List<String> problems = new ArrayList<>();
+        for (ObjectNode s : ofKind(render(overlay), "Secret")) {
+            List<String> values = new ArrayList<>();
+            s.path("stringData").properties().forEach(e -> values.add(e.getKey() + "=" + e.getValue().asText()));
+            s.path("data").properties().forEach(e -> values.add(e.getKey() + "="
+                    + new String(Base64.getDecoder().decode(e.getValue().asText()))));
+            for (String v : values) {
+                if (v.toLowerCase().matches("(?s).*(password|jaas|secret|token)\\s*=.*")) {
+                    problems.add(s.path("metadata").path("name").asText() + ": " + v);
+                }
+            }
+        }
+        assertTrue(problems.isEmpty(), problems.toString());
+    }
+}
