@@ -11,9 +11,11 @@ public final class Bench {
         switch (which) {
             case "detector" -> DetectorBench.main(rest);
             case "scorer" -> ScorerBench.main(rest);
+            case "pipeline" -> PipelineBench.main(rest);
             default -> {
                 System.err.println("usage: vigil-bench.jar detector [frames-dir] [model] [frames] [threads] [python]\n"
-                        + "       vigil-bench.jar scorer [sequences] [threads] [python]");
+                        + "       vigil-bench.jar scorer [sequences] [threads] [python]\n"
+                        + "       vigil-bench.jar pipeline [video-dir] [yolox.onnx] [ssmtl.onnx] [cameras,...]");
                 System.exit(2);
             }
         }

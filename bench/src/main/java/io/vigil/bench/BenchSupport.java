@@ -1,10 +1,18 @@
 package io.vigil.bench;
 
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import io.vigil.common.onnx.OnnxModel;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -28,6 +36,40 @@ final class BenchSupport {
 
     static double perSecond(int items, long startNanos) {
         return items / ((System.nanoTime() - startNanos) / 1e9);
+    }
+
+    /**
+     * Session runs alone: the little-endian float32 tensors of {@code count} items of {@code itemShape} in
+     * {@code tensors}, in batches, through {@code model}; items per second.
+     */
+    static double timeSessionRuns(OnnxModel model, String input, Path tensors, long[] itemShape, int count, int batch)
+            throws Exception {
+        int per = 1;
+        for (long d : itemShape) {
+            per *= (int) d;
+        }
+        long[] shape = new long[itemShape.length + 1];
+        shape[0] = batch;
+        System.arraycopy(itemShape, 0, shape, 1, itemShape.length);
+        FloatBuffer all = ByteBuffer.wrap(Files.readAllBytes(tensors)).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        int n = count / batch * batch;
+        List<OnnxTensor> chunks = new ArrayList<>();
+        for (int i = 0; i < n; i += batch) {
+            float[] chunk = new float[batch * per];
+            all.get(i * per, chunk);
+            chunks.add(OnnxTensor.createTensor(OrtEnvironment.getEnvironment(), FloatBuffer.wrap(chunk), shape));
+        }
+        try {
+            long start = System.nanoTime();
+            for (OnnxTensor t : chunks) {
+                try (OrtSession.Result r = model.session().run(Map.of(input, t))) {
+                    r.get(0);
+                }
+            }
+            return perSecond(n, start);
+        } finally {
+            chunks.forEach(OnnxTensor::close);
+        }
     }
 
     /** Runs a Python script of bench/python and returns the last line it prints (its JSON result). */

@@ -6,6 +6,7 @@ import static io.vigil.bench.BenchSupport.fmt;
 import static io.vigil.bench.BenchSupport.match;
 import static io.vigil.bench.BenchSupport.perSecond;
 import static io.vigil.bench.BenchSupport.runPython;
+import static io.vigil.bench.BenchSupport.timeSessionRuns;
 import static io.vigil.bench.BenchSupport.writeReport;
 
 import ai.onnxruntime.OnnxTensor;
@@ -82,7 +83,8 @@ public final class DetectorBench {
             // Same session settings as Python's defaults (idle threads spin), so both runtimes do the same work.
             try (OnnxModel onnx = OnnxSessionFactory.open(batch > 1 ? dynamicModel : model,
                     new OnnxSessionFactory.Options(Device.CPU, threads, 0, true))) {
-                inference = best(3, () -> timeInference(onnx, tensors, inputs.size(), batch));
+                String input = onnx.inputShapes().keySet().iterator().next();
+                inference = best(3, () -> timeSessionRuns(onnx, input, tensors, new long[] {3, SIZE, SIZE}, inputs.size(), batch));
             }
             rows.add(new String[] {Integer.toString(batch), fmt(e2e), fmt(inference)});
         }
@@ -117,31 +119,6 @@ public final class DetectorBench {
             detector.detect(inputs.subList(i, i + batch));
         }
         return perSecond(n, start);
-    }
-
-    private static double timeInference(OnnxModel model, Path tensors, int frames, int batch) throws Exception {
-        int per = 3 * SIZE * SIZE;
-        FloatBuffer all = ByteBuffer.wrap(Files.readAllBytes(tensors)).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        String name = model.inputShapes().keySet().iterator().next();
-        int n = frames / batch * batch;
-        List<OnnxTensor> chunks = new ArrayList<>();
-        for (int i = 0; i < n; i += batch) {
-            float[] chunk = new float[batch * per];
-            all.get(i * per, chunk);
-            chunks.add(OnnxTensor.createTensor(env, FloatBuffer.wrap(chunk), new long[] {batch, 3, SIZE, SIZE}));
-        }
-        try {
-            long start = System.nanoTime();
-            for (OnnxTensor t : chunks) {
-                try (OrtSession.Result r = model.session().run(Map.of(name, t))) {
-                    r.get(0);
-                }
-            }
-            return perSecond(n, start);
-        } finally {
-            chunks.forEach(OnnxTensor::close);
-        }
     }
 
     /** The letterboxed YOLOX input of every frame, as little-endian float32, for both runtimes. */

@@ -6,6 +6,7 @@ import static io.vigil.bench.BenchSupport.fmt;
 import static io.vigil.bench.BenchSupport.match;
 import static io.vigil.bench.BenchSupport.perSecond;
 import static io.vigil.bench.BenchSupport.runPython;
+import static io.vigil.bench.BenchSupport.timeSessionRuns;
 import static io.vigil.bench.BenchSupport.writeReport;
 
 import ai.onnxruntime.OnnxTensor;
@@ -92,7 +93,8 @@ public final class ScorerBench {
                 }
                 // Spinning idle threads, as PyTorch's OpenMP threads do by default: both runtimes do the same work.
                 try (OnnxModel onnx = OnnxSessionFactory.open(model, new OnnxSessionFactory.Options(Device.CPU, threads, 0, true))) {
-                    inference = best(3, () -> timeInference(onnx, tensors, count, batch));
+                    inference = best(3, () -> timeSessionRuns(onnx, OnnxExporter.INPUT, tensors, new long[] {3, FRAMES, CROP, CROP},
+                            count, batch));
                 }
                 double torch = Double.parseDouble(match(torchJson, "\"batch\": " + batch + ", \"sps\": ([0-9.]+)"));
                 table.append(String.format("| %s | %d | %s seq/s | %s seq/s | %s seq/s | %.2f |%n", architecture.id(), batch,
@@ -117,30 +119,6 @@ public final class ScorerBench {
             scorer.score(sequences.subList(i, i + batch));
         }
         return perSecond(n, start);
-    }
-
-    private static double timeInference(OnnxModel model, Path tensors, int count, int batch) throws Exception {
-        int per = 3 * FRAMES * CROP * CROP;
-        FloatBuffer all = ByteBuffer.wrap(Files.readAllBytes(tensors)).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
-        int n = count / batch * batch;
-        List<OnnxTensor> chunks = new ArrayList<>();
-        for (int i = 0; i < n; i += batch) {
-            float[] chunk = new float[batch * per];
-            all.get(i * per, chunk);
-            chunks.add(OnnxTensor.createTensor(OrtEnvironment.getEnvironment(), FloatBuffer.wrap(chunk),
-                    new long[] {batch, 3, FRAMES, CROP, CROP}));
-        }
-        try {
-            long start = System.nanoTime();
-            for (OnnxTensor t : chunks) {
-                try (OrtSession.Result r = model.session().run(Map.of(OnnxExporter.INPUT, t))) {
-                    r.get(0);
-                }
-            }
-            return perSecond(n, start);
-        } finally {
-            chunks.forEach(OnnxTensor::close);
-        }
     }
 
     private static List<ObjectSequence> randomSequences(int count, Random random) {

@@ -34,7 +34,9 @@ import java.util.Map;
  *   --detector-model ../shared/models/yolox-nano-coco/yolox_nano.onnx --out docs/results/ped2
  * </pre>
  * Options with defaults: --detector-threshold 0.5, --t 3, --calibration zscore, --sigma 3, --max-lookahead 9,
- * --threads 2 (the services' defaults, so the numbers are those of the streaming chain).
+ * --threads 2 (the services' defaults, so the numbers are those of the streaming chain). With
+ * {@code --frame-scores-from host:port [--camera-prefix P]} it evaluates what a deployment wrote to
+ * vigil.frame-scores and vigil.object-scores for cameras named P + video id, instead of running the chain.
  */
 public final class EvaluateMain {
 
@@ -59,7 +61,7 @@ public final class EvaluateMain {
     private static void usage(String problem) {
         System.err.println(problem + "\nusage: --data <data set> --model <ssmtl.onnx> [--videos 01,02] [--detector yolox|yolov3|"
                 + "ultralytics|motion] [--detector-model F] [--detector-threshold 0.5] [--t 3] [--calibration zscore|p99|none] "
-                + "[--sigma 3] [--max-lookahead 9] [--threads 2] [--out dir]");
+                + "[--sigma 3] [--max-lookahead 9] [--threads 2] [--out dir] [--frame-scores-from host:port [--camera-prefix P]]");
         System.exit(2);
     }
 
@@ -79,18 +81,24 @@ public final class EvaluateMain {
         TaskCalibration.Mode calibration = TaskCalibration.Mode.valueOf(o.get("--calibration").toUpperCase(Locale.ROOT));
         int t = Integer.parseInt(o.get("--t"));
         List<OfflinePipeline.VideoResult> results = new ArrayList<>();
-        int cropSize;
-        try (ObjectDetector detector = spec.create();
-                OnnxModel model = OnnxSessionFactory.open(Path.of(o.get("--model")), OnnxSessionFactory.Options.cpu(threads))) {
-            SsmtlScorer scorer = new SsmtlScorer(model, EnumSet.allOf(SsmtlScorer.Task.class), calibration);
-            cropSize = scorer.cropSize();
-            OfflinePipeline pipeline = new OfflinePipeline(detector,
-                    // As the object-detector's defaults: confidence threshold, no class filter, boxes of at least 4 px.
-                    new DetectionFilter(Float.parseFloat(o.get("--detector-threshold")), Map.of(), java.util.Set.of(), 4f),
-                    new SequenceBuilder(new SequenceSettings(t, scorer.cropSize(), 1f, 4f)), scorer, timeline, 8);
-            for (int i = 0; i < videos.size(); i++) {
-                say("[%d/%d] video %s (%d frames)", i + 1, videos.size(), videos.get(i).id(), videos.get(i).frames().size());
-                results.add(pipeline.run(videos.get(i), m -> say("%s", m)));
+        int cropSize = 64;
+        if (o.containsKey("--frame-scores-from")) {
+            say("reading the frame and object scores of cameras %s<video> from %s", o.getOrDefault("--camera-prefix", ""),
+                    o.get("--frame-scores-from"));
+            results.addAll(BrokerScores.read(o.get("--frame-scores-from"), o.getOrDefault("--camera-prefix", ""), videos));
+        } else {
+            try (ObjectDetector detector = spec.create();
+                    OnnxModel model = OnnxSessionFactory.open(Path.of(o.get("--model")), OnnxSessionFactory.Options.cpu(threads))) {
+                SsmtlScorer scorer = new SsmtlScorer(model, EnumSet.allOf(SsmtlScorer.Task.class), calibration);
+                cropSize = scorer.cropSize();
+                OfflinePipeline pipeline = new OfflinePipeline(detector,
+                        // As the object-detector's defaults: confidence threshold, no class filter, boxes of at least 4 px.
+                        new DetectionFilter(Float.parseFloat(o.get("--detector-threshold")), Map.of(), java.util.Set.of(), 4f),
+                        new SequenceBuilder(new SequenceSettings(t, scorer.cropSize(), 1f, 4f)), scorer, timeline, 8);
+                for (int i = 0; i < videos.size(); i++) {
+                    say("[%d/%d] video %s (%d frames)", i + 1, videos.size(), videos.get(i).id(), videos.get(i).frames().size());
+                    results.add(pipeline.run(videos.get(i), m -> say("%s", m)));
+                }
             }
         }
         List<RegionTrackDetection.Track> tracks = new ArrayList<>();

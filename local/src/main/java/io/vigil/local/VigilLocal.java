@@ -29,7 +29,28 @@ public final class VigilLocal {
     static final String DEFAULT_SOURCE = "synthetic:?walkers=6&anomalies=fast,backward,erratic,unusual";
 
     record Options(String source, String camera, boolean once, Duration duration, int kafkaPort, Path dataDir,
-            boolean fresh, Path home, String detector, java.util.Optional<Path> model) {
+            boolean fresh, Path home, String detector, java.util.Optional<Path> model, int cameras) {
+        Options(String source, String camera, boolean once, Duration duration, int kafkaPort, Path dataDir, boolean fresh,
+                Path home, String detector, java.util.Optional<Path> model) {
+            this(source, camera, once, duration, kafkaPort, dataDir, fresh, home, detector, model, 1);
+        }
+
+        /** The camera ids: the camera, or camera-1..camera-N for N virtual cameras showing the same source. */
+        List<String> cameraIds() {
+            if (cameras <= 1) {
+                return List.of(camera);
+            }
+            List<String> ids = new ArrayList<>();
+            for (int i = 1; i <= cameras; i++) {
+                ids.add(camera + "-" + i);
+            }
+            return ids;
+        }
+    }
+
+    /** Runs the main job with command-line arguments and returns its exit code (for harnesses; main exits). */
+    public static int run(String... args) throws Exception {
+        return run(parse(args));
     }
 
     public static void main(String[] args) throws Exception {
@@ -43,7 +64,7 @@ public final class VigilLocal {
             System.err.println("vigil-local: " + e.getMessage());
             System.err.println("usage: vigil-local [--source URI] [--camera ID] [--once] [--duration 60s] "
                     + "[--detector motion|yolox|yolov3|ultralytics] [--model FILE] "
-                    + "[--kafka-port 9092] [--data-dir .vigil] [--fresh] [--home DIR]");
+                    + "[--kafka-port 9092] [--data-dir .vigil] [--fresh] [--home DIR] [--cameras N]");
             System.exit(2);
             return;
         }
@@ -159,11 +180,13 @@ public final class VigilLocal {
         }
 
         Map<String, String> ingest = common(bootstrap, 8081);
-        if (!DEFAULT_CAMERA.equals(o.camera())) {
+        if (!o.cameraIds().contains(DEFAULT_CAMERA)) {
             // frame-ingest's own default camera; this run ingests only the camera asked for.
             ingest.put("vigil.ingest.cameras." + DEFAULT_CAMERA + ".enabled", "false");
         }
-        ingest.put("vigil.ingest.cameras." + o.camera() + ".uri", o.source());
+        for (String id : o.cameraIds()) {
+            ingest.put("vigil.ingest.cameras." + id + ".uri", o.source());
+        }
         ingest.put("vigil.ingest.mode", o.once() ? "once" : "stream");
         return List.of(
                 new ServiceSpec("object-detector", 8082, detector, "detector " + o.detector()
@@ -171,7 +194,7 @@ public final class VigilLocal {
                 new ServiceSpec("sequence-assembler", 8083, assembler, "t=3, 64x64 crops"),
                 new ServiceSpec("anomaly-scorer", 8084, scorer, "model models/ssmtl-ped2-shallow-narrow.onnx"),
                 new ServiceSpec("alert-sink", 8085, alerts, "events, webhook, REST; page at http://localhost:8085/"),
-                new ServiceSpec("frame-ingest", 8081, ingest, "camera " + o.camera() + " <- " + o.source()));
+                new ServiceSpec("frame-ingest", 8081, ingest, "camera " + String.join(", ", o.cameraIds()) + " <- " + o.source()));
     }
 
     private static Map<String, String> common(String bootstrap, int port) {
@@ -192,6 +215,7 @@ public final class VigilLocal {
         Path home = Path.of(".");
         String detector = "motion";
         Path model = null;
+        int cameras = 1;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -205,6 +229,7 @@ public final class VigilLocal {
                 case "--home" -> home = Path.of(value(args, ++i, a));
                 case "--detector" -> detector = value(args, ++i, a);
                 case "--model" -> model = Path.of(value(args, ++i, a));
+                case "--cameras" -> cameras = Integer.parseInt(value(args, ++i, a));
                 default -> {
                     if (a.startsWith("--")) {
                         throw new IllegalArgumentException("unknown option " + a);
@@ -217,7 +242,7 @@ public final class VigilLocal {
             camera = source.startsWith("synthetic:") ? DEFAULT_CAMERA : cameraIdFrom(source);
         }
         return new Options(source, camera, once, duration, port, dataDir.toAbsolutePath(), fresh, home.toAbsolutePath(),
-                detector, java.util.Optional.ofNullable(model));
+                detector, java.util.Optional.ofNullable(model), cameras);
     }
 
     /** A camera id from a path or URL: its last name without extension, safe as a Kafka key and config key. */

@@ -96,6 +96,16 @@ class PipelineEndToEndIT {
                         "frame " + f.getFrameIndex() + ": streamed vs offline");
             }
 
+            // The evaluator reading the broker sees the same frame scores (and evaluates them).
+            Map<String, String> fromBroker = new LinkedHashMap<>(args);
+            fromBroker.put("--frame-scores-from", bootstrap);
+            fromBroker.put("--camera-prefix", "ped2-");
+            fromBroker.put("--out", offline.resolve("streamed").toString());
+            assertEquals(0, EvaluateMain.run(fromBroker));
+            JsonNode streamed = new ObjectMapper().readTree(offline.resolve("streamed/report.json").toFile());
+            assertEquals(report.get("evaluation").get("microAuc").get("all").asDouble(),
+                    streamed.get("evaluation").get("microAuc").get("all").asDouble(), 1e-3, "same AUC from the broker");
+
             List<AnomalyEvent> events = read(bootstrap, Topics.ANOMALY_EVENTS, 1).stream()
                     .map(VigilSerdes.ANOMALY_EVENT::parse).toList();
             assertTrue(events.stream().anyMatch(e -> e.getState() == AnomalyEvent.State.CLOSED

@@ -22,30 +22,13 @@ public final class RocAuc {
             throw new IllegalArgumentException("AUC needs both normal and anomalous frames (" + positives + " anomalous, "
                     + negatives + " normal)");
         }
-        Integer[] order = new Integer[scores.length];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, Comparator.comparingDouble((Integer i) -> scores[i]).reversed());
+        // Trapezoids between the curve's points: tied scores form one diagonal step.
+        double[][] curve = curve(scores, anomalous);
         double area = 0;
-        long tp = 0;
-        long fp = 0;
-        int i = 0;
-        while (i < order.length) {
-            long prevTp = tp;
-            long prevFp = fp;
-            float s = scores[order[i]];
-            while (i < order.length && scores[order[i]] == s) {
-                if (anomalous[order[i]]) {
-                    tp++;
-                } else {
-                    fp++;
-                }
-                i++;
-            }
-            area += (fp - prevFp) * (tp + prevTp) / 2.0;
+        for (int i = 1; i < curve.length; i++) {
+            area += (curve[i][0] - curve[i - 1][0]) * (curve[i][1] + curve[i - 1][1]) / 2.0;
         }
-        return area / ((double) positives * negatives);
+        return area;
     }
 
     /** The ROC curve's points {fpr, tpr}, from (0, 0) to (1, 1), one per distinct score (for plots). */

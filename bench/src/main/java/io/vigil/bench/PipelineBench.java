@@ -1,0 +1,159 @@
+package io.vigil.bench;
+
+import static io.vigil.bench.BenchSupport.arg;
+import static io.vigil.bench.BenchSupport.writeReport;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vigil.evaluation.EvaluateMain;
+import io.vigil.local.LocalKafkaBroker;
+import io.vigil.local.VigilLocal;
+import io.vigil.proto.Topics;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * The cost of streaming: one Ped2 video through the whole chain offline (the evaluator, no Kafka) and through
+ * Kafka with the five packaged services ({@code vigil-local --once}), with 1, 2 and 4 virtual cameras showing
+ * it at once. Streaming rates come from the record timestamps of each topic (first frame in to last record out),
+ * so service start-up is not counted. Not a test: run {@code bench/run-pipeline-bench.sh}.
+ *
+ * <pre>java -jar bench/target/vigil-bench.jar pipeline [video-dir] [yolox.onnx] [ssmtl.onnx] [cameras,...]</pre>
+ */
+public final class PipelineBench {
+
+    private static final List<String> STAGES = List.of(Topics.DETECTIONS, Topics.SEQUENCES, Topics.OBJECT_SCORES,
+            Topics.FRAME_SCORES);
+
+    public static void main(String[] args) throws Exception {
+        Path video = Path.of(arg(args, 0, "../shared/datasets/ucsd-ped2/testing/02"));
+        Path yolox = Path.of(arg(args, 1, "../shared/models/yolox-nano-coco/yolox_nano.onnx"));
+        Path model = Path.of(arg(args, 2, "models/ssmtl-ped2-shallow-narrow.onnx"));
+        String cameraCounts = arg(args, 3, "1,2,4");
+        Path work = Files.createTempDirectory("vigil-pipeline-bench-");
+        int frames;
+        try (var s = Files.list(video)) {
+            frames = (int) s.filter(p -> p.toString().endsWith(".jpg")).count();
+        }
+
+        Map<String, String> eval = new LinkedHashMap<>(Map.of("--data", video.getParent().getParent().toString(), "--videos",
+                video.getFileName().toString(), "--model", model.toString(), "--detector", "yolox", "--detector-model",
+                yolox.toString(), "--detector-threshold", "0.5", "--t", "3", "--calibration", "zscore", "--sigma", "3"));
+        eval.put("--max-lookahead", "9");
+        eval.put("--threads", "2");
+        eval.put("--out", work.resolve("offline").toString());
+        if (EvaluateMain.run(eval) != 0) {
+            throw new IllegalStateException("offline evaluation failed");
+        }
+        double offlineSeconds = new ObjectMapper().readTree(work.resolve("offline/report.json").toFile()).get("videos").get(0)
+                .get("seconds").asDouble();
+        double offlineFps = frames / offlineSeconds;
+
+        StringBuilder table = new StringBuilder("| cameras | frames | end to end (first frame in → last frame score out) | "
+                + "detector | assembler | scorer | alert-sink | frame → frame score latency p50 / p95 |\n"
+                + "|---|---|---|---|---|---|---|---|\n");
+        table.append(String.format("| offline, no Kafka | %d | %.1f frames/s | | | | | |%n", frames, offlineFps));
+        double singleCamera = 0;
+        for (String n : cameraCounts.split(",")) {
+            int cameras = Integer.parseInt(n.trim());
+            Path data = work.resolve("cameras-" + cameras);
+            int exit = VigilLocal.run("--source", video.toString(), "--camera", "bench", "--cameras", Integer.toString(cameras),
+                    "--once", "--detector", "yolox", "--model", yolox.toString(), "--kafka-port", "0", "--data-dir",
+                    data.toString(), "--fresh", "--home", ".");
+            if (exit != 0) {
+                throw new IllegalStateException("vigil-local failed with " + exit + "; logs in " + data.resolve("logs"));
+            }
+            try (LocalKafkaBroker broker = LocalKafkaBroker.start(new LocalKafkaBroker.Config(data.resolve("kafka"), 0, 0,
+                    Topics.DEFAULTS, Duration.ofSeconds(120)))) {
+                Map<String, List<ConsumerRecord<String, byte[]>>> topics = new HashMap<>();
+                topics.put(Topics.FRAMES, readAll(broker.bootstrapServers(), Topics.FRAMES));
+                for (String t : STAGES) {
+                    topics.put(t, readAll(broker.bootstrapServers(), t));
+                }
+                long firstIn = topics.get(Topics.FRAMES).stream().mapToLong(ConsumerRecord::timestamp).min().orElseThrow();
+                long lastOut = topics.get(Topics.FRAME_SCORES).stream().mapToLong(ConsumerRecord::timestamp).max().orElseThrow();
+                int total = topics.get(Topics.FRAME_SCORES).size();
+                double e2e = total / ((lastOut - firstIn) / 1000.0);
+                if (cameras == 1) {
+                    singleCamera = e2e;
+                }
+                table.append(String.format("| %d | %d | %.1f frames/s (%.2f× offline%s) | %s | %s | %s | %s | %s |%n", cameras,
+                        total, e2e, e2e / offlineFps, cameras == 1 ? "" : String.format(", %.2f× 1 camera", e2e / singleCamera),
+                        stageRate(topics, Topics.DETECTIONS, firstIn, null), stageRate(topics, Topics.SEQUENCES, firstIn, "objects"),
+                        stageRate(topics, Topics.OBJECT_SCORES, firstIn, "objects"), stageRate(topics, Topics.FRAME_SCORES, firstIn, null),
+                        latency(topics.get(Topics.FRAMES), topics.get(Topics.FRAME_SCORES))));
+            }
+        }
+        String report = "Pipeline benchmark, " + LocalDateTime.now().withNano(0) + "\n\n" + frames + " frames of UCSD Ped2 "
+                + video.getFileName() + ", YOLOX-Nano (confidence 0.5), the trained SSMTL model "
+                + model.getFileName() + ", 2 CPU cores shared by the broker and all services. Offline = the evaluator "
+                + "(decode, detect, sequences, score, frame scores; no Kafka). Streaming = `vigil-local --once` with N "
+                + "virtual cameras showing the video at once; rates from record timestamps (start-up not counted). "
+                + "Stage rate = its output per second from the first frame in to its last record; the frame score "
+                + "latency includes the alert-sink's 9-frame smoothing look-ahead and the assembler's 3-frame window. "
+                + "Command: bench/run-pipeline-bench.sh\n\n" + table;
+        writeReport("pipeline.md", report);
+    }
+
+    private static String stageRate(Map<String, List<ConsumerRecord<String, byte[]>>> topics, String topic, long firstIn,
+            String unit) {
+        List<ConsumerRecord<String, byte[]>> rs = topics.get(topic);
+        long last = rs.stream().mapToLong(ConsumerRecord::timestamp).max().orElse(firstIn);
+        return String.format("%.1f %s/s", rs.size() / Math.max(0.001, (last - firstIn) / 1000.0), unit == null ? "frames" : unit);
+    }
+
+    /** Per frame: its frame score's timestamp minus the frame's. */
+    private static String latency(List<ConsumerRecord<String, byte[]>> frames, List<ConsumerRecord<String, byte[]>> scores) {
+        Map<String, Long> in = new HashMap<>();
+        for (ConsumerRecord<String, byte[]> r : frames) {
+            in.put(r.key() + "|" + io.vigil.proto.serde.VigilSerdes.FRAME.parse(r).getFrameIndex(), r.timestamp());
+        }
+        List<Long> delays = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> r : scores) {
+            Long t = in.get(r.key() + "|" + io.vigil.proto.serde.VigilSerdes.FRAME_SCORE.parse(r).getFrameIndex());
+            if (t != null) {
+                delays.add(r.timestamp() - t);
+            }
+        }
+        delays.sort(Long::compare);
+        return delays.isEmpty() ? "?" : String.format("%.1f s / %.1f s", delays.get(delays.size() / 2) / 1000.0,
+                delays.get((int) (delays.size() * 0.95)) / 1000.0);
+    }
+
+    /** Every committed record of a topic (read up to the end offsets). */
+    private static List<ConsumerRecord<String, byte[]>> readAll(String bootstrap, String topic) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                    .map(i -> new TopicPartition(topic, i.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = c.endOffsets(parts);
+            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
+                c.poll(Duration.ofMillis(300)).forEach(out::add);
+            }
+        }
+        return out;
+    }
+
+    private PipelineBench() {
+    }
+}

@@ -1,0 +1,97 @@
+package io.vigil.evaluation;
+
+import io.vigil.common.eval.RegionTrackDetection;
+import io.vigil.proto.Topics;
+import io.vigil.proto.serde.VigilSerdes;
+import io.vigil.proto.v1.FrameScore;
+import io.vigil.proto.v1.ObjectScore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * Evaluates what a running deployment produced: the frame scores the alert-sink committed to vigil.frame-scores
+ * and the object scores of vigil.object-scores (the regions for RBDC/TBDC), for cameras named
+ * {@code <prefix><video id>}. The per-task ablation needs the model and is only computed offline.
+ */
+final class BrokerScores {
+
+    private BrokerScores() {
+    }
+
+    static List<OfflinePipeline.VideoResult> read(String bootstrap, String cameraPrefix, List<Datasets.LabelledVideo> videos) {
+        Map<String, Datasets.LabelledVideo> byCamera = new HashMap<>();
+        Map<String, float[]> smoothed = new HashMap<>();
+        Map<String, float[]> raw = new HashMap<>();
+        Map<String, List<RegionTrackDetection.Prediction>> regions = new HashMap<>();
+        for (Datasets.LabelledVideo v : videos) {
+            String camera = cameraPrefix + v.id();
+            byCamera.put(camera, v);
+            smoothed.put(camera, new float[v.labels().length]);
+            raw.put(camera, new float[v.labels().length]);
+            regions.put(camera, new ArrayList<>());
+        }
+        Map<String, Integer> frames = new HashMap<>();
+        for (ConsumerRecord<String, byte[]> r : readAll(bootstrap, Topics.FRAME_SCORES)) {
+            if (byCamera.containsKey(r.key())) {
+                FrameScore f = VigilSerdes.FRAME_SCORE.parse(r);
+                if (f.getFrameIndex() < smoothed.get(r.key()).length) {
+                    smoothed.get(r.key())[(int) f.getFrameIndex()] = f.getSmoothedScore();
+                    raw.get(r.key())[(int) f.getFrameIndex()] = f.getRawScore();
+                    frames.merge(r.key(), 1, Integer::sum);
+                }
+            }
+        }
+        for (ConsumerRecord<String, byte[]> r : readAll(bootstrap, Topics.OBJECT_SCORES)) {
+            if (byCamera.containsKey(r.key())) {
+                ObjectScore s = VigilSerdes.OBJECT_SCORE.parse(r);
+                var b = s.getDetection().getBox();
+                regions.get(r.key()).add(new RegionTrackDetection.Prediction(new RegionTrackDetection.Region(
+                        byCamera.get(r.key()).id(), s.getMiddleFrameIndex(), b.getX1(), b.getY1(), b.getX2() - 1, b.getY2() - 1),
+                        s.getScore()));
+            }
+        }
+        List<OfflinePipeline.VideoResult> out = new ArrayList<>();
+        for (Datasets.LabelledVideo v : videos) {
+            String camera = cameraPrefix + v.id();
+            int seen = frames.getOrDefault(camera, 0);
+            if (seen < v.labels().length) {
+                throw new IllegalStateException("camera " + camera + ": " + seen + " frame scores on " + Topics.FRAME_SCORES
+                        + " for " + v.labels().length + " frames of video " + v.id());
+            }
+            out.add(new OfflinePipeline.VideoResult(v.id(), Map.of(OfflinePipeline.ALL, smoothed.get(camera)), raw.get(camera),
+                    regions.get(camera), regions.get(camera).size(), regions.get(camera).size(), 0));
+        }
+        return out;
+    }
+
+    /** Every committed record of a topic, up to its end offsets. */
+    private static List<ConsumerRecord<String, byte[]>> readAll(String bootstrap, String topic) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                    .map(i -> new TopicPartition(topic, i.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = c.endOffsets(parts);
+            long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
+                c.poll(Duration.ofMillis(300)).forEach(out::add);
+            }
+        }
+        return out;
+    }
+}
