@@ -4,6 +4,7 @@ import static io.vigil.bench.BenchSupport.arg;
 import static io.vigil.bench.BenchSupport.writeReport;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vigil.common.kafka.TopicSnapshot;
 import io.vigil.evaluation.EvaluateMain;
 import io.vigil.local.LocalKafkaBroker;
 import io.vigil.local.VigilLocal;
@@ -17,13 +18,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * The cost of streaming: one Ped2 video through the whole chain offline (the evaluator, no Kafka) and through
@@ -79,9 +74,9 @@ public final class PipelineBench {
             try (LocalKafkaBroker broker = LocalKafkaBroker.start(new LocalKafkaBroker.Config(data.resolve("kafka"), 0, 0,
                     Topics.DEFAULTS, Duration.ofSeconds(120)))) {
                 Map<String, List<ConsumerRecord<String, byte[]>>> topics = new HashMap<>();
-                topics.put(Topics.FRAMES, readAll(broker.bootstrapServers(), Topics.FRAMES));
+                topics.put(Topics.FRAMES, TopicSnapshot.readAll(broker.bootstrapServers(), Topics.FRAMES, Duration.ofMinutes(2)));
                 for (String t : STAGES) {
-                    topics.put(t, readAll(broker.bootstrapServers(), t));
+                    topics.put(t, TopicSnapshot.readAll(broker.bootstrapServers(), t, Duration.ofMinutes(2)));
                 }
                 long firstIn = topics.get(Topics.FRAMES).stream().mapToLong(ConsumerRecord::timestamp).min().orElseThrow();
                 long lastOut = topics.get(Topics.FRAME_SCORES).stream().mapToLong(ConsumerRecord::timestamp).max().orElseThrow();
@@ -131,27 +126,6 @@ public final class PipelineBench {
         delays.sort(Long::compare);
         return delays.isEmpty() ? "?" : String.format("%.1f s / %.1f s", delays.get(delays.size() / 2) / 1000.0,
                 delays.get((int) (delays.size() * 0.95)) / 1000.0);
-    }
-
-    /** Every committed record of a topic (read up to the end offsets). */
-    private static List<ConsumerRecord<String, byte[]>> readAll(String bootstrap, String topic) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                    .map(i -> new TopicPartition(topic, i.partition())).toList();
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = c.endOffsets(parts);
-            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
-                c.poll(Duration.ofMillis(300)).forEach(out::add);
-            }
-        }
-        return out;
     }
 
     private PipelineBench() {

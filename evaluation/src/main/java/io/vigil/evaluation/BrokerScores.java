@@ -1,6 +1,7 @@
 package io.vigil.evaluation;
 
 import io.vigil.common.eval.RegionTrackDetection;
+import io.vigil.common.kafka.TopicSnapshot;
 import io.vigil.proto.Topics;
 import io.vigil.proto.serde.VigilSerdes;
 import io.vigil.proto.v1.FrameScore;
@@ -10,13 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Evaluates what a running deployment produced: the frame scores the alert-sink committed to vigil.frame-scores
@@ -41,7 +36,7 @@ final class BrokerScores {
             regions.put(camera, new ArrayList<>());
         }
         Map<String, Integer> frames = new HashMap<>();
-        for (ConsumerRecord<String, byte[]> r : readAll(bootstrap, Topics.FRAME_SCORES)) {
+        for (ConsumerRecord<String, byte[]> r : TopicSnapshot.readAll(bootstrap, Topics.FRAME_SCORES, Duration.ofMinutes(5))) {
             if (byCamera.containsKey(r.key())) {
                 FrameScore f = VigilSerdes.FRAME_SCORE.parse(r);
                 if (f.getFrameIndex() < smoothed.get(r.key()).length) {
@@ -51,7 +46,7 @@ final class BrokerScores {
                 }
             }
         }
-        for (ConsumerRecord<String, byte[]> r : readAll(bootstrap, Topics.OBJECT_SCORES)) {
+        for (ConsumerRecord<String, byte[]> r : TopicSnapshot.readAll(bootstrap, Topics.OBJECT_SCORES, Duration.ofMinutes(5))) {
             if (byCamera.containsKey(r.key())) {
                 ObjectScore s = VigilSerdes.OBJECT_SCORE.parse(r);
                 var b = s.getDetection().getBox();
@@ -74,24 +69,4 @@ final class BrokerScores {
         return out;
     }
 
-    /** Every committed record of a topic, up to its end offsets. */
-    private static List<ConsumerRecord<String, byte[]>> readAll(String bootstrap, String topic) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                    .map(i -> new TopicPartition(topic, i.partition())).toList();
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = c.endOffsets(parts);
-            long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
-                c.poll(Duration.ofMillis(300)).forEach(out::add);
-            }
-        }
-        return out;
-    }
 }

@@ -64,6 +64,12 @@ public final class ServiceProcess implements AutoCloseable {
         return process.waitFor();
     }
 
+    /** SIGKILL: the process dies at once, mid-transaction (fault-injection in tests). */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
     /** SIGTERM (Quarkus shuts down gracefully, committing offsets), then a hard kill after 30 s. */
     @Override
     public void close() {
