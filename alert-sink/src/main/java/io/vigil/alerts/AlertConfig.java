@@ -78,6 +78,11 @@ public interface AlertConfig {
         @WithDefault("25")
         @Min(0)
         int cooldown();
+
+        /** At most one UPDATE (new peak) per this many frames; 0 = every new peak. CLOSED has the final peak. */
+        @WithDefault("10")
+        @Min(0)
+        int minUpdateGap();
     }
 
     interface Thumbnails {

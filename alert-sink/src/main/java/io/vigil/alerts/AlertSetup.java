@@ -23,7 +23,7 @@ public class AlertSetup {
         AlertConfig.Events e = config.events();
         return new AlertTimeline.Settings(config.meanFilterSize(), config.sigma(), config.maxLookahead(),
                 config.completionHorizon(), new EventDetector.Settings(e.openThreshold(), e.closeThreshold(),
-                        e.minDuration(), e.mergeGap(), e.cooldown()));
+                        e.minDuration(), e.mergeGap(), e.cooldown(), e.minUpdateGap()));
     }
 
     @Produces

@@ -227,7 +227,7 @@ public final class AlertTimeline {
         b.setEvents(EventDetectorState.newBuilder().setActive(e.active()).setAnnounced(e.announced()).setStart(e.start())
                 .setStartTimeMs(e.startTime()).setLastAbove(e.lastAbove()).setLastAboveTimeMs(e.lastAboveTime())
                 .setPeak(e.peak()).setPeakTimeMs(e.peakTime()).setPeakScore(e.peakScore()).setQuietSince(e.quietSince())
-                .setCooldownUntil(e.cooldownUntil()));
+                .setCooldownUntil(e.cooldownUntil()).setLastAnnounced(e.lastAnnounced()));
         return b.build();
     }
 
@@ -252,7 +252,7 @@ public final class AlertTimeline {
         EventDetectorState e = state.getEvents();
         t.events.restore(new EventDetector.Snapshot(e.getActive(), e.getAnnounced(), e.getStart(), e.getStartTimeMs(),
                 e.getLastAbove(), e.getLastAboveTimeMs(), e.getPeak(), e.getPeakTimeMs(), e.getPeakScore(),
-                e.getQuietSince(), e.getCooldownUntil()));
+                e.getQuietSince(), e.getCooldownUntil(), e.getLastAnnounced()));
         return t;
     }
 }

@@ -9,7 +9,8 @@ import java.util.List;
  * <ul>
  *   <li>An event starts at the first frame at or above {@code openThreshold}; it is announced (OPEN) once it lasted
  *       {@code minDuration} frames at or above {@code closeThreshold} — shorter blips produce nothing.</li>
- *   <li>Each new peak while it lasts is announced (UPDATE).</li>
+ *   <li>Each new peak while it lasts is announced (UPDATE), at most one UPDATE per {@code minUpdateGap} frames (a
+ *       rising score would otherwise announce every frame); CLOSED always reports the final peak.</li>
  *   <li>It ends when the score stayed below {@code closeThreshold} for more than {@code mergeGap} frames (a dip
  *       shorter than that, followed by a score at or above {@code closeThreshold}, continues the same event);
  *       CLOSED then reports its last frame at or above {@code closeThreshold}.</li>
@@ -29,14 +30,20 @@ public final class EventDetector {
             long startTimeMs, long endTimeMs, long peakTimeMs, float peakScore) {
     }
 
-    public record Settings(float openThreshold, float closeThreshold, int minDuration, int mergeGap, int cooldown) {
+    public record Settings(float openThreshold, float closeThreshold, int minDuration, int mergeGap, int cooldown,
+            int minUpdateGap) {
+        /** An UPDATE for every new peak. */
+        public Settings(float openThreshold, float closeThreshold, int minDuration, int mergeGap, int cooldown) {
+            this(openThreshold, closeThreshold, minDuration, mergeGap, cooldown, 0);
+        }
+
         public Settings {
             if (closeThreshold > openThreshold) {
                 throw new IllegalArgumentException("close threshold " + closeThreshold + " must not exceed open threshold "
                         + openThreshold);
             }
-            if (minDuration < 1 || mergeGap < 0 || cooldown < 0) {
-                throw new IllegalArgumentException("min duration must be >= 1, merge gap and cooldown >= 0");
+            if (minDuration < 1 || mergeGap < 0 || cooldown < 0 || minUpdateGap < 0) {
+                throw new IllegalArgumentException("min duration must be >= 1, merge gap, cooldown and update gap >= 0");
             }
         }
     }
@@ -55,6 +62,7 @@ public final class EventDetector {
     private float peakScore;
     private long quietSince = -1;
     private long cooldownUntil = Long.MIN_VALUE;
+    private long lastAnnounced = Long.MIN_VALUE;
 
     public EventDetector(String cameraId, Settings settings) {
         this.cameraId = cameraId;
@@ -63,12 +71,13 @@ public final class EventDetector {
 
     /** The detector's whole state, to continue exactly after a restart. */
     public record Snapshot(boolean active, boolean announced, long start, long startTime, long lastAbove,
-            long lastAboveTime, long peak, long peakTime, float peakScore, long quietSince, long cooldownUntil) {
+            long lastAboveTime, long peak, long peakTime, float peakScore, long quietSince, long cooldownUntil,
+            long lastAnnounced) {
     }
 
     public Snapshot snapshot() {
         return new Snapshot(active, announced, start, startTime, lastAbove, lastAboveTime, peak, peakTime, peakScore,
-                quietSince, cooldownUntil);
+                quietSince, cooldownUntil, lastAnnounced);
     }
 
     public void restore(Snapshot s) {
@@ -83,6 +92,7 @@ public final class EventDetector {
         peakScore = s.peakScore();
         quietSince = s.quietSince();
         cooldownUntil = s.cooldownUntil();
+        lastAnnounced = s.lastAnnounced();
     }
 
     /** True while an event (announced or not yet) is running. */
@@ -126,7 +136,8 @@ public final class EventDetector {
             }
             boolean wasAnnounced = announced;
             announceIfLongEnough(out);
-            if (wasAnnounced && newPeak) {
+            if (wasAnnounced && newPeak && frame - lastAnnounced >= Math.max(1, settings.minUpdateGap())) {
+                lastAnnounced = frame;
                 out.add(event(State.UPDATE));
             }
             return out;
@@ -152,6 +163,7 @@ public final class EventDetector {
     private void announceIfLongEnough(List<Event> out) {
         if (!announced && lastAbove - start + 1 >= settings.minDuration()) {
             announced = true;
+            lastAnnounced = lastAbove;
             out.add(event(State.OPEN));
         }
     }

@@ -127,6 +127,21 @@ class ScoringTest {
     }
 
     @Test
+    void updatesOfARisingScoreAreRateLimitedAndCloseCarriesTheFinalPeak() {
+        float[] series = new float[20];
+        for (int i = 0; i < 16; i++) {
+            series[i] = 0.5f + 0.02f * i; // opens at 0, a new peak every frame until 15
+        }
+        EventDetector.Settings everyPeak = new EventDetector.Settings(0.5f, 0.4f, 2, 0, 0);
+        EventDetector.Settings gap5 = new EventDetector.Settings(0.5f, 0.4f, 2, 0, 0, 5);
+        assertEquals(14, run(new EventDetector("c", everyPeak), series).stream().filter(e -> e.state() == State.UPDATE).count(),
+                "OPEN at frame 1, then an UPDATE for each of frames 2..15");
+        List<Event> limited = run(new EventDetector("c", gap5), series);
+        assertEquals(List.of("OPEN 1", "UPDATE 6", "UPDATE 11", "CLOSED 15"),
+                limited.stream().map(e -> e.state() + " " + (e.state() == State.CLOSED ? e.peakFrame() : e.endFrame())).toList());
+    }
+
+    @Test
     void aReplayGivesTheSameEventIds() {
         EventDetector.Settings settings = new EventDetector.Settings(0.5f, 0.5f, 1, 0, 0);
         float[] series = {0, 0.9f, 0.9f, 0, 0, 0.8f, 0};
