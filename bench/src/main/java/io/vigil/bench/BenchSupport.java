@@ -34,6 +34,16 @@ final class BenchSupport {
         return best;
     }
 
+    /** Items per second of {@code work} run over {@code items} in batches (the remainder left out). */
+    static <T> double timeBatches(List<T> items, int batch, java.util.function.Consumer<List<T>> work) {
+        int n = items.size() / batch * batch;
+        long start = System.nanoTime();
+        for (int i = 0; i < n; i += batch) {
+            work.accept(items.subList(i, i + batch));
+        }
+        return perSecond(n, start);
+    }
+
     static double perSecond(int items, long startNanos) {
         return items / ((System.nanoTime() - startNanos) / 1e9);
     }

@@ -4,7 +4,7 @@ import static io.vigil.bench.BenchSupport.arg;
 import static io.vigil.bench.BenchSupport.best;
 import static io.vigil.bench.BenchSupport.fmt;
 import static io.vigil.bench.BenchSupport.match;
-import static io.vigil.bench.BenchSupport.perSecond;
+import static io.vigil.bench.BenchSupport.timeBatches;
 import static io.vigil.bench.BenchSupport.runPython;
 import static io.vigil.bench.BenchSupport.timeSessionRuns;
 import static io.vigil.bench.BenchSupport.writeReport;
@@ -77,7 +77,7 @@ public final class DetectorBench {
                     batch, batch > 1, MotionDetector.Settings.defaults());
             double e2e;
             try (ObjectDetector detector = spec.create()) {
-                e2e = best(3, () -> timeDetector(detector, inputs, batch));
+                e2e = best(3, () -> timeBatches(inputs, batch, detector::detect));
             }
             double inference;
             // Same session settings as Python's defaults (idle threads spin), so both runtimes do the same work.
@@ -110,15 +110,6 @@ public final class DetectorBench {
                 + "same preprocessed tensors in both runtimes, with ONNX Runtime's default spinning threads. "
                 + "Command: bench/run-detector-bench.sh\n\n" + table;
         writeReport("detector.md", report);
-    }
-
-    private static double timeDetector(ObjectDetector detector, List<DetectionInput> inputs, int batch) {
-        int n = inputs.size() / batch * batch;
-        long start = System.nanoTime();
-        for (int i = 0; i < n; i += batch) {
-            detector.detect(inputs.subList(i, i + batch));
-        }
-        return perSecond(n, start);
     }
 
     /** The letterboxed YOLOX input of every frame, as little-endian float32, for both runtimes. */

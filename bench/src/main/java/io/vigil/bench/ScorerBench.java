@@ -4,7 +4,7 @@ import static io.vigil.bench.BenchSupport.arg;
 import static io.vigil.bench.BenchSupport.best;
 import static io.vigil.bench.BenchSupport.fmt;
 import static io.vigil.bench.BenchSupport.match;
-import static io.vigil.bench.BenchSupport.perSecond;
+import static io.vigil.bench.BenchSupport.timeBatches;
 import static io.vigil.bench.BenchSupport.runPython;
 import static io.vigil.bench.BenchSupport.timeSessionRuns;
 import static io.vigil.bench.BenchSupport.writeReport;
@@ -89,7 +89,7 @@ public final class ScorerBench {
                 double inference;
                 try (OnnxModel onnx = OnnxSessionFactory.open(model, new OnnxSessionFactory.Options(Device.CPU, threads, 0, false))) {
                     SsmtlScorer scorer = new SsmtlScorer(onnx, EnumSet.allOf(SsmtlScorer.Task.class), TaskCalibration.Mode.NONE);
-                    endToEnd = best(3, () -> timeScorer(scorer, sequences, batch));
+                    endToEnd = best(3, () -> timeBatches(sequences, batch, scorer::score));
                 }
                 // Spinning idle threads, as PyTorch's OpenMP threads do by default: both runtimes do the same work.
                 try (OnnxModel onnx = OnnxSessionFactory.open(model, new OnnxSessionFactory.Options(Device.CPU, threads, 0, true))) {
@@ -110,15 +110,6 @@ public final class ScorerBench {
                 + "inference mode, its module checked against the export before timing). Command: "
                 + "bench/run-scorer-bench.sh\n\n" + table;
         writeReport("scorer.md", report);
-    }
-
-    private static double timeScorer(SsmtlScorer scorer, List<ObjectSequence> sequences, int batch) {
-        int n = sequences.size() / batch * batch;
-        long start = System.nanoTime();
-        for (int i = 0; i < n; i += batch) {
-            scorer.score(sequences.subList(i, i + batch));
-        }
-        return perSecond(n, start);
     }
 
     private static List<ObjectSequence> randomSequences(int count, Random random) {
