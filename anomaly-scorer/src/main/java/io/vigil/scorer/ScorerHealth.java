@@ -1,12 +1,10 @@
 package io.vigil.scorer;
 
-import io.vigil.common.kafka.TransactionalLoop;
+import io.vigil.common.kafka.LoopHealth;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import java.time.Duration;
 import org.eclipse.microprofile.health.HealthCheck;
-import org.eclipse.microprofile.health.HealthCheckResponse;
-import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Liveness;
 import org.eclipse.microprofile.health.Readiness;
 
@@ -25,25 +23,12 @@ public class ScorerHealth {
     @Produces
     @Readiness
     HealthCheck ready() {
-        return () -> HealthCheckResponse.named("scorer")
-                .status(!service.loops().isEmpty() && service.loops().stream().allMatch(TransactionalLoop::isRunning))
-                .withData("model", service.modelVersion()).build();
+        return () -> LoopHealth.readiness("scorer", service.loops()).withData("model", service.modelVersion()).build();
     }
 
     @Produces
     @Liveness
     HealthCheck live() {
-        return () -> {
-            HealthCheckResponseBuilder b = HealthCheckResponse.named("scorer-loops").up();
-            int i = 0;
-            for (TransactionalLoop loop : service.loops()) {
-                String state = loop.state(STUCK);
-                if (!state.equals("ok")) {
-                    b.down();
-                }
-                b.withData("loop-" + i++, state);
-            }
-            return b.build();
-        };
+        return () -> LoopHealth.liveness("scorer-loops", service.loops(), STUCK);
     }
 }

@@ -1,12 +1,10 @@
 package io.vigil.detector;
 
-import io.vigil.common.kafka.TransactionalLoop;
+import io.vigil.common.kafka.LoopHealth;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import java.time.Duration;
 import org.eclipse.microprofile.health.HealthCheck;
-import org.eclipse.microprofile.health.HealthCheckResponse;
-import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Liveness;
 import org.eclipse.microprofile.health.Readiness;
 
@@ -28,27 +26,13 @@ public class DetectorHealth {
     @Produces
     @Readiness
     HealthCheck ready() {
-        return () -> {
-            boolean running = !service.loops().isEmpty() && service.loops().stream().allMatch(TransactionalLoop::isRunning);
-            return HealthCheckResponse.named("detector").status(running).withData("model", service.detectorName())
-                    .withData("loops", service.loops().size()).build();
-        };
+        return () -> LoopHealth.readiness("detector", service.loops()).withData("model", service.detectorName())
+                .withData("loops", service.loops().size()).build();
     }
 
     @Produces
     @Liveness
     HealthCheck live() {
-        return () -> {
-            HealthCheckResponseBuilder b = HealthCheckResponse.named("detector-loops").up();
-            int i = 0;
-            for (TransactionalLoop loop : service.loops()) {
-                String state = loop.state(STUCK);
-                if (!state.equals("ok")) {
-                    b.down();
-                }
-                b.withData("loop-" + i++, state);
-            }
-            return b.build();
-        };
+        return () -> LoopHealth.liveness("detector-loops", service.loops(), STUCK);
     }
 }
