@@ -14,6 +14,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * A camera showing real Ped2 frames (test video 02) with one object per frame whose score is 0.9 on frames
@@ -61,6 +67,22 @@ final class AlertInputs {
                     .toByteArray()));
         }
         return out;
+    }
+
+    /**
+     * Sends in pipeline order, each record on the broker before the next is sent, as in the real chain (where the
+     * detector reads a frame before it writes its detections). One producer sending asynchronously would let the large
+     * frame records trail the small score records, and the peak frame could arrive after its event had closed.
+     */
+    static void send(String bootstrapServers, List<Input> inputs) throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 * 1024 * 1024);
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+            for (Input i : inputs) {
+                producer.send(new ProducerRecord<>(i.topic(), i.key(), i.value())).get();
+            }
+        }
     }
 
     private AlertInputs() {

@@ -17,11 +17,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
@@ -45,14 +40,14 @@ class AlertRestartTest {
         List<AlertInputs.Input> inputs = AlertInputs.camera("cam-r", AlertInputs.ped2Jpegs(30), 0, 30, 10, 14);
         try (InProcessKafka kafka = InProcessKafka.start()) {
             kafka.createTopics(Topics.DEFAULTS);
-            send(kafka, inputs.subList(0, 3 * 13)); // frames 0..12: the event opened at 12 and is running
+            AlertInputs.send(kafka.bootstrapServers(), inputs.subList(0, 3 * 13)); // frames 0..12: the event opened at 12 and is running
             KafkaStreams first = start(kafka, stateA);
             List<AnomalyEvent> opened = events(kafka, 1);
             assertEquals(AnomalyEvent.State.OPEN, opened.get(0).getState());
             assertEquals(13, scores(kafka, 13).size());
             first.close(Duration.ofSeconds(30));
 
-            send(kafka, inputs.subList(3 * 13, inputs.size()));
+            AlertInputs.send(kafka.bootstrapServers(), inputs.subList(3 * 13, inputs.size()));
             KafkaStreams second = start(kafka, stateB);
             try {
                 List<FrameScore> scores = scores(kafka, 30);
@@ -66,17 +61,6 @@ class AlertRestartTest {
                 assertTrue(!all.get(1).getThumbnailJpeg().isEmpty(), "the peak frame survived the restart in the store");
             } finally {
                 second.close(Duration.ofSeconds(30));
-            }
-        }
-    }
-
-    private static void send(InProcessKafka kafka, List<AlertInputs.Input> inputs) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 * 1024 * 1024);
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
-            for (AlertInputs.Input i : inputs) {
-                producer.send(new ProducerRecord<>(i.topic(), i.key(), i.value()));
             }
         }
     }

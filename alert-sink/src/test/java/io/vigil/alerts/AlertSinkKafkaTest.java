@@ -37,17 +37,11 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -114,14 +108,8 @@ class AlertSinkKafkaTest {
     @TestHTTPResource("/")
     URL root;
 
-    private static void send(List<AlertInputs.Input> inputs) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBrokerResource.bootstrapServers());
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
-            for (AlertInputs.Input i : inputs) {
-                producer.send(new ProducerRecord<>(i.topic(), i.key(), i.value()));
-            }
-        }
+    private static void send(List<AlertInputs.Input> inputs) throws Exception {
+        AlertInputs.send(KafkaBrokerResource.bootstrapServers(), inputs);
     }
 
     @Test
