@@ -6,6 +6,7 @@ import io.vigil.common.alerts.AlertTimeline;
 import io.vigil.common.image.ImageDecodeException;
 import io.vigil.common.image.Thumbnails;
 import io.vigil.common.kafka.DeadLetters;
+import io.vigil.proto.MessageChecks;
 import io.vigil.proto.Topics;
 import io.vigil.proto.serde.MalformedMessageException;
 import io.vigil.proto.serde.VigilSerdes;
@@ -72,27 +73,19 @@ final class AlertProcessor implements Processor<String, byte[], String, byte[]> 
                 case Topics.FRAMES -> onFrame(record, VigilSerdes.FRAME.deserializer().parse(record.value(), origin()));
                 case Topics.DETECTIONS -> {
                     FrameDetections d = VigilSerdes.FRAME_DETECTIONS.deserializer().parse(record.value(), origin());
-                    requireCamera(d.getCameraId(), d.getFrameIndex());
+                    MessageChecks.detections(record.key(), d);
                     update(d.getCameraId(), record.timestamp(), t -> t.onDetections(d));
                 }
                 default -> {
                     ObjectScore s = VigilSerdes.OBJECT_SCORE.deserializer().parse(record.value(), origin());
-                    requireCamera(s.getCameraId(), s.getMiddleFrameIndex());
-                    if (!Float.isFinite(s.getScore())) {
-                        throw new IllegalArgumentException("object score " + s.getScore() + " is not a number at " + origin());
-                    }
+                    MessageChecks.objectScore(record.key(), s);
                     update(s.getCameraId(), record.timestamp(), t -> t.onObjectScore(s));
                 }
             }
-        } catch (MalformedMessageException | IllegalArgumentException | NullPointerException e) {
-            String reason = e.getMessage() == null ? "empty record on " + origin() : e.getMessage();
-            deadLetter(record, e instanceof IllegalArgumentException ? "invalid" : "malformed", reason, e);
-        }
-    }
-
-    private void requireCamera(String camera, long index) {
-        if (camera.isEmpty() || index < 0) {
-            throw new IllegalArgumentException("record without camera id or with a negative frame index at " + origin());
+        } catch (MalformedMessageException | NullPointerException e) {
+            deadLetter(record, "malformed", e.getMessage() == null ? "empty record on " + origin() : e.getMessage(), e);
+        } catch (MessageChecks.InvalidMessageException e) {
+            deadLetter(record, "invalid", e.getMessage() + " at " + origin(), e);
         }
     }
 
@@ -102,7 +95,7 @@ final class AlertProcessor implements Processor<String, byte[], String, byte[]> 
     }
 
     private void onFrame(Record<String, byte[]> record, Frame frame) {
-        requireCamera(frame.getCameraId(), frame.getFrameIndex());
+        MessageChecks.frame(record.key(), frame);
         AlertTimeline timeline = load(frame.getCameraId());
         if (timeline != null && timeline.runningPeak() == frame.getFrameIndex()) {
             // Topics are read in timestamp order, not pipeline order: the peak's scores can come before its frame.

@@ -53,7 +53,11 @@ final class AlertInputs {
     /** Per frame, in pipeline order: the frame, its detections, its object's score. */
     static List<Input> camera(String camera, List<byte[]> jpegs, int from, int to, int spikeFrom, int spikeTo) {
         List<Input> out = new ArrayList<>();
-        Detection det = Detection.newBuilder().setBox(BOX).setClassId(1).setConfidence(0.8f).addClassProbabilities(0.8f).build();
+        Detection.Builder bicycle = Detection.newBuilder().setBox(BOX).setClassId(1).setConfidence(0.8f);
+        for (int c = 0; c < 80; c++) {
+            bicycle.addClassProbabilities(c == 1 ? 0.8f : 0.01f);
+        }
+        Detection det = bicycle.build();
         for (int f = from; f < to; f++) {
             long time = 1_700_000_000_000L + f * 100L;
             out.add(new Input(Topics.FRAMES, camera, Frame.newBuilder().setCameraId(camera).setFrameIndex(f)

@@ -11,7 +11,9 @@ import io.vigil.proto.DeadLetterHeaders;
 import io.vigil.proto.Topics;
 import io.vigil.proto.serde.VigilSerdes;
 import io.vigil.proto.v1.AnomalyEvent;
+import io.vigil.proto.v1.FrameDetections;
 import io.vigil.proto.v1.FrameScore;
+import io.vigil.proto.v1.ObjectScore;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -127,12 +129,23 @@ class AlertTopologyTest {
         pipe(in.subList(0, 15));
         inputs.get(Topics.OBJECT_SCORES).pipeInput("cam-1", "not protobuf".getBytes(StandardCharsets.UTF_8));
         inputs.get(Topics.DETECTIONS).pipeInput("cam-1", new byte[0]);
+        // Messages that parse but break the contract: they must not touch cam-1's state either.
+        FrameDetections huge = FrameDetections.newBuilder().setCameraId("cam-1").setFrameIndex(15).setWidth(100_000)
+                .setHeight(100_000).build();
+        inputs.get(Topics.DETECTIONS).pipeInput("cam-1", huge.toByteArray());
+        inputs.get(Topics.DETECTIONS).pipeInput("cam-9", huge.toBuilder().setWidth(360).setHeight(240).build().toByteArray());
+        ObjectScore scoreOfNothing = ObjectScore.parseFrom(in.get(3 * 15 + 2).value()).toBuilder().setScore(Float.NaN).build();
+        inputs.get(Topics.OBJECT_SCORES).pipeInput("cam-1", scoreOfNothing.toByteArray());
         pipe(in.subList(15, in.size()));
 
         List<TestRecord<String, byte[]>> dead = deadLetters.readRecordsToList();
-        assertEquals(2, dead.size());
-        String reason = new String(dead.get(0).headers().lastHeader(DeadLetterHeaders.REASON).value(), StandardCharsets.UTF_8);
-        assertTrue(reason.contains(Topics.OBJECT_SCORES), reason);
+        List<String> reasons = dead.stream().map(r -> new String(r.headers().lastHeader(DeadLetterHeaders.REASON).value(),
+                StandardCharsets.UTF_8)).toList();
+        assertEquals(5, dead.size(), reasons.toString());
+        assertTrue(reasons.get(0).contains(Topics.OBJECT_SCORES), reasons.get(0));
+        assertTrue(reasons.get(2).contains("100000x100000"), reasons.get(2));
+        assertTrue(reasons.get(3).contains("record key 'cam-9' is not the camera id 'cam-1'"), reasons.get(3));
+        assertTrue(reasons.get(4).contains("is NaN"), reasons.get(4));
         assertEquals(20, frameScores.readValuesToList().size(), "every frame scored despite the bad records");
         assertEquals(2, events.readValuesToList().size());
     }

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vigil.common.kafka.TransactionalLoop;
 import io.vigil.common.scoring.SsmtlScorer;
+import io.vigil.proto.MessageChecks;
 import io.vigil.proto.Topics;
 import io.vigil.proto.serde.MalformedMessageException;
 import io.vigil.proto.serde.VigilSerdes;
@@ -41,6 +42,9 @@ final class ScoringHandler implements TransactionalLoop.Handler {
             for (ConsumerRecord<String, byte[]> r : records) {
                 try {
                     ObjectSequence s = VigilSerdes.OBJECT_SEQUENCE.parse(r);
+                    if (s != null) {
+                        MessageChecks.sequence(r.key(), s);
+                    }
                     String problem = s == null ? "empty record" : version.scorer().incompatibility(s);
                     if (problem != null) {
                         rejected.increment();
@@ -51,6 +55,9 @@ final class ScoringHandler implements TransactionalLoop.Handler {
                 } catch (MalformedMessageException e) {
                     rejected.increment();
                     out.deadLetter(r, e.getMessage(), e);
+                } catch (MessageChecks.InvalidMessageException e) {
+                    rejected.increment();
+                    out.deadLetter(r, e.getMessage() + " at " + r.topic() + "/" + r.partition() + "@" + r.offset(), e);
                 }
             }
             if (good.isEmpty()) {

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vigil.common.detect.FrameDetector;
 import io.vigil.common.kafka.TransactionalLoop;
+import io.vigil.proto.MessageChecks;
 import io.vigil.proto.Topics;
 import io.vigil.proto.serde.MalformedMessageException;
 import io.vigil.proto.serde.VigilSerdes;
@@ -47,15 +48,19 @@ final class DetectionHandler implements TransactionalLoop.Handler {
         for (ConsumerRecord<String, byte[]> r : records) {
             try {
                 Frame f = VigilSerdes.FRAME.parse(r);
-                if (f == null || f.getCameraId().isEmpty()) {
-                    throw new MalformedMessageException("frame without camera id at " + r.topic() + "/" + r.partition()
-                            + "@" + r.offset(), null);
+                if (f == null) {
+                    throw new MalformedMessageException("empty record at " + r.topic() + "/" + r.partition() + "@"
+                            + r.offset(), null);
                 }
+                MessageChecks.frame(r.key(), f);
                 frames.add(f);
                 frameRecords.add(r);
             } catch (MalformedMessageException e) {
                 framesRejected.increment();
                 out.deadLetter(r, e.getMessage(), e);
+            } catch (MessageChecks.InvalidMessageException e) {
+                framesRejected.increment();
+                out.deadLetter(r, e.getMessage() + " at " + r.topic() + "/" + r.partition() + "@" + r.offset(), e);
             }
         }
         if (frames.isEmpty()) {

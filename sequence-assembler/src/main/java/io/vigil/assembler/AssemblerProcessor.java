@@ -5,6 +5,7 @@ import io.vigil.common.image.RgbImage;
 import io.vigil.common.kafka.DeadLetters;
 import io.vigil.common.sequence.SequenceBuilder;
 import io.vigil.common.sequence.WindowPlan;
+import io.vigil.proto.MessageChecks;
 import io.vigil.proto.Topics;
 import io.vigil.proto.serde.MalformedMessageException;
 import io.vigil.proto.serde.VigilSerdes;
@@ -99,6 +100,8 @@ final class AssemblerProcessor implements Processor<String, byte[], String, byte
         } catch (MalformedMessageException | NullPointerException e) {
             deadLetter(record.key(), record.value(), record.timestamp(), "malformed", e.getMessage() == null
                     ? "empty record on " + origin() : e.getMessage(), e);
+        } catch (MessageChecks.InvalidMessageException e) {
+            deadLetter(record.key(), record.value(), record.timestamp(), "invalid", e.getMessage() + " at " + origin(), e);
         }
     }
 
@@ -108,12 +111,8 @@ final class AssemblerProcessor implements Processor<String, byte[], String, byte
     }
 
     private void onFrame(Record<String, byte[]> record, Frame frame) {
+        MessageChecks.frame(record.key(), frame);
         String camera = frame.getCameraId();
-        if (camera.isEmpty() || frame.getFrameIndex() < 0) {
-            deadLetter(record.key(), record.value(), record.timestamp(), "invalid", "frame without camera id or with a "
-                    + "negative index at " + origin(), null);
-            return;
-        }
         CameraProgress.Builder progress = progress(camera);
         if (frame.getFrameIndex() < progress.getRetainedFrom()) {
             return; // replayed after its window was closed and evicted: nothing can use it any more
@@ -129,12 +128,8 @@ final class AssemblerProcessor implements Processor<String, byte[], String, byte
     }
 
     private void onDetections(Record<String, byte[]> record, FrameDetections detections) {
+        MessageChecks.detections(record.key(), detections);
         String camera = detections.getCameraId();
-        if (camera.isEmpty() || detections.getFrameIndex() < 0) {
-            deadLetter(record.key(), record.value(), record.timestamp(), "invalid", "detections without camera id or with "
-                    + "a negative frame index at " + origin(), null);
-            return;
-        }
         CameraProgress.Builder progress = progress(camera);
         progress.setLastDetectionIndex(Math.max(progress.getLastDetectionIndex(), detections.getFrameIndex()));
         if (detections.getDetectionsCount() > 0) {

@@ -21,7 +21,7 @@ import org.bytedeco.opencv.opencv_core.Mat;
 public final class ImageCodec {
 
     /** 8K UHD: anything larger is rejected before decoding. */
-    public static final long DEFAULT_MAX_PIXELS = 7680L * 4320L;
+    public static final long DEFAULT_MAX_PIXELS = io.vigil.proto.MessageChecks.MAX_FRAME_PIXELS;
 
     private final long maxPixels;
 
