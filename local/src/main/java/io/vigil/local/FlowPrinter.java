@@ -46,9 +46,10 @@ public final class FlowPrinter implements Runnable, AutoCloseable {
     private volatile long totalEvents;
     private Thread thread;
 
-    public FlowPrinter(String bootstrapServers, PrintStream out) {
+    /** @param clientConfig bootstrap servers and, for a secured broker, its TLS and SASL settings */
+    public FlowPrinter(Map<String, Object> clientConfig, PrintStream out) {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.putAll(clientConfig);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "vigil-local-printer-" + UUID.randomUUID());
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

@@ -9,7 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -31,13 +34,20 @@ public final class LocalKafkaBroker implements AutoCloseable {
      * @param dataDir        broker logs, config and its console output ({@code broker.log})
      * @param port           client listener on 127.0.0.1; 0 picks a free port
      * @param controllerPort KRaft controller listener; 0 picks a free port
+     * @param security       SASL_SSL with client certificates instead of PLAINTEXT on the client listener
      */
-    public record Config(Path dataDir, int port, int controllerPort, List<TopicSpec> topics, Duration startTimeout) {
+    public record Config(Path dataDir, int port, int controllerPort, List<TopicSpec> topics, Duration startTimeout,
+            Optional<LocalSecurity> security) {
         public Config {
             if (port < 0 || controllerPort < 0) {
                 throw new IllegalArgumentException("ports must be >= 0");
             }
             topics = List.copyOf(topics);
+        }
+
+        /** A PLAINTEXT client listener. */
+        public Config(Path dataDir, int port, int controllerPort, List<TopicSpec> topics, Duration startTimeout) {
+            this(dataDir, port, controllerPort, topics, startTimeout, Optional.empty());
         }
     }
 
@@ -56,7 +66,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
             Files.createDirectories(config.dataDir());
             int port = config.port() == 0 ? freePort() : config.port();
             int controllerPort = config.controllerPort() == 0 ? freePort() : config.controllerPort();
-            Path properties = writeServerProperties(config.dataDir(), port, controllerPort);
+            Path properties = writeServerProperties(config.dataDir(), port, controllerPort, config.security());
             Path logDir = config.dataDir().resolve("kafka-logs");
             if (!Files.exists(logDir.resolve("meta.properties"))) {
                 format(properties, config.dataDir());
@@ -92,9 +102,17 @@ public final class LocalKafkaBroker implements AutoCloseable {
         return process.pid();
     }
 
+    /** Bootstrap servers and, on a secured broker, the TLS and SASL settings: what a client in this JVM needs. */
+    public Map<String, Object> clientConfig() {
+        Map<String, Object> props = new HashMap<>();
+        config.security().ifPresent(s -> props.putAll(s.clientConfig()));
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        return props;
+    }
+
     public Admin admin() {
         Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.putAll(clientConfig());
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10000);
         return Admin.create(props);
@@ -174,17 +192,20 @@ public final class LocalKafkaBroker implements AutoCloseable {
         }
     }
 
-    private static Path writeServerProperties(Path dataDir, int port, int controllerPort) throws IOException {
-        String props = String.join("\n",
+    private static Path writeServerProperties(Path dataDir, int port, int controllerPort, Optional<LocalSecurity> security)
+            throws IOException {
+        // With security the only client listener is SASL_SSL; the controller listener stays on loopback.
+        String listener = security.isPresent() ? "SASL_SSL" : "PLAINTEXT";
+        List<String> lines = new ArrayList<>(List.of(
                 "# Written by Vigil's LocalKafkaBroker on every start.",
                 "process.roles=broker,controller",
                 "node.id=1",
                 "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
-                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
-                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                "listeners=" + listener + "://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                "advertised.listeners=" + listener + "://127.0.0.1:" + port,
                 "controller.listener.names=CONTROLLER",
-                "inter.broker.listener.name=PLAINTEXT",
-                "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+                "inter.broker.listener.name=" + listener,
+                "listener.security.protocol.map=CONTROLLER:PLAINTEXT," + listener + ":" + listener,
                 "log.dirs=" + dataDir.resolve("kafka-logs").toAbsolutePath(),
                 "num.partitions=1",
                 "offsets.topic.replication.factor=1",
@@ -196,10 +217,11 @@ public final class LocalKafkaBroker implements AutoCloseable {
                 "auto.create.topics.enable=false",
                 // Frames are ~20 kB and sequences ~90 kB; leave headroom for large cameras.
                 "message.max.bytes=8388608",
-                "log.retention.hours=24",
-                "");
+                "log.retention.hours=24"));
+        security.ifPresent(s -> s.brokerProperties().forEach((k, v) -> lines.add(k + "=" + v)));
         Path file = dataDir.resolve("server.properties");
-        Files.writeString(file, props, StandardCharsets.UTF_8);
+        LocalSecurity.createOwnerOnly(file); // it holds the SASL users' passwords when secured
+        Files.writeString(file, String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
         return file;
     }
 

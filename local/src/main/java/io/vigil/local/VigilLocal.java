@@ -21,7 +21,10 @@ import java.util.stream.Stream;
  * java -jar local/target/vigil-local.jar [--source URI] [--camera ID] [--once] [--duration 60s]
  *                                        [--detector motion|yolox|yolov3|ultralytics] [--model FILE]
  *                                        [--kafka-port 9092] [--data-dir .vigil] [--fresh] [--home DIR]
+ *                                        [--cameras N] [--secure]
  * </pre>
+ * {@code --secure}: the broker's only client listener is SASL_SSL with client certificates required (a local CA,
+ * see {@link LocalSecurity}); every service connects with the settings in {@code <data-dir>/tls/kafka-client.properties}.
  */
 public final class VigilLocal {
 
@@ -29,10 +32,14 @@ public final class VigilLocal {
     static final String DEFAULT_SOURCE = "synthetic:?walkers=6&anomalies=fast,backward,erratic,unusual";
 
     record Options(String source, String camera, boolean once, Duration duration, int kafkaPort, Path dataDir,
-            boolean fresh, Path home, String detector, java.util.Optional<Path> model, int cameras) {
+            boolean fresh, Path home, String detector, java.util.Optional<Path> model, int cameras, boolean secure) {
         Options(String source, String camera, boolean once, Duration duration, int kafkaPort, Path dataDir, boolean fresh,
                 Path home, String detector, java.util.Optional<Path> model) {
-            this(source, camera, once, duration, kafkaPort, dataDir, fresh, home, detector, model, 1);
+            this(source, camera, once, duration, kafkaPort, dataDir, fresh, home, detector, model, 1, false);
+        }
+
+        Options secured() {
+            return new Options(source, camera, once, duration, kafkaPort, dataDir, fresh, home, detector, model, cameras, true);
         }
 
         /** The camera ids: the camera, or camera-1..camera-N for N virtual cameras showing the same source. */
@@ -64,7 +71,7 @@ public final class VigilLocal {
             System.err.println("vigil-local: " + e.getMessage());
             System.err.println("usage: vigil-local [--source URI] [--camera ID] [--once] [--duration 60s] "
                     + "[--detector motion|yolox|yolov3|ultralytics] [--model FILE] "
-                    + "[--kafka-port 9092] [--data-dir .vigil] [--fresh] [--home DIR] [--cameras N]");
+                    + "[--kafka-port 9092] [--data-dir .vigil] [--fresh] [--home DIR] [--cameras N] [--secure]");
             System.exit(2);
             return;
         }
@@ -85,21 +92,27 @@ public final class VigilLocal {
         }, "vigil-local-stop");
         Runtime.getRuntime().addShutdownHook(stopper);
         try {
+            java.util.Optional<LocalSecurity> security = o.secure()
+                    ? java.util.Optional.of(LocalSecurity.createOrLoad(o.dataDir().resolve("tls"))) : java.util.Optional.empty();
             LocalKafkaBroker broker = LocalKafkaBroker.start(new LocalKafkaBroker.Config(o.dataDir().resolve("kafka"),
-                    o.kafkaPort(), 0, Topics.DEFAULTS, Duration.ofSeconds(120)));
+                    o.kafkaPort(), 0, Topics.DEFAULTS, Duration.ofSeconds(120), security));
             open.add(broker);
-            say("Kafka broker ready at " + broker.bootstrapServers() + " (pid " + broker.pid() + ", topics "
-                    + FlowPrinter.topics() + ")");
+            say("Kafka broker ready at " + broker.bootstrapServers() + (o.secure() ? " (SASL_SSL, client certificates "
+                    + "required)" : "") + " (pid " + broker.pid() + ", topics " + FlowPrinter.topics() + ")");
+            java.util.Optional<Path> clientSettings = security.map(LocalSecurity::writeServiceConfig);
 
-            FlowPrinter printer = new FlowPrinter(broker.bootstrapServers(), System.out);
+            FlowPrinter printer = new FlowPrinter(broker.clientConfig(), System.out);
             printer.awaitAssignment(Duration.ofSeconds(30));
             open.add(0, printer);
 
             // Downstream services first, so they are consuming when the first frame arrives.
             List<ServiceProcess> services = new ArrayList<>();
             for (ServiceSpec spec : services(o, broker.bootstrapServers())) {
+                Map<String, String> properties = new LinkedHashMap<>(spec.properties());
+                // The client secrets stay in a file only this user can read, never on a command line.
+                clientSettings.ifPresent(f -> properties.put("quarkus.config.locations", f.toUri().toString()));
                 ServiceProcess p = ServiceProcess.start(spec.name(),
-                        o.home().resolve(spec.name() + "/target/quarkus-app/quarkus-run.jar"), spec.properties(),
+                        o.home().resolve(spec.name() + "/target/quarkus-app/quarkus-run.jar"), properties,
                         logs.resolve(spec.name() + ".log"));
                 open.add(0, p);
                 services.add(p);
@@ -216,6 +229,7 @@ public final class VigilLocal {
         String detector = "motion";
         Path model = null;
         int cameras = 1;
+        boolean secure = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -230,6 +244,7 @@ public final class VigilLocal {
                 case "--detector" -> detector = value(args, ++i, a);
                 case "--model" -> model = Path.of(value(args, ++i, a));
                 case "--cameras" -> cameras = Integer.parseInt(value(args, ++i, a));
+                case "--secure" -> secure = true;
                 default -> {
                     if (a.startsWith("--")) {
                         throw new IllegalArgumentException("unknown option " + a);
@@ -242,7 +257,7 @@ public final class VigilLocal {
             camera = source.startsWith("synthetic:") ? DEFAULT_CAMERA : cameraIdFrom(source);
         }
         return new Options(source, camera, once, duration, port, dataDir.toAbsolutePath(), fresh, home.toAbsolutePath(),
-                detector, java.util.Optional.ofNullable(model), cameras);
+                detector, java.util.Optional.ofNullable(model), cameras, secure);
     }
 
     /** A camera id from a path or URL: its last name without extension, safe as a Kafka key and config key. */

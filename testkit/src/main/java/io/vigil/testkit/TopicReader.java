@@ -3,6 +3,7 @@ package io.vigil.testkit;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.function.Predicate;
@@ -24,8 +25,14 @@ public final class TopicReader {
      */
     public static List<ConsumerRecord<String, byte[]>> read(String bootstrapServers, String topic,
             Predicate<ConsumerRecord<String, byte[]>> filter, int expected, Duration timeout, Duration settle) {
+        return read(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers), topic, filter, expected, timeout, settle);
+    }
+
+    /** As above, with a client configuration (bootstrap servers and, for a secured broker, TLS and SASL settings). */
+    public static List<ConsumerRecord<String, byte[]>> read(Map<String, Object> clientConfig, String topic,
+            Predicate<ConsumerRecord<String, byte[]>> filter, int expected, Duration timeout, Duration settle) {
         Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.putAll(clientConfig);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "test-reader-" + UUID.randomUUID());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

@@ -1,0 +1,208 @@
+package io.vigil.local;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * SASL_SSL with mutual TLS for the local broker: a private CA, a broker and a client certificate (PKCS12, made with
+ * the JDK's {@code keytool}), PLAIN users for the broker and the services, and the client settings each service reads
+ * from a properties file ({@code quarkus.config.locations}), the way the Kubernetes manifests mount the client Secret.
+ * Passwords are random, kept in files only their owner can read, and never put on a command line. Created once per
+ * directory and reused, so a broker restarted on the same data keeps its certificates.
+ */
+public final class LocalSecurity {
+
+    /** The user the services authenticate as. */
+    public static final String CLIENT_USER = "vigil-services";
+    private static final String PLAIN_LOGIN = "org.apache.kafka.common.security.plain.PlainLoginModule required";
+
+    private final Path dir;
+    private final Properties secrets;
+
+    private LocalSecurity(Path dir, Properties secrets) {
+        this.dir = dir;
+        this.secrets = secrets;
+    }
+
+    /** Loads the CA, stores and passwords in {@code dir}, creating them on first use. */
+    public static LocalSecurity createOrLoad(Path dir) {
+        try {
+            Path secretsFile = dir.resolve("secrets.properties");
+            if (Files.exists(secretsFile) && Files.exists(dir.resolve("client.p12"))) {
+                Properties p = new Properties();
+                try (Reader r = Files.newBufferedReader(secretsFile, StandardCharsets.UTF_8)) {
+                    p.load(r);
+                }
+                return new LocalSecurity(dir, p);
+            }
+            Files.createDirectories(dir);
+            Properties p = new Properties();
+            p.setProperty("store.password", randomSecret());
+            p.setProperty("admin.password", randomSecret());
+            p.setProperty("client.password", randomSecret());
+            writePrivate(secretsFile, p, "Passwords of the local broker's TLS stores and SASL users");
+            LocalSecurity security = new LocalSecurity(dir, p);
+            security.makeCertificates();
+            return security;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot set up TLS in " + dir, e);
+        }
+    }
+
+    public Path truststore() {
+        return dir.resolve("truststore.p12");
+    }
+
+    public Path brokerKeystore() {
+        return dir.resolve("broker.p12");
+    }
+
+    public Path clientKeystore() {
+        return dir.resolve("client.p12");
+    }
+
+    /** Every secret value, so tests can check that none of them reaches a log. */
+    public List<String> secrets() {
+        return secrets.stringPropertyNames().stream().map(secrets::getProperty).toList();
+    }
+
+    /** The broker's listener settings: SASL_SSL (PLAIN) with client certificates required, also between brokers. */
+    Map<String, String> brokerProperties() {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("sasl.enabled.mechanisms", "PLAIN");
+        p.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
+        p.put("listener.name.sasl_ssl.plain.sasl.jaas.config", PLAIN_LOGIN + " username=\"admin\" password=\""
+                + secret("admin.password") + "\" user_admin=\"" + secret("admin.password") + "\" user_" + CLIENT_USER
+                + "=\"" + secret("client.password") + "\";");
+        // Kafka ignores the unprefixed ssl.client.auth on SASL_SSL listeners (KIP-684): only this makes certificates required.
+        p.put("listener.name.sasl_ssl.ssl.client.auth", "required");
+        p.putAll(stores(brokerKeystore()));
+        return p;
+    }
+
+    /** Kafka client settings (without bootstrap servers) for clients in this JVM. */
+    public Map<String, Object> clientConfig() {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("security.protocol", "SASL_SSL");
+        p.put("sasl.mechanism", "PLAIN");
+        p.put("sasl.jaas.config", PLAIN_LOGIN + " username=\"" + CLIENT_USER + "\" password=\"" + secret("client.password")
+                + "\";");
+        p.putAll(stores(clientKeystore()));
+        return p;
+    }
+
+    /**
+     * Writes the services' client settings, under {@code kafka.} (plain clients) and {@code kafka-streams.} (Kafka
+     * Streams), readable by the owner only; a service gets {@code -Dquarkus.config.locations=<file>}.
+     */
+    public Path writeServiceConfig() {
+        Properties p = new Properties();
+        clientConfig().forEach((k, v) -> {
+            p.setProperty("kafka." + k, v.toString());
+            p.setProperty("kafka-streams." + k, v.toString());
+        });
+        Path file = dir.resolve("kafka-client.properties");
+        try {
+            writePrivate(file, p, "Kafka client settings of the Vigil services (SASL_SSL + client certificate)");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+        return file;
+    }
+
+    private Map<String, String> stores(Path keystore) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("ssl.keystore.location", keystore.toAbsolutePath().toString());
+        p.put("ssl.keystore.type", "PKCS12");
+        p.put("ssl.keystore.password", secret("store.password"));
+        p.put("ssl.key.password", secret("store.password"));
+        p.put("ssl.truststore.location", truststore().toAbsolutePath().toString());
+        p.put("ssl.truststore.type", "PKCS12");
+        p.put("ssl.truststore.password", secret("store.password"));
+        return p;
+    }
+
+    private String secret(String name) {
+        return secrets.getProperty(name);
+    }
+
+    private void makeCertificates() throws IOException {
+        keytool("-genkeypair", "-alias", "ca", "-dname", "CN=Vigil local CA", "-keyalg", "RSA", "-keysize", "2048",
+                "-validity", "825", "-ext", "bc:c", "-keystore", "ca.p12");
+        keytool("-exportcert", "-alias", "ca", "-rfc", "-file", "ca.pem", "-keystore", "ca.p12");
+        keytool("-importcert", "-noprompt", "-alias", "ca", "-file", "ca.pem", "-keystore", "truststore.p12");
+        for (String name : List.of("broker", "client")) {
+            String store = name + ".p12";
+            keytool("-genkeypair", "-alias", name, "-dname", "CN=vigil-" + name, "-keyalg", "RSA", "-keysize", "2048",
+                    "-validity", "825", "-keystore", store);
+            keytool("-certreq", "-alias", name, "-file", name + ".csr", "-keystore", store);
+            // The broker's certificate names the address clients dial, so hostname verification stays on.
+            keytool("-gencert", "-alias", "ca", "-infile", name + ".csr", "-outfile", name + ".pem", "-rfc", "-validity", "825",
+                    "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-ext", "EKU=serverAuth,clientAuth", "-keystore", "ca.p12");
+            keytool("-importcert", "-noprompt", "-alias", "ca", "-file", "ca.pem", "-keystore", store);
+            keytool("-importcert", "-alias", name, "-file", name + ".pem", "-keystore", store);
+            Files.delete(dir.resolve(name + ".csr"));
+        }
+    }
+
+    /** Runs keytool in {@code dir} on PKCS12 stores; the store password comes from the environment, not the arguments. */
+    private void keytool(String... args) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
+        cmd.addAll(List.of(args));
+        cmd.addAll(List.of("-storetype", "PKCS12", "-storepass:env", "VIGIL_STORE_PASSWORD"));
+        if (args[0].equals("-genkeypair")) {
+            cmd.addAll(List.of("-keypass:env", "VIGIL_STORE_PASSWORD"));
+        }
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
+        pb.environment().put("VIGIL_STORE_PASSWORD", secret("store.password"));
+        Process p = pb.start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                p.destroyForcibly();
+                throw new IllegalStateException("keytool " + args[0] + " failed: " + output.strip());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while running keytool", e);
+        }
+    }
+
+    /** Replaces {@code file} with an empty one that only its owner can read and write. */
+    static void createOwnerOnly(Path file) throws IOException {
+        Files.deleteIfExists(file);
+        try {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException notPosix) {
+            Files.createFile(file);
+        }
+    }
+
+    private static void writePrivate(Path file, Properties p, String comment) throws IOException {
+        createOwnerOnly(file);
+        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            p.store(w, comment);
+        }
+    }
+
+    private static String randomSecret() {
+        byte[] bytes = new byte[18];
+        new SecureRandom().nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+}
