@@ -18,7 +18,9 @@ import io.vigil.proto.v1.FrameScore;
 import io.vigil.proto.v1.ObjectScore;
 import io.vigil.proto.v1.ScoredObject;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -46,6 +48,8 @@ final class AlertProcessor implements Processor<String, byte[], String, byte[]> 
     private KeyValueStore<String, byte[]> timelines;
     private KeyValueStore<String, byte[]> frames;
     private KeyValueStore<String, byte[]> peaks;
+    /** Cameras with input since the last idle check. */
+    private final Set<String> activeSinceLastCheck = new HashSet<>();
 
     AlertProcessor(AlertTopology.Settings settings, AlertMetrics metrics) {
         this.settings = settings;
@@ -135,6 +139,7 @@ final class AlertProcessor implements Processor<String, byte[], String, byte[]> 
     }
 
     private void save(AlertTimeline timeline, long now) {
+        activeSinceLastCheck.add(timeline.cameraId());
         timelines.put(timeline.cameraId(), timeline.state().toBuilder().setLastInputAtMs(now).build().toByteArray());
     }
 
@@ -234,12 +239,19 @@ final class AlertProcessor implements Processor<String, byte[], String, byte[]> 
     /** Cameras with waiting frames and no input for the idle timeout are flushed: their last frames and events close. */
     private void flushIdleCameras(long now) {
         List<KeyValue<String, AlertTimelineState>> idle = new ArrayList<>();
+        List<KeyValue<String, AlertTimelineState>> redated = new ArrayList<>();
         try (KeyValueIterator<String, byte[]> it = timelines.all()) {
             while (it.hasNext()) {
                 KeyValue<String, byte[]> kv = it.next();
                 try {
                     AlertTimelineState s = AlertTimelineState.parseFrom(kv.value);
-                    if (now - s.getLastInputAtMs() >= settings.idleTimeout().toMillis()) {
+                    if (activeSinceLastCheck.contains(kv.key)) {
+                        // The stream thread's cached clock that dated the input can lag this punctuation's by seconds
+                        // (the first batch after start-up): count idleness from this check, late by at most one
+                        // punctuation interval rather than early.
+                        redated.add(KeyValue.pair(kv.key, s.toBuilder().setLastInputAtMs(Math.max(now, s.getLastInputAtMs()))
+                                .build()));
+                    } else if (now - s.getLastInputAtMs() >= settings.idleTimeout().toMillis()) {
                         idle.add(KeyValue.pair(kv.key, s));
                     }
                 } catch (InvalidProtocolBufferException e) {
@@ -247,6 +259,8 @@ final class AlertProcessor implements Processor<String, byte[], String, byte[]> 
                 }
             }
         }
+        activeSinceLastCheck.clear();
+        redated.forEach(kv -> timelines.put(kv.key, kv.value.toByteArray()));
         for (KeyValue<String, AlertTimelineState> kv : idle) {
             AlertTimeline timeline = AlertTimeline.restore(kv.key, settings.timeline(), kv.value);
             if (!timeline.hasWork()) {

@@ -161,6 +161,8 @@ class AlertTopologyTest {
         driver.advanceWallClockTime(Duration.ofSeconds(5));
         assertTrue(events.isEmpty(), "not idle yet");
         driver.advanceWallClockTime(Duration.ofSeconds(6));
+        assertTrue(events.isEmpty(), "idle counted from the first check after the input: 6 s");
+        driver.advanceWallClockTime(Duration.ofSeconds(5));
         AnomalyEvent closed = event(events.readValue());
         assertEquals(AnomalyEvent.State.CLOSED, closed.getState());
         assertEquals("cam-2:15", closed.getEventId());
@@ -168,5 +170,19 @@ class AlertTopologyTest {
         assertFalse(closed.getThumbnailJpeg().isEmpty(), "the peak frame was kept for the closing thumbnail");
         driver.advanceWallClockTime(Duration.ofSeconds(30));
         assertTrue(events.isEmpty(), "flushed once");
+    }
+
+    @Test
+    void cameraWithInputSinceTheLastIdleCheckIsNotIdleWhateverItsInputWasDatedTo() throws Exception {
+        // Kafka Streams dates input with the stream thread's cached clock, which can lag the punctuation's by
+        // seconds; here the next check comes 11 s (> the 10 s idle timeout) after the input's date.
+        pipe(AlertInputs.camera("cam-3", AlertInputs.ped2Jpegs(20), 0, 20, 15, 19));
+        assertEquals(1, events.readValuesToList().size(), "OPEN");
+        driver.advanceWallClockTime(Duration.ofSeconds(11));
+        assertTrue(events.isEmpty(), "input since the last check: not idle");
+        driver.advanceWallClockTime(Duration.ofSeconds(9));
+        assertTrue(events.isEmpty(), "idle counted from that check: 9 s < 10 s");
+        driver.advanceWallClockTime(Duration.ofSeconds(2));
+        assertEquals(AnomalyEvent.State.CLOSED, event(events.readValue()).getState());
     }
 }
