@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Properties;
 import java.util.Set;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -66,13 +65,7 @@ class AlertRestartTest {
     }
 
     private static KafkaStreams start(InProcessKafka kafka, Path stateDir) {
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "alert-restart-test");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 200);
-        props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+        Properties props = kafka.streamsProperties("alert-restart-test", stateDir);
         AlertTopology.Settings settings = new AlertTopology.Settings(AlertInputs.SETTINGS, new Thumbnails(new ImageCodec(), 160, 80),
                 600, Duration.ofMinutes(5), Duration.ofSeconds(1));
         KafkaStreams streams = new KafkaStreams(AlertTopology.build(settings, AlertMetrics.NONE), props);

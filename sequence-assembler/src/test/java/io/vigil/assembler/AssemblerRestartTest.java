@@ -24,7 +24,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -93,14 +92,7 @@ class AssemblerRestartTest {
     }
 
     private static KafkaStreams start(InProcessKafka kafka, Path stateDir) {
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "assembler-restart-test");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 200);
-        props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
-        props.put(StreamsConfig.producerPrefix("max.request.size"), 8 * 1024 * 1024);
+        Properties props = kafka.streamsProperties("assembler-restart-test", stateDir);
         SequenceBuilder builder = new SequenceBuilder(SequenceSettings.paper());
         KafkaStreams streams = new KafkaStreams(AssemblerTopology.build(builder, Duration.ofMinutes(5), Duration.ofSeconds(1),
                 600, AssemblerMetrics.NONE), props);

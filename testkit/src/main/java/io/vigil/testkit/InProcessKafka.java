@@ -1,6 +1,7 @@
 package io.vigil.testkit;
 
 import io.vigil.proto.Topics.TopicSpec;
+import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -75,6 +76,22 @@ public final class InProcessKafka implements AutoCloseable {
 
     public String bootstrapServers() {
         return cluster.bootstrapServers();
+    }
+
+    /**
+     * What the services' Kafka Streams apps run with, for a topology under test on this broker: exactly-once v2,
+     * 200 ms commits, reading from the earliest offset, records up to 8 MB.
+     */
+    public Properties streamsProperties(String applicationId, Path stateDir) {
+        Properties props = new Properties();
+        props.put("application.id", applicationId);
+        props.put("bootstrap.servers", bootstrapServers());
+        props.put("state.dir", stateDir.toString());
+        props.put("processing.guarantee", "exactly_once_v2");
+        props.put("commit.interval.ms", 200);
+        props.put("consumer.auto.offset.reset", "earliest");
+        props.put("producer.max.request.size", 8 * 1024 * 1024);
+        return props;
     }
 
     public Admin admin() {
