@@ -196,13 +196,11 @@ public class AlertViews {
         @Override
         public void handle(List<ConsumerRecord<String, byte[]>> chunk, TransactionalLoop.Output out) {
             for (ConsumerRecord<String, byte[]> r : chunk) {
-                AnomalyEvent e;
-                try {
-                    e = VigilSerdes.ANOMALY_EVENT.parse(r);
-                } catch (MalformedMessageException ex) {
-                    out.deadLetter(r, ex.getMessage(), ex);
+                var parsed = out.parseChecked(r, VigilSerdes.ANOMALY_EVENT, (key, event) -> { });
+                if (parsed.isEmpty()) {
                     continue;
                 }
+                AnomalyEvent e = parsed.get();
                 try {
                     String body = json.writeValueAsString(EventJson.of(e));
                     WebhookClient.Delivery d = client.post(e.getEventId() + ":" + e.getState() + ":" + e.getEndFrameIndex(), body);

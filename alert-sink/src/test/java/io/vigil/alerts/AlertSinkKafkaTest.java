@@ -16,6 +16,7 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.vigil.common.image.ImageCodec;
 import io.vigil.common.image.RgbImage;
+import io.vigil.proto.DeadLetterHeaders;
 import io.vigil.proto.Topics;
 import io.vigil.proto.serde.VigilSerdes;
 import io.vigil.proto.v1.AnomalyEvent;
@@ -173,10 +174,24 @@ class AlertSinkKafkaTest {
         await().atMost(Duration.ofSeconds(10)).until(response::isDone);
         assertEquals(200, response.get().statusCode());
 
+        // Poison on the topics the views and the webhook read: skipped by the view, dead-lettered by the webhook.
+        byte[] garbage = {(byte) 0xff, 0x13, 0x37};
+        send(List.of(new AlertInputs.Input(Topics.ANOMALY_EVENTS, "poison", garbage),
+                new AlertInputs.Input(Topics.FRAME_SCORES, "poison", garbage)));
         send(AlertInputs.camera("cam-2", AlertInputs.ped2Jpegs(20), 0, 20, 5, 9));
         await().atMost(Duration.ofSeconds(60)).until(() -> lines.stream().anyMatch(l -> l.startsWith("data:")
                 && l.contains("\"id\":\"cam-2:5\"") && l.contains("\"state\":\"CLOSED\"")));
         assertTrue(lines.stream().anyMatch(l -> l.contains("\"id\":\"cam-2:5\"") && l.contains("\"state\":\"OPEN\"")), lines.toString());
+
+        var dead = TopicReader.readKey(KafkaBrokerResource.bootstrapServers(), Topics.DEAD_LETTER, "poison", 1, Duration.ofSeconds(30));
+        assertEquals(1, dead.size(), "only the webhook writes dead letters of what it reads");
+        assertEquals(AlertViews.WEBHOOK_STAGE, new String(dead.get(0).headers().lastHeader(DeadLetterHeaders.STAGE).value(),
+                StandardCharsets.UTF_8));
+        assertEquals(Topics.ANOMALY_EVENTS, new String(dead.get(0).headers().lastHeader(DeadLetterHeaders.SOURCE).value(),
+                StandardCharsets.UTF_8));
+        // ... and went on delivering: cam-2's announcements reached the receiver after the poison.
+        await().atMost(Duration.ofSeconds(30)).until(() -> Files.readAllLines(WEBHOOK_LOG).stream()
+                .anyMatch(l -> l.startsWith("204 cam-2:5:CLOSED:9 ")));
     }
 
     @Test

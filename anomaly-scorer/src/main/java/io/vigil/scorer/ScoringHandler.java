@@ -7,7 +7,6 @@ import io.vigil.common.kafka.TransactionalLoop;
 import io.vigil.common.scoring.SsmtlScorer;
 import io.vigil.proto.MessageChecks;
 import io.vigil.proto.Topics;
-import io.vigil.proto.serde.MalformedMessageException;
 import io.vigil.proto.serde.VigilSerdes;
 import io.vigil.proto.v1.ObjectScore;
 import io.vigil.proto.v1.ObjectSequence;
@@ -40,24 +39,15 @@ final class ScoringHandler implements TransactionalLoop.Handler {
         try {
             List<ObjectSequence> good = new ArrayList<>();
             for (ConsumerRecord<String, byte[]> r : records) {
-                try {
-                    ObjectSequence s = VigilSerdes.OBJECT_SEQUENCE.parse(r);
-                    if (s != null) {
-                        MessageChecks.sequence(r.key(), s);
-                    }
-                    String problem = s == null ? "empty record" : version.scorer().incompatibility(s);
-                    if (problem != null) {
-                        rejected.increment();
-                        out.deadLetter(r, problem + " (model " + version.id() + ")", null);
-                    } else {
-                        good.add(s);
-                    }
-                } catch (MalformedMessageException e) {
+                var checked = out.parseChecked(r, VigilSerdes.OBJECT_SEQUENCE, MessageChecks::sequence);
+                String problem = checked.map(s -> version.scorer().incompatibility(s)).orElse(null);
+                if (checked.isEmpty()) {
                     rejected.increment();
-                    out.deadLetter(r, e.getMessage(), e);
-                } catch (MessageChecks.InvalidMessageException e) {
+                } else if (problem != null) {
                     rejected.increment();
-                    out.deadLetter(r, e.getMessage() + " at " + r.topic() + "/" + r.partition() + "@" + r.offset(), e);
+                    out.deadLetter(r, problem + " (model " + version.id() + ")", null);
+                } else {
+                    good.add(checked.get());
                 }
             }
             if (good.isEmpty()) {

@@ -8,7 +8,6 @@ import io.vigil.common.detect.FrameDetector;
 import io.vigil.common.kafka.TransactionalLoop;
 import io.vigil.proto.MessageChecks;
 import io.vigil.proto.Topics;
-import io.vigil.proto.serde.MalformedMessageException;
 import io.vigil.proto.serde.VigilSerdes;
 import io.vigil.proto.v1.Frame;
 import java.util.ArrayList;
@@ -46,21 +45,12 @@ final class DetectionHandler implements TransactionalLoop.Handler {
         List<Frame> frames = new ArrayList<>();
         List<ConsumerRecord<String, byte[]>> frameRecords = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> r : records) {
-            try {
-                Frame f = VigilSerdes.FRAME.parse(r);
-                if (f == null) {
-                    throw new MalformedMessageException("empty record at " + r.topic() + "/" + r.partition() + "@"
-                            + r.offset(), null);
-                }
-                MessageChecks.frame(r.key(), f);
-                frames.add(f);
+            var checked = out.parseChecked(r, VigilSerdes.FRAME, MessageChecks::frame);
+            if (checked.isPresent()) {
+                frames.add(checked.get());
                 frameRecords.add(r);
-            } catch (MalformedMessageException e) {
+            } else {
                 framesRejected.increment();
-                out.deadLetter(r, e.getMessage(), e);
-            } catch (MessageChecks.InvalidMessageException e) {
-                framesRejected.increment();
-                out.deadLetter(r, e.getMessage() + " at " + r.topic() + "/" + r.partition() + "@" + r.offset(), e);
             }
         }
         if (frames.isEmpty()) {

@@ -1,10 +1,16 @@
 package io.vigil.common.kafka;
 
+import com.google.protobuf.Message;
+import io.vigil.proto.MessageChecks;
+import io.vigil.proto.serde.MalformedMessageException;
+import io.vigil.proto.serde.ProtobufSerde;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.BiConsumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -35,6 +41,29 @@ public final class TransactionalLoop implements Runnable {
         void send(ProducerRecord<String, byte[]> record);
 
         void deadLetter(ConsumerRecord<String, byte[]> rejected, String reason, Throwable cause);
+
+        /**
+         * The record's message if it parses and passes {@code check} (one of {@link MessageChecks}); otherwise the
+         * record goes to the dead-letter topic with the reason and the result is empty.
+         */
+        default <T extends Message> Optional<T> parseChecked(ConsumerRecord<String, byte[]> r, ProtobufSerde<T> serde,
+                BiConsumer<String, T> check) {
+            String where = r.topic() + "/" + r.partition() + "@" + r.offset();
+            try {
+                T message = serde.parse(r);
+                if (message == null) {
+                    deadLetter(r, "empty record at " + where, null);
+                    return Optional.empty();
+                }
+                check.accept(r.key(), message);
+                return Optional.of(message);
+            } catch (MalformedMessageException e) {
+                deadLetter(r, e.getMessage(), e);
+            } catch (MessageChecks.InvalidMessageException e) {
+                deadLetter(r, e.getMessage() + " at " + where, e);
+            }
+            return Optional.empty();
+        }
     }
 
     @FunctionalInterface
