@@ -23,7 +23,9 @@ final class BrokerScores {
     private BrokerScores() {
     }
 
-    static List<OfflinePipeline.VideoResult> read(String bootstrap, String cameraPrefix, List<Datasets.LabelledVideo> videos) {
+    /** @param clientConfig bootstrap servers and, for a secured broker, its TLS and SASL settings */
+    static List<OfflinePipeline.VideoResult> read(Map<String, Object> clientConfig, String cameraPrefix,
+            List<Datasets.LabelledVideo> videos) {
         Map<String, Datasets.LabelledVideo> byCamera = new HashMap<>();
         Map<String, float[]> smoothed = new HashMap<>();
         Map<String, float[]> raw = new HashMap<>();
@@ -36,7 +38,7 @@ final class BrokerScores {
             regions.put(camera, new ArrayList<>());
         }
         Map<String, Integer> frames = new HashMap<>();
-        for (ConsumerRecord<String, byte[]> r : TopicSnapshot.readAll(bootstrap, Topics.FRAME_SCORES, Duration.ofMinutes(5))) {
+        for (ConsumerRecord<String, byte[]> r : TopicSnapshot.readAll(clientConfig, Topics.FRAME_SCORES, Duration.ofMinutes(5))) {
             if (byCamera.containsKey(r.key())) {
                 FrameScore f = VigilSerdes.FRAME_SCORE.parse(r);
                 if (f.getFrameIndex() < smoothed.get(r.key()).length) {
@@ -46,7 +48,7 @@ final class BrokerScores {
                 }
             }
         }
-        for (ConsumerRecord<String, byte[]> r : TopicSnapshot.readAll(bootstrap, Topics.OBJECT_SCORES, Duration.ofMinutes(5))) {
+        for (ConsumerRecord<String, byte[]> r : TopicSnapshot.readAll(clientConfig, Topics.OBJECT_SCORES, Duration.ofMinutes(5))) {
             if (byCamera.containsKey(r.key())) {
                 ObjectScore s = VigilSerdes.OBJECT_SCORE.parse(r);
                 var b = s.getDetection().getBox();

@@ -35,7 +35,7 @@ import java.util.Map;
  * </pre>
  * Options with defaults: --detector-threshold 0.5, --t 3, --calibration zscore, --sigma 3, --max-lookahead 9,
  * --threads 2 (the services' defaults, so the numbers are those of the streaming chain). With
- * {@code --frame-scores-from host:port [--camera-prefix P]} it evaluates what a deployment wrote to
+ * {@code --frame-scores-from host:port [--camera-prefix P] [--kafka-config F]} it evaluates what a deployment wrote to
  * vigil.frame-scores and vigil.object-scores for cameras named P + video id, instead of running the chain.
  */
 public final class EvaluateMain {
@@ -61,8 +61,25 @@ public final class EvaluateMain {
     private static void usage(String problem) {
         System.err.println(problem + "\nusage: --data <data set> --model <ssmtl.onnx> [--videos 01,02] [--detector yolox|yolov3|"
                 + "ultralytics|motion] [--detector-model F] [--detector-threshold 0.5] [--t 3] [--calibration zscore|p99|none] "
-                + "[--sigma 3] [--max-lookahead 9] [--threads 2] [--out dir] [--frame-scores-from host:port [--camera-prefix P]]");
+                + "[--sigma 3] [--max-lookahead 9] [--threads 2] [--out dir] [--frame-scores-from host:port [--camera-prefix P] [--kafka-config client.properties]]");
         System.exit(2);
+    }
+
+    /**
+     * The broker to read from, with the client settings of {@code --kafka-config} (a properties file as for Kafka's
+     * own tools: security.protocol, sasl.*, ssl.*) for a secured broker.
+     */
+    public static Map<String, Object> kafkaClientConfig(Map<String, String> o) throws java.io.IOException {
+        Map<String, Object> config = new java.util.HashMap<>();
+        if (o.containsKey("--kafka-config")) {
+            java.util.Properties p = new java.util.Properties();
+            try (var reader = java.nio.file.Files.newBufferedReader(Path.of(o.get("--kafka-config")))) {
+                p.load(reader);
+            }
+            p.stringPropertyNames().forEach(k -> config.put(k, p.getProperty(k)));
+        }
+        config.put("bootstrap.servers", o.get("--frame-scores-from"));
+        return config;
     }
 
     /** Runs an evaluation with the options of {@link #main} (all keys present); returns the exit code. */
@@ -85,7 +102,7 @@ public final class EvaluateMain {
         if (o.containsKey("--frame-scores-from")) {
             say("reading the frame and object scores of cameras %s<video> from %s", o.getOrDefault("--camera-prefix", ""),
                     o.get("--frame-scores-from"));
-            results.addAll(BrokerScores.read(o.get("--frame-scores-from"), o.getOrDefault("--camera-prefix", ""), videos));
+            results.addAll(BrokerScores.read(kafkaClientConfig(o), o.getOrDefault("--camera-prefix", ""), videos));
         } else {
             try (ObjectDetector detector = spec.create();
                     OnnxModel model = OnnxSessionFactory.open(Path.of(o.get("--model")), OnnxSessionFactory.Options.cpu(threads))) {

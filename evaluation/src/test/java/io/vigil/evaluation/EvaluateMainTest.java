@@ -68,4 +68,16 @@ class EvaluateMainTest {
         assertEquals(1.0, r.rbdc(), 1e-9);
         assertEquals(1.0, r.tbdc(), 1e-9);
     }
+
+    @Test
+    void kafkaConfigFileAddsClientSettingsToTheBrokerAddress() throws Exception {
+        Path file = out.resolve("client.properties");
+        Files.writeString(file, "security.protocol=SASL_SSL\nssl.truststore.location=/etc/ca.p12\nbootstrap.servers=ignored:1\n");
+        Map<String, Object> config = EvaluateMain.kafkaClientConfig(Map.of("--frame-scores-from", "broker:9093",
+                "--kafka-config", file.toString()));
+        assertEquals(Map.of("security.protocol", "SASL_SSL", "ssl.truststore.location", "/etc/ca.p12",
+                "bootstrap.servers", "broker:9093"), config);
+        assertEquals(Map.of("bootstrap.servers", "broker:9093"),
+                EvaluateMain.kafkaClientConfig(Map.of("--frame-scores-from", "broker:9093")));
+    }
 }

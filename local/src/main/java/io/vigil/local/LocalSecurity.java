@@ -124,6 +124,22 @@ public final class LocalSecurity {
         return file;
     }
 
+    /**
+     * Writes the client settings with Kafka's own key names, owner-only, for tools (Kafka's {@code --command-config},
+     * the evaluator's {@code --kafka-config}).
+     */
+    public Path writeToolConfig() {
+        Properties p = new Properties();
+        clientConfig().forEach((k, v) -> p.setProperty(k, v.toString()));
+        Path file = dir.resolve("client.properties");
+        try {
+            writePrivate(file, p, "Kafka client settings for tools (SASL_SSL + client certificate)");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+        return file;
+    }
+
     private Map<String, String> stores(Path keystore) {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("ssl.keystore.location", keystore.toAbsolutePath().toString());

@@ -100,6 +100,8 @@ public final class VigilLocal {
             say("Kafka broker ready at " + broker.bootstrapServers() + (o.secure() ? " (SASL_SSL, client certificates "
                     + "required)" : "") + " (pid " + broker.pid() + ", topics " + FlowPrinter.topics() + ")");
             java.util.Optional<Path> clientSettings = security.map(LocalSecurity::writeServiceConfig);
+            security.ifPresent(s -> say("client settings for tools (kafka-console-consumer --command-config, the "
+                    + "evaluator's --kafka-config): " + s.writeToolConfig()));
 
             FlowPrinter printer = new FlowPrinter(broker.clientConfig(), System.out);
             printer.awaitAssignment(Duration.ofSeconds(30));

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vigil.common.kafka.TopicSnapshot;
+import io.vigil.evaluation.EvaluateMain;
 import io.vigil.proto.Topics;
 import io.vigil.proto.serde.VigilSerdes;
 import io.vigil.proto.v1.FrameScore;
@@ -74,7 +76,11 @@ class SecurePipelineIT {
         try (LocalKafkaBroker broker = LocalKafkaBroker.start(new LocalKafkaBroker.Config(data.resolve("kafka"), 0, 0,
                 Topics.DEFAULTS, Duration.ofSeconds(120), Optional.of(security)))) {
             Map<String, Object> client = broker.clientConfig();
-            List<FrameScore> scores = read(client, Topics.FRAME_SCORES, FRAMES).stream().map(VigilSerdes.FRAME_SCORE::parse).toList();
+            // Read the way the evaluator's --frame-scores-from reads a secured broker: with the tools' client file.
+            Map<String, Object> tool = EvaluateMain.kafkaClientConfig(Map.of("--frame-scores-from", broker.bootstrapServers(),
+                    "--kafka-config", data.resolve("tls/client.properties").toString()));
+            List<FrameScore> scores = TopicSnapshot.readAll(tool, Topics.FRAME_SCORES, Duration.ofMinutes(1)).stream()
+                    .filter(r -> CAMERA.equals(r.key())).map(VigilSerdes.FRAME_SCORE::parse).toList();
             Set<Long> frames = new HashSet<>();
             scores.forEach(s -> frames.add(s.getFrameIndex()));
             assertEquals(FRAMES, scores.size(), "one frame score per frame, through all five services");
