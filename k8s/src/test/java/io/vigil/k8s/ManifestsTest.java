@@ -137,6 +137,35 @@ class ManifestsTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"local", "gpu"})
+    void everyServiceReadsItsKafkaCredentialsFromTheClientSecret(String overlay) throws Exception {
+        for (ObjectNode d : ofKind(render(overlay), "Deployment")) {
+            String name = d.path("metadata").path("name").asText();
+            JsonNode c = container(d);
+            // Quarkus reads /deployments/config/application.properties (the working directory's config/) by itself.
+            String volume = null;
+            for (JsonNode m : c.path("volumeMounts")) {
+                if (m.path("mountPath").asText().equals("/deployments/config")) {
+                    assertTrue(m.path("readOnly").asBoolean(), name + " mounts its client settings read-only");
+                    volume = m.path("name").asText();
+                }
+            }
+            assertNotNull(volume, name + " mounts the Kafka client settings at /deployments/config");
+            String secret = null;
+            for (JsonNode v : d.path("spec").path("template").path("spec").path("volumes")) {
+                if (v.path("name").asText().equals(volume)) {
+                    secret = v.path("secret").path("secretName").asText();
+                }
+            }
+            assertEquals("vigil-kafka-client", secret, name);
+            for (JsonNode e : c.path("env")) {
+                assertFalse(e.path("value").asText().toLowerCase().matches("(?s).*(password|jaas|sasl\\.).*"),
+                        name + " has a credential in plain env " + e.path("name").asText());
+            }
+        }
+    }
+
     @Test
     void everyServiceHasAQuarkusDockerfile() {
         for (String service : SERVICES) {
