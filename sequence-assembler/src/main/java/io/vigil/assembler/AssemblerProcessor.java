@@ -16,9 +16,11 @@ import io.vigil.proto.v1.ObjectSequence;
 import io.vigil.proto.v1.PendingDetections;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -56,6 +58,9 @@ final class AssemblerProcessor implements Processor<String, byte[], String, byte
             return size() > DECODED_CACHE;
         }
     };
+
+    /** Pending detections stored since the last overdue check. */
+    private final Set<String> pendingSinceLastCheck = new HashSet<>();
 
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<String, byte[]> frames;
@@ -135,6 +140,7 @@ final class AssemblerProcessor implements Processor<String, byte[], String, byte
         if (detections.getDetectionsCount() > 0) {
             pending.put(key(camera, detections.getFrameIndex()), PendingDetections.newBuilder().setDetections(detections)
                     .setReceivedAtMs(context.currentSystemTimeMs()).build().toByteArray());
+            pendingSinceLastCheck.add(key(camera, detections.getFrameIndex()));
             completeReady(camera, progress, record.timestamp());
         }
         evict(camera, progress);
@@ -231,6 +237,17 @@ final class AssemblerProcessor implements Processor<String, byte[], String, byte
 
     /** Wall-clock punctuation: detections that waited {@code maxWait} are completed with the frames there are. */
     private void completeOverdue(long now) {
+        // The stream thread's cached clock that dated them can lag this punctuation's by seconds (the first batch
+        // after start-up): count their wait from this check, late by at most one interval rather than early.
+        for (String k : pendingSinceLastCheck) {
+            byte[] stored = pending.get(k);
+            if (stored != null) {
+                PendingDetections p = VigilSerdes.PENDING_DETECTIONS.deserializer().parse(stored, "store "
+                        + Topics.Stores.ASSEMBLER_PENDING);
+                pending.put(k, p.toBuilder().setReceivedAtMs(Math.max(now, p.getReceivedAtMs())).build().toByteArray());
+            }
+        }
+        pendingSinceLastCheck.clear();
         List<String> all = new ArrayList<>();
         try (KeyValueIterator<String, byte[]> it = cameras.all()) {
             it.forEachRemaining(kv -> all.add(kv.key));

@@ -187,6 +187,8 @@ class AssemblerTopologyTest {
         driver.advanceWallClockTime(Duration.ofSeconds(3));
         assertTrue(sequences.isEmpty());
         driver.advanceWallClockTime(Duration.ofSeconds(3));
+        assertTrue(sequences.isEmpty(), "the wait counts from the first check after the detection arrived: 3 s");
+        driver.advanceWallClockTime(Duration.ofSeconds(2));
         List<ObjectSequence> out = sequences();
         assertEquals(1, out.size());
         assertEquals(List.of(3L, 4L, 5L, 5L, 5L), out.get(0).getFrameIndicesList());
