@@ -18,8 +18,10 @@ import io.vigil.proto.v1.FrameScore;
 import io.vigil.proto.v1.ObjectScore;
 import io.vigil.proto.v1.ScoredObject;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -50,6 +52,15 @@ final class AlertProcessor implements Processor<String, byte[], String, byte[]> 
     private KeyValueStore<String, byte[]> peaks;
     /** Cameras with input since the last idle check. */
     private final Set<String> activeSinceLastCheck = new HashSet<>();
+    /** Per camera, what a frame record needs of its timeline; derived from the store on every save (not state). */
+    private final Map<String, PeakWindow> peakWindows = new HashMap<>();
+
+    /** The running event's peak frame (-1: none) and the oldest frame that can still become a peak (-1: any). */
+    private record PeakWindow(long runningPeak, long oldestPossiblePeak) {
+        static PeakWindow of(AlertTimeline t) {
+            return new PeakWindow(t.runningPeak(), t.oldestPossiblePeak());
+        }
+    }
 
     AlertProcessor(AlertTopology.Settings settings, AlertMetrics metrics) {
         this.settings = settings;
@@ -100,12 +111,16 @@ final class AlertProcessor implements Processor<String, byte[], String, byte[]> 
 
     private void onFrame(Record<String, byte[]> record, Frame frame) {
         MessageChecks.frame(record.key(), frame);
-        AlertTimeline timeline = load(frame.getCameraId());
-        if (timeline != null && timeline.runningPeak() == frame.getFrameIndex()) {
+        // Frames are the largest and most frequent records: no parse of the camera's timeline state for each one.
+        PeakWindow window = peakWindows.computeIfAbsent(frame.getCameraId(), c -> {
+            AlertTimeline t = load(c);
+            return t == null ? null : PeakWindow.of(t);
+        });
+        if (window != null && window.runningPeak() == frame.getFrameIndex()) {
             // Topics are read in timestamp order, not pipeline order: the peak's scores can come before its frame.
             keepPeak(frame.getCameraId(), frame.getFrameIndex(), frame.getJpeg().toByteArray());
         }
-        long oldest = timeline == null ? -1 : timeline.oldestPossiblePeak();
+        long oldest = window == null ? -1 : window.oldestPossiblePeak();
         if (oldest >= 0 && frame.getFrameIndex() < oldest) {
             return; // its score is already final: it can no longer be an event's peak
         }
@@ -141,6 +156,7 @@ final class AlertProcessor implements Processor<String, byte[], String, byte[]> 
     private void save(AlertTimeline timeline, long now) {
         activeSinceLastCheck.add(timeline.cameraId());
         timelines.put(timeline.cameraId(), timeline.state().toBuilder().setLastInputAtMs(now).build().toByteArray());
+        peakWindows.put(timeline.cameraId(), PeakWindow.of(timeline));
     }
 
     private void emit(AlertTimeline timeline, AlertTimeline.Output out, long timestamp) {
@@ -268,6 +284,7 @@ final class AlertProcessor implements Processor<String, byte[], String, byte[]> 
             }
             LOG.infof("camera=%s idle for %d ms: flushing its waiting frames", kv.key, now - kv.value.getLastInputAtMs());
             emit(timeline, timeline.flush(), now);
+            peakWindows.put(kv.key, PeakWindow.of(timeline));
             timelines.put(kv.key, timeline.state().toBuilder().setLastInputAtMs(kv.value.getLastInputAtMs()).build()
                     .toByteArray());
         }
