@@ -8,6 +8,7 @@ import static org.bytedeco.opencv.global.opencv_imgproc.COLOR_BGR2RGB;
 import static org.bytedeco.opencv.global.opencv_imgproc.COLOR_RGB2BGR;
 import static org.bytedeco.opencv.global.opencv_imgproc.cvtColor;
 
+import io.vigil.proto.MessageChecks;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.opencv.opencv_core.Mat;
@@ -21,7 +22,7 @@ import org.bytedeco.opencv.opencv_core.Mat;
 public final class ImageCodec {
 
     /** 8K UHD: anything larger is rejected before decoding. */
-    public static final long DEFAULT_MAX_PIXELS = io.vigil.proto.MessageChecks.MAX_FRAME_PIXELS;
+    public static final long DEFAULT_MAX_PIXELS = MessageChecks.MAX_FRAME_PIXELS;
 
     private final long maxPixels;
 
