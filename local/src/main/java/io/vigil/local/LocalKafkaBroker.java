@@ -80,6 +80,11 @@ public final class LocalKafkaBroker implements AutoCloseable {
             try {
                 broker.awaitReady(config.startTimeout(), out);
                 broker.createTopics(config.topics());
+                if (config.security().isPresent()) {
+                    try (Admin admin = broker.admin()) {
+                        config.security().get().upsertServiceUser(admin);
+                    }
+                }
             } catch (RuntimeException e) {
                 broker.close();
                 throw e;
@@ -110,9 +115,11 @@ public final class LocalKafkaBroker implements AutoCloseable {
         return props;
     }
 
+    /** An admin client; on a secured broker it authenticates as the broker's own user, not the services'. */
     public Admin admin() {
         Properties props = new Properties();
-        props.putAll(clientConfig());
+        config.security().ifPresent(s -> props.putAll(s.adminConfig()));
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10000);
         return Admin.create(props);

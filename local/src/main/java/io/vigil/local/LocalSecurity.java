@@ -16,10 +16,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 
 /**
  * SASL_SSL with mutual TLS for the local broker: a private CA, a broker and a client certificate (PKCS12, made with
- * the JDK's {@code keytool}), PLAIN users for the broker and the services, and the client settings each service reads
+ * the JDK's {@code keytool}), a SCRAM-SHA-512 user for the services (PLAIN for the broker itself), and the client
+ * settings each service reads
  * from a properties file ({@code quarkus.config.locations}), the way the Kubernetes manifests mount the client Secret.
  * Passwords are random, kept in files only their owner can read, and never put on a command line. Created once per
  * directory and reused, so a broker restarted on the same data keeps its certificates.
@@ -29,6 +34,8 @@ public final class LocalSecurity {
     /** The user the services authenticate as. */
     public static final String CLIENT_USER = "vigil-services";
     private static final String PLAIN_LOGIN = "org.apache.kafka.common.security.plain.PlainLoginModule required";
+    private static final String SCRAM = "SCRAM-SHA-512";
+    private static final String SCRAM_LOGIN = "org.apache.kafka.common.security.scram.ScramLoginModule required";
 
     private final Path dir;
     private final Properties secrets;
@@ -80,29 +87,55 @@ public final class LocalSecurity {
         return secrets.stringPropertyNames().stream().map(secrets::getProperty).toList();
     }
 
-    /** The broker's listener settings: SASL_SSL (PLAIN) with client certificates required, also between brokers. */
+    /**
+     * The broker's listener settings: SASL_SSL with client certificates required. The services authenticate with
+     * SCRAM-SHA-512, as against Strimzi in production; PLAIN is only the broker's own user (between brokers and for
+     * the admin client that creates topics and the services' SCRAM credentials).
+     */
     Map<String, String> brokerProperties() {
         Map<String, String> p = new LinkedHashMap<>();
-        p.put("sasl.enabled.mechanisms", "PLAIN");
+        p.put("sasl.enabled.mechanisms", "PLAIN," + SCRAM);
         p.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
         p.put("listener.name.sasl_ssl.plain.sasl.jaas.config", PLAIN_LOGIN + " username=\"admin\" password=\""
-                + secret("admin.password") + "\" user_admin=\"" + secret("admin.password") + "\" user_" + CLIENT_USER
-                + "=\"" + secret("client.password") + "\";");
+                + secret("admin.password") + "\" user_admin=\"" + secret("admin.password") + "\";");
+        p.put("listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config", SCRAM_LOGIN + ";");
         // Kafka ignores the unprefixed ssl.client.auth on SASL_SSL listeners (KIP-684): only this makes certificates required.
         p.put("listener.name.sasl_ssl.ssl.client.auth", "required");
         p.putAll(stores(brokerKeystore()));
         return p;
     }
 
-    /** Kafka client settings (without bootstrap servers) for clients in this JVM. */
+    /** The services' Kafka client settings (without bootstrap servers): SCRAM-SHA-512 over TLS with a certificate. */
     public Map<String, Object> clientConfig() {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("security.protocol", "SASL_SSL");
-        p.put("sasl.mechanism", "PLAIN");
-        p.put("sasl.jaas.config", PLAIN_LOGIN + " username=\"" + CLIENT_USER + "\" password=\"" + secret("client.password")
+        p.put("sasl.mechanism", SCRAM);
+        p.put("sasl.jaas.config", SCRAM_LOGIN + " username=\"" + CLIENT_USER + "\" password=\"" + secret("client.password")
                 + "\";");
         p.putAll(stores(clientKeystore()));
         return p;
+    }
+
+    /** The broker's own user, for the local broker's admin client. */
+    Map<String, Object> adminConfig() {
+        Map<String, Object> p = new LinkedHashMap<>(clientConfig());
+        p.put("sasl.mechanism", "PLAIN");
+        p.put("sasl.jaas.config", PLAIN_LOGIN + " username=\"admin\" password=\"" + secret("admin.password") + "\";");
+        return p;
+    }
+
+    /** Creates (or resets) the services' SCRAM credentials; kept in the cluster metadata across restarts. */
+    void upsertServiceUser(Admin admin) {
+        try {
+            admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(CLIENT_USER,
+                    new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192), secret("client.password"))))
+                    .all().get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating the SCRAM user", e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("could not create the services' SCRAM user: " + e.getMessage(), e);
+        }
     }
 
     /**

@@ -72,6 +72,7 @@ class SecurePipelineIT {
         }
         assertEquals("SASL_SSL", serviceSettings.getProperty("kafka.security.protocol"));
         assertEquals("SASL_SSL", serviceSettings.getProperty("kafka-streams.security.protocol"));
+        assertEquals("SCRAM-SHA-512", serviceSettings.getProperty("kafka.sasl.mechanism"), "as against Strimzi");
 
         try (LocalKafkaBroker broker = LocalKafkaBroker.start(new LocalKafkaBroker.Config(data.resolve("kafka"), 0, 0,
                 Topics.DEFAULTS, Duration.ofSeconds(120), Optional.of(security)))) {
@@ -95,7 +96,7 @@ class SecurePipelineIT {
             noCertificate.keySet().removeIf(k -> k.startsWith("ssl.keystore") || k.equals("ssl.key.password"));
             assertRefused(noCertificate);
             Map<String, Object> wrongPassword = new HashMap<>(client);
-            wrongPassword.put("sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required "
+            wrongPassword.put("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required "
                     + "username=\"" + LocalSecurity.CLIENT_USER + "\" password=\"wrong\";");
             assertRefused(wrongPassword);
         }
