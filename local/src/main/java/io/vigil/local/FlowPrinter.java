@@ -143,84 +143,71 @@ public final class FlowPrinter implements Runnable, AutoCloseable {
         }
         if (Topics.ANOMALY_EVENTS.equals(r.topic())) {
             totalEvents++;
-            try {
+            readable(r, "event", () -> {
                 AnomalyEvent e = VigilSerdes.ANOMALY_EVENT.parse(r);
                 out.printf("[%s] %-20s %-16s %s %s frames %d..%d peak %d score %.2f, %d boxes%s%n", LocalTime.now().format(TIME),
                         r.topic(), r.key(), e.getState(), e.getEventId(), e.getStartFrameIndex(), e.getEndFrameIndex(),
                         e.getPeakFrameIndex(), e.getPeakScore(), e.getBoxesCount(),
                         e.getThumbnailJpeg().isEmpty() ? "" : ", thumbnail " + e.getThumbnailJpeg().size() / 1024 + " kB");
-            } catch (RuntimeException e) {
-                out.printf("[%s] %-20s %-16s unreadable event at offset %d: %s%n", LocalTime.now().format(TIME),
-                        r.topic(), r.key(), r.offset(), e.getMessage());
-            }
+            });
             return;
         }
         Window w = windows.computeIfAbsent(r.topic() + "|" + r.key(), k -> new Window());
         w.count++;
         w.bytes += r.value() == null ? 0 : r.value().length;
-        if (Topics.DETECTIONS.equals(r.topic())) {
-            totalDetections++;
-            try {
-                FrameDetections d = VigilSerdes.FRAME_DETECTIONS.parse(r);
-                w.objects += d.getDetectionsCount();
-                w.firstIndex = Math.min(w.firstIndex, d.getFrameIndex());
-                w.lastIndex = Math.max(w.lastIndex, d.getFrameIndex());
-                w.size = d.getDetector();
-            } catch (RuntimeException e) {
-                out.printf("[%s] %-20s %-16s unreadable detections at offset %d: %s%n", LocalTime.now().format(TIME),
-                        r.topic(), r.key(), r.offset(), e.getMessage());
+        switch (r.topic()) {
+            case Topics.DETECTIONS -> {
+                totalDetections++;
+                readable(r, "detections", () -> {
+                    FrameDetections d = VigilSerdes.FRAME_DETECTIONS.parse(r);
+                    w.objects += d.getDetectionsCount();
+                    w.saw(d.getFrameIndex(), d.getDetector());
+                });
+            }
+            case Topics.OBJECT_SCORES -> {
+                totalScores++;
+                readable(r, "score", () -> {
+                    ObjectScore q = VigilSerdes.OBJECT_SCORE.parse(r);
+                    w.saw(q.getMiddleFrameIndex(), "max score");
+                    w.maxScore = Math.max(w.maxScore, q.getScore());
+                });
+            }
+            case Topics.FRAME_SCORES -> {
+                totalFrameScores++;
+                readable(r, "frame score", () -> {
+                    FrameScore q = VigilSerdes.FRAME_SCORE.parse(r);
+                    w.saw(q.getFrameIndex(), "max smoothed");
+                    w.maxScore = Math.max(w.maxScore, q.getSmoothedScore());
+                });
+            }
+            case Topics.SEQUENCES -> {
+                totalSequences++;
+                readable(r, "sequence", () -> {
+                    ObjectSequence q = VigilSerdes.OBJECT_SEQUENCE.parse(r);
+                    w.saw(q.getMiddleFrameIndex(), q.getSequenceLength() + "x" + q.getCropSize() + "x" + q.getCropSize());
+                });
+            }
+            case Topics.FRAMES -> {
+                totalFrames++;
+                readable(r, "frame", () -> {
+                    Frame f = VigilSerdes.FRAME.parse(r);
+                    w.saw(f.getFrameIndex(), f.getWidth() + "x" + f.getHeight());
+                    w.ended |= f.getEndOfSource();
+                });
+            }
+            default -> {
+                // a topic this print-out does not describe: counted in its window only
             }
         }
-        if (Topics.OBJECT_SCORES.equals(r.topic())) {
-            totalScores++;
-            try {
-                ObjectScore q = VigilSerdes.OBJECT_SCORE.parse(r);
-                w.firstIndex = Math.min(w.firstIndex, q.getMiddleFrameIndex());
-                w.lastIndex = Math.max(w.lastIndex, q.getMiddleFrameIndex());
-                w.maxScore = Math.max(w.maxScore, q.getScore());
-                w.size = "max score";
-            } catch (RuntimeException e) {
-                out.printf("[%s] %-20s %-16s unreadable score at offset %d: %s%n", LocalTime.now().format(TIME),
-                        r.topic(), r.key(), r.offset(), e.getMessage());
-            }
-        }
-        if (Topics.FRAME_SCORES.equals(r.topic())) {
-            totalFrameScores++;
-            try {
-                FrameScore q = VigilSerdes.FRAME_SCORE.parse(r);
-                w.firstIndex = Math.min(w.firstIndex, q.getFrameIndex());
-                w.lastIndex = Math.max(w.lastIndex, q.getFrameIndex());
-                w.maxScore = Math.max(w.maxScore, q.getSmoothedScore());
-                w.size = "max smoothed";
-            } catch (RuntimeException e) {
-                out.printf("[%s] %-20s %-16s unreadable frame score at offset %d: %s%n", LocalTime.now().format(TIME),
-                        r.topic(), r.key(), r.offset(), e.getMessage());
-            }
-        }
-        if (Topics.SEQUENCES.equals(r.topic())) {
-            totalSequences++;
-            try {
-                ObjectSequence q = VigilSerdes.OBJECT_SEQUENCE.parse(r);
-                w.firstIndex = Math.min(w.firstIndex, q.getMiddleFrameIndex());
-                w.lastIndex = Math.max(w.lastIndex, q.getMiddleFrameIndex());
-                w.size = q.getSequenceLength() + "x" + q.getCropSize() + "x" + q.getCropSize();
-            } catch (RuntimeException e) {
-                out.printf("[%s] %-20s %-16s unreadable sequence at offset %d: %s%n", LocalTime.now().format(TIME),
-                        r.topic(), r.key(), r.offset(), e.getMessage());
-            }
-        }
-        if (Topics.FRAMES.equals(r.topic())) {
-            totalFrames++;
-            try {
-                Frame f = VigilSerdes.FRAME.parse(r);
-                w.firstIndex = Math.min(w.firstIndex, f.getFrameIndex());
-                w.lastIndex = Math.max(w.lastIndex, f.getFrameIndex());
-                w.size = f.getWidth() + "x" + f.getHeight();
-                w.ended |= f.getEndOfSource();
-            } catch (RuntimeException e) {
-                out.printf("[%s] %-20s %-16s unreadable frame at offset %d: %s%n", LocalTime.now().format(TIME),
-                        r.topic(), r.key(), r.offset(), e.getMessage());
-            }
+    }
+
+    /** Runs {@code tally}; a record it cannot read is printed as such and does not stop the print-out. */
+    private void readable(ConsumerRecord<String, byte[]> r, String what, Runnable tally) {
+        try {
+            tally.run();
+        } catch (RuntimeException e) {
+            out.printf("[%s] %-20s %-16s unreadable %s at offset %d: %s%n", LocalTime.now().format(TIME), r.topic(), r.key(),
+                    what, r.offset(), e.getMessage());
         }
     }
 
@@ -268,6 +255,12 @@ public final class FlowPrinter implements Runnable, AutoCloseable {
         boolean ended;
         long objects;
         float maxScore = Float.NEGATIVE_INFINITY;
+
+        void saw(long index, String sizeText) {
+            firstIndex = Math.min(firstIndex, index);
+            lastIndex = Math.max(lastIndex, index);
+            size = sizeText;
+        }
     }
 
     /** The topics printed, for the start-up banner. */

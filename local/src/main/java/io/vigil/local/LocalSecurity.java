@@ -148,13 +148,7 @@ public final class LocalSecurity {
             p.setProperty("kafka." + k, v.toString());
             p.setProperty("kafka-streams." + k, v.toString());
         });
-        Path file = dir.resolve("kafka-client.properties");
-        try {
-            writePrivate(file, p, "Kafka client settings of the Vigil services (SASL_SSL + client certificate)");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
-        }
-        return file;
+        return writeSettings("kafka-client.properties", p, "Kafka client settings of the Vigil services");
     }
 
     /**
@@ -164,9 +158,13 @@ public final class LocalSecurity {
     public Path writeToolConfig() {
         Properties p = new Properties();
         clientConfig().forEach((k, v) -> p.setProperty(k, v.toString()));
-        Path file = dir.resolve("client.properties");
+        return writeSettings("client.properties", p, "Kafka client settings for tools");
+    }
+
+    private Path writeSettings(String fileName, Properties p, String comment) {
+        Path file = dir.resolve(fileName);
         try {
-            writePrivate(file, p, "Kafka client settings for tools (SASL_SSL + client certificate)");
+            writePrivate(file, p, comment + " (SASL_SSL + SCRAM-SHA-512 + client certificate)");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
         }
