@@ -24,6 +24,7 @@ public final class Calibration {
             if (s == null || s.length == 0) {
                 continue;
             }
+            NumericGuard.requireFinite(s, "calibration scores of " + task);
             double mean = 0;
             for (float v : s) {
                 mean += v;

@@ -1,5 +1,6 @@
 package io.vigil.trainer;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -22,33 +23,48 @@ public final class ExportParity {
     private ExportParity() {
     }
 
-    /** The largest absolute difference over the four outputs; throws when it exceeds {@link #TOLERANCE}. */
+    /**
+     * The largest absolute difference over the four outputs; throws when it exceeds {@link #TOLERANCE}, and names the
+     * side (DJL or ONNX Runtime), the output and, for DJL, the layer when an output is not finite.
+     */
     public static float check(SsmtlNetwork net, Path onnx, float[] batch, int n) {
         int t = net.frames();
         Shape shape = new Shape(n, 3, t, SsmtlNetwork.CROP, SsmtlNetwork.CROP);
+        String[] names = {OnnxExporter.ARROW_OF_TIME, OnnxExporter.IRREGULARITY, OnnxExporter.RECONSTRUCTION,
+            OnnxExporter.DISTILLATION};
         float[][] djl = new float[4][];
         try (NDManager m = NDManager.newBaseManager()) {
-            NDList out = net.forward(new ParameterStore(m, false), new NDList(m.create(batch, shape)), false);
+            ParameterStore ps = new ParameterStore(m, false);
+            NDArray input = m.create(batch, shape);
+            NDList out = net.forward(ps, new NDList(input), false);
             djl[0] = out.get(0).softmax(1).toFloatArray();
             djl[1] = out.get(1).softmax(1).toFloatArray();
             djl[2] = out.get(2).toFloatArray();
             djl[3] = out.get(3).toFloatArray();
+            for (int k = 0; k < 4; k++) {
+                if (NumericGuard.nonFinite(djl[k]) > 0) {
+                    throw new NumericGuard.NonFiniteException("export parity: DJL output " + names[k] + " has "
+                            + NumericGuard.nonFinite(djl[k]) + " NaN or infinite values; first in "
+                            + net.firstNonFiniteLayer(ps, input, false).orElse("no layer on a re-run (non-deterministic)"));
+                }
+            }
         }
-        String[] names = {OnnxExporter.ARROW_OF_TIME, OnnxExporter.IRREGULARITY, OnnxExporter.RECONSTRUCTION,
-            OnnxExporter.DISTILLATION};
         float worst = 0;
         try (OnnxModel model = OnnxSessionFactory.open(onnx, OnnxSessionFactory.Options.cpu(0));
                 OnnxTensor in = OnnxTensor.createTensor(OrtEnvironment.getEnvironment(), FloatBuffer.wrap(batch),
                         shape.getShape());
                 OrtSession.Result r = model.session().run(Map.of(OnnxExporter.INPUT, in))) {
             for (int k = 0; k < 4; k++) {
-                FloatBuffer ort = ((OnnxTensor) r.get(names[k]).orElseThrow()).getFloatBuffer();
-                if (ort.remaining() != djl[k].length) {
-                    throw new IllegalStateException("export parity: " + names[k] + " has " + ort.remaining()
+                FloatBuffer buffer = ((OnnxTensor) r.get(names[k]).orElseThrow()).getFloatBuffer();
+                float[] ort = new float[buffer.remaining()];
+                buffer.get(ort);
+                if (ort.length != djl[k].length) {
+                    throw new IllegalStateException("export parity: " + names[k] + " has " + ort.length
                             + " values in ONNX Runtime, " + djl[k].length + " in DJL");
                 }
-                for (int i = 0; i < djl[k].length; i++) {
-                    worst = Math.max(worst, Math.abs(ort.get(i) - djl[k][i]));
+                NumericGuard.requireFinite(ort, "export parity: ONNX Runtime output " + names[k] + " of " + onnx);
+                for (int i = 0; i < ort.length; i++) {
+                    worst = Math.max(worst, Math.abs(ort[i] - djl[k][i]));
                 }
             }
         } catch (OrtException e) {

@@ -48,7 +48,9 @@ public final class OnnxExporter {
     private OnnxExporter() {
     }
 
+    /** Writes the graph; refuses a network with a NaN or infinite parameter. */
     public static Path export(SsmtlNetwork net, Map<String, String> metadata, Path file) {
+        NumericGuard.requireFiniteParameters(net, "to export " + file);
         OnnxExporter e = new OnnxExporter();
         int t = net.frames();
         e.g.input(INPUT, DataType.FLOAT, "batch", 3, t, SsmtlNetwork.CROP, SsmtlNetwork.CROP);

@@ -17,7 +17,10 @@ import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.pooling.Pool;
 import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
 import ai.djl.util.PairList;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * The SSMTL network: a shared 3D-conv encoder over a (2t+1)-frame object sequence and four heads.
@@ -165,6 +168,44 @@ public final class SsmtlNetwork extends AbstractBlock {
     public NDArray reconstruction(ParameterStore ps, NDArray input, boolean training) {
         NDArray masked = features(ps, maskMiddle(input), training);
         return decoder.forward(ps, new NDList(masked), training).singletonOrThrow();
+    }
+
+    /**
+     * Where a forward pass on {@code input} first gives a NaN or infinity: the input itself, the encoder's layers in
+     * order, the three class heads, then the encoder and decoder of the middle-box prediction. Empty when every
+     * output is finite.
+     */
+    public Optional<String> firstNonFiniteLayer(ParameterStore ps, NDArray input, boolean training) {
+        long inputs = NumericGuard.nonFinite(input);
+        if (inputs > 0) {
+            return Optional.of("the input (" + inputs + " values)");
+        }
+        NDArray[] features = {input};
+        Optional<String> bad = firstNonFinite("encoder", encoder, ps, features, training);
+        for (Pair<String, Block> head : List.of(new Pair<>("arrow_of_time", arrowOfTime),
+                new Pair<>("irregularity", irregularity), new Pair<>("distillation", distillation))) {
+            if (bad.isEmpty()) {
+                bad = firstNonFinite(head.getKey(), head.getValue(), ps, new NDArray[] {features[0]}, training);
+            }
+        }
+        NDArray[] masked = {maskMiddle(input)};
+        if (bad.isEmpty()) {
+            bad = firstNonFinite("encoder (middle frame masked)", encoder, ps, masked, training);
+        }
+        return bad.isPresent() ? bad : firstNonFinite("decoder", decoder, ps, masked, training);
+    }
+
+    /** Runs the children of {@code block} one by one on {@code x[0]}, leaving the last output in it. */
+    private static Optional<String> firstNonFinite(String name, Block block, ParameterStore ps, NDArray[] x, boolean training) {
+        for (Pair<String, Block> child : ((SequentialBlock) block).getChildren()) {
+            x[0] = child.getValue().forward(ps, new NDList(x[0]), training).singletonOrThrow();
+            long bad = NumericGuard.nonFinite(x[0]);
+            if (bad > 0) {
+                String layer = child.getValue() instanceof LambdaBlock l ? child.getKey() + " " + l.getName() : child.getKey();
+                return Optional.of(name + "/" + layer + " (" + bad + " of " + x[0].size() + " values)");
+            }
+        }
+        return Optional.empty();
     }
 
     /** All four outputs for inference/export parity: arrow of time, irregularity, reconstruction, distillation. */

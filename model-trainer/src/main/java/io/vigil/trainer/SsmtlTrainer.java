@@ -12,6 +12,8 @@ import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.util.Pair;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -31,6 +33,7 @@ public final class SsmtlTrainer implements AutoCloseable {
     private final float lambda;
     private final int frames;
     private final int crop;
+    private int steps;
 
     public SsmtlTrainer(SsmtlNetwork net, float learningRate, float lambda, long seed) {
         if (lambda <= 0 || lambda > 1) {
@@ -61,8 +64,9 @@ public final class SsmtlTrainer implements AutoCloseable {
         }
     }
 
-    /** Writes the network's parameters (weights and batch-norm statistics). */
+    /** Writes the network's parameters (weights and batch-norm statistics); refuses non-finite ones. */
     public void save(java.nio.file.Path file) throws java.io.IOException {
+        NumericGuard.requireFiniteParameters(net, "to save a checkpoint");
         try (java.io.DataOutputStream out = new java.io.DataOutputStream(java.nio.file.Files.newOutputStream(file))) {
             net.saveParameters(out);
         }
@@ -76,27 +80,64 @@ public final class SsmtlTrainer implements AutoCloseable {
         attachGradients();
     }
 
-    /** Trains on the batch once; returns its losses before the update. */
+    /**
+     * Trains on the batch once; returns its losses before the update. Stops with a
+     * {@link NumericGuard.NonFiniteException} before updating any weight when a loss or a gradient is not finite (the
+     * batch-norm running statistics of that forward pass may be non-finite then: checkpoints and exports refuse them).
+     */
     public TaskLosses step(ObjectClips.Batch batch) {
+        steps++;
         try (NDManager step = manager.newSubManager(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             Inputs in = inputs(step, batch);
             Losses l = losses(in, true);
-            gc.backward(l.total);
+            TaskLosses losses = requireFinite(l.values(), in, true);
+            gc.backward(l.total());
+            Map<String, NDArray> gradients = new LinkedHashMap<>();
             for (Pair<String, Parameter> p : net.getParameters()) {
                 NDArray weight = p.getValue().getArray();
                 if (weight.hasGradient()) {
-                    optimizer.update(p.getValue().getId(), weight, weight.getGradient());
+                    NDArray gradient = weight.getGradient();
+                    gradient.attach(step); // a new handle per call: closed with the step
+                    gradients.put(p.getKey(), gradient);
                 }
             }
-            return l.values();
+            List<String> bad = NumericGuard.nonFinite(gradients);
+            if (!bad.isEmpty()) {
+                throw new NumericGuard.NonFiniteException("step " + steps + ": NaN or infinite gradients of " + bad
+                        + " with finite losses (" + losses + "); no weight was updated");
+            }
+            for (Pair<String, Parameter> p : net.getParameters()) {
+                NDArray gradient = gradients.get(p.getKey());
+                if (gradient != null) {
+                    optimizer.update(p.getValue().getId(), p.getValue().getArray(), gradient);
+                }
+            }
+            return losses;
         }
     }
 
-    /** The losses on a batch without training (batch norm in inference mode). */
+    /** The losses on a batch without training (batch norm in inference mode); stops on a non-finite loss. */
     public TaskLosses evaluate(ObjectClips.Batch batch) {
         try (NDManager step = manager.newSubManager()) {
-            return losses(inputs(step, batch), false).values();
+            Inputs in = inputs(step, batch);
+            return requireFinite(losses(in, false).values(), in, false);
         }
+    }
+
+    /** The losses, or a NonFiniteException naming the first layer whose output is not finite on these inputs. */
+    private TaskLosses requireFinite(TaskLosses losses, Inputs in, boolean training) {
+        if (losses.finite()) {
+            return losses;
+        }
+        long targets = NumericGuard.nonFinite(in.middle()) + NumericGuard.nonFinite(in.distill());
+        NDArray windows = in.forward().concat(in.reversed(), 0).concat(in.intermittent(), 0);
+        String where = (targets > 0 ? java.util.Optional.of("the targets (" + targets + " values)")
+                : net.firstNonFiniteLayer(parameters, windows, training))
+                .map(layer -> "the first non-finite values are in " + layer)
+                .orElse("a layer-by-layer re-run of the same batch is finite everywhere, so the first pass computed "
+                        + "what the second did not (a non-deterministic fault below the network)");
+        throw new NumericGuard.NonFiniteException((training ? "step " + steps : "evaluation") + ": non-finite loss ("
+                + losses + "); " + where);
     }
 
     private record Inputs(NDArray forward, NDArray reversed, NDArray intermittent, NDArray middle, NDArray distill) {

@@ -55,7 +55,7 @@ public final class TrainMain {
                 Float.parseFloat(a.getOrDefault("lr", "1e-3")),
                 Float.parseFloat(a.getOrDefault("lambda", "0.5")),
                 Long.parseLong(a.getOrDefault("seed", "1")),
-                Double.parseDouble(a.getOrDefault("object-fraction", "1.0")),
+                Double.parseDouble(a.getOrDefault("object-fraction", "1.0")), threads,
                 Path.of(a.get("out")), resume);
         Path model = new TrainingRun(options, System.out).run();
         System.out.println("model: " + model.toAbsolutePath());

@@ -42,10 +42,10 @@ import java.util.stream.Stream;
  */
 public final class TrainingRun {
 
-    /** Everything a run is configured with. */
+    /** Everything a run is configured with; {@code threads} are PyTorch's intra-op threads (0: one per core). */
     public record Options(Path data, DetectorSpec detector, float detectorThreshold, Path teacher, Architecture architecture,
             SequenceSettings sequences, int maxGap, int epochs, int batch, float learningRate, float lambda, long seed,
-            double objectFraction, Path out, boolean resume) {
+            double objectFraction, int threads, Path out, boolean resume) {
     }
 
     private final Options o;
@@ -60,6 +60,8 @@ public final class TrainingRun {
     public Path run() throws Exception {
         Files.createDirectories(o.out());
         long start = System.nanoTime();
+        TorchRuntime.useThreads(o.threads());
+        log.println("numeric environment: " + TorchRuntime.describe());
         ObjectClips clips = new ObjectClips(loadVideos(), o.sequences(), o.maxGap());
         if (o.teacher() != null) {
             addTeacher(clips);

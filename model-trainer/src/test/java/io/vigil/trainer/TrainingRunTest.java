@@ -29,7 +29,7 @@ class TrainingRunTest {
                 Device.CPU, 2, 416, 0.5f, 0.45f, 8, true, MotionDetector.Settings.defaults());
         return new TrainingRun.Options(data, detector, 0.5f,
                 SharedData.require("models/mobilenetv2-int8-imagenet/mobilenetv2-12-int8.onnx"), Architecture.SHALLOW_NARROW,
-                SequenceSettings.paper(), 4, epochs, 8, 1e-3f, 0.5f, 7, 0.15, out, resume);
+                SequenceSettings.paper(), 4, epochs, 8, 1e-3f, 0.5f, 7, 0.15, 2, out, resume);
     }
 
     @Test

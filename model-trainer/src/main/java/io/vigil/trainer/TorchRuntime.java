@@ -1,0 +1,64 @@
+package io.vigil.trainer;
+
+import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.TreeSet;
+
+/** The PyTorch engine's thread count, and a one-line description of the numeric environment for diagnostics. */
+public final class TorchRuntime {
+
+    private TorchRuntime() {
+    }
+
+    /**
+     * Sets PyTorch's intra-op threads ({@code threads <= 0}: PyTorch's default, one per core) and returns the count in
+     * effect. OpenMP keeps the count per calling thread, so call this on the thread that trains.
+     */
+    public static int useThreads(int threads) {
+        Engine.getEngine("PyTorch");
+        if (threads > 0) {
+            JniUtils.setNumThreads(threads);
+        }
+        return JniUtils.getNumThreads();
+    }
+
+    /** E.g. "PyTorch 2.7.1, 2 intra-op threads, AMD EPYC (family 26 model 2), avx2 avx512_bf16 avx512f ...". */
+    public static String describe() {
+        return "PyTorch " + Engine.getEngine("PyTorch").getVersion() + ", " + JniUtils.getNumThreads() + " intra-op threads, "
+                + processor();
+    }
+
+    /** The processor's name and vector extensions, from /proc/cpuinfo where there is one. */
+    static String processor() {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(Path.of("/proc/cpuinfo"));
+        } catch (IOException | RuntimeException e) {
+            return System.getProperty("os.arch") + " (no /proc/cpuinfo)";
+        }
+        String name = field(lines, "model name");
+        String family = field(lines, "cpu family");
+        String model = field(lines, "model");
+        TreeSet<String> vector = new TreeSet<>();
+        for (String flag : field(lines, "flags").split("\\s+")) {
+            if (flag.matches("avx.*|fma|amx.*|f16c")) {
+                vector.add(flag);
+            }
+        }
+        return name + " (family " + family + " model " + model + "), " + String.join(" ", vector);
+    }
+
+    private static String field(List<String> cpuinfo, String key) {
+        for (String line : cpuinfo) {
+            int colon = line.indexOf(':');
+            if (colon > 0 && line.substring(0, colon).trim().equals(key)) {
+                return line.substring(colon + 1).trim();
+            }
+        }
+        return "?";
+    }
+}
