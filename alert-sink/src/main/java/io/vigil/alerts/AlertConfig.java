@@ -47,6 +47,10 @@ public interface AlertConfig {
     @WithDefault("1s")
     Duration punctuateInterval();
 
+    /** At shutdown Kafka Streams closes within this; past it the process ends without it (exactly once is kept). */
+    @WithDefault("10s")
+    Duration closeTimeout();
+
     Events events();
 
     Thumbnails thumbnails();

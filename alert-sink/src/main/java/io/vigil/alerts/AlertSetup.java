@@ -5,11 +5,16 @@ import io.vigil.common.alerts.AlertTimeline;
 import io.vigil.common.image.ImageCodec;
 import io.vigil.common.image.Thumbnails;
 import io.vigil.common.scoring.EventDetector;
+import io.quarkus.runtime.ShutdownEvent;
+import io.vigil.common.kafka.BoundedClose;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
 import org.jboss.logging.Logger;
 
@@ -57,5 +62,13 @@ public class AlertSetup {
                 registry.counter("vigil.alerts.rejected", "kind", kind).increment();
             }
         });
+    }
+
+    /**
+     * Closes the stream within {@code vigil.alerts.close-timeout}, before the Kafka Streams extension's own close, which
+     * waits without limit (a broker that is gone kept a stopping service alive for minutes).
+     */
+    void closeStreams(@Observes @Priority(1) ShutdownEvent event, KafkaStreams streams, AlertConfig config) {
+        BoundedClose.closeOrHalt("Kafka Streams", config.closeTimeout(), streams::close);
     }
 }

@@ -39,6 +39,10 @@ public interface AssemblerConfig {
     @WithDefault("1s")
     Duration punctuateInterval();
 
+    /** At shutdown Kafka Streams closes within this; past it the process ends without it (exactly once is kept). */
+    @WithDefault("10s")
+    Duration closeTimeout();
+
     /** Frames kept per camera at most, whatever the detector's lag. */
     @WithDefault("600")
     @Positive

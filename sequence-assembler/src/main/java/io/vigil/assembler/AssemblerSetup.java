@@ -3,8 +3,13 @@ package io.vigil.assembler;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vigil.common.sequence.SequenceBuilder;
 import io.vigil.common.sequence.SequenceSettings;
+import io.quarkus.runtime.ShutdownEvent;
+import io.vigil.common.kafka.BoundedClose;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
+import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
 
 /** The topology for Quarkus' Kafka Streams extension, built from configuration. */
@@ -27,5 +32,13 @@ public class AssemblerSetup {
                         registry.counter("vigil.assembler.rejected", "kind", kind).increment();
                     }
                 });
+    }
+
+    /**
+     * Closes the stream within {@code vigil.assembler.close-timeout}, before the Kafka Streams extension's own close, which
+     * waits without limit (a broker that is gone kept a stopping service alive for minutes).
+     */
+    void closeStreams(@Observes @Priority(1) ShutdownEvent event, KafkaStreams streams, AssemblerConfig config) {
+        BoundedClose.closeOrHalt("Kafka Streams", config.closeTimeout(), streams::close);
     }
 }
