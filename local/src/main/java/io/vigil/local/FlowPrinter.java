@@ -37,6 +37,9 @@ public final class FlowPrinter implements Runnable, AutoCloseable {
     private final KafkaConsumer<String, byte[]> consumer;
     private final PrintStream out;
     private final Map<String, Window> windows = new TreeMap<>();
+    /** Per camera: the index of its source's last frame, once seen, and the highest frame index with a frame score. */
+    private final Map<String, Long> lastFrameOfSource = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Long> lastFrameScored = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean running = true;
     private volatile long totalFrames;
     private volatile long totalDetections;
@@ -101,22 +104,27 @@ public final class FlowPrinter implements Runnable, AutoCloseable {
     }
 
     /**
-     * Waits until every frame seen has its detections message and the downstream topics have been quiet for
-     * {@code quiet}, or nothing moved for {@code idle}.
+     * Waits until every frame seen has its detections message, every camera whose source ended has a frame score for
+     * its last frame (the alert-sink scores a camera's last frames when it goes idle), and the downstream topics have
+     * been quiet for {@code quiet}; or until nothing moved for {@code idle}.
      */
     public void awaitCaughtUp(Duration quiet, Duration idle) throws InterruptedException {
         long last = -1;
         long lastChange = System.nanoTime();
         while (System.nanoTime() - lastChange < idle.toNanos()) {
-            long progress = totalDetections + totalSequences + totalScores + totalFrameScores;
+            long progress = totalDetections + totalSequences + totalScores + totalFrameScores + totalEvents;
             if (progress != last) {
                 last = progress;
                 lastChange = System.nanoTime();
-            } else if (totalDetections >= totalFrames && System.nanoTime() - lastChange >= quiet.toNanos()) {
+            } else if (totalDetections >= totalFrames && scoredToTheEnd() && System.nanoTime() - lastChange >= quiet.toNanos()) {
                 return;
             }
             Thread.sleep(200);
         }
+    }
+
+    private boolean scoredToTheEnd() {
+        return lastFrameOfSource.entrySet().stream().allMatch(e -> lastFrameScored.getOrDefault(e.getKey(), -1L) >= e.getValue());
     }
 
     @Override
@@ -177,6 +185,7 @@ public final class FlowPrinter implements Runnable, AutoCloseable {
                 readable(r, "frame score", () -> {
                     FrameScore q = VigilSerdes.FRAME_SCORE.parse(r);
                     w.saw(q.getFrameIndex(), "max smoothed");
+                    lastFrameScored.merge(r.key(), q.getFrameIndex(), Math::max);
                     w.maxScore = Math.max(w.maxScore, q.getSmoothedScore());
                 });
             }
@@ -193,6 +202,9 @@ public final class FlowPrinter implements Runnable, AutoCloseable {
                     Frame f = VigilSerdes.FRAME.parse(r);
                     w.saw(f.getFrameIndex(), f.getWidth() + "x" + f.getHeight());
                     w.ended |= f.getEndOfSource();
+                    if (f.getEndOfSource()) {
+                        lastFrameOfSource.put(r.key(), f.getFrameIndex());
+                    }
                 });
             }
             default -> {

@@ -30,6 +30,8 @@ import org.apache.kafka.common.errors.TopicExistsException;
  */
 public final class LocalKafkaBroker implements AutoCloseable {
 
+    private static final Duration STOP_GRACE = Duration.ofSeconds(30);
+
     /**
      * @param dataDir        broker logs, config and its console output ({@code broker.log})
      * @param port           client listener on 127.0.0.1; 0 picks a free port
@@ -61,7 +63,18 @@ public final class LocalKafkaBroker implements AutoCloseable {
         this.bootstrapServers = bootstrapServers;
     }
 
+    /** Starts the broker, waits until it answers and creates the topics (and, when secured, the services' user). */
     public static LocalKafkaBroker start(Config config) {
+        LocalKafkaBroker broker = launch(config);
+        broker.prepare();
+        return broker;
+    }
+
+    /**
+     * Starts the broker process and returns at once, so a caller can own the process before the wait in
+     * {@link #prepare()} (a Ctrl-C during start-up then stops it too).
+     */
+    public static LocalKafkaBroker launch(Config config) {
         try {
             Files.createDirectories(config.dataDir());
             int port = config.port() == 0 ? freePort() : config.port();
@@ -71,27 +84,29 @@ public final class LocalKafkaBroker implements AutoCloseable {
             if (!Files.exists(logDir.resolve("meta.properties"))) {
                 format(properties, config.dataDir());
             }
-            Path out = config.dataDir().resolve("broker.log");
-            Process process = new ProcessBuilder(javaCommand("kafka.Kafka", properties.toString()))
+            Process process = new ProcessBuilder(Processes.inOwnSession(javaCommand("kafka.Kafka", properties.toString())))
                     .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()))
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(config.dataDir().resolve("broker.log").toFile()))
                     .start();
-            LocalKafkaBroker broker = new LocalKafkaBroker(config, process, "127.0.0.1:" + port);
-            try {
-                broker.awaitReady(config.startTimeout(), out);
-                broker.createTopics(config.topics());
-                if (config.security().isPresent()) {
-                    try (Admin admin = broker.admin()) {
-                        config.security().get().upsertServiceUser(admin);
-                    }
-                }
-            } catch (RuntimeException e) {
-                broker.close();
-                throw e;
-            }
-            return broker;
+            return new LocalKafkaBroker(config, process, "127.0.0.1:" + port);
         } catch (IOException e) {
             throw new UncheckedIOException("could not start the local Kafka broker in " + config.dataDir(), e);
+        }
+    }
+
+    /** Waits until the launched broker answers, then creates the topics; stops the broker when that fails. */
+    public void prepare() {
+        try {
+            awaitReady(config.startTimeout(), config.dataDir().resolve("broker.log"));
+            createTopics(config.topics());
+            if (config.security().isPresent()) {
+                try (Admin admin = admin()) {
+                    config.security().get().upsertServiceUser(admin);
+                }
+            }
+        } catch (RuntimeException e) {
+            close();
+            throw e;
         }
     }
 
@@ -146,10 +161,10 @@ public final class LocalKafkaBroker implements AutoCloseable {
         }
     }
 
-    /** Stops the broker: SIGTERM first (controlled shutdown, logs flushed), a hard kill after 30 s. */
+    /** Stops the broker: SIGTERM first (controlled shutdown, logs flushed), a hard kill after {@link #STOP_GRACE}. */
     @Override
     public void close() {
-        Processes.stop(process);
+        Processes.stop(process, STOP_GRACE);
     }
 
     /** Kills the broker without a controlled shutdown, as a crash would. */

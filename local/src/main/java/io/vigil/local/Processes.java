@@ -1,26 +1,60 @@
 package io.vigil.local;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Stopping child processes the way their own shutdown hooks expect. */
+/** Starting and stopping the main job's child processes. */
 final class Processes {
+
+    private static final Path SETSID = Path.of("/usr/bin/setsid");
+    private static final Duration KILL_WAIT = Duration.ofSeconds(10);
 
     private Processes() {
     }
 
-    /** SIGTERM first (a JVM runs its shutdown hooks: Kafka's controlled shutdown, Quarkus' graceful stop), a hard kill after 30 s. */
-    static void stop(Process process) {
-        if (!process.isAlive()) {
-            return;
+    /**
+     * The command, run in a session of its own where util-linux's {@code setsid} is there (it execs in place, so the
+     * process id stays the child's). A Ctrl-C in the terminal then reaches vigil-local alone, which stops the
+     * services before the broker; without it every child got SIGINT at once and the broker could go first, leaving
+     * the services to retry it while they closed.
+     */
+    static List<String> inOwnSession(List<String> command) {
+        if (!Files.isExecutable(SETSID)) {
+            return command;
         }
-        process.destroy();
+        List<String> wrapped = new ArrayList<>();
+        wrapped.add(SETSID.toString());
+        wrapped.addAll(command);
+        return wrapped;
+    }
+
+    /**
+     * SIGTERM to all at once (a JVM runs its shutdown hooks: Quarkus' graceful stop, Kafka's controlled shutdown),
+     * SIGKILL to those still running after {@code grace}. Returns within {@code grace} plus 10 s.
+     */
+    static void stopAll(List<Process> processes, Duration grace) {
+        processes.forEach(Process::destroy);
+        long deadline = System.nanoTime() + grace.toNanos();
         try {
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            for (Process p : processes) {
+                p.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            }
+            processes.stream().filter(Process::isAlive).forEach(Process::destroyForcibly);
+            long killDeadline = System.nanoTime() + KILL_WAIT.toNanos();
+            for (Process p : processes) {
+                p.waitFor(Math.max(0, killDeadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             }
         } catch (InterruptedException e) {
-            process.destroyForcibly();
+            processes.forEach(Process::destroyForcibly);
             Thread.currentThread().interrupt();
         }
+    }
+
+    static void stop(Process process, Duration grace) {
+        stopAll(List.of(process), grace);
     }
 }

@@ -4,12 +4,16 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /** A packaged Quarkus service ({@code target/quarkus-app/quarkus-run.jar}) run as a child process. */
 public final class ServiceProcess implements AutoCloseable {
+
+    /** How long a service may take to stop after SIGTERM before it is killed; its Kafka Streams close within 10 s. */
+    static final Duration STOP_GRACE = Duration.ofSeconds(20);
 
     private final String name;
     private final Process process;
@@ -36,7 +40,7 @@ public final class ServiceProcess implements AutoCloseable {
         cmd.add(jar.toString());
         try {
             Files.createDirectories(log.getParent());
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+            Process p = new ProcessBuilder(Processes.inOwnSession(cmd)).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
             return new ServiceProcess(name, p, log);
         } catch (IOException e) {
@@ -70,9 +74,14 @@ public final class ServiceProcess implements AutoCloseable {
         process.waitFor();
     }
 
-    /** SIGTERM (Quarkus shuts down gracefully, committing offsets), then a hard kill after 30 s. */
+    /** SIGTERM (Quarkus shuts down gracefully, committing offsets), then a hard kill after {@link #STOP_GRACE}. */
     @Override
     public void close() {
-        Processes.stop(process);
+        Processes.stop(process, STOP_GRACE);
+    }
+
+    /** Stops all of them at once, each as {@link #close()} does: bounded by {@link #STOP_GRACE} plus 10 s in all. */
+    static void stopAll(List<ServiceProcess> services) {
+        Processes.stopAll(services.stream().map(s -> s.process).toList(), STOP_GRACE);
     }
 }

@@ -30,6 +30,7 @@ public final class VigilLocal {
 
     static final String DEFAULT_CAMERA = "synthetic-1";
     static final String DEFAULT_SOURCE = "synthetic:?walkers=6&anomalies=fast,backward,erratic,unusual";
+    static final int INGEST_PORT = 8081;
 
     record Options(String source, String camera, boolean once, Duration duration, int kafkaPort, Path dataDir,
             boolean fresh, Path home, String detector, java.util.Optional<Path> model, int cameras, boolean secure) {
@@ -84,28 +85,28 @@ public final class VigilLocal {
         }
         Path logs = o.dataDir().resolve("logs");
         say("starting Kafka broker (KRaft) in " + o.dataDir().resolve("kafka"));
-        List<AutoCloseable> open = new ArrayList<>();
+        Job job = new Job();
         java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+        // Ctrl-C and SIGTERM: stop the services, then the broker, in bounded time (the main thread waits for it).
         Thread stopper = new Thread(() -> {
             stopping.set(true);
-            closeAll(open);
+            job.stop();
         }, "vigil-local-stop");
         Runtime.getRuntime().addShutdownHook(stopper);
         try {
             java.util.Optional<LocalSecurity> security = o.secure()
                     ? java.util.Optional.of(LocalSecurity.createOrLoad(o.dataDir().resolve("tls"))) : java.util.Optional.empty();
-            LocalKafkaBroker broker = LocalKafkaBroker.start(new LocalKafkaBroker.Config(o.dataDir().resolve("kafka"),
-                    o.kafkaPort(), 0, Topics.DEFAULTS, Duration.ofSeconds(120), security));
-            open.add(broker);
+            LocalKafkaBroker broker = job.start(() -> LocalKafkaBroker.launch(new LocalKafkaBroker.Config(
+                    o.dataDir().resolve("kafka"), o.kafkaPort(), 0, Topics.DEFAULTS, Duration.ofSeconds(120), security)));
+            broker.prepare();
             say("Kafka broker ready at " + broker.bootstrapServers() + (o.secure() ? " (SASL_SSL, client certificates "
                     + "required)" : "") + " (pid " + broker.pid() + ", topics " + FlowPrinter.topics() + ")");
             java.util.Optional<Path> clientSettings = security.map(LocalSecurity::writeServiceConfig);
             security.ifPresent(s -> say("client settings for tools (kafka-console-consumer --command-config, the "
                     + "evaluator's --kafka-config): " + s.writeToolConfig()));
 
-            FlowPrinter printer = new FlowPrinter(broker.clientConfig(), System.out);
+            FlowPrinter printer = job.start(() -> new FlowPrinter(broker.clientConfig(), System.out));
             printer.awaitAssignment(Duration.ofSeconds(30));
-            open.add(0, printer);
 
             // Downstream services first, so they are consuming when the first frame arrives.
             List<ServiceProcess> services = new ArrayList<>();
@@ -113,19 +114,20 @@ public final class VigilLocal {
                 Map<String, String> properties = new LinkedHashMap<>(spec.properties());
                 // The client secrets stay in a file only this user can read, never on a command line.
                 clientSettings.ifPresent(f -> properties.put("quarkus.config.locations", f.toUri().toString()));
-                ServiceProcess p = ServiceProcess.start(spec.name(),
+                ServiceProcess p = job.start(() -> ServiceProcess.start(spec.name(),
                         o.home().resolve(spec.name() + "/target/quarkus-app/quarkus-run.jar"), properties,
-                        logs.resolve(spec.name() + ".log"));
-                open.add(0, p);
+                        logs.resolve(spec.name() + ".log")));
                 services.add(p);
                 say(spec.name() + " started (pid " + p.pid() + ", " + spec.summary() + ", health http://localhost:"
                         + spec.port() + "/q/health, log " + p.log() + ")");
             }
             ServiceProcess ingest = services.get(services.size() - 1);
+            IngestProbe probe = new IngestProbe(INGEST_PORT);
             printer.start();
 
             int exit = 0;
             long deadline = o.duration() == null ? Long.MAX_VALUE : System.nanoTime() + o.duration().toNanos();
+            long nextProbe = System.nanoTime();
             while (System.nanoTime() < deadline && !stopping.get()) {
                 ServiceProcess died = services.stream().filter(sp -> sp != ingest && !sp.isAlive()).findFirst().orElse(null);
                 if (died != null && !stopping.get()) {
@@ -140,10 +142,22 @@ public final class VigilLocal {
                         exit = exit == 0 ? 1 : exit;
                     } else {
                         say("all frames published; waiting for the pipeline to catch up");
-                        printer.awaitCaughtUp(Duration.ofSeconds(8), Duration.ofSeconds(60));
+                        printer.awaitCaughtUp(Duration.ofSeconds(2), Duration.ofSeconds(60));
                     }
                     Thread.sleep(1500); // let the printer report the last second
                     break;
+                }
+                if (!o.once() && System.nanoTime() >= nextProbe) {
+                    // Stream mode: frame-ingest keeps running after a file or folder ends; its health says so.
+                    nextProbe = System.nanoTime() + 1_000_000_000L;
+                    Map<String, String> states = probe.states(o.cameraIds()).orElse(Map.of());
+                    if (!states.isEmpty() && IngestProbe.allEnded(states)) {
+                        say("every source ended " + states + "; waiting for the pipeline to catch up");
+                        printer.awaitCaughtUp(Duration.ofSeconds(2), Duration.ofSeconds(60));
+                        Thread.sleep(1500);
+                        exit = states.containsValue("FAILED") ? 1 : 0;
+                        break;
+                    }
                 }
                 Thread.sleep(200);
             }
@@ -151,25 +165,75 @@ public final class VigilLocal {
                     + printer.totalSequences() + " object sequences, " + printer.totalScores() + " object scores, "
                     + printer.totalFrameScores() + " frame scores and " + printer.totalEvents() + " event announcements flowed");
             return exit;
+        } catch (RuntimeException e) {
+            if (!stopping.get()) {
+                throw e;
+            }
+            say("stopped while starting (" + e.getMessage() + ")");
+            return 1;
         } finally {
-            closeAll(open);
+            job.stop();
             try {
                 Runtime.getRuntime().removeShutdownHook(stopper);
             } catch (IllegalStateException alreadyShuttingDown) {
-                // the hook is running and closes the same things; close() is idempotent
+                // the hook ran job.stop(), which this call waited for
             }
         }
     }
 
-    private static synchronized void closeAll(List<AutoCloseable> open) {
-        for (AutoCloseable c : open) {
+    /**
+     * The job's processes, stopped once by whoever asks first (the main thread, or the shutdown hook on Ctrl-C or
+     * SIGTERM; a second caller waits for the first): all services at once, then the print-out, then the broker, so
+     * no service is left retrying a broker that is gone. Bounded by the services' stop grace plus the broker's.
+     */
+    private static final class Job {
+        private LocalKafkaBroker broker;
+        private FlowPrinter printer;
+        private final List<ServiceProcess> services = new ArrayList<>();
+        private boolean stopped;
+
+        /** Starts a process (or the print-out) and takes charge of it; none starts once the job is stopping. */
+        synchronized <T extends AutoCloseable> T start(java.util.concurrent.Callable<T> starting) throws Exception {
+            if (stopped) {
+                throw new IllegalStateException("vigil-local is stopping");
+            }
+            T started = starting.call();
+            if (started instanceof LocalKafkaBroker b) {
+                broker = b;
+            } else if (started instanceof FlowPrinter f) {
+                printer = f;
+            } else {
+                services.add((ServiceProcess) started);
+            }
+            return started;
+        }
+
+        synchronized void stop() {
+            if (stopped) {
+                return;
+            }
+            stopped = true;
+            long start = System.nanoTime();
+            if (!services.isEmpty()) {
+                ServiceProcess.stopAll(services);
+                say("services stopped in " + seconds(start) + (broker == null ? "" : "; stopping the broker"));
+            }
             try {
-                c.close();
-            } catch (Exception e) {
-                System.err.println("vigil-local: stopping " + c + " failed: " + e.getMessage());
+                if (printer != null) {
+                    printer.close();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (broker != null) {
+                broker.close();
+                say("broker stopped; all stopped in " + seconds(start));
             }
         }
-        open.clear();
+
+        private static String seconds(long since) {
+            return String.format("%.1f s", (System.nanoTime() - since) / 1e9);
+        }
     }
 
     /** A service to run: its module name, HTTP port, -D properties, and a line for the start-up banner. */
@@ -194,7 +258,7 @@ public final class VigilLocal {
             alerts.put("vigil.alerts.idle-timeout", "3s"); // close the last event soon after the file ends
         }
 
-        Map<String, String> ingest = common(bootstrap, 8081);
+        Map<String, String> ingest = common(bootstrap, INGEST_PORT);
         if (!o.cameraIds().contains(DEFAULT_CAMERA)) {
             // frame-ingest's own default camera; this run ingests only the camera asked for.
             ingest.put("vigil.ingest.cameras." + DEFAULT_CAMERA + ".enabled", "false");
@@ -209,7 +273,7 @@ public final class VigilLocal {
                 new ServiceSpec("sequence-assembler", 8083, assembler, "t=3, 64x64 crops"),
                 new ServiceSpec("anomaly-scorer", 8084, scorer, "model models/ssmtl-ped2-shallow-narrow.onnx"),
                 new ServiceSpec("alert-sink", 8085, alerts, "events, webhook, REST; page at http://localhost:8085/"),
-                new ServiceSpec("frame-ingest", 8081, ingest, "camera " + String.join(", ", o.cameraIds()) + " <- " + o.source()));
+                new ServiceSpec("frame-ingest", INGEST_PORT, ingest, "camera " + String.join(", ", o.cameraIds()) + " <- " + o.source()));
     }
 
     private static Map<String, String> common(String bootstrap, int port) {
