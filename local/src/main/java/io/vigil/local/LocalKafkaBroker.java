@@ -103,10 +103,37 @@ public final class LocalKafkaBroker implements AutoCloseable {
                 try (Admin admin = admin()) {
                     config.security().get().upsertServiceUser(admin);
                 }
+                awaitServiceUser(Duration.ofSeconds(30));
             }
         } catch (RuntimeException e) {
             close();
             throw e;
+        }
+    }
+
+    /**
+     * Waits until the services' SCRAM user authenticates: the controller has the credential when the upsert returns,
+     * the broker a moment later (a client that connected at once was refused now and then).
+     */
+    private void awaitServiceUser(Duration timeout) {
+        Map<String, Object> props = new HashMap<>(clientConfig());
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000);
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try (Admin admin = Admin.create(props)) {
+                admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
+                return;
+            } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the services' SCRAM user cannot log in after " + timeout.toSeconds()
+                            + " s: " + e.getMessage(), e);
+                }
+                sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the services' SCRAM user", e);
+            }
         }
     }
 

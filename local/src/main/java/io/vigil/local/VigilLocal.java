@@ -85,7 +85,7 @@ public final class VigilLocal {
         }
         Path logs = o.dataDir().resolve("logs");
         say("starting Kafka broker (KRaft) in " + o.dataDir().resolve("kafka"));
-        Job job = new Job();
+        JobProcesses job = new JobProcesses();
         java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
         // Ctrl-C and SIGTERM: stop the services, then the broker, in bounded time (the main thread waits for it).
         Thread stopper = new Thread(() -> {
@@ -121,46 +121,9 @@ public final class VigilLocal {
                 say(spec.name() + " started (pid " + p.pid() + ", " + spec.summary() + ", health http://localhost:"
                         + spec.port() + "/q/health, log " + p.log() + ")");
             }
-            ServiceProcess ingest = services.get(services.size() - 1);
-            IngestProbe probe = new IngestProbe(INGEST_PORT);
             printer.start();
 
-            int exit = 0;
-            long deadline = o.duration() == null ? Long.MAX_VALUE : System.nanoTime() + o.duration().toNanos();
-            long nextProbe = System.nanoTime();
-            while (System.nanoTime() < deadline && !stopping.get()) {
-                ServiceProcess died = services.stream().filter(sp -> sp != ingest && !sp.isAlive()).findFirst().orElse(null);
-                if (died != null && !stopping.get()) {
-                    say(died.name() + " exited with code " + died.waitFor() + "; see " + died.log());
-                    exit = 1;
-                    break;
-                }
-                if (!ingest.isAlive() && !stopping.get()) {
-                    exit = ingest.waitFor();
-                    if (!o.once() || exit != 0) {
-                        say("frame-ingest exited with code " + exit + "; see " + ingest.log());
-                        exit = exit == 0 ? 1 : exit;
-                    } else {
-                        say("all frames published; waiting for the pipeline to catch up");
-                        printer.awaitCaughtUp(Duration.ofSeconds(2), Duration.ofSeconds(60));
-                    }
-                    Thread.sleep(1500); // let the printer report the last second
-                    break;
-                }
-                if (!o.once() && System.nanoTime() >= nextProbe) {
-                    // Stream mode: frame-ingest keeps running after a file or folder ends; its health says so.
-                    nextProbe = System.nanoTime() + 1_000_000_000L;
-                    Map<String, String> states = probe.states(o.cameraIds()).orElse(Map.of());
-                    if (!states.isEmpty() && IngestProbe.allEnded(states)) {
-                        say("every source ended " + states + "; waiting for the pipeline to catch up");
-                        printer.awaitCaughtUp(Duration.ofSeconds(2), Duration.ofSeconds(60));
-                        Thread.sleep(1500);
-                        exit = states.containsValue("FAILED") ? 1 : 0;
-                        break;
-                    }
-                }
-                Thread.sleep(200);
-            }
+            int exit = awaitEnd(o, services, new IngestProbe(INGEST_PORT), printer, stopping);
             say("stopping; " + printer.totalFrames() + " frames, " + printer.totalDetections() + " detections messages, "
                     + printer.totalSequences() + " object sequences, " + printer.totalScores() + " object scores, "
                     + printer.totalFrameScores() + " frame scores and " + printer.totalEvents() + " event announcements flowed");
@@ -181,59 +144,45 @@ public final class VigilLocal {
         }
     }
 
-    /**
-     * The job's processes, stopped once by whoever asks first (the main thread, or the shutdown hook on Ctrl-C or
-     * SIGTERM; a second caller waits for the first): all services at once, then the print-out, then the broker, so
-     * no service is left retrying a broker that is gone. Bounded by the services' stop grace plus the broker's.
-     */
-    private static final class Job {
-        private LocalKafkaBroker broker;
-        private FlowPrinter printer;
-        private final List<ServiceProcess> services = new ArrayList<>();
-        private boolean stopped;
-
-        /** Starts a process (or the print-out) and takes charge of it; none starts once the job is stopping. */
-        synchronized <T extends AutoCloseable> T start(java.util.concurrent.Callable<T> starting) throws Exception {
-            if (stopped) {
-                throw new IllegalStateException("vigil-local is stopping");
+    /** Waits until the job should end (see the README's "How it ends"); returns its exit code. */
+    private static int awaitEnd(Options o, List<ServiceProcess> services, IngestProbe probe, FlowPrinter printer,
+            java.util.concurrent.atomic.AtomicBoolean stopping) throws InterruptedException {
+        ServiceProcess ingest = services.get(services.size() - 1);
+        long deadline = o.duration() == null ? Long.MAX_VALUE : System.nanoTime() + o.duration().toNanos();
+        long nextProbe = System.nanoTime();
+        while (System.nanoTime() < deadline && !stopping.get()) {
+            ServiceProcess died = services.stream().filter(sp -> sp != ingest && !sp.isAlive()).findFirst().orElse(null);
+            if (died != null && !stopping.get()) {
+                say(died.name() + " exited with code " + died.waitFor() + "; see " + died.log());
+                return 1;
             }
-            T started = starting.call();
-            if (started instanceof LocalKafkaBroker b) {
-                broker = b;
-            } else if (started instanceof FlowPrinter f) {
-                printer = f;
-            } else {
-                services.add((ServiceProcess) started);
-            }
-            return started;
-        }
-
-        synchronized void stop() {
-            if (stopped) {
-                return;
-            }
-            stopped = true;
-            long start = System.nanoTime();
-            if (!services.isEmpty()) {
-                ServiceProcess.stopAll(services);
-                say("services stopped in " + seconds(start) + (broker == null ? "" : "; stopping the broker"));
-            }
-            try {
-                if (printer != null) {
-                    printer.close();
+            if (!ingest.isAlive() && !stopping.get()) {
+                int exit = ingest.waitFor();
+                if (o.once() && exit == 0) {
+                    return caughtUp(printer, "all frames published", 0);
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                say("frame-ingest exited with code " + exit + "; see " + ingest.log());
+                Thread.sleep(1500); // let the printer report the last second
+                return exit == 0 ? 1 : exit;
             }
-            if (broker != null) {
-                broker.close();
-                say("broker stopped; all stopped in " + seconds(start));
+            if (!o.once() && System.nanoTime() >= nextProbe) {
+                // Stream mode: frame-ingest keeps running after a file or folder ends; its health says so.
+                nextProbe = System.nanoTime() + 1_000_000_000L;
+                Map<String, String> states = probe.states(o.cameraIds()).orElse(Map.of());
+                if (!states.isEmpty() && IngestProbe.allEnded(states)) {
+                    return caughtUp(printer, "every source ended " + states, states.containsValue("FAILED") ? 1 : 0);
+                }
             }
+            Thread.sleep(200);
         }
+        return 0;
+    }
 
-        private static String seconds(long since) {
-            return String.format("%.1f s", (System.nanoTime() - since) / 1e9);
-        }
+    private static int caughtUp(FlowPrinter printer, String why, int exit) throws InterruptedException {
+        say(why + "; waiting for the pipeline to catch up");
+        printer.awaitCaughtUp(Duration.ofSeconds(2), Duration.ofSeconds(60));
+        Thread.sleep(1500); // let the printer report the last second
+        return exit;
     }
 
     /** A service to run: its module name, HTTP port, -D properties, and a line for the start-up banner. */
@@ -368,7 +317,7 @@ public final class VigilLocal {
         }
     }
 
-    private static void say(String message) {
+    static void say(String message) {
         System.out.println("vigil-local: " + message);
         System.out.flush();
     }
