@@ -28,8 +28,9 @@ public final class NumericGuard {
 
     /** How many values of the array are NaN or infinite. */
     public static long nonFinite(NDArray values) {
-        try (NDArray bad = values.isNaN().logicalOr(values.isInfinite())) {
-            return bad.countNonzero().getLong();
+        // x - x is 0 for every finite x and NaN for NaN and infinities; the temporaries go with the count.
+        try (NDArray difference = values.sub(values); NDArray nan = difference.isNaN(); NDArray count = nan.countNonzero()) {
+            return count.getLong();
         }
     }
 
