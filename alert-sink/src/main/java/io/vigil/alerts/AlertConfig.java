@@ -15,7 +15,8 @@ import java.util.Optional;
  * {@code vigil.alerts.*}: frame scores, smoothing, event rules, thumbnails, the webhook and the views.
  *
  * <p>Thresholds are on the frame score's scale, which is the object scores' scale (the scorer's calibration: with
- * the default z-scores, 0 is a typical training object).
+ * the default surprise scale, a frame scores s when its most unusual object is one that one in 10^s normal objects
+ * of the model's calibration videos matches; a frame without objects scores 0).
  */
 @ConfigMapping(prefix = "vigil.alerts")
 public interface AlertConfig {
@@ -60,7 +61,7 @@ public interface AlertConfig {
     View view();
 
     interface Events {
-        /** An event starts at a smoothed frame score at or above this. */
+        /** An event starts at a smoothed frame score at or above this (3: rarer than one in 1000 normal objects). */
         @WithDefault("3.0")
         float openThreshold();
 

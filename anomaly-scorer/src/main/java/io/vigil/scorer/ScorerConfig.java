@@ -26,11 +26,14 @@ public interface ScorerConfig {
     @Min(0)
     int intraOpThreads();
 
-    /** Tasks in the anomaly score (ablation): arrow_of_time, irregularity, reconstruction, distillation. */
-    @WithDefault("arrow_of_time,irregularity,reconstruction,distillation")
+    /** Tasks in the anomaly score (ablation): arrow_of_time, irregularity, reconstruction, distillation, speed. */
+    @WithDefault("arrow_of_time,irregularity,reconstruction,distillation,speed")
     Set<SsmtlScorer.Task> tasks();
 
-    /** How task scores are put on one scale: none (the paper's raw mean), zscore or p99 (model metadata). */
+    /**
+     * How task scores are put on one scale (model metadata): surprise (one in 10^s normal objects scores as high;
+     * bounded), zscore, p99 or none (the paper's raw mean).
+     */
     @WithDefault(TaskCalibration.DEFAULT_MODE)
     TaskCalibration.Mode calibration();
 

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vigil.common.kafka.TransactionalLoop;
+import io.vigil.common.scoring.ObjectScores;
 import io.vigil.common.scoring.SsmtlScorer;
 import io.vigil.proto.MessageChecks;
 import io.vigil.proto.Topics;
@@ -55,7 +56,7 @@ final class ScoringHandler implements TransactionalLoop.Handler {
             }
             List<SsmtlScorer.Scores> scores = inference.record(() -> version.scorer().score(good));
             for (int i = 0; i < good.size(); i++) {
-                ObjectScore score = toMessage(good.get(i), scores.get(i), version.id());
+                ObjectScore score = ObjectScores.of(good.get(i), scores.get(i), version.id());
                 out.send(new ProducerRecord<>(Topics.OBJECT_SCORES, score.getCameraId(),
                         VigilSerdes.OBJECT_SCORE.serializer().serialize(Topics.OBJECT_SCORES, score)));
                 scored.increment();
@@ -63,31 +64,5 @@ final class ScoringHandler implements TransactionalLoop.Handler {
         } finally {
             model.release(version);
         }
-    }
-
-    static ObjectScore toMessage(ObjectSequence s, SsmtlScorer.Scores sc, String version) {
-        ObjectScore.Builder b = ObjectScore.newBuilder()
-                .setCameraId(s.getCameraId())
-                .setMiddleFrameIndex(s.getMiddleFrameIndex())
-                .setObjectIndex(s.getObjectIndex())
-                .setDetection(s.getDetection())
-                .setScore(sc.score())
-                .setModelVersion(version)
-                .setCaptureTimeMs(s.getCaptureTimeMs())
-                .setFrameWidth(s.getFrameWidth())
-                .setFrameHeight(s.getFrameHeight());
-        if (!Float.isNaN(sc.arrowOfTime())) {
-            b.setArrowOfTime(sc.arrowOfTime());
-        }
-        if (!Float.isNaN(sc.irregularity())) {
-            b.setMotionIrregularity(sc.irregularity());
-        }
-        if (!Float.isNaN(sc.reconstruction())) {
-            b.setReconstruction(sc.reconstruction());
-        }
-        if (!Float.isNaN(sc.distillation())) {
-            b.setDistillation(sc.distillation());
-        }
-        return b.build();
     }
 }

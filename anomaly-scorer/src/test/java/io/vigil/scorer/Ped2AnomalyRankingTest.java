@@ -93,7 +93,7 @@ class Ped2AnomalyRankingTest {
             List<SsmtlScorer.Scores> scores = scoreInBatches(scorer, 32);
             double[] sum = new double[2];
             int[] count = new int[2];
-            double[][] raw = new double[2][4];
+            double[][] raw = new double[2][SsmtlScorer.Task.values().length];
             for (int k = 0; k < scores.size(); k++) {
                 int group = anomalous[k] ? 1 : 0;
                 sum[group] += scores.get(k).score();

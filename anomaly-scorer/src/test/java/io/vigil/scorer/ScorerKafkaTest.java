@@ -108,7 +108,8 @@ class ScorerKafkaTest {
                 assertEquals(0.1f, s.getMotionIrregularity(), 1e-6);
                 assertEquals(0.5f, s.getReconstruction(), 1e-6, "grey 0.5 against a black middle crop");
                 assertEquals(0.1f, s.getDistillation(), 1e-6);
-                assertEquals((0.7f + 0.1f + 0.5f + 0.1f) / 4, s.getScore(), 1e-6);
+                assertEquals(0f, s.getSpeed(), 1e-9, "flat crops: no flow");
+                assertEquals((0.7f + 0.1f + 0.5f + 0.1f + 0f) / 5, s.getScore(), 1e-6);
             }
 
             // A new model version arrives: written next to the file and moved over it.

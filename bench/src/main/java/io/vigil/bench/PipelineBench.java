@@ -46,9 +46,7 @@ public final class PipelineBench {
 
         Map<String, String> eval = new LinkedHashMap<>(Map.of("--data", video.getParent().getParent().toString(), "--videos",
                 video.getFileName().toString(), "--model", model.toString(), "--detector", "yolox", "--detector-model",
-                yolox.toString(), "--detector-threshold", "0.5", "--t", "3", "--calibration", "zscore", "--sigma", "3"));
-        eval.put("--max-lookahead", "9");
-        eval.put("--threads", "2");
+                yolox.toString())); // otherwise the evaluator's defaults: the services' own
         eval.put("--out", work.resolve("offline").toString());
         if (EvaluateMain.run(eval) != 0) {
             throw new IllegalStateException("offline evaluation failed");

@@ -33,7 +33,8 @@ import java.util.Map;
  *   --model models/ssmtl-ped2-shallow-narrow.onnx --detector yolox \
  *   --detector-model ../shared/models/yolox-nano-coco/yolox_nano.onnx --out docs/results/ped2
  * </pre>
- * Options with defaults: --detector-threshold 0.5, --t 3, --calibration zscore, --sigma 3, --max-lookahead 9,
+ * Options with defaults: --detector-threshold 0.3, --class-thresholds person=0.5, --t 3, --calibration surprise,
+ * --sigma 3, --max-lookahead 9,
  * --threads 2 (the services' defaults, so the numbers are those of the streaming chain). With
  * {@code --frame-scores-from host:port [--camera-prefix P] [--kafka-config F]} it evaluates what a deployment wrote to
  * vigil.frame-scores and vigil.object-scores for cameras named P + video id, instead of running the chain.
@@ -42,10 +43,20 @@ public final class EvaluateMain {
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
 
+    private static String classThresholds(Map<String, Float> thresholds) {
+        return String.join(",", thresholds.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
+    }
+
+    /** The options' defaults: the services' own, so the numbers are those of the streaming chain. */
+    static Map<String, String> defaults() {
+        return Map.of("--detector", "yolox", "--detector-threshold", DetectionFilter.DEFAULT_THRESHOLD, "--class-thresholds",
+                classThresholds(DetectionFilter.DEFAULT_CLASS_THRESHOLDS), "--t", "3", "--calibration",
+                TaskCalibration.DEFAULT_MODE.toLowerCase(Locale.ROOT), "--sigma", "3", "--max-lookahead", "9", "--threads", "2",
+                "--videos", "", "--out", "evaluation-report");
+    }
+
     public static void main(String[] args) throws Exception {
-        Map<String, String> o = new LinkedHashMap<>(Map.of("--detector", "yolox", "--detector-threshold", "0.5", "--t", "3",
-                "--calibration", TaskCalibration.DEFAULT_MODE.toLowerCase(Locale.ROOT), "--sigma", "3", "--max-lookahead", "9",
-                "--threads", "2", "--videos", "", "--out", "evaluation-report"));
+        Map<String, String> o = new LinkedHashMap<>();
         for (int i = 0; i + 1 < args.length; i += 2) {
             if (!args[i].startsWith("--")) {
                 usage("unexpected " + args[i]);
@@ -60,7 +71,7 @@ public final class EvaluateMain {
 
     private static void usage(String problem) {
         System.err.println(problem + "\nusage: --data <data set> --model <ssmtl.onnx> [--videos 01,02] [--detector yolox|yolov3|"
-                + "ultralytics|motion] [--detector-model F] [--detector-threshold 0.5] [--t 3] [--calibration zscore|p99|none] "
+                + "ultralytics|motion] [--detector-model F] [--detector-threshold 0.3] [--class-thresholds person=0.5] [--t 3] [--calibration surprise|zscore|p99|none] "
                 + "[--sigma 3] [--max-lookahead 9] [--threads 2] [--out dir] [--frame-scores-from host:port [--camera-prefix P] [--kafka-config client.properties]]");
         System.exit(2);
     }
@@ -83,7 +94,10 @@ public final class EvaluateMain {
     }
 
     /** Runs an evaluation with the options of {@link #main} (all keys present); returns the exit code. */
-    public static int run(Map<String, String> o) throws Exception {
+    /** Runs with {@code options} over {@link #defaults()}; returns the exit code. */
+    public static int run(Map<String, String> options) throws Exception {
+        Map<String, String> o = new LinkedHashMap<>(defaults());
+        o.putAll(options);
         Path data = Path.of(o.get("--data"));
         List<String> only = o.get("--videos").isBlank() ? List.of() : Arrays.asList(o.get("--videos").split(","));
         List<Datasets.LabelledVideo> videos = Datasets.open(data, only);
@@ -109,8 +123,9 @@ public final class EvaluateMain {
                 SsmtlScorer scorer = new SsmtlScorer(model, EnumSet.allOf(SsmtlScorer.Task.class), calibration);
                 cropSize = scorer.cropSize();
                 OfflinePipeline pipeline = new OfflinePipeline(detector,
-                        // As the object-detector's defaults: confidence threshold, no class filter, boxes of at least 4 px.
-                        new DetectionFilter(Float.parseFloat(o.get("--detector-threshold")), Map.of(), java.util.Set.of(), 4f),
+                        // As the object-detector's defaults: confidence thresholds, no class filter, boxes of at least 4 px.
+                        DetectionFilter.of(Float.parseFloat(o.get("--detector-threshold")),
+                                DetectionFilter.parseClassThresholds(o.get("--class-thresholds")), java.util.Set.of(), 4f),
                         new SequenceBuilder(new SequenceSettings(t, scorer.cropSize(), 1f, 4f)), scorer, timeline, 8);
                 for (int i = 0; i < videos.size(); i++) {
                     say("[%d/%d] video %s (%d frames)", i + 1, videos.size(), videos.get(i).id(), videos.get(i).frames().size());
@@ -130,7 +145,8 @@ public final class EvaluateMain {
         setup.put("data", data.toString() + (only.isEmpty() ? "" : " videos " + String.join(",", only)));
         setup.put("model", o.get("--model"));
         setup.put("detector", backend.name().toLowerCase(Locale.ROOT) + (detectorModel == null ? "" : " " + detectorModel)
-                + ", confidence >= " + o.get("--detector-threshold"));
+                + ", confidence >= " + o.get("--detector-threshold") + (o.get("--class-thresholds").isBlank() ? ""
+                        : " (" + o.get("--class-thresholds") + ")"));
         setup.put("sequences", "t=" + t + " (" + (2 * t + 1) + " crops of " + cropSize + " px)");
         setup.put("scores", "calibration " + calibration.name().toLowerCase(Locale.ROOT) + ", frame score = max of the "
                 + "object-score map, Gaussian sigma " + o.get("--sigma") + " frames (look-ahead " + o.get("--max-lookahead") + ")");

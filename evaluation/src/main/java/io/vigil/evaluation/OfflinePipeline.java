@@ -8,6 +8,7 @@ import io.vigil.common.detect.ObjectDetector;
 import io.vigil.common.eval.RegionTrackDetection;
 import io.vigil.common.image.ImageCodec;
 import io.vigil.common.image.RgbImage;
+import io.vigil.common.scoring.ObjectScores;
 import io.vigil.common.scoring.SsmtlScorer;
 import io.vigil.common.sequence.SequenceBuilder;
 import io.vigil.common.sequence.WindowPlan;
@@ -35,6 +36,8 @@ public final class OfflinePipeline {
 
     /** The score variants of the ablation: all enabled tasks, then each task alone. */
     public static final String ALL = "all";
+    /** The paper's four tasks, without the speed. */
+    public static final String PAPER_TASKS = "paper's four tasks";
 
     /** Per video: smoothed frame scores per variant, the object regions with scores (for RBDC/TBDC), counts. */
     public record VideoResult(String id, Map<String, float[]> frameScores, float[] rawFrameScores,
@@ -89,6 +92,11 @@ public final class OfflinePipeline {
 
         Map<String, Set<SsmtlScorer.Task>> variants = new LinkedHashMap<>();
         variants.put(ALL, scorer.tasks());
+        if (scorer.tasks().contains(SsmtlScorer.Task.SPEED) && scorer.tasks().size() > 1) {
+            EnumSet<SsmtlScorer.Task> paper = EnumSet.copyOf(scorer.tasks());
+            paper.remove(SsmtlScorer.Task.SPEED);
+            variants.put(PAPER_TASKS, paper);
+        }
         for (SsmtlScorer.Task task : scorer.tasks()) {
             variants.put(task.output, EnumSet.of(task));
         }
@@ -120,10 +128,7 @@ public final class OfflinePipeline {
                 for (int k = 0; k < built.size(); k++) {
                     ObjectSequence s = built.get(k);
                     float score = e.getKey().equals(ALL) ? scores.get(k).score() : scorer.scoreOf(scores.get(k), e.getValue());
-                    ObjectScore os = ObjectScore.newBuilder().setCameraId(camera).setMiddleFrameIndex(s.getMiddleFrameIndex())
-                            .setObjectIndex(s.getObjectIndex()).setDetection(s.getDetection()).setScore(score)
-                            .setCaptureTimeMs(s.getCaptureTimeMs()).setFrameWidth(s.getFrameWidth())
-                            .setFrameHeight(s.getFrameHeight()).build();
+                    ObjectScore os = ObjectScores.of(s, scores.get(k), "offline").toBuilder().setScore(score).build();
                     collect(tl.onObjectScore(os), smoothed.get(e.getKey()), e.getKey().equals(ALL) ? raw : null);
                     if (e.getKey().equals(ALL)) {
                         var b = s.getDetection().getBox();

@@ -58,7 +58,7 @@ public final class Report {
         md.append("| score | frame AUC micro | frame AUC macro |\n|---|---|---|\n");
         for (String variant : e.microAuc().keySet()) {
             md.append(String.format(Locale.ROOT, "| %s | %.1f %% | %.1f %% |%n", variant.equals(OfflinePipeline.ALL)
-                    ? "**all tasks**" : variant + " alone", 100 * e.microAuc().get(variant), 100 * e.macroAuc().get(variant)));
+                    ? "**all tasks**" : variant.equals(OfflinePipeline.PAPER_TASKS) ? variant : variant + " alone", 100 * e.microAuc().get(variant), 100 * e.macroAuc().get(variant)));
         }
         if (e.rbdc() != null) {
             md.append(String.format(Locale.ROOT, "%nRBDC %.1f %%, TBDC %.1f %% (all tasks; regions = scored object boxes).%n",

@@ -30,8 +30,6 @@ class EvaluateMainTest {
         int exit = EvaluateMain.run(new java.util.LinkedHashMap<>(Map.ofEntries(Map.entry("--data", data.toString()),
                 Map.entry("--videos", "02"), Map.entry("--model", model.toString()), Map.entry("--detector", "yolox"),
                 Map.entry("--detector-model", SharedData.require("models/yolox-nano-coco/yolox_nano.onnx").toString()),
-                Map.entry("--detector-threshold", "0.5"), Map.entry("--t", "3"), Map.entry("--calibration", "zscore"),
-                Map.entry("--sigma", "3"), Map.entry("--max-lookahead", "9"), Map.entry("--threads", "2"),
                 Map.entry("--out", out.toString()))));
         assertEquals(0, exit);
         JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());

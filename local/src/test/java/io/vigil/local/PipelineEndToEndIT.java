@@ -76,8 +76,7 @@ class PipelineEndToEndIT {
 
         Map<String, String> args = new LinkedHashMap<>(Map.of("--data", SharedData.require("datasets/ucsd-ped2").toString(),
                 "--videos", "02", "--model", home.resolve("models/ssmtl-ped2-shallow-narrow.onnx").toString(), "--detector", "yolox",
-                "--detector-model", yolox.toString(), "--detector-threshold", "0.5", "--t", "3", "--calibration", "zscore",
-                "--sigma", "3", "--max-lookahead", "9"));
+                "--detector-model", yolox.toString())); // otherwise the services' defaults, as the evaluator's
         args.put("--threads", "2");
         args.put("--out", offline.toString());
         assertEquals(0, EvaluateMain.run(args));

@@ -1,9 +1,5 @@
 package io.vigil.trainer;
 
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.training.ParameterStore;
 import io.vigil.common.detect.DetectionFilter;
 import io.vigil.common.detect.DetectorSpec;
 import io.vigil.common.detect.FrameDetector;
@@ -11,6 +7,7 @@ import io.vigil.common.detect.ObjectDetector;
 import io.vigil.common.image.CropBox;
 import io.vigil.common.image.ImageCodec;
 import io.vigil.common.image.RgbImage;
+import io.vigil.common.onnx.OnnxMetadata;
 import io.vigil.common.onnx.OnnxSessionFactory;
 import io.vigil.common.sequence.SequenceSettings;
 import io.vigil.proto.v1.Box;
@@ -42,10 +39,17 @@ import java.util.stream.Stream;
  */
 public final class TrainingRun {
 
-    /** Everything a run is configured with; {@code threads} are PyTorch's intra-op threads (0: one per core). */
-    public record Options(Path data, DetectorSpec detector, float detectorThreshold, Path teacher, Architecture architecture,
+    /**
+     * Everything a run is configured with; {@code threads} are PyTorch's intra-op threads (0: one per core);
+     * {@code holdout} names the videos (folders of {@code data}) kept out of training: the epoch is chosen on their
+     * loss and the model is calibrated on their objects (empty: calibrated on the training videos, optimistic).
+     */
+    public record Options(Path data, DetectorSpec detector, DetectionFilter detections, Path teacher, Architecture architecture,
             SequenceSettings sequences, int maxGap, int epochs, int batch, float learningRate, float lambda, long seed,
-            double objectFraction, int threads, Path out, boolean resume) {
+            double objectFraction, int threads, List<String> holdout, Path out, boolean resume) {
+        public Options {
+            holdout = List.copyOf(holdout);
+        }
     }
 
     private final Options o;
@@ -62,20 +66,28 @@ public final class TrainingRun {
         long start = System.nanoTime();
         TorchRuntime.useThreads(o.threads());
         log.println("numeric environment: " + TorchRuntime.describe());
-        ObjectClips clips = new ObjectClips(loadVideos(), o.sequences(), o.maxGap());
+        ObjectClips clips = new ObjectClips(loadVideos(o.data(), List.of(), o.detector(), o.detections(),
+                o.out().resolve("detections"), log), o.sequences(), o.maxGap());
         if (o.teacher() != null) {
             addTeacher(clips);
         }
-        List<ObjectClips.ObjectRef> objects = new ArrayList<>(clips.objects());
+        List<ObjectClips.ObjectRef> objects = new ArrayList<>();
+        List<ObjectClips.ObjectRef> heldOut = new ArrayList<>();
+        for (ObjectClips.ObjectRef ref : clips.objects()) {
+            (o.holdout().contains(clips.videos().get(ref.video()).id()) ? heldOut : objects).add(ref);
+        }
         Random random = new Random(o.seed());
         Collections.shuffle(objects, random);
         objects = objects.subList(0, (int) Math.max(1, Math.round(objects.size() * o.objectFraction())));
-        log.printf("%d videos, %d objects used for training (fraction %.2f), %d distillation outputs%n",
-                clips.videos().size(), objects.size(), o.objectFraction(), clips.distillOutputs());
+        log.printf("%d videos, %d objects used for training (fraction %.2f), %d held out in videos %s, %d distillation "
+                + "outputs%n", clips.videos().size() - o.holdout().size(), objects.size(), o.objectFraction(), heldOut.size(),
+                o.holdout(), clips.distillOutputs());
+        List<ObjectClips.Batch> validation = validationBatches(clips, heldOut);
 
         SsmtlNetwork net = new SsmtlNetwork(o.architecture(), o.sequences().length(), clips.distillOutputs());
         try (SsmtlTrainer trainer = new SsmtlTrainer(net, o.learningRate(), o.lambda(), o.seed())) {
             int firstEpoch = o.resume() ? loadCheckpoint(trainer) + 1 : 1;
+            LossCurves curves = LossCurves.open(o.out(), firstEpoch);
             int stepsPerEpoch = (objects.size() + o.batch() - 1) / o.batch();
             long trainStart = System.nanoTime();
             int stepsDone = 0;
@@ -107,9 +119,17 @@ public final class TrainingRun {
                     }
                 }
                 saveCheckpoint(trainer, epoch);
-                log.printf("epoch %d done: mean losses aot %.4f mi %.4f rec %.4f dist %.4f total %.4f; checkpoint saved%n", epoch,
-                        sums[0] / steps, sums[1] / steps, sums[2] / steps, sums[3] / steps, sums[4] / steps);
+                TaskLosses train = new TaskLosses((float) (sums[0] / steps), (float) (sums[1] / steps), (float) (sums[2] / steps),
+                        (float) (sums[3] / steps), (float) (sums[4] / steps));
+                TaskLosses held = validation.isEmpty() ? null : validate(trainer, validation);
+                curves.add(epoch, train, held);
+                log.printf("epoch %d done: mean losses %s; held-out %s; checkpoint saved%n", epoch, train,
+                        held == null ? "none" : held);
             }
+            int best = curves.bestEpoch();
+            trainer.load(o.out().resolve(epochParameters(best)));
+            log.printf("using epoch %d (%s)%n", best, validation.isEmpty() ? "the last; no held-out videos"
+                    : "lowest held-out loss");
             Map<String, String> metadata = new LinkedHashMap<>();
             metadata.put("vigil.architecture", o.architecture().id());
             metadata.put("vigil.t", Integer.toString(o.sequences().t()));
@@ -118,34 +138,76 @@ public final class TrainingRun {
             metadata.put("vigil.distillation", "80 detector class probabilities" + (o.teacher() == null ? ""
                     : " + " + (clips.distillOutputs() - 80) + " logits of teacher " + o.teacher().getFileName()));
             metadata.put("vigil.detector", o.detector().backend().name().toLowerCase() + ":"
-                    + (o.detector().model() == null ? "" : o.detector().model().getFileName()));
-            metadata.put("vigil.training_data", o.data().toString() + " (" + clips.videos().size() + " videos, "
-                    + objects.size() + " objects)");
+                    + (o.detector().model() == null ? "" : o.detector().model().getFileName()) + " confidence >= "
+                    + o.detections().defaultThreshold() + ", by class " + o.detections().classThresholds());
+            metadata.put("vigil.training_data", o.data().toString() + " (" + (clips.videos().size() - o.holdout().size())
+                    + " videos, " + objects.size() + " objects; held out " + o.holdout() + ")");
             metadata.put("vigil.epochs", Integer.toString(o.epochs()));
+            metadata.put("vigil.epoch", Integer.toString(best));
             metadata.put("vigil.created_at", Instant.now().toString());
-            metadata.putAll(Calibration.metadata(calibrate(net, clips, objects, random)));
             Path onnx = o.out().resolve("ssmtl-" + o.architecture().id() + ".onnx");
             OnnxExporter.export(net, metadata, onnx);
             ObjectClips.Batch probe = clips.batch(objects.subList(0, Math.min(8, objects.size())), random);
             float diff = ExportParity.check(net, onnx, probe.forward(), probe.size());
-            log.printf("exported %s (parity max abs diff %.2e); final step losses %s; total time %s%n", onnx, diff, last,
+            List<ObjectClips.Video> normal = clips.videos().stream()
+                    .filter(v -> o.holdout().isEmpty() || o.holdout().contains(v.id())).toList();
+            OnnxMetadata.update(onnx, ModelCalibration.of(onnx, normal, o.sequences(), o.threads(), log), onnx);
+            log.printf("exported %s (parity max abs diff %.2e), calibrated on %s; final step losses %s; total time %s%n", onnx,
+                    diff, o.holdout().isEmpty() ? "the training videos" : "held-out videos " + o.holdout(), last,
                     duration((System.nanoTime() - start) / 1e9));
             return onnx;
         }
     }
 
-    private List<ObjectClips.Video> loadVideos() throws IOException {
+    /** A fixed sample of held-out objects (up to 512, with their windows drawn once), so epochs compare alike. */
+    private List<ObjectClips.Batch> validationBatches(ObjectClips clips, List<ObjectClips.ObjectRef> heldOut) {
+        List<ObjectClips.ObjectRef> sample = new ArrayList<>(heldOut);
+        Random random = new Random(o.seed() + 7);
+        Collections.shuffle(sample, random);
+        sample = sample.subList(0, Math.min(512, sample.size()));
+        List<ObjectClips.Batch> batches = new ArrayList<>();
+        for (int from = 0; from < sample.size(); from += o.batch()) {
+            ObjectClips.Batch b = clips.batch(sample.subList(from, Math.min(sample.size(), from + o.batch())), random);
+            if (b.size() > 0) {
+                batches.add(b);
+            }
+        }
+        return batches;
+    }
+
+    private static TaskLosses validate(SsmtlTrainer trainer, List<ObjectClips.Batch> batches) {
+        double[] sums = new double[5];
+        int n = 0;
+        for (ObjectClips.Batch b : batches) {
+            TaskLosses l = trainer.evaluate(b);
+            float[] v = {l.arrowOfTime(), l.irregularity(), l.reconstruction(), l.distillation(), l.total()};
+            for (int k = 0; k < 5; k++) {
+                sums[k] += v[k] * b.size();
+            }
+            n += b.size();
+        }
+        return new TaskLosses((float) (sums[0] / n), (float) (sums[1] / n), (float) (sums[2] / n), (float) (sums[3] / n),
+                (float) (sums[4] / n));
+    }
+
+    /**
+     * The video folders of {@code data} ({@code only} those, when not empty), decoded, with their detections (cached
+     * per video in {@code cache}).
+     */
+    static List<ObjectClips.Video> loadVideos(Path data, List<String> only, DetectorSpec detectorSpec, DetectionFilter filter,
+            Path cache, PrintStream log) throws IOException {
         List<Path> folders;
-        try (Stream<Path> s = Files.list(o.data())) {
-            folders = s.filter(Files::isDirectory).sorted().toList();
+        try (Stream<Path> s = Files.list(data)) {
+            folders = s.filter(Files::isDirectory).filter(f -> only.isEmpty() || only.contains(f.getFileName().toString()))
+                    .sorted().toList();
         }
         if (folders.isEmpty()) {
-            throw new IllegalArgumentException("no video folders in " + o.data());
+            throw new IllegalArgumentException("no video folders in " + data);
         }
         ImageCodec codec = new ImageCodec();
         List<ObjectClips.Video> videos = new ArrayList<>();
-        try (ObjectDetector detector = o.detector().create()) {
-            FrameDetector frameDetector = new FrameDetector(detector, DetectionFilter.threshold(o.detectorThreshold()), codec);
+        try (ObjectDetector detector = detectorSpec.create()) {
+            FrameDetector frameDetector = new FrameDetector(detector, filter, codec);
             for (Path folder : folders) {
                 List<Path> files;
                 try (Stream<Path> s = Files.list(folder)) {
@@ -161,7 +223,8 @@ public final class TrainingRun {
                             .setWidth(img.width()).setHeight(img.height())
                             .setJpeg(ByteString.copyFrom(bytes)).build()); // FrameDetector decodes any format
                 }
-                List<FrameDetections> detections = cachedDetections(folder, frames, frameDetector);
+                List<FrameDetections> detections = cachedDetections(cache.resolve(folder.getFileName() + ".pb"), frames,
+                        frameDetector);
                 videos.add(new ObjectClips.Video(folder.getFileName().toString(), images, detections));
                 log.printf("video %s: %d frames, %d objects%n", folder.getFileName(), images.size(),
                         detections.stream().mapToInt(FrameDetections::getDetectionsCount).sum());
@@ -170,9 +233,9 @@ public final class TrainingRun {
         return videos;
     }
 
-    /** Detections are cached per video in the output folder: resuming or re-training skips the detector. */
-    private List<FrameDetections> cachedDetections(Path folder, List<Frame> frames, FrameDetector detector) throws IOException {
-        Path cache = o.out().resolve("detections").resolve(folder.getFileName() + ".pb");
+    /** Detections are cached per video: resuming or re-training skips the detector. */
+    private static List<FrameDetections> cachedDetections(Path cache, List<Frame> frames, FrameDetector detector)
+            throws IOException {
         List<FrameDetections> out = new ArrayList<>();
         if (Files.exists(cache)) {
             try (InputStream in = Files.newInputStream(cache)) {
@@ -231,63 +294,16 @@ public final class TrainingRun {
         clips.useTeacher(logits::get, dim);
     }
 
-    /** Task scores of (up to 2000) training objects, as the scorer computes them. */
-    private Map<String, float[]> calibrate(SsmtlNetwork net, ObjectClips clips, List<ObjectClips.ObjectRef> objects,
-            Random random) {
-        List<ObjectClips.ObjectRef> sample = objects.subList(0, Math.min(2000, objects.size()));
-        List<Float> aot = new ArrayList<>();
-        List<Float> mi = new ArrayList<>();
-        List<Float> rec = new ArrayList<>();
-        List<Float> dist = new ArrayList<>();
-        int t = net.frames();
-        int k = net.distillOutputs();
-        for (int from = 0; from < sample.size(); from += 32) {
-            ObjectClips.Batch b = clips.batch(sample.subList(from, Math.min(sample.size(), from + 32)), random);
-            try (NDManager m = NDManager.newBaseManager()) {
-                NDList out = net.forward(new ParameterStore(m, false),
-                        new NDList(m.create(b.forward(), new Shape(b.size(), 3, t, 64, 64))), false);
-                float[] pAot = out.get(0).softmax(1).toFloatArray();
-                float[] pMi = out.get(1).softmax(1).toFloatArray();
-                float[] recon = out.get(2).toFloatArray();
-                float[] student = out.get(3).toFloatArray();
-                int pixels = 3 * 64 * 64;
-                for (int i = 0; i < b.size(); i++) {
-                    aot.add(pAot[2 * i + 1]);
-                    mi.add(pMi[2 * i + 1]);
-                    double e = 0;
-                    for (int p = 0; p < pixels; p++) {
-                        e += Math.abs(recon[i * pixels + p] - b.middle()[i * pixels + p]);
-                    }
-                    rec.add((float) (e / pixels));
-                    double g = 0;
-                    for (int c = 0; c < 80; c++) {
-                        g += Math.abs(student[i * k + c] - b.distillTarget()[i * k + c]);
-                    }
-                    dist.add((float) (g / 80));
-                }
-            }
-        }
-        Map<String, float[]> scores = new LinkedHashMap<>();
-        scores.put("arrow_of_time", toArray(aot));
-        scores.put("irregularity", toArray(mi));
-        scores.put("reconstruction", toArray(rec));
-        scores.put("distillation", toArray(dist));
-        return scores;
+    static String epochParameters(int epoch) {
+        return "epoch-" + epoch + ".params";
     }
 
-    private static float[] toArray(List<Float> values) {
-        float[] a = new float[values.size()];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = values.get(i);
-        }
-        return a;
-    }
-
+    /** Each epoch's parameters are kept (the best one is exported); the properties name the last completed epoch. */
     private void saveCheckpoint(SsmtlTrainer trainer, int epoch) throws IOException {
         SsmtlNetwork net = trainer.network();
-        Path tmp = o.out().resolve("checkpoint.params.tmp");
+        Path tmp = o.out().resolve(epochParameters(epoch) + ".tmp");
         trainer.save(tmp);
-        Files.move(tmp, o.out().resolve("checkpoint.params"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        Files.move(tmp, o.out().resolve(epochParameters(epoch)), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         Properties p = new Properties();
         p.setProperty("epoch", Integer.toString(epoch));
@@ -301,9 +317,8 @@ public final class TrainingRun {
     /** Loads the last checkpoint; returns its epoch (0 when there is none). */
     private int loadCheckpoint(SsmtlTrainer trainer) throws Exception {
         SsmtlNetwork net = trainer.network();
-        Path params = o.out().resolve("checkpoint.params");
         Path props = o.out().resolve("checkpoint.properties");
-        if (!Files.exists(params) || !Files.exists(props)) {
+        if (!Files.exists(props)) {
             log.println("no checkpoint in " + o.out() + ": starting at epoch 1");
             return 0;
         }
@@ -315,8 +330,8 @@ public final class TrainingRun {
                 || net.distillOutputs() != Integer.parseInt(p.getProperty("distill_outputs"))) {
             throw new IllegalArgumentException("checkpoint in " + o.out() + " is for " + p + ", not for this run");
         }
-        trainer.load(params);
         int epoch = Integer.parseInt(p.getProperty("epoch"));
+        trainer.load(o.out().resolve(epochParameters(epoch)));
         log.printf("resumed from the checkpoint of epoch %d (Adam moments start afresh)%n", epoch);
         return epoch;
     }

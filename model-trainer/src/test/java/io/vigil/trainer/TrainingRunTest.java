@@ -3,22 +3,29 @@ package io.vigil.trainer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vigil.common.detect.DetectionFilter;
 import io.vigil.common.detect.DetectorSpec;
 import io.vigil.common.detect.MotionDetector;
 import io.vigil.common.onnx.Device;
 import io.vigil.common.onnx.OnnxModel;
 import io.vigil.common.onnx.OnnxSessionFactory;
+import io.vigil.common.scoring.SsmtlScorer;
+import io.vigil.common.scoring.TaskCalibration;
 import io.vigil.common.sequence.SequenceSettings;
 import io.vigil.testkit.SharedData;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A small end-to-end training job: detection, teacher, epochs with checkpoints, calibration, export; then resume. */
+/**
+ * A small end-to-end training job: detection, teacher, epochs with checkpoints and held-out losses, the best epoch
+ * exported and calibrated on the held-out video; then resume.
+ */
 class TrainingRunTest {
 
     @TempDir
@@ -26,10 +33,10 @@ class TrainingRunTest {
 
     private TrainingRun.Options options(Path data, Path out, int epochs, boolean resume) {
         DetectorSpec detector = new DetectorSpec(DetectorSpec.Backend.YOLOX, SharedData.require("models/yolox-nano-coco/yolox_nano.onnx"),
-                Device.CPU, 2, 416, 0.5f, 0.45f, 8, true, MotionDetector.Settings.defaults());
-        return new TrainingRun.Options(data, detector, 0.5f,
+                Device.CPU, 2, 416, 0.3f, 0.45f, 8, true, MotionDetector.Settings.defaults());
+        return new TrainingRun.Options(data, detector, DetectionFilter.of(0.3f, Map.of(), java.util.Set.of(), 4f),
                 SharedData.require("models/mobilenetv2-int8-imagenet/mobilenetv2-12-int8.onnx"), Architecture.SHALLOW_NARROW,
-                SequenceSettings.paper(), 4, epochs, 8, 1e-3f, 0.5f, 7, 0.15, 2, out, resume);
+                SequenceSettings.paper(), 4, epochs, 8, 1e-3f, 0.5f, 7, 0.15, 2, List.of("02"), out, resume);
     }
 
     @Test
@@ -56,17 +63,27 @@ class TrainingRunTest {
             assertEquals("shallow-narrow", meta.get("vigil.architecture"));
             assertEquals("3", meta.get("vigil.t"));
             assertEquals(1080L, onnx.outputShapes().get(OnnxExporter.DISTILLATION)[1], "80 detector + 1000 teacher");
-            for (String task : Calibration.TASKS) {
-                float mean = Float.parseFloat(meta.get("vigil.calibration." + task + ".mean"));
-                float p99 = Float.parseFloat(meta.get("vigil.calibration." + task + ".p99"));
-                assertTrue(mean >= 0 && p99 >= mean, task + ": mean " + mean + " p99 " + p99);
+            for (SsmtlScorer.Task task : SsmtlScorer.Task.values()) {
+                TaskCalibration c = TaskCalibration.fromMetadata(meta, task.output);
+                assertTrue(c.hasTail() && c.p99() >= c.mean(), task + ": " + c);
+                assertTrue(c.surprise(Float.MAX_VALUE) <= c.maxSurprise(), "bounded: " + c);
             }
+            assertEquals("arrow_of_time,irregularity,reconstruction,distillation,speed",
+                    meta.get("vigil.calibration.combined.tasks"), "the combined scale is over all five tasks");
+            int epoch = Integer.parseInt(meta.get("vigil.epoch"));
+            assertTrue(epoch >= 1 && epoch <= 2, "the exported epoch: " + epoch);
+            assertTrue(meta.get("vigil.training_data").contains("held out [02]"), meta.get("vigil.training_data"));
+            assertTrue(text.contains("calibrated on held-out videos [02]"), text);
         }
+        List<String> curves = Files.readAllLines(out.resolve("training.csv"));
+        assertEquals(3, curves.size(), "header and two epochs: " + curves);
+        assertTrue(Files.size(out.resolve("loss-curves.png")) > 1000);
 
         ByteArrayOutputStream again = new ByteArrayOutputStream();
         new TrainingRun(options(data, out, 3, true), new PrintStream(again, true)).run();
         String resumed = again.toString();
         assertTrue(resumed.contains("resumed from the checkpoint of epoch 2"), resumed);
         assertTrue(resumed.contains("epoch 3 done") && !resumed.contains("epoch 1/3"), resumed);
+        assertEquals(4, Files.readAllLines(out.resolve("training.csv")).size(), "the resumed run continues the curves");
     }
 }

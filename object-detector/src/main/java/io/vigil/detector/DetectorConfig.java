@@ -2,6 +2,7 @@ package io.vigil.detector;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.vigil.common.detect.DetectionFilter;
 import io.vigil.common.onnx.Device;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
@@ -40,13 +41,16 @@ public interface DetectorConfig {
     @Positive
     int inputSize();
 
-    /** Confidence a box needs (paper: 0.5 on Ped2, 0.8 on Avenue and ShanghaiTech). */
-    @WithDefault("0.5")
+    /** Confidence a box of any class needs (paper: 0.5 on Ped2, 0.8 on Avenue and ShanghaiTech); people: 0.5 by default. */
+    @WithDefault(DetectionFilter.DEFAULT_THRESHOLD)
     @DecimalMin("0")
     @DecimalMax("1")
     float confidenceThreshold();
 
-    /** Per-class thresholds by COCO id or name, e.g. {@code vigil.detector.class-thresholds.bicycle=0.4}. */
+    /**
+     * Per-class thresholds by COCO id or name, e.g. {@code vigil.detector.class-thresholds.bicycle=0.4}, over the
+     * defaults ({@code person=0.5}).
+     */
     Map<String, Float> classThresholds();
 
     /** Classes to keep, by id or name (empty = all). */

@@ -11,9 +11,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Map;
 import java.util.Set;
 import org.jboss.logging.Logger;
 
@@ -25,19 +23,16 @@ public class DetectorSetup {
 
     static DetectorSpec spec(DetectorConfig c) {
         DetectorConfig.Motion m = c.motion();
-        float lowestThreshold = c.classThresholds().values().stream().reduce(c.confidenceThreshold(), Math::min);
         return new DetectorSpec(DetectorSpec.Backend.parse(c.backend()), c.model().orElse(null), c.device(),
-                c.intraOpThreads(), c.inputSize(), lowestThreshold, c.nmsIou(), c.maxBatch(), c.dynamicBatch(),
+                c.intraOpThreads(), c.inputSize(), filter(c).lowestThreshold(), c.nmsIou(), c.maxBatch(), c.dynamicBatch(),
                 new MotionDetector.Settings(m.history(), m.varThreshold(), m.detectShadows(), m.minArea(), m.mergeRadius(),
                         m.warmupFrames()));
     }
 
     static DetectionFilter filter(DetectorConfig c) {
-        Map<Integer, Float> thresholds = new HashMap<>();
-        c.classThresholds().forEach((k, v) -> thresholds.put(CocoClasses.id(k), v));
         Set<Integer> allowed = new HashSet<>();
         c.classes().ifPresent(list -> list.forEach(name -> allowed.add(CocoClasses.id(name))));
-        return new DetectionFilter(c.confidenceThreshold(), thresholds, allowed, c.minBoxSide());
+        return DetectionFilter.of(c.confidenceThreshold(), c.classThresholds(), allowed, c.minBoxSide());
     }
 
     @Produces

@@ -20,24 +20,44 @@ import java.util.Set;
  * Per-object anomaly scores from an exported SSMTL model (paper §3.4): P(backward) from the arrow-of-time head,
  * P(intermittent) from the motion-irregularity head, the mean absolute error between the predicted and the real
  * middle crop, and the mean absolute gap between the distillation head's first 80 outputs and the detector's class
- * probabilities. Each is calibrated, and the object's score is the mean over the enabled tasks the model has.
+ * probabilities; and, computed here from the same sequence, the object's speed within its box ({@link MotionSpeed}).
+ * Each is calibrated, the object's score is the mean over the enabled tasks the model has, and with the surprise
+ * calibration that mean is put on the model's combined scale (one in 10^s normal objects scores as high).
  * Thread-safe; a batch gives the same scores as its objects one by one.
  */
 public final class SsmtlScorer {
 
     public enum Task {
-        ARROW_OF_TIME("arrow_of_time"), IRREGULARITY("irregularity"), RECONSTRUCTION("reconstruction"),
-        DISTILLATION("distillation");
+        ARROW_OF_TIME("arrow_of_time", true), IRREGULARITY("irregularity", true), RECONSTRUCTION("reconstruction", true),
+        DISTILLATION("distillation", true), SPEED("speed", false);
 
+        /** The task's name: the model output it reads, and its key in the calibration metadata. */
         public final String output;
+        /** False for a task computed from the sequence itself, not by the network. */
+        public final boolean modelOutput;
 
-        Task(String output) {
+        Task(String output, boolean modelOutput) {
             this.output = output;
+            this.modelOutput = modelOutput;
+        }
+
+        public static Task parse(String name) {
+            for (Task t : values()) {
+                if (t.output.equalsIgnoreCase(name) || t.name().equalsIgnoreCase(name)) {
+                    return t;
+                }
+            }
+            throw new IllegalArgumentException("no task " + name + "; tasks: arrow_of_time, irregularity, reconstruction, "
+                    + "distillation, speed");
         }
     }
 
+    /** The combined scale's calibration key in the model metadata. */
+    public static final String COMBINED = "combined";
+
     /** Raw task scores (NaN where the task is off or absent) and the combined, calibrated score. */
-    public record Scores(float arrowOfTime, float irregularity, float reconstruction, float distillation, float score) {
+    public record Scores(float arrowOfTime, float irregularity, float reconstruction, float distillation, float speed,
+            float score) {
 
         public float raw(Task task) {
             return switch (task) {
@@ -45,6 +65,7 @@ public final class SsmtlScorer {
                 case IRREGULARITY -> irregularity;
                 case RECONSTRUCTION -> reconstruction;
                 case DISTILLATION -> distillation;
+                case SPEED -> speed;
             };
         }
     }
@@ -57,6 +78,8 @@ public final class SsmtlScorer {
     private final Set<Task> tasks;
     private final Map<Task, TaskCalibration> calibration = new HashMap<>();
     private final TaskCalibration.Mode mode;
+    /** The combined scale, when the model has one for exactly these tasks (surprise calibration only). */
+    private final TaskCalibration combined;
 
     /** @param enabled tasks to use; those the model lacks are left out */
     public SsmtlScorer(OnnxModel model, Set<Task> enabled, TaskCalibration.Mode mode) {
@@ -69,18 +92,33 @@ public final class SsmtlScorer {
         }
         this.frames = (int) in[2];
         this.crop = (int) in[3];
+        Map<String, String> metadata = model.customMetadata();
         EnumSet<Task> present = EnumSet.noneOf(Task.class);
         for (Task t : enabled) {
-            if (model.outputShapes().containsKey(t.output)) {
+            if (!t.modelOutput || model.outputShapes().containsKey(t.output)) {
                 present.add(t);
-                calibration.put(t, TaskCalibration.fromMetadata(model.customMetadata(), t.output));
+                TaskCalibration c = TaskCalibration.fromMetadata(metadata, t.output);
+                if (mode == TaskCalibration.Mode.SURPRISE && !c.hasTail()) {
+                    throw new ModelLoadException("model " + model.path() + " has no surprise calibration for " + t.output
+                            + " (vigil.calibration." + t.output + ".tail): calibrate it on normal videos (model-trainer "
+                            + "calibrate) or choose calibration zscore");
+                }
+                calibration.put(t, c);
             }
         }
-        if (present.isEmpty()) {
+        if (present.isEmpty() || present.stream().noneMatch(t -> t.modelOutput)) {
             throw new ModelLoadException("model " + model.path() + " has none of the enabled tasks " + enabled + "; it has "
                     + model.describeSignature());
         }
         this.tasks = present;
+        TaskCalibration c = TaskCalibration.fromMetadata(metadata, COMBINED);
+        this.combined = mode == TaskCalibration.Mode.SURPRISE && c.hasTail()
+                && taskNames(present).equals(metadata.get("vigil.calibration." + COMBINED + ".tasks")) ? c : null;
+    }
+
+    /** Task names as the calibration metadata lists them: {@code arrow_of_time,irregularity,...} in task order. */
+    public static String taskNames(Set<Task> tasks) {
+        return String.join(",", EnumSet.copyOf(tasks).stream().map(t -> t.output).toList());
     }
 
     public int frames() {
@@ -127,6 +165,7 @@ public final class SsmtlScorer {
             FloatBuffer rec = output(r, Task.RECONSTRUCTION);
             FloatBuffer dist = output(r, Task.DISTILLATION);
             int k = dist == null ? 0 : dist.remaining() / n;
+            boolean speed = tasks.contains(Task.SPEED);
             int plane = crop * crop;
             int middle = frames / 2;
             List<Scores> out = new ArrayList<>(n);
@@ -155,7 +194,8 @@ public final class SsmtlScorer {
                         d = (float) (gap / 80);
                     }
                 }
-                out.add(combine(a, m, e, d));
+                float v = speed ? MotionSpeed.of(input, i * per, frames, crop) : Float.NaN;
+                out.add(combine(a, m, e, d, v));
             }
             return out;
         } catch (OrtException e) {
@@ -163,13 +203,24 @@ public final class SsmtlScorer {
         }
     }
 
-    /** The calibrated mean over {@code subset} of the tasks this scorer has (ablation without running the model again). */
+    /**
+     * The calibrated mean over {@code subset} of the tasks this scorer has (ablation without running the model again);
+     * on the combined scale when {@code subset} is all of them.
+     */
     public float scoreOf(Scores s, Set<Task> subset) {
+        EnumSet<Task> used = EnumSet.copyOf(tasks);
+        used.retainAll(subset);
+        float mean = calibratedMean(s, used, calibration, mode);
+        return combined != null && !Float.isNaN(mean) && subset.containsAll(tasks) ? combined.surprise(mean) : mean;
+    }
+
+    /** The mean of the calibrated scores of the {@code tasks} that {@code s} has (NaN when it has none of them). */
+    static float calibratedMean(Scores s, Set<Task> tasks, Map<Task, TaskCalibration> calibration, TaskCalibration.Mode mode) {
         double sum = 0;
         int count = 0;
         for (Task t : tasks) {
             float v = s.raw(t);
-            if (subset.contains(t) && !Float.isNaN(v)) {
+            if (!Float.isNaN(v)) {
                 sum += calibration.get(t).apply(v, mode);
                 count++;
             }
@@ -177,23 +228,14 @@ public final class SsmtlScorer {
         return count == 0 ? Float.NaN : (float) (sum / count);
     }
 
-    private Scores combine(float aot, float irr, float rec, float dist) {
-        float[] raw = {aot, irr, rec, dist};
-        double sum = 0;
-        int count = 0;
-        for (Task t : tasks) {
-            float v = raw[t.ordinal()];
-            if (!Float.isNaN(v)) {
-                sum += calibration.get(t).apply(v, mode);
-                count++;
-            }
-        }
-        return new Scores(aot, irr, rec, dist, count == 0 ? Float.NaN : (float) (sum / count));
+    private Scores combine(float aot, float irr, float rec, float dist, float speed) {
+        Scores raw = new Scores(aot, irr, rec, dist, speed, Float.NaN);
+        return new Scores(aot, irr, rec, dist, speed, scoreOf(raw, tasks));
     }
 
     private Set<String> outputNames() {
         Set<String> names = new java.util.HashSet<>();
-        tasks.forEach(t -> names.add(t.output));
+        tasks.stream().filter(t -> t.modelOutput).forEach(t -> names.add(t.output));
         return names;
     }
 

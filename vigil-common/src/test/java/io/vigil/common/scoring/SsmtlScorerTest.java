@@ -58,7 +58,8 @@ class SsmtlScorerTest {
             assertEquals(0.1f, s.irregularity(), 1e-6);
             assertEquals(0.5f, s.reconstruction(), 1e-6, "|0.5 - 1| over the white middle crop");
             assertEquals(0.1f, s.distillation(), 1e-6, "|0.2 - 0.1| over 80 classes");
-            assertEquals((0.7f + 0.1f + 0.5f + 0.1f) / 4, s.score(), 1e-6);
+            assertEquals(0f, s.speed(), 1e-9, "flat crops: no gradient, so no flow to see");
+            assertEquals((0.7f + 0.1f + 0.5f + 0.1f + 0f) / 5, s.score(), 1e-6);
         }
     }
 
@@ -77,6 +78,40 @@ class SsmtlScorerTest {
             SsmtlScorer p99 = new SsmtlScorer(m, EnumSet.of(SsmtlScorer.Task.RECONSTRUCTION), TaskCalibration.Mode.P99);
             assertEquals(2f, p99.score(List.of(sequence(T))).get(0).score(), 1e-5);
             assertEquals(EnumSet.of(SsmtlScorer.Task.RECONSTRUCTION), p99.tasks());
+        }
+    }
+
+    @Test
+    void surpriseCalibrationPutsTheMeanOnTheCombinedScale() throws Exception {
+        Path model = tinyModel(Map.of());
+        // Normal objects: every task uniform on [0, 1) over 1000 objects.
+        Calibrator calibrator = new Calibrator();
+        List<SsmtlScorer.Scores> normal = new java.util.ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            float v = i / 1000f;
+            normal.add(new SsmtlScorer.Scores(v, v, v, v, v, Float.NaN));
+        }
+        calibrator.add(normal);
+        Map<String, String> meta = calibrator.metadata(EnumSet.allOf(SsmtlScorer.Task.class));
+        assertEquals("arrow_of_time,irregularity,reconstruction,distillation,speed", meta.get("vigil.calibration.combined.tasks"));
+        Path calibrated = io.vigil.common.onnx.OnnxMetadata.update(model, meta, temp.resolve("calibrated.onnx"));
+        try (OnnxModel m = OnnxSessionFactory.open(calibrated, OnnxSessionFactory.Options.cpu(1))) {
+            SsmtlScorer all = new SsmtlScorer(m, EnumSet.allOf(SsmtlScorer.Task.class), TaskCalibration.Mode.SURPRISE);
+            SsmtlScorer.Scores s = all.score(List.of(sequence(T))).get(0);
+            TaskCalibration uniform = TaskCalibration.fromMetadata(meta, "arrow_of_time");
+            float mean = (uniform.surprise(0.7f) + uniform.surprise(0.1f) + uniform.surprise(0.5f) + uniform.surprise(0.1f)
+                    + uniform.surprise(0f)) / 5;
+            assertEquals(TaskCalibration.fromMetadata(meta, "combined").surprise(mean), s.score(), 1e-5,
+                    "the mean surprise, put on the combined scale");
+            // A subset has no combined scale of its own: its score is the mean surprise.
+            SsmtlScorer two = new SsmtlScorer(m, EnumSet.of(SsmtlScorer.Task.ARROW_OF_TIME, SsmtlScorer.Task.RECONSTRUCTION),
+                    TaskCalibration.Mode.SURPRISE);
+            assertEquals((uniform.surprise(0.7f) + uniform.surprise(0.5f)) / 2, two.score(List.of(sequence(T))).get(0).score(), 1e-6);
+        }
+        try (OnnxModel m = OnnxSessionFactory.open(model, OnnxSessionFactory.Options.cpu(1))) {
+            ModelLoadException e = assertThrows(ModelLoadException.class,
+                    () -> new SsmtlScorer(m, EnumSet.allOf(SsmtlScorer.Task.class), TaskCalibration.Mode.SURPRISE));
+            assertTrue(e.getMessage().contains("no surprise calibration for arrow_of_time"), e.getMessage());
         }
     }
 

@@ -1,0 +1,76 @@
+package io.vigil.common.scoring;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The calibration of a model from the raw task scores of normal objects it did not train on: for each task its
+ * {@link TaskCalibration}, and for the mean of the tasks' surprises the combined scale, so that an object score s
+ * means "one in 10^s normal objects scores as high" whatever mix of tasks produced it. Written into the model's
+ * metadata ({@code vigil.calibration.*}); the scorer, the services and the evaluator read it from there.
+ */
+public final class Calibrator {
+
+    private final List<SsmtlScorer.Scores> normal = new ArrayList<>();
+
+    public void add(List<SsmtlScorer.Scores> scores) {
+        normal.addAll(scores);
+    }
+
+    public int size() {
+        return normal.size();
+    }
+
+    /**
+     * @param combinedTasks the tasks whose mean the combined scale is for (the scorer's default set)
+     * @return the metadata entries: per task present in the scores and for {@link SsmtlScorer#COMBINED}
+     */
+    public Map<String, String> metadata(Set<SsmtlScorer.Task> combinedTasks) {
+        if (normal.isEmpty()) {
+            throw new IllegalStateException("no normal objects to calibrate with");
+        }
+        Map<SsmtlScorer.Task, TaskCalibration> tasks = new LinkedHashMap<>();
+        Map<String, String> out = new LinkedHashMap<>();
+        for (SsmtlScorer.Task task : SsmtlScorer.Task.values()) {
+            float[] values = values(task);
+            if (values.length > 0) {
+                TaskCalibration c = TaskCalibration.of(values);
+                tasks.put(task, c);
+                out.putAll(c.toMetadata(task.output));
+            }
+        }
+        EnumSet<SsmtlScorer.Task> combined = EnumSet.copyOf(combinedTasks);
+        combined.retainAll(tasks.keySet());
+        float[] means = new float[normal.size()];
+        int n = 0;
+        for (SsmtlScorer.Scores s : normal) {
+            float mean = SsmtlScorer.calibratedMean(s, combined, tasks, TaskCalibration.Mode.SURPRISE);
+            if (!Float.isNaN(mean)) {
+                means[n++] = mean;
+            }
+        }
+        out.putAll(TaskCalibration.of(java.util.Arrays.copyOf(means, n)).toMetadata(SsmtlScorer.COMBINED));
+        out.put("vigil.calibration." + SsmtlScorer.COMBINED + ".tasks", SsmtlScorer.taskNames(combined));
+        out.put("vigil.calibration.objects", Integer.toString(normal.size()));
+        return out;
+    }
+
+    private float[] values(SsmtlScorer.Task task) {
+        float[] v = new float[normal.size()];
+        int n = 0;
+        for (SsmtlScorer.Scores s : normal) {
+            float raw = s.raw(task);
+            if (!Float.isNaN(raw)) {
+                if (!Float.isFinite(raw)) {
+                    throw new IllegalArgumentException("a normal object's " + task.output + " score is " + raw);
+                }
+                v[n++] = raw;
+            }
+        }
+        return java.util.Arrays.copyOf(v, n);
+    }
+}

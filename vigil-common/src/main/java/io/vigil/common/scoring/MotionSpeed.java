@@ -1,0 +1,54 @@
+package io.vigil.common.scoring;
+
+/**
+ * How fast an object moves within its box, from the sequence the scorer already has: the mean normal-flow magnitude
+ * |∂I/∂t|·|∇I| / (|∇I|² + c) over the inner crops, in crop pixels per frame. The box is cut at the same place in
+ * every frame and resized to the crop, so the speed is relative to the box size: a near pedestrian and a far one
+ * walking alike score alike, a cyclist crossing his box scores higher. Plain loops over one 64×64 plane per frame
+ * (about 20,000 pixels per object) cost a fraction of a millisecond, far below the network's share.
+ */
+public final class MotionSpeed {
+
+    /** Regularises the flow where the image is flat: 25 grey levels², on the [0, 1] scale of the model input. */
+    static final float FLAT = 25f / (255f * 255f);
+
+    private MotionSpeed() {
+    }
+
+    /**
+     * @param planar the model input of one object: [3, frames, crop, crop] RGB in [0, 1] from {@code offset}
+     * @return the mean normal-flow speed in crop pixels per frame
+     */
+    public static float of(float[] planar, int offset, int frames, int crop) {
+        if (frames < 3) {
+            return 0f;
+        }
+        int plane = crop * crop;
+        float[][] grey = new float[frames][plane];
+        for (int f = 0; f < frames; f++) {
+            int r = offset + f * plane;
+            int g = offset + (frames + f) * plane;
+            int b = offset + (2 * frames + f) * plane;
+            for (int p = 0; p < plane; p++) {
+                grey[f][p] = 0.299f * planar[r + p] + 0.587f * planar[g + p] + 0.114f * planar[b + p];
+            }
+        }
+        double sum = 0;
+        for (int k = 1; k < frames - 1; k++) {
+            float[] before = grey[k - 1];
+            float[] now = grey[k];
+            float[] after = grey[k + 1];
+            for (int y = 1; y < crop - 1; y++) {
+                for (int x = 1; x < crop - 1; x++) {
+                    int p = y * crop + x;
+                    float gx = (now[p + 1] - now[p - 1]) * 0.5f;
+                    float gy = (now[p + crop] - now[p - crop]) * 0.5f;
+                    float dt = (after[p] - before[p]) * 0.5f;
+                    float gradient2 = gx * gx + gy * gy;
+                    sum += Math.abs(dt) * Math.sqrt(gradient2) / (gradient2 + FLAT);
+                }
+            }
+        }
+        return (float) (sum / ((frames - 2) * (crop - 2) * (crop - 2)));
+    }
+}

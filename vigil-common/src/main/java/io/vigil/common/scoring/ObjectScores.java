@@ -1,0 +1,40 @@
+package io.vigil.common.scoring;
+
+import io.vigil.proto.v1.ObjectScore;
+import io.vigil.proto.v1.ObjectSequence;
+
+/** The {@link ObjectScore} message of a scored sequence: what the scorer publishes and the evaluator feeds its timeline. */
+public final class ObjectScores {
+
+    private ObjectScores() {
+    }
+
+    public static ObjectScore of(ObjectSequence s, SsmtlScorer.Scores scores, String modelVersion) {
+        ObjectScore.Builder b = ObjectScore.newBuilder()
+                .setCameraId(s.getCameraId())
+                .setMiddleFrameIndex(s.getMiddleFrameIndex())
+                .setObjectIndex(s.getObjectIndex())
+                .setDetection(s.getDetection())
+                .setScore(scores.score())
+                .setModelVersion(modelVersion)
+                .setCaptureTimeMs(s.getCaptureTimeMs())
+                .setFrameWidth(s.getFrameWidth())
+                .setFrameHeight(s.getFrameHeight());
+        if (!Float.isNaN(scores.arrowOfTime())) {
+            b.setArrowOfTime(scores.arrowOfTime());
+        }
+        if (!Float.isNaN(scores.irregularity())) {
+            b.setMotionIrregularity(scores.irregularity());
+        }
+        if (!Float.isNaN(scores.reconstruction())) {
+            b.setReconstruction(scores.reconstruction());
+        }
+        if (!Float.isNaN(scores.distillation())) {
+            b.setDistillation(scores.distillation());
+        }
+        if (!Float.isNaN(scores.speed())) {
+            b.setSpeed(scores.speed());
+        }
+        return b.build();
+    }
+}
