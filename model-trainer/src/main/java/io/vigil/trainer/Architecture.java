@@ -5,10 +5,10 @@ import java.util.Locale;
 
 /**
  * The four encoder configurations of the paper (§3.2): 3 or 6 3D conv layers (3x3x3, stride 1, same padding, each
- * followed by batch norm and ReLU), narrow or with doubled filters, and three 3D max poolings. Pooling is 1x2x2
- * (spatial only): with 2t+1 = 7 frames a temporal pooling of 2 would leave no time after three stages; time is
- * pooled globally (max) at the end of the encoder so the heads are 2D. In the deep variants each pooling follows
- * two conv layers.
+ * followed by batch norm and ReLU), narrow or with doubled filters, and three 3D max poolings. As in the paper the
+ * poolings are 2x2x2 while there is time to halve (7 frames: 7 → 3 → 1), then 1x2x2; what time is left is pooled
+ * globally (max) at the end of the encoder so the heads are 2D. In the deep variants each pooling follows two conv
+ * layers.
  */
 public enum Architecture {
     SHALLOW_NARROW(List.of(16, 32, 32), 1),
@@ -24,6 +24,18 @@ public enum Architecture {
     Architecture(List<Integer> filters, int convsPerStage) {
         this.filters = filters;
         this.convsPerStage = convsPerStage;
+    }
+
+    /** The temporal kernel of each stage's pooling for {@code frames} input frames: 2 while at least 2 remain. */
+    public int[] temporalPooling(int frames) {
+        int stages = filters.size() / convsPerStage;
+        int[] kernels = new int[stages];
+        int t = frames;
+        for (int s = 0; s < stages; s++) {
+            kernels[s] = t >= 2 ? 2 : 1;
+            t /= kernels[s];
+        }
+        return kernels;
     }
 
     public int featureChannels() {

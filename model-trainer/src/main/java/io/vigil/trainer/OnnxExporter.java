@@ -105,12 +105,14 @@ public final class OnnxExporter {
             return g.node("Gemm", new String[] {x, init(b, "weight", param(b, "weight")), init(b, "bias", param(b, "bias"))},
                     intAttr("transB", 1));
         }
+        if (b instanceof LambdaBlock l && SsmtlNetwork.temporalKernel(l.getName()) > 0) {
+            long t = SsmtlNetwork.temporalKernel(l.getName());
+            return g.node("MaxPool", new String[] {x}, intsAttr("kernel_shape", t, 2, 2), intsAttr("strides", t, 2, 2));
+        }
         if (b instanceof LambdaBlock l) {
             return switch (l.getName()) {
                 case "ReLU" -> g.node("Relu", new String[] {x});
                 case "sigmoid" -> g.node("Sigmoid", new String[] {x});
-                case "maxPool3d" -> g.node("MaxPool", new String[] {x}, intsAttr("kernel_shape", 1, 2, 2),
-                        intsAttr("strides", 1, 2, 2));
                 case "maxPool2d" -> g.node("MaxPool", new String[] {x}, intsAttr("kernel_shape", 2, 2), intsAttr("strides", 2, 2));
                 case "batchFlatten" -> g.node("Flatten", new String[] {x}, intAttr("axis", 1));
                 case "temporal_max" -> g.node("ReduceMax", new String[] {x}, intsAttr("axes", 2), intAttr("keepdims", 0));

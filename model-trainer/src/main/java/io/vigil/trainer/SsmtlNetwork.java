@@ -54,7 +54,7 @@ public final class SsmtlNetwork extends AbstractBlock {
         this.architecture = architecture;
         this.frames = frames;
         this.distillOutputs = distillOutputs;
-        this.encoder = addChildBlock("encoder", encoder(architecture));
+        this.encoder = addChildBlock("encoder", encoder(architecture, frames));
         this.arrowOfTime = addChildBlock("arrow_of_time", classHead(2));
         this.irregularity = addChildBlock("irregularity", classHead(2));
         this.decoder = addChildBlock("decoder", decoder(architecture));
@@ -73,21 +73,36 @@ public final class SsmtlNetwork extends AbstractBlock {
         return distillOutputs;
     }
 
-    private static Block encoder(Architecture a) {
+    private static Block encoder(Architecture a, int frames) {
         SequentialBlock b = new SequentialBlock();
+        int[] temporal = a.temporalPooling(frames);
         for (int i = 0; i < a.filters.size(); i++) {
             b.add(Conv3d.builder().setKernelShape(new Shape(3, 3, 3)).optPadding(new Shape(1, 1, 1))
                     .setFilters(a.filters.get(i)).build());
             b.add(BatchNorm.builder().optEpsilon(BATCH_NORM_EPSILON).build());
             b.add(Activation.reluBlock());
             if ((i + 1) % a.convsPerStage == 0) {
-                b.add(Pool.maxPool3dBlock(new Shape(1, 2, 2), new Shape(1, 2, 2)));
+                b.add(maxPool(temporal[(i + 1) / a.convsPerStage - 1]));
             }
         }
         // Global max pooling over time: [N, C, T, H, W] -> [N, C, H, W].
         b.add(new LambdaBlock(x -> new NDList(x.singletonOrThrow().max(new int[] {2})), "temporal_max"));
         return b;
     }
+
+    /** A 3D max pooling of t x 2 x 2, named so that the ONNX export can read its temporal kernel back. */
+    static Block maxPool(int t) {
+        Shape kernel = new Shape(t, 2, 2);
+        return new LambdaBlock(x -> new NDList(Pool.maxPool3d(x.singletonOrThrow(), kernel, kernel, new Shape(0, 0, 0), false)),
+                POOL + t);
+    }
+
+    /** The temporal kernel of a pooling made by {@link #maxPool}, or 0 for another block name. */
+    static int temporalKernel(String blockName) {
+        return blockName.startsWith(POOL) ? Integer.parseInt(blockName.substring(POOL.length())) : 0;
+    }
+
+    private static final String POOL = "maxPool3d_t";
 
     private static Block classHead(int outputs) {
         return new SequentialBlock()
