@@ -2,6 +2,7 @@ package io.vigil.alerts;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.vigil.common.scoring.EventDetector;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -62,30 +63,30 @@ public interface AlertConfig {
 
     interface Events {
         /** An event starts at a smoothed frame score at or above this (3: rarer than one in 1000 normal objects). */
-        @WithDefault("3.0")
+        @WithDefault(EventDetector.Settings.OPEN_THRESHOLD)
         float openThreshold();
 
         /** ... and lasts while the score stays at or above this (hysteresis). */
-        @WithDefault("2.0")
+        @WithDefault(EventDetector.Settings.CLOSE_THRESHOLD)
         float closeThreshold();
 
         /** Frames an event must last before it is announced. */
-        @WithDefault("5")
+        @WithDefault(EventDetector.Settings.MIN_DURATION)
         @Positive
         int minDuration();
 
         /** A dip below the close threshold of at most this many frames continues the event. */
-        @WithDefault("10")
+        @WithDefault(EventDetector.Settings.MERGE_GAP)
         @Min(0)
         int mergeGap();
 
         /** Frames after an event's end during which no new event starts. */
-        @WithDefault("25")
+        @WithDefault(EventDetector.Settings.COOLDOWN)
         @Min(0)
         int cooldown();
 
         /** At most one UPDATE (new peak) per this many frames; 0 = every new peak. CLOSED has the final peak. */
-        @WithDefault("10")
+        @WithDefault(EventDetector.Settings.MIN_UPDATE_GAP)
         @Min(0)
         int minUpdateGap();
     }

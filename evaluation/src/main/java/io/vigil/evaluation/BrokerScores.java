@@ -66,7 +66,7 @@ final class BrokerScores {
                         + " for " + v.labels().length + " frames of video " + v.id());
             }
             out.add(new OfflinePipeline.VideoResult(v.id(), Map.of(OfflinePipeline.ALL, smoothed.get(camera)), raw.get(camera),
-                    regions.get(camera), regions.get(camera).size(), regions.get(camera).size(), 0));
+                    regions.get(camera), List.of(), regions.get(camera).size(), regions.get(camera).size(), 0));
         }
         return out;
     }

@@ -74,6 +74,22 @@ public final class Datasets {
         return picked;
     }
 
+    /** The video folders of {@code root} ({@code only} those, when not empty) as normal video: every frame normal. */
+    public static List<LabelledVideo> normal(Path root, List<String> only) throws IOException {
+        List<LabelledVideo> out = new ArrayList<>();
+        for (Path dir : sortedDirs(root)) {
+            String id = dir.getFileName().toString();
+            if (only.isEmpty() || only.contains(id)) {
+                List<Path> frames = images(dir);
+                out.add(new LabelledVideo(id, frames, new boolean[frames.size()], Optional.empty()));
+            }
+        }
+        if (out.isEmpty()) {
+            throw new IOException("no normal videos " + only + " in " + root);
+        }
+        return out;
+    }
+
     static List<LabelledVideo> vigil(Path root) throws IOException {
         List<LabelledVideo> out = new ArrayList<>();
         for (Path dir : sortedDirs(root.resolve("testing"))) {

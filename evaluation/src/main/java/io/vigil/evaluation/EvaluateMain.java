@@ -43,16 +43,21 @@ public final class EvaluateMain {
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
 
+    private static List<String> list(String csv) {
+        return csv.isBlank() ? List.of() : Arrays.stream(csv.split(",")).map(String::trim).toList();
+    }
+
     private static String classThresholds(Map<String, Float> thresholds) {
         return String.join(",", thresholds.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
     }
 
     /** The options' defaults: the services' own, so the numbers are those of the streaming chain. */
     static Map<String, String> defaults() {
-        return Map.of("--detector", "yolox", "--detector-threshold", DetectionFilter.DEFAULT_THRESHOLD, "--class-thresholds",
-                classThresholds(DetectionFilter.DEFAULT_CLASS_THRESHOLDS), "--t", "3", "--calibration",
-                TaskCalibration.DEFAULT_MODE.toLowerCase(Locale.ROOT), "--sigma", "3", "--max-lookahead", "9", "--threads", "2",
-                "--videos", "", "--out", "evaluation-report");
+        return Map.ofEntries(Map.entry("--detector", "yolox"), Map.entry("--detector-threshold", DetectionFilter.DEFAULT_THRESHOLD),
+                Map.entry("--class-thresholds", classThresholds(DetectionFilter.DEFAULT_CLASS_THRESHOLDS)), Map.entry("--t", "3"),
+                Map.entry("--calibration", TaskCalibration.DEFAULT_MODE.toLowerCase(Locale.ROOT)), Map.entry("--sigma", "3"),
+                Map.entry("--max-lookahead", "9"), Map.entry("--threads", "2"), Map.entry("--videos", ""),
+                Map.entry("--out", "evaluation-report"), Map.entry("--fps", "10")); // UCSD Ped2 was filmed at 10 frames/s
     }
 
     public static void main(String[] args) throws Exception {
@@ -72,7 +77,8 @@ public final class EvaluateMain {
     private static void usage(String problem) {
         System.err.println(problem + "\nusage: --data <data set> --model <ssmtl.onnx> [--videos 01,02] [--detector yolox|yolov3|"
                 + "ultralytics|motion] [--detector-model F] [--detector-threshold 0.3] [--class-thresholds person=0.5] [--t 3] [--calibration surprise|zscore|p99|none] "
-                + "[--sigma 3] [--max-lookahead 9] [--threads 2] [--out dir] [--frame-scores-from host:port [--camera-prefix P] [--kafka-config client.properties]]");
+                + "[--sigma 3] [--max-lookahead 9] [--threads 2] [--out dir] [--normal-data DIR [--normal-videos 14,15,16]] "
+                + "[--fps 10] [--frame-scores-from host:port [--camera-prefix P] [--kafka-config client.properties]]");
         System.exit(2);
     }
 
@@ -99,7 +105,7 @@ public final class EvaluateMain {
         Map<String, String> o = new LinkedHashMap<>(defaults());
         o.putAll(options);
         Path data = Path.of(o.get("--data"));
-        List<String> only = o.get("--videos").isBlank() ? List.of() : Arrays.asList(o.get("--videos").split(","));
+        List<String> only = list(o.get("--videos"));
         List<Datasets.LabelledVideo> videos = Datasets.open(data, only);
         int threads = Integer.parseInt(o.get("--threads"));
         say("%d videos from %s", videos.size(), data);
@@ -108,10 +114,14 @@ public final class EvaluateMain {
         DetectorSpec spec = new DetectorSpec(backend, detectorModel, Device.CPU, threads, 416, 0.1f, 0.45f, 8, true,
                 MotionDetector.Settings.defaults());
         AlertTimeline.Settings timeline = new AlertTimeline.Settings(0, Double.parseDouble(o.get("--sigma")),
-                Integer.parseInt(o.get("--max-lookahead")), 30, new EventDetector.Settings(3f, 2f, 5, 10, 25));
+                Integer.parseInt(o.get("--max-lookahead")), 30, EventDetector.Settings.defaults());
         TaskCalibration.Mode calibration = TaskCalibration.Mode.valueOf(o.get("--calibration").toUpperCase(Locale.ROOT));
         int t = Integer.parseInt(o.get("--t"));
         List<OfflinePipeline.VideoResult> results = new ArrayList<>();
+        // Normal video the model did not train on (e.g. held-out training videos): every event there is a false alarm.
+        List<Datasets.LabelledVideo> normal = o.containsKey("--normal-data") ? Datasets.normal(Path.of(o.get("--normal-data")),
+                list(o.getOrDefault("--normal-videos", ""))) : List.of();
+        List<OfflinePipeline.VideoResult> normalResults = new ArrayList<>();
         int cropSize = 64;
         if (o.containsKey("--frame-scores-from")) {
             say("reading the frame and object scores of cameras %s<video> from %s", o.getOrDefault("--camera-prefix", ""),
@@ -130,6 +140,10 @@ public final class EvaluateMain {
                 for (int i = 0; i < videos.size(); i++) {
                     say("[%d/%d] video %s (%d frames)", i + 1, videos.size(), videos.get(i).id(), videos.get(i).frames().size());
                     results.add(pipeline.run(videos.get(i), m -> say("%s", m)));
+                }
+                for (Datasets.LabelledVideo v : normal) {
+                    say("normal video %s (%d frames), for false alarms", v.id(), v.frames().size());
+                    normalResults.add(pipeline.run(v, m -> say("%s", m)));
                 }
             }
         }
@@ -152,7 +166,13 @@ public final class EvaluateMain {
                 + "object-score map, Gaussian sigma " + o.get("--sigma") + " frames (look-ahead " + o.get("--max-lookahead") + ")");
         setup.put("ground-truth tracks", tracks.isEmpty() ? "none (no pixel masks)" : tracks.size() + " (mask components)");
         Path out = Path.of(o.get("--out"));
-        Report.write(out, "SSMTL evaluation: " + data.getFileName(), setup, e, videos, results);
+        double fps = Double.parseDouble(o.get("--fps"));
+        OperatorView operator = OperatorView.of(videos, results, fps);
+        OperatorView falseAlarms = normal.isEmpty() ? null : OperatorView.of(normal, normalResults, fps);
+        if (falseAlarms != null) {
+            setup.put("normal video for false alarms", o.get("--normal-data") + " " + o.getOrDefault("--normal-videos", "(all)"));
+        }
+        Report.write(out, "SSMTL evaluation: " + data.getFileName(), setup, e, videos, results, operator, falseAlarms);
         say("frame AUC micro %.2f %%, macro %.2f %%%s; report in %s", 100 * e.microAuc().get(OfflinePipeline.ALL),
                 100 * e.macroAuc().get(OfflinePipeline.ALL), e.rbdc() == null ? ""
                         : String.format(Locale.ROOT, ", RBDC %.2f %%, TBDC %.2f %%", 100 * e.rbdc(), 100 * e.tbdc()),

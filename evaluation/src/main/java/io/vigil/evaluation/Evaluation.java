@@ -7,9 +7,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The numbers of one evaluation: frame AUC micro/macro per score variant, per-video AUC, RBDC/TBDC. */
+/**
+ * The numbers of one evaluation: frame AUC micro/macro per score variant, per-video AUC, RBDC/TBDC, and the micro AUC
+ * of the published evaluation protocol (each video's frame scores min-max normalised first: needs the whole video,
+ * so a stream cannot do it; offline-only, never the headline).
+ */
 public record Evaluation(Map<String, Double> microAuc, Map<String, Double> macroAuc, Map<String, Double> videoAuc,
-        Double rbdc, Double tbdc, int videos, long frames, long anomalousFrames, long objects) {
+        Double rbdc, Double tbdc, double publishedProtocolMicroAuc, int videos, long frames, long anomalousFrames,
+        long objects) {
 
     /** @param tracks ground-truth tracks of all videos, empty when the data set has no pixel masks */
     public static Evaluation of(List<Datasets.LabelledVideo> videos, List<OfflinePipeline.VideoResult> results,
@@ -47,6 +52,27 @@ public record Evaluation(Map<String, Double> microAuc, Map<String, Double> macro
             rbdc = r.rbdc();
             tbdc = r.tbdc();
         }
-        return new Evaluation(micro, macro, perVideo, rbdc, tbdc, videos.size(), frames, anomalous, objects);
+        List<FrameAuc.Video> minMax = new ArrayList<>();
+        for (int i = 0; i < videos.size(); i++) {
+            minMax.add(new FrameAuc.Video(videos.get(i).id(), minMax(results.get(i).frameScores().get(OfflinePipeline.ALL)),
+                    videos.get(i).labels()));
+        }
+        return new Evaluation(micro, macro, perVideo, rbdc, tbdc, FrameAuc.micro(minMax), videos.size(), frames, anomalous,
+                objects);
+    }
+
+    /** The scores mapped onto [0, 1] by the video's own minimum and maximum. */
+    static float[] minMax(float[] scores) {
+        float lo = Float.POSITIVE_INFINITY;
+        float hi = Float.NEGATIVE_INFINITY;
+        for (float s : scores) {
+            lo = Math.min(lo, s);
+            hi = Math.max(hi, s);
+        }
+        float[] out = new float[scores.length];
+        for (int i = 0; i < scores.length; i++) {
+            out[i] = hi > lo ? (scores[i] - lo) / (hi - lo) : 0f;
+        }
+        return out;
     }
 }

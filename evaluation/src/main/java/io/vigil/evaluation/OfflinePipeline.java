@@ -8,6 +8,7 @@ import io.vigil.common.detect.ObjectDetector;
 import io.vigil.common.eval.RegionTrackDetection;
 import io.vigil.common.image.ImageCodec;
 import io.vigil.common.image.RgbImage;
+import io.vigil.common.scoring.EventDetector;
 import io.vigil.common.scoring.ObjectScores;
 import io.vigil.common.scoring.SsmtlScorer;
 import io.vigil.common.sequence.SequenceBuilder;
@@ -39,9 +40,17 @@ public final class OfflinePipeline {
     /** The paper's four tasks, without the speed. */
     public static final String PAPER_TASKS = "paper's four tasks";
 
-    /** Per video: smoothed frame scores per variant, the object regions with scores (for RBDC/TBDC), counts. */
+    /**
+     * Per video: smoothed frame scores per variant, the object regions with scores (for RBDC/TBDC), the event
+     * announcements of all tasks with the alert-sink's rules (empty when read from a deployment), counts.
+     */
     public record VideoResult(String id, Map<String, float[]> frameScores, float[] rawFrameScores,
-            List<RegionTrackDetection.Prediction> regions, int detections, int sequences, double seconds) {
+            List<RegionTrackDetection.Prediction> regions, List<Announced> events, int detections, int sequences,
+            double seconds) {
+    }
+
+    /** An event announcement and the last frame the chain had read when it was made. */
+    public record Announced(EventDetector.Event event, long atFrame) {
     }
 
     private final FrameDetector detector;
@@ -107,6 +116,7 @@ public final class OfflinePipeline {
             smoothed.put(v, new float[n]);
         });
         float[] raw = new float[n];
+        List<Announced> events = new ArrayList<>();
         List<RegionTrackDetection.Prediction> regions = new ArrayList<>();
         int sequences = 0;
         for (FrameDetections d : detections) {
@@ -124,13 +134,15 @@ public final class OfflinePipeline {
             }
             for (var e : variants.entrySet()) {
                 AlertTimeline tl = timelines.get(e.getKey());
-                collect(tl.onDetections(d), smoothed.get(e.getKey()), e.getKey().equals(ALL) ? raw : null);
+                boolean all = e.getKey().equals(ALL);
+                collect(tl.onDetections(d), smoothed.get(e.getKey()), all ? raw : null, all ? events : null, d.getFrameIndex());
                 for (int k = 0; k < built.size(); k++) {
                     ObjectSequence s = built.get(k);
-                    float score = e.getKey().equals(ALL) ? scores.get(k).score() : scorer.scoreOf(scores.get(k), e.getValue());
+                    float score = all ? scores.get(k).score() : scorer.scoreOf(scores.get(k), e.getValue());
                     ObjectScore os = ObjectScores.of(s, scores.get(k), "offline").toBuilder().setScore(score).build();
-                    collect(tl.onObjectScore(os), smoothed.get(e.getKey()), e.getKey().equals(ALL) ? raw : null);
-                    if (e.getKey().equals(ALL)) {
+                    collect(tl.onObjectScore(os), smoothed.get(e.getKey()), all ? raw : null, all ? events : null,
+                            d.getFrameIndex());
+                    if (all) {
                         var b = s.getDetection().getBox();
                         regions.add(new RegionTrackDetection.Prediction(new RegionTrackDetection.Region(camera,
                                 s.getMiddleFrameIndex(), b.getX1(), b.getY1(), b.getX2() - 1, b.getY2() - 1), score));
@@ -139,16 +151,20 @@ public final class OfflinePipeline {
             }
         }
         for (var e : timelines.entrySet()) {
-            collect(e.getValue().flush(), smoothed.get(e.getKey()), e.getKey().equals(ALL) ? raw : null);
+            boolean all = e.getKey().equals(ALL);
+            collect(e.getValue().flush(), smoothed.get(e.getKey()), all ? raw : null, all ? events : null, n - 1);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         progress.accept(String.format("video %s: %d sequences scored, %.1f s (%.1f frames/s)", camera, sequences, seconds,
                 n / seconds));
-        return new VideoResult(camera, smoothed, raw, regions, detections.stream().mapToInt(FrameDetections::getDetectionsCount)
-                .sum(), sequences, seconds);
+        return new VideoResult(camera, smoothed, raw, regions, events, detections.stream()
+                .mapToInt(FrameDetections::getDetectionsCount).sum(), sequences, seconds);
     }
 
-    private static void collect(AlertTimeline.Output out, float[] smoothed, float[] raw) {
+    private static void collect(AlertTimeline.Output out, float[] smoothed, float[] raw, List<Announced> events, long at) {
+        if (events != null) {
+            out.announcements().forEach(a -> events.add(new Announced(a.event(), at)));
+        }
         for (AlertTimeline.FrameResult f : out.frames()) {
             if (f.frameIndex() >= 0 && f.frameIndex() < smoothed.length) {
                 smoothed[(int) f.frameIndex()] = f.smoothedScore();

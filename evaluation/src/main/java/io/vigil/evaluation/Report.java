@@ -28,8 +28,10 @@ public final class Report {
     private Report() {
     }
 
+    /** @param falseAlarms the events on normal video the model did not train on, or null when none was given */
     public static void write(Path dir, String title, Map<String, String> setup, Evaluation e,
-            List<Datasets.LabelledVideo> videos, List<OfflinePipeline.VideoResult> results) throws IOException {
+            List<Datasets.LabelledVideo> videos, List<OfflinePipeline.VideoResult> results, OperatorView operator,
+            OperatorView falseAlarms) throws IOException {
         Files.createDirectories(dir);
         rocPlot(dir.resolve("roc.png"), videos, results);
         for (int i = 0; i < videos.size(); i++) {
@@ -45,8 +47,14 @@ public final class Report {
                     "frameScores", r.frameScores().get(OfflinePipeline.ALL)));
         }
         json.put("videos", perVideo);
+        json.put("operator", operator);
+        if (falseAlarms != null) {
+            json.put("normalVideo", Map.of("events", falseAlarms.events(), "frames", falseAlarms.frames(), "hours",
+                    falseAlarms.hours()));
+        }
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("report.json").toFile(), json);
-        Files.writeString(dir.resolve("report.md"), markdown(title, setup, e, videos, results));
+        Files.writeString(dir.resolve("report.md"), markdown(title, setup, e, videos, results)
+                + operatorMarkdown(operator, falseAlarms));
     }
 
     static String markdown(String title, Map<String, String> setup, Evaluation e, List<Datasets.LabelledVideo> videos,
@@ -64,6 +72,9 @@ public final class Report {
             md.append(String.format(Locale.ROOT, "%nRBDC %.1f %%, TBDC %.1f %% (all tasks; regions = scored object boxes).%n",
                     100 * e.rbdc(), 100 * e.tbdc()));
         }
+        md.append(String.format(Locale.ROOT, "%nPublished evaluation protocol (each video's scores min-max normalised "
+                + "first; **offline only**, a stream cannot know a video's range): micro %.1f %%.%n",
+                100 * e.publishedProtocolMicroAuc()));
         md.append("\n| video | frames | anomalous | objects | frame AUC (dummy-padded) | seconds |\n|---|---|---|---|---|---|\n");
         for (int i = 0; i < videos.size(); i++) {
             Datasets.LabelledVideo v = videos.get(i);
@@ -77,6 +88,28 @@ public final class Report {
         md.append("\n![ROC](roc.png)\n\n");
         for (Datasets.LabelledVideo v : videos) {
             md.append("![video ").append(v.id()).append("](timeline-").append(v.id()).append(".png)\n");
+        }
+        return md.toString();
+    }
+
+    static String operatorMarkdown(OperatorView o, OperatorView normal) {
+        StringBuilder md = new StringBuilder("\n## What an operator gets (the alert-sink's default event rules)\n\n");
+        md.append(String.format(Locale.ROOT, "%d of %d labelled anomalies opened an event%s; %d of %d events covered no "
+                + "anomalous frame (false alarms) in %.1f minutes of test video.%n", o.covered(), o.spans().size(),
+                o.covered() == 0 ? "" : String.format(Locale.ROOT, ": the event starts a median of %.1f frames after the "
+                        + "anomaly's first frame, and is announced a median of %.1f frames after it (the sequence's t and "
+                        + "the smoothing's look-ahead included)", o.medianStartDelay(), o.medianAnnounceDelay()),
+                o.falseAlarms(), o.events(), o.hours() * 60));
+        if (normal != null) {
+            md.append(String.format(Locale.ROOT, "On %.1f minutes of normal video the model did not train on: %d events, "
+                    + "%.1f false alarms per hour.%n", normal.hours() * 60, normal.events(),
+                    normal.events() / normal.hours()));
+        }
+        md.append("\n| video | anomalous frames | event starts after (frames) | announced after (frames) |\n|---|---|---|---|\n");
+        for (OperatorView.Span s : o.spans()) {
+            md.append(String.format(Locale.ROOT, "| %s | %d..%d | %s | %s |%n", s.video(), s.first(), s.last(),
+                    s.covered() ? Integer.toString(s.startDelay()) : "**missed**",
+                    s.covered() ? Integer.toString(s.announceDelay()) : ""));
         }
         return md.toString();
     }

@@ -30,6 +30,7 @@ class EvaluateMainTest {
         int exit = EvaluateMain.run(new java.util.LinkedHashMap<>(Map.ofEntries(Map.entry("--data", data.toString()),
                 Map.entry("--videos", "02"), Map.entry("--model", model.toString()), Map.entry("--detector", "yolox"),
                 Map.entry("--detector-model", SharedData.require("models/yolox-nano-coco/yolox_nano.onnx").toString()),
+                Map.entry("--normal-data", data.resolve("training").toString()), Map.entry("--normal-videos", "16"),
                 Map.entry("--out", out.toString()))));
         assertEquals(0, exit);
         JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
@@ -45,6 +46,14 @@ class EvaluateMainTest {
         assertEquals(180, report.get("videos").get(0).get("frameScores").size());
         String md = Files.readString(out.resolve("report.md"));
         assertTrue(md.contains("| **all tasks** |") && md.contains("RBDC") && md.contains("![ROC](roc.png)"), md);
+        assertTrue(md.contains("Published evaluation protocol") && md.contains("**offline only**"), md);
+        JsonNode operator = report.get("operator");
+        assertEquals(1, operator.get("spans").size(), "video 02 has one anomalous span (the bike)");
+        assertTrue(operator.get("spans").get(0).get("startDelay").isInt(), "the alert-sink's rules open an event on it: " + operator);
+        assertTrue(md.contains("1 of 1 labelled anomalies opened an event"), md);
+        JsonNode normal = report.get("normalVideo");
+        assertTrue(normal.get("frames").asLong() > 100 && normal.get("events").asInt() >= 0, "held-out training video 16: " + normal);
+        assertTrue(md.contains("minutes of normal video the model did not train on"), md);
         for (String png : List.of("roc.png", "timeline-02.png")) {
             BufferedImage img = ImageIO.read(out.resolve(png).toFile());
             assertTrue(img != null && img.getWidth() >= 640, png);

@@ -32,6 +32,20 @@ public final class EventDetector {
 
     public record Settings(float openThreshold, float closeThreshold, int minDuration, int mergeGap, int cooldown,
             int minUpdateGap) {
+        // The alert-sink's defaults (constants, so its configuration can name them), on the surprise scale.
+        public static final String OPEN_THRESHOLD = "3.0";
+        public static final String CLOSE_THRESHOLD = "2.0";
+        public static final String MIN_DURATION = "5";
+        public static final String MERGE_GAP = "10";
+        public static final String COOLDOWN = "25";
+        public static final String MIN_UPDATE_GAP = "10";
+
+        /** The alert-sink's defaults, for tools that must see the events it would announce. */
+        public static Settings defaults() {
+            return new Settings(Float.parseFloat(OPEN_THRESHOLD), Float.parseFloat(CLOSE_THRESHOLD), Integer.parseInt(MIN_DURATION),
+                    Integer.parseInt(MERGE_GAP), Integer.parseInt(COOLDOWN), Integer.parseInt(MIN_UPDATE_GAP));
+        }
+
         /** An UPDATE for every new peak. */
         public Settings(float openThreshold, float closeThreshold, int minDuration, int mergeGap, int cooldown) {
             this(openThreshold, closeThreshold, minDuration, mergeGap, cooldown, 0);
