@@ -192,7 +192,7 @@ public final class TrainingRun {
 
     /**
      * The video folders of {@code data} ({@code only} those, when not empty), decoded, with their detections (cached
-     * per video in {@code cache}).
+     * per video and detector setting in {@code cache}).
      */
     static List<ObjectClips.Video> loadVideos(Path data, List<String> only, DetectorSpec detectorSpec, DetectionFilter filter,
             Path cache, PrintStream log) throws IOException {
@@ -208,6 +208,7 @@ public final class TrainingRun {
         List<ObjectClips.Video> videos = new ArrayList<>();
         try (ObjectDetector detector = detectorSpec.create()) {
             FrameDetector frameDetector = new FrameDetector(detector, filter, codec);
+            String setting = cacheKey(detector.name(), detectorSpec, filter);
             for (Path folder : folders) {
                 List<Path> files;
                 try (Stream<Path> s = Files.list(folder)) {
@@ -223,7 +224,7 @@ public final class TrainingRun {
                             .setWidth(img.width()).setHeight(img.height())
                             .setJpeg(ByteString.copyFrom(bytes)).build()); // FrameDetector decodes any format
                 }
-                List<FrameDetections> detections = cachedDetections(cache.resolve(folder.getFileName() + ".pb"), frames,
+                List<FrameDetections> detections = cachedDetections(cache.resolve(folder.getFileName() + "-" + setting + ".pb"), frames,
                         frameDetector);
                 videos.add(new ObjectClips.Video(folder.getFileName().toString(), images, detections));
                 log.printf("video %s: %d frames, %d objects%n", folder.getFileName(), images.size(),
@@ -231,6 +232,21 @@ public final class TrainingRun {
             }
         }
         return videos;
+    }
+
+    /** What the boxes depend on, hashed: boxes cached with other detector settings are not reused. */
+    static String cacheKey(String detectorName, DetectorSpec spec, DetectionFilter filter) {
+        String setting = String.join(" ", detectorName, Float.toString(spec.candidateThreshold()),
+                Float.toString(spec.nmsIou()), Integer.toString(spec.inputSize()), Float.toString(filter.defaultThreshold()),
+                new java.util.TreeMap<>(filter.classThresholds()).toString(), new java.util.TreeSet<>(filter.allowedClasses())
+                        .toString(), Float.toString(filter.minBoxSide()), spec.motion().toString());
+        try {
+            byte[] hash = java.security.MessageDigest.getInstance("SHA-256").digest(setting.getBytes(
+                    java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(hash, 0, 4);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Detections are cached per video: resuming or re-training skips the detector. */

@@ -57,7 +57,7 @@ class TrainingRunTest {
         assertTrue(text.contains("epoch 2 done"), text);
         assertTrue(text.contains("teacher mobilenetv2-12-int8.onnx: 1000 logits"), text);
         assertTrue(text.contains("ETA"), "progress lines: " + text);
-        assertTrue(Files.exists(out.resolve("detections/01.pb")), "detections are cached");
+        assertEquals(List.of("01-", "02-"), cachedVideos(out), "detections are cached per video");
         try (OnnxModel onnx = OnnxSessionFactory.open(model, OnnxSessionFactory.Options.cpu(1))) {
             Map<String, String> meta = onnx.customMetadata();
             assertEquals("shallow-narrow", meta.get("vigil.architecture"));
@@ -85,5 +85,25 @@ class TrainingRunTest {
         assertTrue(resumed.contains("resumed from the checkpoint of epoch 2"), resumed);
         assertTrue(resumed.contains("epoch 3 done") && !resumed.contains("epoch 1/3"), resumed);
         assertEquals(4, Files.readAllLines(out.resolve("training.csv")).size(), "the resumed run continues the curves");
+        assertEquals(List.of("01-", "02-"), cachedVideos(out), "the same settings reuse the cached detections");
+    }
+
+    @Test
+    void cachedDetectionsAreKeyedByEveryDetectorSetting() {
+        TrainingRun.Options o = options(temp, temp, 1, false);
+        String key = TrainingRun.cacheKey("yolox:yolox_nano.onnx", o.detector(), o.detections());
+        assertEquals(key, TrainingRun.cacheKey("yolox:yolox_nano.onnx", o.detector(),
+                DetectionFilter.of(0.3f, Map.of(), java.util.Set.of(), 4f)), "equal settings, equal key");
+        assertTrue(!key.equals(TrainingRun.cacheKey("yolox:yolox_nano.onnx", o.detector(),
+                DetectionFilter.of(0.3f, Map.of("bicycle", 0.2f), java.util.Set.of(), 4f))), "a class threshold changes it");
+        assertTrue(!key.equals(TrainingRun.cacheKey("yolov3:yolov3-10.onnx", o.detector(), o.detections())),
+                "another model changes it");
+    }
+
+    /** The video prefixes of the cached detection files, sorted. */
+    private static List<String> cachedVideos(Path out) throws java.io.IOException {
+        try (var files = Files.list(out.resolve("detections"))) {
+            return files.map(f -> f.getFileName().toString()).map(n -> n.substring(0, 3)).sorted().toList();
+        }
     }
 }
