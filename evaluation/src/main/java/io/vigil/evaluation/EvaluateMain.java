@@ -4,7 +4,7 @@ import io.vigil.common.alerts.AlertTimeline;
 import io.vigil.common.detect.DetectionFilter;
 import io.vigil.common.detect.DetectorSpec;
 import io.vigil.common.detect.MotionDetector;
-import io.vigil.common.detect.ObjectDetector;
+import io.vigil.common.detect.FrameDetector;
 import io.vigil.common.eval.RegionTrackDetection;
 import io.vigil.common.image.ImageCodec;
 import io.vigil.common.onnx.Device;
@@ -57,7 +57,8 @@ public final class EvaluateMain {
                 Map.entry("--class-thresholds", classThresholds(DetectionFilter.DEFAULT_CLASS_THRESHOLDS)), Map.entry("--t", "3"),
                 Map.entry("--calibration", TaskCalibration.DEFAULT_MODE.toLowerCase(Locale.ROOT)), Map.entry("--sigma", "3"),
                 Map.entry("--max-lookahead", "9"), Map.entry("--threads", "2"), Map.entry("--videos", ""),
-                Map.entry("--out", "evaluation-report"), Map.entry("--fps", "10")); // UCSD Ped2 was filmed at 10 frames/s
+                Map.entry("--out", "evaluation-report"), Map.entry("--fps", "10"), // UCSD Ped2 was filmed at 10 frames/s
+                Map.entry("--add-moving-objects", "false"));
     }
 
     public static void main(String[] args) throws Exception {
@@ -76,7 +77,7 @@ public final class EvaluateMain {
 
     private static void usage(String problem) {
         System.err.println(problem + "\nusage: --data <data set> --model <ssmtl.onnx> [--videos 01,02] [--detector yolox|yolov3|"
-                + "ultralytics|motion] [--detector-model F] [--detector-threshold 0.3] [--class-thresholds person=0.5] [--t 3] [--calibration surprise|zscore|p99|none] "
+                + "ultralytics|motion] [--detector-model F] [--detector-threshold 0.3] [--class-thresholds person=0.5] [--add-moving-objects true] [--t 3] [--calibration surprise|zscore|p99|none] "
                 + "[--sigma 3] [--max-lookahead 9] [--threads 2] [--out dir] [--normal-data DIR [--normal-videos 14,15,16]] "
                 + "[--fps 10] [--frame-scores-from host:port [--camera-prefix P] [--kafka-config client.properties]]");
         System.exit(2);
@@ -112,7 +113,7 @@ public final class EvaluateMain {
         DetectorSpec.Backend backend = DetectorSpec.Backend.parse(o.get("--detector"));
         Path detectorModel = backend == DetectorSpec.Backend.MOTION ? null : Path.of(o.get("--detector-model"));
         DetectorSpec spec = new DetectorSpec(backend, detectorModel, Device.CPU, threads, 416, 0.1f, 0.45f, 8, true,
-                MotionDetector.Settings.defaults());
+                MotionDetector.Settings.defaults(), Boolean.parseBoolean(o.get("--add-moving-objects")));
         AlertTimeline.Settings timeline = new AlertTimeline.Settings(0, Double.parseDouble(o.get("--sigma")),
                 Integer.parseInt(o.get("--max-lookahead")), 30, EventDetector.Settings.defaults());
         TaskCalibration.Mode calibration = TaskCalibration.Mode.valueOf(o.get("--calibration").toUpperCase(Locale.ROOT));
@@ -128,15 +129,14 @@ public final class EvaluateMain {
                     o.get("--frame-scores-from"));
             results.addAll(BrokerScores.read(kafkaClientConfig(o), o.getOrDefault("--camera-prefix", ""), videos));
         } else {
-            try (ObjectDetector detector = spec.create();
+            // As the object-detector's defaults: confidence thresholds, no class filter, boxes of at least 4 px.
+            DetectionFilter filter = DetectionFilter.of(Float.parseFloat(o.get("--detector-threshold")),
+                    DetectionFilter.parseClassThresholds(o.get("--class-thresholds")), java.util.Set.of(), 4f);
+            try (FrameDetector detector = spec.frameDetector(spec.create(), filter, new ImageCodec());
                     OnnxModel model = OnnxSessionFactory.open(Path.of(o.get("--model")), OnnxSessionFactory.Options.cpu(threads))) {
                 SsmtlScorer scorer = new SsmtlScorer(model, EnumSet.allOf(SsmtlScorer.Task.class), calibration);
                 cropSize = scorer.cropSize();
-                OfflinePipeline pipeline = new OfflinePipeline(detector,
-                        // As the object-detector's defaults: confidence thresholds, no class filter, boxes of at least 4 px.
-                        DetectionFilter.of(Float.parseFloat(o.get("--detector-threshold")),
-                                DetectionFilter.parseClassThresholds(o.get("--class-thresholds")), java.util.Set.of(), 4f),
-                        new SequenceBuilder(new SequenceSettings(t, scorer.cropSize(), 1f, 4f)), scorer, timeline, 8);
+                OfflinePipeline pipeline = new OfflinePipeline(detector, new SequenceBuilder(new SequenceSettings(t, scorer.cropSize(), 1f, 4f)), scorer, timeline, 8);
                 for (int i = 0; i < videos.size(); i++) {
                     say("[%d/%d] video %s (%d frames)", i + 1, videos.size(), videos.get(i).id(), videos.get(i).frames().size());
                     results.add(pipeline.run(videos.get(i), m -> say("%s", m)));

@@ -2,9 +2,7 @@ package io.vigil.evaluation;
 
 import com.google.protobuf.ByteString;
 import io.vigil.common.alerts.AlertTimeline;
-import io.vigil.common.detect.DetectionFilter;
 import io.vigil.common.detect.FrameDetector;
-import io.vigil.common.detect.ObjectDetector;
 import io.vigil.common.eval.RegionTrackDetection;
 import io.vigil.common.image.ImageCodec;
 import io.vigil.common.image.RgbImage;
@@ -61,9 +59,9 @@ public final class OfflinePipeline {
     private final int batch;
     private final ImageCodec codec = new ImageCodec();
 
-    public OfflinePipeline(ObjectDetector detector, DetectionFilter filter, SequenceBuilder builder, SsmtlScorer scorer,
-            AlertTimeline.Settings timeline, int batch) {
-        this.detector = new FrameDetector(detector, filter, codec);
+    public OfflinePipeline(FrameDetector detector, SequenceBuilder builder, SsmtlScorer scorer, AlertTimeline.Settings timeline,
+            int batch) {
+        this.detector = detector;
         this.builder = builder;
         this.scorer = scorer;
         this.timeline = timeline;

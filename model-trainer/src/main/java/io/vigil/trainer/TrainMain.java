@@ -22,10 +22,11 @@ import java.util.Set;
  *   [--teacher ../shared/models/mobilenetv2-int8-imagenet/mobilenetv2-12-int8.onnx] \
  *   [--architecture shallow-narrow] [--epochs 10] [--batch 32] [--lr 1e-3] [--lambda 0.5] [--seed 1] \
  *   [--t 3] [--max-gap 4] [--object-fraction 1.0] [--detector-threshold 0.3] [--class-thresholds person=0.5]
- *   [--threads 0] [--resume]
+ *   [--add-moving-objects false] [--threads 0] [--resume]
  *
  * java -jar model-trainer/target/model-trainer.jar calibrate --model M.onnx --data DIR [--videos 14,15,16] \
- *   --detector yolox --detector-model F [--detector-threshold 0.3] [--work .vigil/calibration] [--out M2.onnx]
+ *   --detector yolox --detector-model F [--detector-threshold 0.3] [--add-moving-objects false] [--work .vigil/calibration]
+ *   [--out M2.onnx]
  * </pre>
  * {@code calibrate} puts an existing model on the surprise scale with normal videos it did not train on.
  */
@@ -48,7 +49,7 @@ public final class TrainMain {
         }
         if (!a.containsKey("data") || !a.containsKey(calibrate ? "model" : "out")) {
             System.err.println("usage: --data <folder of normal videos> --out <folder> [--holdout 14,15,16] [--detector yolox "
-                    + "--detector-model F] [--teacher F] [--architecture shallow-narrow] [--epochs N] [--batch N] [--lr X] "
+                    + "--detector-model F] [--add-moving-objects true] [--teacher F] [--architecture shallow-narrow] [--epochs N] [--batch N] [--lr X] "
                     + "[--lambda X] [--resume]\n   or: calibrate --model M.onnx --data <folder> [--videos 14,15,16] "
                     + "[--detector yolox --detector-model F] [--out M2.onnx]");
             System.exit(2);
@@ -60,7 +61,7 @@ public final class TrainMain {
                 Set.of(), 4f);
         DetectorSpec detector = new DetectorSpec(DetectorSpec.Backend.parse(a.getOrDefault("detector", "yolox")),
                 a.containsKey("detector-model") ? Path.of(a.get("detector-model")) : null, Device.AUTO, threads, 640,
-                filter.lowestThreshold(), 0.45f, 8, true, MotionDetector.Settings.defaults());
+                filter.lowestThreshold(), 0.45f, 8, true, MotionDetector.Settings.defaults(), Boolean.parseBoolean(a.getOrDefault("add-moving-objects", "false")));
         SequenceSettings sequences = new SequenceSettings(Integer.parseInt(a.getOrDefault("t", "3")), 64, 1f, 4f);
         if (calibrate) {
             Path model = Path.of(a.get("model"));

@@ -3,7 +3,6 @@ package io.vigil.trainer;
 import io.vigil.common.detect.DetectionFilter;
 import io.vigil.common.detect.DetectorSpec;
 import io.vigil.common.detect.FrameDetector;
-import io.vigil.common.detect.ObjectDetector;
 import io.vigil.common.image.CropBox;
 import io.vigil.common.image.ImageCodec;
 import io.vigil.common.image.RgbImage;
@@ -139,7 +138,8 @@ public final class TrainingRun {
                     : " + " + (clips.distillOutputs() - 80) + " logits of teacher " + o.teacher().getFileName()));
             metadata.put("vigil.detector", o.detector().backend().name().toLowerCase() + ":"
                     + (o.detector().model() == null ? "" : o.detector().model().getFileName()) + " confidence >= "
-                    + o.detections().defaultThreshold() + ", by class " + o.detections().classThresholds());
+                    + o.detections().defaultThreshold() + ", by class " + o.detections().classThresholds()
+                    + (o.detector().addMovingObjects() ? ", with the motion detector's uncovered moving objects" : ""));
             metadata.put("vigil.training_data", o.data().toString() + " (" + (clips.videos().size() - o.holdout().size())
                     + " videos, " + objects.size() + " objects; held out " + o.holdout() + ")");
             metadata.put("vigil.epochs", Integer.toString(o.epochs()));
@@ -206,9 +206,8 @@ public final class TrainingRun {
         }
         ImageCodec codec = new ImageCodec();
         List<ObjectClips.Video> videos = new ArrayList<>();
-        try (ObjectDetector detector = detectorSpec.create()) {
-            FrameDetector frameDetector = new FrameDetector(detector, filter, codec);
-            String setting = cacheKey(detector.name(), detectorSpec, filter);
+        try (FrameDetector frameDetector = detectorSpec.frameDetector(detectorSpec.create(), filter, codec)) {
+            String setting = cacheKey(frameDetector.name(), detectorSpec, filter);
             for (Path folder : folders) {
                 List<Path> files;
                 try (Stream<Path> s = Files.list(folder)) {

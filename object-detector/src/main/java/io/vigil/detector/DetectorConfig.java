@@ -95,6 +95,13 @@ public interface DetectorConfig {
     @Positive
     long maxFramePixels();
 
+    /**
+     * Also box moving things the model's kept boxes do not cover, with the motion detector below (fixed cameras only;
+     * frames of a camera must reach one consumer in order, as they do by the camera key).
+     */
+    @WithDefault("false")
+    boolean addMovingObjects();
+
     Motion motion();
 
     interface Motion {

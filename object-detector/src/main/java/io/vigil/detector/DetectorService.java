@@ -72,6 +72,6 @@ public class DetectorService {
     }
 
     String detectorName() {
-        return detector.detector().name();
+        return detector.name();
     }
 }

@@ -26,7 +26,7 @@ public class DetectorSetup {
         return new DetectorSpec(DetectorSpec.Backend.parse(c.backend()), c.model().orElse(null), c.device(),
                 c.intraOpThreads(), c.inputSize(), filter(c).lowestThreshold(), c.nmsIou(), c.maxBatch(), c.dynamicBatch(),
                 new MotionDetector.Settings(m.history(), m.varThreshold(), m.detectShadows(), m.minArea(), m.mergeRadius(),
-                        m.warmupFrames()));
+                        m.warmupFrames()), c.addMovingObjects());
     }
 
     static DetectionFilter filter(DetectorConfig c) {
@@ -38,12 +38,14 @@ public class DetectorSetup {
     @Produces
     @Singleton
     FrameDetector frameDetector(DetectorConfig config) {
-        ObjectDetector detector = spec(config).create();
-        LOG.infof("detector %s ready (max batch %d)", detector.name(), detector.maxBatch());
-        return new FrameDetector(detector, filter(config), new ImageCodec(config.maxFramePixels()));
+        DetectorSpec spec = spec(config);
+        ObjectDetector detector = spec.create();
+        FrameDetector frames = spec.frameDetector(detector, filter(config), new ImageCodec(config.maxFramePixels()));
+        LOG.infof("detector %s ready (max batch %d)", frames.name(), detector.maxBatch());
+        return frames;
     }
 
     void close(@Disposes FrameDetector detector) {
-        detector.detector().close();
+        detector.close();
     }
 }

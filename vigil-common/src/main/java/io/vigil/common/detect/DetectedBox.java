@@ -21,14 +21,15 @@ public record DetectedBox(float x1, float y1, float x2, float y2, int classId, f
         return Math.max(0, width()) * Math.max(0, height());
     }
 
-    public float iou(DetectedBox o) {
+    public float intersection(DetectedBox o) {
         float ix = Math.min(x2, o.x2) - Math.max(x1, o.x1);
         float iy = Math.min(y2, o.y2) - Math.max(y1, o.y1);
-        if (ix <= 0 || iy <= 0) {
-            return 0;
-        }
-        float inter = ix * iy;
-        return inter / (area() + o.area() - inter);
+        return ix <= 0 || iy <= 0 ? 0 : ix * iy;
+    }
+
+    public float iou(DetectedBox o) {
+        float inter = intersection(o);
+        return inter == 0 ? 0 : inter / (area() + o.area() - inter);
     }
 
     public DetectedBox withBounds(float nx1, float ny1, float nx2, float ny2) {

@@ -1,5 +1,6 @@
 package io.vigil.common.detect;
 
+import io.vigil.common.image.ImageCodec;
 import io.vigil.common.onnx.Device;
 import io.vigil.common.onnx.ModelLoadException;
 import io.vigil.common.onnx.OnnxModel;
@@ -22,9 +23,19 @@ import java.util.Locale;
  *                           lowest class threshold of the {@link DetectionFilter})
  * @param dynamicBatch       rewrite a model with a fixed batch of 1 so that frames run in batches
  *                           ({@link DynamicBatch}; kept only when verified to give identical outputs)
+ * @param addMovingObjects   add the motion detector's boxes of moving things the model's kept boxes do not cover
+ *                           (fixed cameras; see {@link FrameDetector})
  */
 public record DetectorSpec(Backend backend, Path model, Device device, int intraOpThreads, int inputSize,
-        float candidateThreshold, float nmsIou, int maxBatch, boolean dynamicBatch, MotionDetector.Settings motion) {
+        float candidateThreshold, float nmsIou, int maxBatch, boolean dynamicBatch, MotionDetector.Settings motion,
+        boolean addMovingObjects) {
+
+    /** Without moving-object boxes. */
+    public DetectorSpec(Backend backend, Path model, Device device, int intraOpThreads, int inputSize,
+            float candidateThreshold, float nmsIou, int maxBatch, boolean dynamicBatch, MotionDetector.Settings motion) {
+        this(backend, model, device, intraOpThreads, inputSize, candidateThreshold, nmsIou, maxBatch, dynamicBatch, motion,
+                false);
+    }
 
     private static final Logger LOG = Logger.getLogger(DetectorSpec.class);
 
@@ -38,6 +49,12 @@ public record DetectorSpec(Backend backend, Path model, Device device, int intra
                 throw new IllegalArgumentException("unknown detector backend '" + s + "': yolox, yolov3, ultralytics or motion");
             }
         }
+    }
+
+    /** The detector with {@code filter}, and the motion detector when moving objects are added. */
+    public FrameDetector frameDetector(ObjectDetector detector, DetectionFilter filter, ImageCodec codec) {
+        return new FrameDetector(detector, addMovingObjects && backend != Backend.MOTION ? new MotionDetector(motion) : null,
+                filter, codec);
     }
 
     /** Builds the detector; a missing or unfitting model fails here, naming the model and the expected shapes. */

@@ -14,8 +14,13 @@ import java.util.List;
  * Turns {@link Frame} messages into {@link FrameDetections}: decodes the JPEGs, runs the detector on the whole
  * batch, keeps what the filter allows. A frame that cannot be decoded, or that the detector fails on, becomes a
  * rejection with the reason instead; the rest of the batch is unaffected.
+ *
+ * <p>With a detector of moving things (a {@link MotionDetector}), its boxes are added where none of the kept boxes
+ * covers them: on a fixed camera that recovers moving objects the model does not know or is not sure of (on Ped2:
+ * skateboards, carts, a cyclist boxed as a person). They are class-agnostic (no class probabilities). Frames must
+ * then come in order per camera, as the motion detector learns each camera's background.
  */
-public final class FrameDetector {
+public final class FrameDetector implements AutoCloseable {
 
     /** The result for one frame: detections, or why there are none. */
     public sealed interface Outcome permits Detected, Rejected {
@@ -28,18 +33,42 @@ public final class FrameDetector {
     public record Rejected(Frame frame, String reason, Throwable cause) implements Outcome {
     }
 
+    /** A moving box is added when no kept box covers more than this fraction of its area. */
+    public static final float MAX_COVERED = 0.3f;
+
     private final ObjectDetector detector;
+    private final ObjectDetector moving;
     private final DetectionFilter filter;
     private final ImageCodec codec;
 
     public FrameDetector(ObjectDetector detector, DetectionFilter filter, ImageCodec codec) {
+        this(detector, null, filter, codec);
+    }
+
+    /** @param moving detector of moving things whose uncovered boxes are added, or null */
+    public FrameDetector(ObjectDetector detector, ObjectDetector moving, DetectionFilter filter, ImageCodec codec) {
         this.detector = detector;
+        this.moving = moving;
         this.filter = filter;
         this.codec = codec;
     }
 
     public ObjectDetector detector() {
         return detector;
+    }
+
+    /** The detectors' names, as each FrameDetections carries them. */
+    public String name() {
+        return moving == null ? detector.name() : detector.name() + "+" + moving.name();
+    }
+
+    /** Closes the detectors. */
+    @Override
+    public void close() {
+        detector.close();
+        if (moving != null) {
+            moving.close();
+        }
     }
 
     /** One outcome per frame, in order. */
@@ -59,15 +88,34 @@ public final class FrameDetector {
             }
         }
         List<List<DetectedBox>> boxes = detectEachIfBatchFails(inputs, frames, decodedAt, outcomes);
+        List<List<DetectedBox>> movingBoxes = moving == null || inputs.isEmpty() ? null : moving.detect(inputs);
         for (int k = 0; k < decodedAt.size(); k++) {
             if (boxes.get(k) != null) {
                 int i = decodedAt.get(k);
                 RgbImage image = inputs.get(k).image();
-                outcomes[i] = new Detected(frames.get(i), toMessage(frames.get(i), image,
-                        filter.apply(boxes.get(k), image.width(), image.height())));
+                List<DetectedBox> kept = filter.apply(boxes.get(k), image.width(), image.height());
+                if (movingBoxes != null) {
+                    kept = addUncovered(kept, filter.apply(movingBoxes.get(k), image.width(), image.height()));
+                }
+                outcomes[i] = new Detected(frames.get(i), toMessage(frames.get(i), image, kept));
             }
         }
         return List.of(outcomes);
+    }
+
+    /** {@code kept} and each moving box that no kept box covers more than {@link #MAX_COVERED} of. */
+    static List<DetectedBox> addUncovered(List<DetectedBox> kept, List<DetectedBox> moving) {
+        List<DetectedBox> out = new ArrayList<>(kept);
+        for (DetectedBox m : moving) {
+            float covered = 0;
+            for (DetectedBox k : kept) {
+                covered = Math.max(covered, m.intersection(k) / Math.max(m.area(), 1e-6f));
+            }
+            if (covered <= MAX_COVERED) {
+                out.add(m);
+            }
+        }
+        return out;
     }
 
     /** The batch in one call; if that fails, frame by frame, so one bad frame cannot sink the others. */
@@ -101,7 +149,7 @@ public final class FrameDetector {
                 .setCaptureTimeMs(f.getCaptureTimeMs())
                 .setWidth(image.width())
                 .setHeight(image.height())
-                .setDetector(detector.name());
+                .setDetector(name());
         for (DetectedBox d : boxes) {
             b.addDetections(toDetection(d));
         }
