@@ -117,6 +117,7 @@ public final class TrainingRun {
                                 sums[3] / steps, sums[4] / steps, stepsDone * o.batch() / elapsed, duration(eta));
                     }
                 }
+                reestimateBatchNorm(trainer, clips, objects);
                 saveCheckpoint(trainer, epoch);
                 TaskLosses train = new TaskLosses((float) (sums[0] / steps), (float) (sums[1] / steps), (float) (sums[2] / steps),
                         (float) (sums[3] / steps), (float) (sums[4] / steps));
@@ -127,6 +128,7 @@ public final class TrainingRun {
             }
             int best = curves.bestEpoch();
             trainer.load(o.out().resolve(epochParameters(best)));
+            reestimateBatchNorm(trainer, clips, objects); // again: epochs saved by earlier versions lack it
             log.printf("using epoch %d (%s)%n", best, validation.isEmpty() ? "the last; no held-out videos"
                     : "lowest held-out loss");
             Map<String, String> metadata = new LinkedHashMap<>();
@@ -156,6 +158,21 @@ public final class TrainingRun {
                     diff, o.holdout().isEmpty() ? "the training videos" : "held-out videos " + o.holdout(), last,
                     duration((System.nanoTime() - start) / 1e9));
             return onnx;
+        }
+    }
+
+    /** Inference's batch-norm statistics from a fixed sample of training objects (see SsmtlTrainer). */
+    private void reestimateBatchNorm(SsmtlTrainer trainer, ObjectClips clips, List<ObjectClips.ObjectRef> objects) {
+        List<ObjectClips.ObjectRef> sample = new ArrayList<>(objects);
+        Random random = new Random(o.seed() + 13);
+        Collections.shuffle(sample, random);
+        int batches = 0;
+        for (int from = 0; from < sample.size() && batches < SsmtlTrainer.BATCH_NORM_BATCHES; from += o.batch()) {
+            ObjectClips.Batch b = clips.batch(sample.subList(from, Math.min(sample.size(), from + o.batch())), random);
+            if (b.size() > 0) {
+                trainer.updateBatchNormStatistics(b);
+                batches++;
+            }
         }
     }
 
