@@ -2,7 +2,8 @@
 ScorerBench.
 
 The module mirrors model-trainer's SsmtlNetwork (and so the ONNX graph OnnxExporter writes): a 3D-conv encoder
-(conv 3x3x3 + batch norm + ReLU, 1x2x2 max pooling after every `per_stage` convs, max over time), three class heads
+(conv 3x3x3 + batch norm + ReLU, max pooling after every `per_stage` convs: 2x2x2 while at least 2 frames are left,
+then 1x2x2, as in the paper; max over the remaining time), three class heads
 (conv 3x3, ReLU, 2x2 max pool, linear; softmax on arrow of time and irregularity) and a decoder (nearest x2
 upsampling + conv 3x3 + ReLU per encoder conv, conv to 3 channels, sigmoid) that predicts the middle crop from the
 sequence with its middle frame zeroed. Before timing, its outputs are checked against onnxruntime on the export:
@@ -26,11 +27,13 @@ from torch import nn
 class Ssmtl(nn.Module):
     def __init__(self, filters, per_stage, frames, distill_outputs, crop=64):
         super().__init__()
-        layers, channels = [], 3
+        layers, channels, t = [], 3, frames
         for i, f in enumerate(filters):
             layers += [nn.Conv3d(channels, f, 3, padding=1), nn.BatchNorm3d(f, eps=1e-5), nn.ReLU()]
             if (i + 1) % per_stage == 0:
-                layers.append(nn.MaxPool3d((1, 2, 2), (1, 2, 2)))
+                k = 2 if t >= 2 else 1  # Architecture.temporalPooling: 7 -> 3 -> 1 frames
+                layers.append(nn.MaxPool3d((k, 2, 2), (k, 2, 2)))
+                t //= k
             channels = f
         self.encoder = nn.Sequential(*layers)
         features, side = filters[-1], crop // 8

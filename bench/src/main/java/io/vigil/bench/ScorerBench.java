@@ -16,6 +16,7 @@ import com.google.protobuf.ByteString;
 import io.vigil.common.onnx.Device;
 import io.vigil.common.onnx.OnnxModel;
 import io.vigil.common.onnx.OnnxSessionFactory;
+import io.vigil.common.scoring.MotionSpeed;
 import io.vigil.common.scoring.SsmtlScorer;
 import io.vigil.common.scoring.TaskCalibration;
 import io.vigil.common.sequence.SequenceTensors;
@@ -46,7 +47,10 @@ import java.util.stream.Collectors;
  * same network in PyTorch eager (bench/python/ssmtl_torch_bench.py, weights copied from the export and checked
  * against it), at batch 1 and 32, on the same input tensors. Not a test: run {@code bench/run-scorer-bench.sh}.
  *
- * <pre>java -jar bench/target/vigil-bench.jar scorer [sequences] [threads] [python]</pre>
+ * <p>Given trained model files, also times each with the scorer's defaults (all five tasks, default calibration) side
+ * by side in the same run, and the speed task alone, to compare a model change.
+ *
+ * <pre>java -jar bench/target/vigil-bench.jar scorer [sequences] [threads] [python] [model.onnx,other.onnx]</pre>
  */
 public final class ScorerBench {
 
@@ -61,6 +65,8 @@ public final class ScorerBench {
         int count = Integer.parseInt(arg(args, 0, "96"));
         int threads = Integer.parseInt(arg(args, 1, "2"));
         String python = arg(args, 2, "python3");
+        List<Path> trained = arg(args, 3, "").isBlank() ? List.of()
+                : java.util.Arrays.stream(args[3].split(",")).map(Path::of).toList();
 
         Path work = Files.createTempDirectory("vigil-scorer-bench-");
         List<ObjectSequence> sequences = randomSequences(count, new Random(7));
@@ -77,13 +83,19 @@ public final class ScorerBench {
             try (SsmtlTrainer trainer = new SsmtlTrainer(new SsmtlNetwork(architecture, FRAMES, DISTILL), 1e-3f, 0.5f, 1)) {
                 OnnxExporter.export(trainer.network(), Map.of("vigil.architecture", architecture.id()), model);
             }
-            String torchJson = runPython(python, "ssmtl_torch_bench.py", List.of("--model", model.toString(), "--input",
-                    tensors.toString(), "--filters", architecture.filters.stream().map(String::valueOf)
-                            .collect(Collectors.joining(",")), "--per-stage", Integer.toString(architecture.convsPerStage),
-                    "--frames", Integer.toString(FRAMES), "--distill", Integer.toString(DISTILL), "--batches", "1,32",
-                    "--threads", Integer.toString(threads)), "pip install torch onnx onnxruntime numpy");
-            System.out.println(architecture.id() + " torch: " + torchJson);
-            torchVersion = match(torchJson, "\"torch\": \"([^\"]+)\"");
+            String torchJson = null;
+            try {
+                torchJson = runPython(python, "ssmtl_torch_bench.py", List.of("--model", model.toString(), "--input",
+                        tensors.toString(), "--filters", architecture.filters.stream().map(String::valueOf)
+                                .collect(Collectors.joining(",")), "--per-stage", Integer.toString(architecture.convsPerStage),
+                        "--frames", Integer.toString(FRAMES), "--distill", Integer.toString(DISTILL), "--batches", "1,32",
+                        "--threads", Integer.toString(threads)), "pip install torch onnx onnxruntime numpy");
+                System.out.println(architecture.id() + " torch: " + torchJson);
+                torchVersion = match(torchJson, "\"torch\": \"([^\"]+)\"");
+            } catch (IllegalStateException | java.io.IOException e) {
+                System.out.println(architecture.id() + ": no PyTorch comparison (" + e.getMessage() + ")");
+                torchVersion = "(not available in this run)";
+            }
             for (int batch : BATCHES) {
                 double endToEnd;
                 double inference;
@@ -96,9 +108,11 @@ public final class ScorerBench {
                     inference = best(3, () -> timeSessionRuns(onnx, OnnxExporter.INPUT, tensors, new long[] {3, FRAMES, CROP, CROP},
                             count, batch));
                 }
-                double torch = Double.parseDouble(match(torchJson, "\"batch\": " + batch + ", \"sps\": ([0-9.]+)"));
-                table.append(String.format("| %s | %d | %s seq/s | %s seq/s | %s seq/s | %.2f |%n", architecture.id(), batch,
-                        fmt(endToEnd), fmt(inference), fmt(torch), inference / torch));
+                double torch = torchJson == null ? Double.NaN
+                        : Double.parseDouble(match(torchJson, "\"batch\": " + batch + ", \"sps\": ([0-9.]+)"));
+                table.append(String.format("| %s | %d | %s seq/s | %s seq/s | %s | %s |%n", architecture.id(), batch,
+                        fmt(endToEnd), fmt(inference), torchJson == null ? "n/a" : fmt(torch) + " seq/s",
+                        torchJson == null ? "" : String.format("%.2f", inference / torch)));
             }
         }
         String report = "Scorer benchmark, " + LocalDateTime.now().withNano(0) + "\n\n" + count + " object sequences ("
@@ -108,8 +122,34 @@ public final class ScorerBench {
                 + "runs per batch (bytes to planar floats, inference with idle threads not spinning, the four task "
                 + "scores); inference only = session runs on the same tensors PyTorch " + torchVersion + " gets (eager, "
                 + "inference mode, its module checked against the export before timing). Command: "
-                + "bench/run-scorer-bench.sh\n\n" + table;
+                + "bench/run-scorer-bench.sh\n\n" + table + trainedModels(trained, sequences, threads);
         writeReport("scorer.md", report);
+    }
+
+    /** The trained models with the anomaly-scorer's defaults, at batch 1 and 32, and the speed task's own cost. */
+    private static String trainedModels(List<Path> models, List<ObjectSequence> sequences, int threads) throws Exception {
+        if (models.isEmpty()) {
+            return "";
+        }
+        StringBuilder table = new StringBuilder("\nTrained models with the anomaly-scorer's defaults (all five tasks, "
+                + TaskCalibration.DEFAULT_MODE.toLowerCase(java.util.Locale.ROOT) + " calibration), end to end, same run:"
+                + "\n\n| model | architecture | batch 1 | batch 32 |\n|---|---|---|---|\n");
+        for (Path file : models) {
+            try (OnnxModel onnx = OnnxSessionFactory.open(file, new OnnxSessionFactory.Options(Device.CPU, threads, 0, false))) {
+                SsmtlScorer scorer = new SsmtlScorer(onnx, EnumSet.allOf(SsmtlScorer.Task.class),
+                        TaskCalibration.Mode.valueOf(TaskCalibration.DEFAULT_MODE));
+                table.append(String.format("| %s | %s |", file, onnx.customMetadata().getOrDefault("vigil.architecture", "?")));
+                for (int batch : BATCHES) {
+                    table.append(' ').append(fmt(best(3, () -> timeBatches(sequences, batch, scorer::score)))).append(" seq/s |");
+                }
+                table.append('\n');
+            }
+        }
+        List<float[]> planar = sequences.stream().map(s -> SequenceTensors.planar(s.getPixels().toByteArray(), FRAMES, CROP))
+                .toList();
+        double speed = best(3, () -> timeBatches(planar, 1, one -> MotionSpeed.of(one.get(0), 0, FRAMES, CROP)));
+        return table + String.format("%nThe speed task alone (MotionSpeed on planar floats, one thread): %s seq/s, %.2f ms "
+                + "per sequence.%n", fmt(speed), 1000 / speed);
     }
 
     private static List<ObjectSequence> randomSequences(int count, Random random) {
