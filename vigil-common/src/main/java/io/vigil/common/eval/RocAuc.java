@@ -18,6 +18,13 @@ public final class RocAuc {
             positives += a ? 1 : 0;
         }
         long negatives = scores.length - positives;
+        long nan = 0;
+        for (float v : scores) {
+            nan += Float.isNaN(v) ? 1 : 0;
+        }
+        if (nan > 0) { // NaN ranks nowhere (and the curve's tie groups would never end)
+            throw new IllegalArgumentException("AUC of scores with " + nan + " NaN values of " + scores.length);
+        }
         if (positives == 0 || negatives == 0) {
             throw new IllegalArgumentException("AUC needs both normal and anomalous frames (" + positives + " anomalous, "
                     + negatives + " normal)");

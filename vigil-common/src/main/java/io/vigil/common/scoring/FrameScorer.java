@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * Frame-level score the paper's way: each object's score is painted into its box on a map of the frame
  * (overlaps keep the higher score), the map is optionally smoothed with a square mean filter, and the frame score
- * is the map's maximum. A frame without objects scores 0.
+ * is the map's maximum. A frame without objects scores 0. An object without a score (NaN: none of the enabled tasks
+ * applies to it, e.g. distillation alone on a class-agnostic box) adds nothing.
  */
 public final class FrameScorer {
 
@@ -27,7 +28,7 @@ public final class FrameScorer {
             // Without a filter the map's maximum is the highest score of a box that covers a pixel.
             float max = 0f;
             for (ScoredBox b : objects) {
-                if (covers(b, width, height)) {
+                if (!Float.isNaN(b.score()) && covers(b, width, height)) {
                     max = Math.max(max, b.score());
                 }
             }
@@ -35,6 +36,9 @@ public final class FrameScorer {
         }
         float[] map = new float[width * height];
         for (ScoredBox b : objects) {
+            if (Float.isNaN(b.score())) {
+                continue;
+            }
             int x1 = clamp((int) Math.floor(b.x1()), width);
             int x2 = clamp((int) Math.ceil(b.x2()), width);
             int y1 = clamp((int) Math.floor(b.y1()), height);

@@ -21,6 +21,9 @@ class EvalMetricsTest {
         // normal 0.1, 0.6, 0.3; anomalous 0.4, 0.9: of the 6 pairs only (0.4, 0.6) is ordered wrong
         assertEquals(5.0 / 6, RocAuc.auc(new float[] {0.1f, 0.6f, 0.3f, 0.4f, 0.9f},
                 new boolean[] {false, false, false, true, true}), 1e-12);
+        IllegalArgumentException nan = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> RocAuc.auc(new float[] {0.1f, Float.NaN, 0.9f}, new boolean[] {false, true, true}));
+        assertEquals("AUC of scores with 1 NaN values of 3", nan.getMessage());
     }
 
     @Test

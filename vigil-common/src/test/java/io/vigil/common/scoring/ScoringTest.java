@@ -19,6 +19,10 @@ class ScoringTest {
         assertEquals(0.9f, plain.score(100, 50, List.of(new ScoredBox(10, 10, 20, 20, 0.4f), new ScoredBox(15, 15, 30, 30, 0.9f))));
         assertEquals(0.4f, plain.score(100, 50, List.of(new ScoredBox(10, 10, 20, 20, 0.4f),
                 new ScoredBox(200, 10, 230, 20, 0.9f))), "a box outside the frame paints nothing");
+        assertEquals(0.4f, plain.score(100, 50, List.of(new ScoredBox(10, 10, 20, 20, 0.4f),
+                new ScoredBox(15, 15, 30, 30, Float.NaN))), "an object no enabled task could score paints nothing");
+        assertEquals(0.4f, new FrameScorer(3).score(100, 50, List.of(new ScoredBox(10, 10, 20, 20, 0.4f),
+                new ScoredBox(15, 15, 30, 30, Float.NaN))), 1e-6);
     }
 
     @Test
