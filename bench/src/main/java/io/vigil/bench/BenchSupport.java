@@ -112,11 +112,28 @@ final class BenchSupport {
     }
 
     static void writeReport(String name, String report) throws Exception {
+        report = report + "\nCode: commit " + commit() + ".\n";
         System.out.println();
         System.out.println(report);
         Path results = Path.of("bench/results");
         Files.createDirectories(results);
         Files.writeString(results.resolve(name), report, StandardCharsets.UTF_8);
+    }
+
+    /** The checked-out commit (with "+changes" when the tree differs), or "unknown" outside a git clone. */
+    static String commit() {
+        try {
+            Process head = new ProcessBuilder("git", "rev-parse", "--short", "HEAD").redirectErrorStream(true).start();
+            String hash = new String(head.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            Process status = new ProcessBuilder("git", "status", "--porcelain", "--untracked-files=no").start();
+            boolean changed = !new String(status.getInputStream().readAllBytes(), StandardCharsets.UTF_8).isBlank();
+            return head.waitFor() == 0 && status.waitFor() == 0 ? hash + (changed ? "+changes" : "") : "unknown";
+        } catch (java.io.IOException e) {
+            return "unknown";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "unknown";
+        }
     }
 
     private BenchSupport() {

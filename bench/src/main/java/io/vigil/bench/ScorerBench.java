@@ -43,7 +43,7 @@ import java.util.stream.Collectors;
 
 /**
  * Scorer throughput on CPU for the four SSMTL architectures, side by side in one run: Vigil's scorer end to end
- * (sequence bytes to tensors, ONNX Runtime Java, the four task scores), ONNX Runtime Java inference alone, and the
+ * (sequence bytes to tensors, ONNX Runtime Java, the task scores), ONNX Runtime Java inference alone, and the
  * same network in PyTorch eager (bench/python/ssmtl_torch_bench.py, weights copied from the export and checked
  * against it), at batch 1 and 32, on the same input tensors. Not a test: run {@code bench/run-scorer-bench.sh}.
  *
@@ -119,7 +119,7 @@ public final class ScorerBench {
                 + FRAMES + " crops of " + CROP + "x" + CROP + ", random pixels: the work does not depend on them), each of the "
                 + "four SSMTL architectures exported by model-trainer with " + DISTILL + " distillation outputs, CPU, "
                 + threads + " intra-op threads, best of 3 rounds after a warm-up. End to end = what the anomaly-scorer "
-                + "runs per batch (bytes to planar floats, inference with idle threads not spinning, the four task "
+                + "runs per batch (bytes to planar floats, inference with idle threads not spinning, the task "
                 + "scores); inference only = session runs on the same tensors PyTorch " + torchVersion + " gets (eager, "
                 + "inference mode, its module checked against the export before timing). Command: "
                 + "bench/run-scorer-bench.sh\n\n" + table + trainedModels(trained, sequences, threads);
