@@ -77,7 +77,8 @@ public final class EvaluateMain {
 
     private static void usage(String problem) {
         System.err.println(problem + "\nusage: --data <data set> --model <ssmtl.onnx> [--videos 01,02] [--detector yolox|yolov3|"
-                + "ultralytics|motion] [--detector-model F] [--detector-threshold 0.3] [--class-thresholds person=0.5] [--add-moving-objects true] [--t 3] [--calibration surprise|zscore|p99|none] "
+                + "ultralytics|motion] [--detector-model F] [--detector-threshold 0.3] [--class-thresholds person=0.5] "
+                + "[--add-moving-objects true] [--t 3] [--calibration surprise|zscore|p99|none] "
                 + "[--sigma 3] [--max-lookahead 9] [--threads 2] [--out dir] [--normal-data DIR [--normal-videos 14,15,16]] "
                 + "[--fps 10] [--frame-scores-from host:port [--camera-prefix P] [--kafka-config client.properties]]");
         System.exit(2);
@@ -136,7 +137,8 @@ public final class EvaluateMain {
                     OnnxModel model = OnnxSessionFactory.open(Path.of(o.get("--model")), OnnxSessionFactory.Options.cpu(threads))) {
                 SsmtlScorer scorer = new SsmtlScorer(model, EnumSet.allOf(SsmtlScorer.Task.class), calibration);
                 cropSize = scorer.cropSize();
-                OfflinePipeline pipeline = new OfflinePipeline(detector, new SequenceBuilder(new SequenceSettings(t, scorer.cropSize(), 1f, 4f)), scorer, timeline, 8);
+                OfflinePipeline pipeline = new OfflinePipeline(detector,
+                        new SequenceBuilder(new SequenceSettings(t, scorer.cropSize(), 1f, 4f)), scorer, timeline, 8);
                 for (int i = 0; i < videos.size(); i++) {
                     say("[%d/%d] video %s (%d frames)", i + 1, videos.size(), videos.get(i).id(), videos.get(i).frames().size());
                     results.add(pipeline.run(videos.get(i), m -> say("%s", m)));

@@ -49,7 +49,8 @@ public final class TrainMain {
         }
         if (!a.containsKey("data") || !a.containsKey(calibrate ? "model" : "out")) {
             System.err.println("usage: --data <folder of normal videos> --out <folder> [--holdout 14,15,16] [--detector yolox "
-                    + "--detector-model F] [--add-moving-objects true] [--teacher F] [--architecture shallow-narrow] [--epochs N] [--batch N] [--lr X] "
+                    + "--detector-model F] [--add-moving-objects true] [--teacher F] [--architecture shallow-narrow] "
+                    + "[--epochs N] [--batch N] [--lr X] "
                     + "[--lambda X] [--resume]\n   or: calibrate --model M.onnx --data <folder> [--videos 14,15,16] "
                     + "[--detector yolox --detector-model F] [--out M2.onnx]");
             System.exit(2);
@@ -61,7 +62,8 @@ public final class TrainMain {
                 Set.of(), 4f);
         DetectorSpec detector = new DetectorSpec(DetectorSpec.Backend.parse(a.getOrDefault("detector", "yolox")),
                 a.containsKey("detector-model") ? Path.of(a.get("detector-model")) : null, Device.AUTO, threads, 640,
-                filter.lowestThreshold(), 0.45f, 8, true, MotionDetector.Settings.defaults(), Boolean.parseBoolean(a.getOrDefault("add-moving-objects", "false")));
+                filter.lowestThreshold(), 0.45f, 8, true, MotionDetector.Settings.defaults(),
+                Boolean.parseBoolean(a.getOrDefault("add-moving-objects", "false")));
         SequenceSettings sequences = new SequenceSettings(Integer.parseInt(a.getOrDefault("t", "3")), 64, 1f, 4f);
         if (calibrate) {
             Path model = Path.of(a.get("model"));
