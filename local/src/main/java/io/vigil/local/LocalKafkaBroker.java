@@ -13,7 +13,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -97,7 +96,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
     /** Waits until the launched broker answers, then creates the topics; stops the broker when that fails. */
     public void prepare() {
         try {
-            awaitReady(config.startTimeout(), config.dataDir().resolve("broker.log"));
+            awaitAnswer(adminConfig(), config.startTimeout(), "the broker's own client");
             createTopics(config.topics());
             if (config.security().isPresent()) {
                 try (Admin admin = admin()) {
@@ -116,25 +115,10 @@ public final class LocalKafkaBroker implements AutoCloseable {
      * the broker a moment later (a client that connected at once was refused now and then).
      */
     private void awaitServiceUser(Duration timeout) {
-        Map<String, Object> props = new HashMap<>(clientConfig());
+        Map<String, Object> props = clientConfig();
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000);
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000);
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            try (Admin admin = Admin.create(props)) {
-                admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
-                return;
-            } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("the services' SCRAM user cannot log in after " + timeout.toSeconds()
-                            + " s: " + e.getMessage(), e);
-                }
-                sleep(200);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for the services' SCRAM user", e);
-            }
-        }
+        awaitAnswer(props, timeout, "the services' SCRAM user");
     }
 
     public String bootstrapServers() {
@@ -159,12 +143,16 @@ public final class LocalKafkaBroker implements AutoCloseable {
 
     /** An admin client; on a secured broker it authenticates as the broker's own user, not the services'. */
     public Admin admin() {
-        Properties props = new Properties();
+        return Admin.create(adminConfig());
+    }
+
+    private Map<String, Object> adminConfig() {
+        Map<String, Object> props = new HashMap<>();
         config.security().ifPresent(s -> props.putAll(s.adminConfig()));
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10000);
-        return Admin.create(props);
+        return props;
     }
 
     /** Creates missing topics with replication factor 1; existing topics keep their partitions. */
@@ -203,7 +191,9 @@ public final class LocalKafkaBroker implements AutoCloseable {
         return config;
     }
 
-    private void awaitReady(Duration timeout, Path out) {
+    /** Waits until a client with {@code props} ({@code who}) gets an answer from the broker, which must stay alive. */
+    private void awaitAnswer(Map<String, Object> props, Duration timeout, String who) {
+        Path out = config.dataDir().resolve("broker.log");
         long deadline = System.nanoTime() + timeout.toNanos();
         RuntimeException last = null;
         while (System.nanoTime() < deadline) {
@@ -211,15 +201,18 @@ public final class LocalKafkaBroker implements AutoCloseable {
                 throw new IllegalStateException("the Kafka broker exited with code " + process.exitValue()
                         + " during start-up; its output:\n" + tail(out, 40));
             }
-            try (Admin admin = admin()) {
+            try (Admin admin = Admin.create(props)) {
                 admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
                 return;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the Kafka broker", e);
             } catch (Exception e) {
                 last = new IllegalStateException(e.getMessage(), e);
                 sleep(300);
             }
         }
-        throw new IllegalStateException("the Kafka broker did not answer within " + timeout + "; its output:\n"
+        throw new IllegalStateException("the Kafka broker did not answer " + who + " within " + timeout + "; its output:\n"
                 + tail(out, 40), last);
     }
 
