@@ -65,8 +65,10 @@ public final class Report {
                 e.frames(), e.anomalousFrames(), e.objects()));
         md.append("| score | frame AUC micro | frame AUC macro |\n|---|---|---|\n");
         for (String variant : e.microAuc().keySet()) {
-            md.append(String.format(Locale.ROOT, "| %s | %.1f %% | %.1f %% |%n", variant.equals(OfflinePipeline.ALL)
-                    ? "**all tasks**" : variant.equals(OfflinePipeline.PAPER_TASKS) ? variant : variant + " alone", 100 * e.microAuc().get(variant), 100 * e.macroAuc().get(variant)));
+            String name = variant.equals(OfflinePipeline.ALL) ? "**all tasks**"
+                    : variant.equals(OfflinePipeline.PAPER_TASKS) ? variant : variant + " alone";
+            md.append(String.format(Locale.ROOT, "| %s | %.1f %% | %.1f %% |%n", name, 100 * e.microAuc().get(variant),
+                    100 * e.macroAuc().get(variant)));
         }
         if (e.rbdc() != null) {
             md.append(String.format(Locale.ROOT, "%nRBDC %.1f %%, TBDC %.1f %% (all tasks; regions = scored object boxes).%n",
