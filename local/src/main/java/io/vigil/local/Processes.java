@@ -13,7 +13,25 @@ final class Processes {
     private static final Path SETSID = Path.of("/usr/bin/setsid");
     private static final Duration KILL_WAIT = Duration.ofSeconds(10);
 
+    /**
+     * Extra options for every child JVM (broker and services), space-separated, e.g. a flight recording:
+     * {@code -Dvigil.local.jvm-options="-XX:StartFlightRecording=filename=rec/,settings=profile"}.
+     */
+    static final String JVM_OPTIONS = "vigil.local.jvm-options";
+
     private Processes() {
+    }
+
+    /** {@code java -Xmx1g} with this JVM's java, then the {@link #JVM_OPTIONS}; the caller adds the rest. */
+    static List<String> java() {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xmx1g");
+        String extra = System.getProperty(JVM_OPTIONS, "").trim();
+        if (!extra.isEmpty()) {
+            cmd.addAll(List.of(extra.split("\\s+")));
+        }
+        return cmd;
     }
 
     /**
