@@ -124,7 +124,7 @@ public final class SsmtlNetwork extends AbstractBlock {
             b.add(Conv2d.builder().setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1)).setFilters(filters).build());
             b.add(Activation.reluBlock());
         }
-        b.add(Conv2d.builder().setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1)).setFilters(3).build());
+        b.add(new ChannelPaddedConv2d(3)); // 3 filters: see ChannelPaddedConv2d for the NaN it avoids
         b.add(Activation.sigmoidBlock());
         return b;
     }
