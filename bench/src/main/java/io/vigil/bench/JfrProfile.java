@@ -123,7 +123,8 @@ public final class JfrProfile {
         return name == null ? null : new Process(name, cpu, compiler, top(threads, 4), top(methods, 6), samples);
     }
 
-    private static String processName(String javaArguments) {
+    /** "broker" or the service's name for a broker or service command line (as vigil-local starts them), else null. */
+    static String processName(String javaArguments) {
         for (Map.Entry<String, String> n : NAMES.entrySet()) {
             if (javaArguments != null && javaArguments.contains(n.getKey())) {
                 return n.getValue();

@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -51,14 +50,6 @@ public final class SoakBench {
 
     private static final Duration EVERY = Duration.ofSeconds(15);
     private static final String DEFAULT_SOURCE = "synthetic:?walkers=4&fps=2&anomalies=fast,unusual";
-    private static final Map<String, String> PROCESSES = new LinkedHashMap<>();
-
-    static {
-        PROCESSES.put("kafka.Kafka", "broker");
-        for (String s : List.of("frame-ingest", "object-detector", "sequence-assembler", "anomaly-scorer", "alert-sink")) {
-            PROCESSES.put(s + "/target/quarkus-app", s);
-        }
-    }
 
     /** One reading: seconds since the start and a value per series ("rss broker", "lag vigil-anomaly-scorer", ...). */
     private record Sample(double seconds, Map<String, Double> values) {
@@ -124,12 +115,10 @@ public final class SoakBench {
     private static Map<String, Double> residentMemory() {
         Map<String, Double> out = new TreeMap<>();
         ProcessHandle.current().descendants().forEach(p -> {
-            String cmd = p.info().commandLine().orElse("");
-            PROCESSES.forEach((marker, name) -> {
-                if (cmd.contains(marker) && !cmd.contains("StorageTool")) {
-                    rssKb(p.pid()).ifPresent(kb -> out.put(name, kb / 1024.0));
-                }
-            });
+            String name = JfrProfile.processName(p.info().commandLine().orElse(""));
+            if (name != null) {
+                rssKb(p.pid()).ifPresent(kb -> out.put(name, kb / 1024.0));
+            }
         });
         return out;
     }
