@@ -16,6 +16,7 @@ import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.util.Pair;
 import io.vigil.common.onnx.OnnxGraphBuilder;
+import io.vigil.common.onnx.proto.ModelProto;
 import io.vigil.common.onnx.proto.TensorProto.DataType;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -25,7 +26,8 @@ import java.util.Set;
 
 /**
  * Writes a trained {@link SsmtlNetwork} as an ONNX graph of standard operators (Conv, BatchNormalization, Relu,
- * MaxPool, ReduceMax, Resize, Flatten, Gemm, Softmax, Sigmoid, Mul), opset 13.
+ * MaxPool, ReduceMax, Resize, Flatten, Gemm, Softmax, Sigmoid, Mul, and the Slice, Concat, Transpose, Reshape and
+ * Unsqueeze of {@link SsmtlGraphOptimizer}), opset 13.
  *
  * <p>Input {@code sequences} [batch, 3, T, 64, 64] RGB in [0, 1]. Outputs {@code arrow_of_time} [batch, 2] and
  * {@code irregularity} [batch, 2] as probabilities (index 1 = backward / intermittent), {@code reconstruction}
@@ -48,9 +50,17 @@ public final class OnnxExporter {
     private OnnxExporter() {
     }
 
-    /** Writes the graph; refuses a network with a NaN or infinite parameter. */
+    /**
+     * Writes the graph as {@link SsmtlGraphOptimizer} rewrites it; refuses a network with a NaN or infinite
+     * parameter.
+     */
     public static Path export(SsmtlNetwork net, Map<String, String> metadata, Path file) {
         NumericGuard.requireFiniteParameters(net, "to export " + file);
+        return OnnxGraphBuilder.write(SsmtlGraphOptimizer.optimize(graph(net, metadata)).getKey(), file);
+    }
+
+    /** The graph as the network is built: one encoder pass on the sequences, one on them masked. */
+    static ModelProto graph(SsmtlNetwork net, Map<String, String> metadata) {
         OnnxExporter e = new OnnxExporter();
         int t = net.frames();
         e.g.input(INPUT, DataType.FLOAT, "batch", 3, t, SsmtlNetwork.CROP, SsmtlNetwork.CROP);
@@ -72,7 +82,7 @@ public final class OnnxExporter {
         e.g.output(RECONSTRUCTION, DataType.FLOAT, "batch", 3, SsmtlNetwork.CROP, SsmtlNetwork.CROP);
         e.g.output(DISTILLATION, DataType.FLOAT, "batch", net.distillOutputs());
         metadata.forEach(e.g::metadata);
-        return e.g.write(file);
+        return e.g.build();
     }
 
     private String sequential(Block block, String input) {

@@ -28,12 +28,17 @@ import java.util.Set;
  *   --detector yolox --detector-model F [--detector-threshold 0.3] [--add-moving-objects false] [--work .vigil/calibration]
  *   [--out M2.onnx]
  * </pre>
- * {@code calibrate} puts an existing model on the surprise scale with normal videos it did not train on.
+ * {@code calibrate} puts an existing model on the surprise scale with normal videos it did not train on;
+ * {@code optimize --model M.onnx [--out M2.onnx]} rewrites a model exported before {@link SsmtlGraphOptimizer}.
  */
 public final class TrainMain {
 
     public static void main(String[] args) throws Exception {
         System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
+        if (args.length > 0 && args[0].equals("optimize")) {
+            optimize(args);
+            return;
+        }
         boolean calibrate = args.length > 0 && args[0].equals("calibrate");
         Map<String, String> a = new HashMap<>();
         boolean resume = false;
@@ -87,6 +92,18 @@ public final class TrainMain {
                 Path.of(a.get("out")), resume);
         Path model = new TrainingRun(options, System.out).run();
         System.out.println("model: " + model.toAbsolutePath());
+    }
+
+    /** {@code optimize --model M.onnx [--out M2.onnx]}: a model exported before {@link SsmtlGraphOptimizer}, rewritten. */
+    private static void optimize(String[] args) {
+        if (args.length < 3 || !args[1].equals("--model") || (args.length != 3 && (args.length != 5 || !args[3].equals("--out")))) {
+            System.err.println("usage: optimize --model M.onnx [--out M2.onnx]");
+            System.exit(2);
+        }
+        Path model = Path.of(args[2]);
+        SsmtlGraphOptimizer.Rewritten r = SsmtlGraphOptimizer.rewrite(model, Path.of(args.length == 5 ? args[4] : args[2]));
+        System.out.printf("%s: %s; max abs output difference %.2e%n", r.file(), r.report().changed() ? r.report()
+                : "already rewritten or nothing to rewrite", r.maxDifference());
     }
 
     private static List<String> list(String csv) {

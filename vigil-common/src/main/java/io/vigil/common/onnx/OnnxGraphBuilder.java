@@ -140,12 +140,17 @@ public final class OnnxGraphBuilder {
 
     /** Writes the model to {@code file} (parent directories are created). */
     public Path write(Path file) {
+        return write(build(), file);
+    }
+
+    /** Writes {@code model} to {@code file} (parent directories are created). */
+    public static Path write(ModelProto model, Path file) {
         try {
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) {
                 Files.createDirectories(parent);
             }
-            Files.write(file, build().toByteArray());
+            Files.write(file, model.toByteArray());
             return file;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write ONNX model " + file, e);
