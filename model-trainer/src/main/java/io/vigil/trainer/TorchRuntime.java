@@ -26,10 +26,38 @@ public final class TorchRuntime {
         return JniUtils.getNumThreads();
     }
 
+    /**
+     * The environment setting that backs PyTorch's tensors with transparent huge pages. Without it, glibc maps every
+     * tensor above 32 MB afresh and the kernel zeroes it 4 kB page by page: on a 2-core VM, training spent half its
+     * CPU in page faults (96,000 per second) and ran at 4.3 objects/s; with it, 23.9 objects/s and the same losses to
+     * the last bit. glibc reads it at process start, so it is set where the trainer is launched.
+     */
+    public static final String HUGE_PAGES = "GLIBC_TUNABLES=glibc.malloc.hugetlb=1";
+
     /** E.g. "PyTorch 2.7.1, 2 intra-op threads, AMD EPYC (family 26 model 2), avx2 avx512_bf16 avx512f ...". */
     public static String describe() {
         return "PyTorch " + Engine.getEngine("PyTorch").getVersion() + ", " + JniUtils.getNumThreads() + " intra-op threads, "
                 + processor();
+    }
+
+    /**
+     * A warning when this Linux process runs without {@link #HUGE_PAGES} on a kernel that gives huge pages only to
+     * memory that asks for them; empty otherwise.
+     */
+    public static java.util.Optional<String> hugePagesAdvice() {
+        String tunables = System.getenv().getOrDefault("GLIBC_TUNABLES", "");
+        String mode;
+        try {
+            mode = Files.readString(Path.of("/sys/kernel/mm/transparent_hugepage/enabled")).trim();
+        } catch (IOException | RuntimeException e) {
+            return java.util.Optional.empty(); // not Linux, or no transparent huge pages at all
+        }
+        if (tunables.contains("glibc.malloc.hugetlb=1") || tunables.contains("glibc.malloc.hugetlb=2")
+                || !mode.contains("[madvise]")) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of("training without huge pages (transparent_hugepage: " + mode + "); start the trainer "
+                + "with " + HUGE_PAGES + " in its environment: on a 2-core VM it trained 5.5x faster with the same results");
     }
 
     /** The processor's name and vector extensions, from /proc/cpuinfo where there is one. */

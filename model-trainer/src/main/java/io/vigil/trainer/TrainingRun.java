@@ -65,6 +65,7 @@ public final class TrainingRun {
         long start = System.nanoTime();
         TorchRuntime.useThreads(o.threads());
         log.println("numeric environment: " + TorchRuntime.describe());
+        TorchRuntime.hugePagesAdvice().ifPresent(advice -> log.println("WARNING: " + advice));
         ObjectClips clips = new ObjectClips(loadVideos(o.data(), List.of(), o.detector(), o.detections(),
                 o.out().resolve("detections"), log), o.sequences(), o.maxGap());
         if (o.teacher() != null) {
