@@ -19,17 +19,23 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * The cost of streaming: one Ped2 video through the whole chain offline (the evaluator, no Kafka) and through
  * Kafka with the five packaged services ({@code vigil-local --once}), with 1, 2 and 4 virtual cameras showing
  * it at once. Streaming rates come from the record timestamps of each topic (first frame in to last record out),
- * so service start-up is not counted. Not a test: run {@code bench/run-pipeline-bench.sh}.
+ * so service start-up is not counted. A count written {@code N@F} runs N cameras paced at F frames/s each, like
+ * live cameras: its latencies are what an operator waits. Not a test: run {@code bench/run-pipeline-bench.sh}.
  *
- * <pre>java -jar bench/target/vigil-bench.jar pipeline [video-dir] [yolox.onnx] [ssmtl.onnx] [cameras,...]</pre>
+ * <pre>java -jar bench/target/vigil-bench.jar pipeline [video-dir] [yolox.onnx] [ssmtl.onnx] [cameras[@fps],...]</pre>
  */
 public final class PipelineBench {
+
+    /** A paced run lasts this long; its latencies count from after the warm-up. */
+    private static final int PACED_SECONDS = 180;
+    private static final int PACED_WARM_UP_SECONDS = 60;
 
     private static final List<String> STAGES = List.of(Topics.DETECTIONS, Topics.SEQUENCES, Topics.OBJECT_SCORES,
             Topics.FRAME_SCORES);
@@ -38,7 +44,7 @@ public final class PipelineBench {
         Path video = Path.of(arg(args, 0, "../shared/datasets/ucsd-ped2/testing/02"));
         Path yolox = Path.of(arg(args, 1, "../shared/models/yolox-nano-coco/yolox_nano.onnx"));
         Path model = Path.of(arg(args, 2, "models/ssmtl-ped2-shallow-narrow.onnx"));
-        String cameraCounts = arg(args, 3, "1,2,4");
+        String cameraCounts = arg(args, 3, "1,2,4,1@10");
         Path work = Files.createTempDirectory("vigil-pipeline-bench-");
         int frames;
         try (var s = Files.list(video)) {
@@ -58,20 +64,27 @@ public final class PipelineBench {
 
         StringBuilder table = new StringBuilder("| cameras | frames | end to end (first frame in → last frame score out) | "
                 + "second half of the frame scores | detector | assembler | scorer | alert-sink | frame → frame score latency "
-                + "p50 / p95 |\n|---|---|---|---|---|---|---|---|---|\n");
-        table.append(String.format("| offline, no Kafka | %d | %.1f frames/s | | | | | | |%n", frames, offlineFps));
+                + "p50 / p95 | OPEN event after its first frame's score (after the frame) |\n"
+                + "|---|---|---|---|---|---|---|---|---|---|\n");
+        table.append(String.format("| offline, no Kafka | %d | %.1f frames/s | | | | | | | |%n", frames, offlineFps));
         StringBuilder profiles = new StringBuilder();
         double singleCamera = 0;
         for (String n : cameraCounts.split(",")) {
-            int cameras = Integer.parseInt(n.trim());
-            Path data = work.resolve("cameras-" + cameras);
+            String[] countAndFps = n.trim().split("@");
+            int cameras = Integer.parseInt(countAndFps[0]);
+            String fps = countAndFps.length > 1 ? countAndFps[1] : "0";
+            String label = cameras + (fps.equals("0") ? "" : " paced at " + fps + " frames/s");
+            Path data = work.resolve("cameras-" + n.trim());
             // Every child JVM (broker, services) records where its CPU goes, read back for the profile tables.
-            Path recordings = Files.createDirectories(work.resolve("jfr-" + cameras));
+            Path recordings = Files.createDirectories(work.resolve("jfr-" + n.trim()));
             System.setProperty("vigil.local.jvm-options", "-XX:StartFlightRecording=filename=" + recordings
                     + "/,settings=profile,dumponexit=true");
-            int exit = VigilLocal.run("--source", video.toString(), "--camera", "bench", "--cameras", Integer.toString(cameras),
-                    "--once", "--detector", "yolox", "--model", yolox.toString(), "--kafka-port", "0", "--data-dir",
-                    data.toString(), "--fresh", "--home", ".");
+            boolean paced = !fps.equals("0");
+            // A paced camera loops the video for a while, so its latencies can be read warmed up.
+            List<String> run = paced ? List.of("--fps", fps, "--loop", "--duration", PACED_SECONDS + "s") : List.of("--once");
+            int exit = VigilLocal.run(Stream.concat(Stream.of("--source", video.toString(), "--camera", "bench",
+                    "--cameras", Integer.toString(cameras), "--detector", "yolox", "--model", yolox.toString(), "--kafka-port", "0",
+                    "--data-dir", data.toString(), "--fresh", "--home", "."), run.stream()).toArray(String[]::new));
             if (exit != 0) {
                 throw new IllegalStateException("vigil-local failed with " + exit + "; logs in " + data.resolve("logs"));
             }
@@ -82,24 +95,31 @@ public final class PipelineBench {
                 for (String t : STAGES) {
                     topics.put(t, TopicSnapshot.readAll(broker.bootstrapServers(), t, Duration.ofMinutes(2)));
                 }
+                topics.put(Topics.ANOMALY_EVENTS, TopicSnapshot.readAll(broker.bootstrapServers(), Topics.ANOMALY_EVENTS,
+                        Duration.ofMinutes(2)));
                 long firstIn = topics.get(Topics.FRAMES).stream().mapToLong(ConsumerRecord::timestamp).min().orElseThrow();
+                long lastIn = topics.get(Topics.FRAMES).stream().mapToLong(ConsumerRecord::timestamp).max().orElseThrow();
+                // Latencies of frames ingested in this window: after warm-up, and early enough to be scored.
+                long from = paced ? firstIn + PACED_WARM_UP_SECONDS * 1000L : Long.MIN_VALUE;
+                long to = paced ? lastIn - 15_000 : Long.MAX_VALUE;
                 long lastOut = topics.get(Topics.FRAME_SCORES).stream().mapToLong(ConsumerRecord::timestamp).max().orElseThrow();
                 int total = topics.get(Topics.FRAME_SCORES).size();
                 double e2e = total / ((lastOut - firstIn) / 1000.0);
-                if (cameras == 1) {
+                if (cameras == 1 && fps.equals("0")) {
                     singleCamera = e2e;
                 }
-                table.append(String.format("| %d | %d | %.1f frames/s (%.2f× offline%s) | %s | %s | %s | %s | %s | %s |%n",
-                        cameras, total, e2e, e2e / offlineFps,
+                table.append(String.format("| %s | %d | %.1f frames/s (%.2f× offline%s) | %s | %s | %s | %s | %s | %s | %s |%n",
+                        label, total, e2e, e2e / offlineFps,
                         cameras == 1 || singleCamera == 0 ? "" : String.format(", %.2f× 1 camera", e2e / singleCamera),
                         secondHalf(topics.get(Topics.FRAME_SCORES)),
                         stageRate(topics, Topics.DETECTIONS, firstIn, null), stageRate(topics, Topics.SEQUENCES, firstIn, "objects"),
                         stageRate(topics, Topics.OBJECT_SCORES, firstIn, "objects"), stageRate(topics, Topics.FRAME_SCORES, firstIn, null),
-                        latency(topics.get(Topics.FRAMES), topics.get(Topics.FRAME_SCORES))));
+                        latency(topics.get(Topics.FRAMES), topics.get(Topics.FRAME_SCORES), from, to),
+                        eventLatency(topics, from, to)));
                 List<JfrProfile.Process> cpu = JfrProfile.read(recordings, Instant.ofEpochMilli(firstIn),
                         Instant.ofEpochMilli(lastOut));
-                profiles.append(String.format("%n%d camera%s, %d frames, %d objects, %.0f s from first frame in to last "
-                        + "frame score out:%n%n", cameras, cameras == 1 ? "" : "s", total,
+                profiles.append(String.format("%n%s camera%s, %d frames, %d objects, %.0f s from first frame in to last "
+                        + "frame score out:%n%n", label, cameras == 1 ? "" : "s", total,
                         topics.get(Topics.OBJECT_SCORES).size(), (lastOut - firstIn) / 1000.0))
                         .append(JfrProfile.table(cpu, (lastOut - firstIn) / 1000.0, total));
             }
@@ -110,7 +130,9 @@ public final class PipelineBench {
                 + "(decode, detect, sequences, score, frame scores; no Kafka). Streaming = `vigil-local --once` with N "
                 + "virtual cameras showing the video at once; rates from record timestamps (start-up not counted). The file is "
                 + "ingested at once, so every stage works through a backlog: the second half of the frame scores shows the "
-                + "warmed-up rate. "
+                + "warmed-up rate. A row paced at F frames/s publishes each camera's frames at that rate, like a live "
+                + "camera, looping the video for " + PACED_SECONDS + " s: its latencies, counted for frames ingested after "
+                + PACED_WARM_UP_SECONDS + " s of warm-up, are what an operator waits for. "
                 + "Stage rate = its output per second from the first frame in to its last record; the frame score "
                 + "latency includes the alert-sink's 9-frame smoothing look-ahead and the assembler's 3-frame window. "
                 + "Every child JVM runs a flight recording (JFR, profile settings). Command: "
@@ -137,9 +159,13 @@ public final class PipelineBench {
     }
 
     /** Per frame: its frame score's timestamp minus the frame's. */
-    private static String latency(List<ConsumerRecord<String, byte[]>> frames, List<ConsumerRecord<String, byte[]>> scores) {
+    private static String latency(List<ConsumerRecord<String, byte[]>> frames, List<ConsumerRecord<String, byte[]>> scores,
+            long from, long to) {
         Map<String, Long> in = new HashMap<>();
         for (ConsumerRecord<String, byte[]> r : frames) {
+            if (r.timestamp() < from || r.timestamp() > to) {
+                continue;
+            }
             in.put(r.key() + "|" + io.vigil.proto.serde.VigilSerdes.FRAME.parse(r).getFrameIndex(), r.timestamp());
         }
         List<Long> delays = new ArrayList<>();
@@ -152,6 +178,30 @@ public final class PipelineBench {
         delays.sort(Long::compare);
         return delays.isEmpty() ? "?" : String.format("%.1f s / %.1f s", delays.get(delays.size() / 2) / 1000.0,
                 delays.get((int) (delays.size() * 0.95)) / 1000.0);
+    }
+
+    /**
+     * Per OPEN event: its record's timestamp minus the frame score's of the event's first frame (what the alert-sink
+     * adds: the smoothing look-ahead, the minimum duration), and minus the frame's own (the whole chain).
+     */
+    private static String eventLatency(Map<String, List<ConsumerRecord<String, byte[]>>> topics, long from, long to) {
+        Map<String, Long> frameIn = new HashMap<>();
+        topics.get(Topics.FRAMES).stream().filter(r -> r.timestamp() >= from && r.timestamp() <= to).forEach(r -> frameIn.put(
+                r.key() + "|" + io.vigil.proto.serde.VigilSerdes.FRAME.parse(r).getFrameIndex(), r.timestamp()));
+        Map<String, Long> scored = new HashMap<>();
+        topics.get(Topics.FRAME_SCORES).forEach(r -> scored.put(r.key() + "|"
+                + io.vigil.proto.serde.VigilSerdes.FRAME_SCORE.parse(r).getFrameIndex(), r.timestamp()));
+        List<String> out = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> r : topics.get(Topics.ANOMALY_EVENTS)) {
+            var event = io.vigil.proto.serde.VigilSerdes.ANOMALY_EVENT.parse(r);
+            String key = event.getCameraId() + "|" + event.getStartFrameIndex();
+            if (event.getState() == io.vigil.proto.v1.AnomalyEvent.State.OPEN && scored.containsKey(key) && frameIn.containsKey(key)) {
+                out.add(String.format("%.1f s (%.1f s)", (r.timestamp() - scored.get(key)) / 1000.0,
+                        (r.timestamp() - frameIn.get(key)) / 1000.0));
+            }
+        }
+        return out.isEmpty() ? "no event" : String.join(", ", out.size() > 4 ? out.subList(0, 4) : out)
+                + (out.size() > 4 ? ", …" : "");
     }
 
     private PipelineBench() {

@@ -21,8 +21,10 @@ import java.util.stream.Stream;
  * java -jar local/target/vigil-local.jar [--source URI] [--camera ID] [--once] [--duration 60s]
  *                                        [--detector motion|yolox|yolov3|ultralytics] [--model FILE]
  *                                        [--kafka-port 9092] [--data-dir .vigil] [--fresh] [--home DIR]
- *                                        [--cameras N] [--secure]
+ *                                        [--cameras N] [--fps F] [--loop] [--secure]
  * </pre>
+ * {@code --fps}: every camera publishes at most F frames per second (a file plays like a live camera);
+ * {@code --loop}: a file or folder plays again from its start when it ends, with frame indices going on.
  * {@code --secure}: the broker's only client listener is SASL_SSL with client certificates required (a local CA,
  * see {@link LocalSecurity}); every service connects with the settings in {@code <data-dir>/tls/kafka-client.properties}.
  */
@@ -33,14 +35,16 @@ public final class VigilLocal {
     static final int INGEST_PORT = 8081;
 
     record Options(String source, String camera, boolean once, Duration duration, int kafkaPort, Path dataDir,
-            boolean fresh, Path home, String detector, java.util.Optional<Path> model, int cameras, boolean secure) {
+            boolean fresh, Path home, String detector, java.util.Optional<Path> model, int cameras, boolean secure,
+            double fps, boolean loop) {
         Options(String source, String camera, boolean once, Duration duration, int kafkaPort, Path dataDir, boolean fresh,
                 Path home, String detector, java.util.Optional<Path> model) {
-            this(source, camera, once, duration, kafkaPort, dataDir, fresh, home, detector, model, 1, false);
+            this(source, camera, once, duration, kafkaPort, dataDir, fresh, home, detector, model, 1, false, 0, false);
         }
 
         Options secured() {
-            return new Options(source, camera, once, duration, kafkaPort, dataDir, fresh, home, detector, model, cameras, true);
+            return new Options(source, camera, once, duration, kafkaPort, dataDir, fresh, home, detector, model, cameras, true,
+                    fps, loop);
         }
 
         /** The camera ids: the camera, or camera-1..camera-N for N virtual cameras showing the same source. */
@@ -72,7 +76,7 @@ public final class VigilLocal {
             System.err.println("vigil-local: " + e.getMessage());
             System.err.println("usage: vigil-local [--source URI] [--camera ID] [--once] [--duration 60s] "
                     + "[--detector motion|yolox|yolov3|ultralytics] [--model FILE] "
-                    + "[--kafka-port 9092] [--data-dir .vigil] [--fresh] [--home DIR] [--cameras N] [--secure]");
+                    + "[--kafka-port 9092] [--data-dir .vigil] [--fresh] [--home DIR] [--cameras N] [--fps F] [--loop] [--secure]");
             System.exit(2);
             return;
         }
@@ -214,6 +218,12 @@ public final class VigilLocal {
         }
         for (String id : o.cameraIds()) {
             ingest.put("vigil.ingest.cameras." + id + ".uri", o.source());
+            if (o.fps() > 0) {
+                ingest.put("vigil.ingest.cameras." + id + ".fps-cap", Double.toString(o.fps()));
+            }
+            if (o.loop()) {
+                ingest.put("vigil.ingest.cameras." + id + ".loop", "true");
+            }
         }
         ingest.put("vigil.ingest.mode", o.once() ? "once" : "stream");
         return List.of(
@@ -245,6 +255,8 @@ public final class VigilLocal {
         Path model = null;
         int cameras = 1;
         boolean secure = false;
+        double fps = 0;
+        boolean loop = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -260,6 +272,8 @@ public final class VigilLocal {
                 case "--model" -> model = Path.of(value(args, ++i, a));
                 case "--cameras" -> cameras = Integer.parseInt(value(args, ++i, a));
                 case "--secure" -> secure = true;
+                case "--fps" -> fps = nonNegative(value(args, ++i, a), a);
+                case "--loop" -> loop = true;
                 default -> {
                     if (a.startsWith("--")) {
                         throw new IllegalArgumentException("unknown option " + a);
@@ -272,7 +286,7 @@ public final class VigilLocal {
             camera = source.startsWith("synthetic:") ? DEFAULT_CAMERA : cameraIdFrom(source);
         }
         return new Options(source, camera, once, duration, port, dataDir.toAbsolutePath(), fresh, home.toAbsolutePath(),
-                detector, java.util.Optional.ofNullable(model), cameras, secure);
+                detector, java.util.Optional.ofNullable(model), cameras, secure, fps, loop);
     }
 
     /** A camera id from a path or URL: its last name without extension, safe as a Kafka key and config key. */
@@ -283,6 +297,18 @@ public final class VigilLocal {
         String base = dot > 0 ? last.substring(0, dot) : last;
         String id = base.replaceAll("[^A-Za-z0-9_-]", "-");
         return id.isEmpty() ? "camera-1" : "cam-" + id;
+    }
+
+    private static double nonNegative(String value, String option) {
+        try {
+            double v = Double.parseDouble(value);
+            if (v >= 0) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // named below
+        }
+        throw new IllegalArgumentException(option + " must be a number >= 0, got " + value);
     }
 
     private static String value(String[] args, int i, String option) {
