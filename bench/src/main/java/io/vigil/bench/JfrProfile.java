@@ -22,7 +22,9 @@ import jdk.jfr.consumer.RecordingFile;
  * only inside a time window (the steady part of the run, start-up excluded):
  * <ul>
  * <li>CPU seconds of each process, from {@code jdk.CPULoad} (the JVM's share of the machine, every second);</li>
- * <li>its busiest threads, from {@code jdk.ThreadCPULoad} (this is what sees native code, such as ONNX Runtime);</li>
+ * <li>its busiest Java threads, from {@code jdk.ThreadCPULoad}, native code they call included (a Java thread
+ * running {@code OrtSession.run} counts ONNX Runtime's work on it; ONNX Runtime's own pool threads are not Java
+ * threads, so they count only in the process's total);</li>
  * <li>its hottest Java methods, from {@code jdk.ExecutionSample} (the top frame in project, Kafka or JDK code).</li>
  * </ul>
  */

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vigil.common.kafka.TopicSnapshot;
 import io.vigil.evaluation.EvaluateMain;
 import io.vigil.local.LocalKafkaBroker;
+import io.vigil.local.Processes;
 import io.vigil.local.VigilLocal;
 import io.vigil.proto.Topics;
 import java.nio.file.Files;
@@ -77,7 +78,7 @@ public final class PipelineBench {
             Path data = work.resolve("cameras-" + n.trim());
             // Every child JVM (broker, services) records where its CPU goes, read back for the profile tables.
             Path recordings = Files.createDirectories(work.resolve("jfr-" + n.trim()));
-            System.setProperty("vigil.local.jvm-options", "-XX:StartFlightRecording=filename=" + recordings
+            System.setProperty(Processes.JVM_OPTIONS, "-XX:StartFlightRecording=filename=" + recordings
                     + "/,settings=profile,dumponexit=true");
             boolean paced = !fps.equals("0");
             // A paced camera loops the video for a while, so its latencies can be read warmed up.

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Starting and stopping the main job's child processes. */
-final class Processes {
+public final class Processes {
 
     private static final Path SETSID = Path.of("/usr/bin/setsid");
     private static final Duration KILL_WAIT = Duration.ofSeconds(10);
@@ -17,7 +17,7 @@ final class Processes {
      * Extra options for every child JVM (broker and services), space-separated, e.g. a flight recording:
      * {@code -Dvigil.local.jvm-options="-XX:StartFlightRecording=filename=rec/,settings=profile"}.
      */
-    static final String JVM_OPTIONS = "vigil.local.jvm-options";
+    public static final String JVM_OPTIONS = "vigil.local.jvm-options";
 
     private Processes() {
     }

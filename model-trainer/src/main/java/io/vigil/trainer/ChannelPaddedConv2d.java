@@ -17,9 +17,10 @@ import ai.djl.util.PairList;
  * channels leave 13 channels of padding in the blocked weights and output gradient. The backward pass multiplies
  * that padding by zero, and where the memory under it was never written and holds a NaN bit pattern, NaN × 0 makes
  * whole channels of the input gradient NaN: the decoder's last layer did this at the first training step on a fresh
- * AMD EPYC (family 26) machine, and not on another of the same kind, whose memory held other bits. With 16 real
- * filters there is no padding to read. The parameters keep their shape ([filters, C, 3, 3]), so checkpoints and the
- * ONNX export do not change.
+ * AMD EPYC (family 26) machine, and not on another of the same kind, whose memory held other bits. Where it holds
+ * finite garbage instead, the input gradient is silently wrong (off by up to 3.3 against a float64 reference).
+ * With 16 real filters there is no padding to read. The parameters keep their shape ([filters, C, 3, 3]), so
+ * checkpoints and the ONNX export do not change.
  */
 final class ChannelPaddedConv2d extends Conv2d {
 
