@@ -45,7 +45,10 @@ public final class Topics {
         }
     }
 
-    /** Defaults for a single-node local cluster; frames and detections must stay co-partitioned (same count). */
+    /**
+     * Defaults for a single-node local cluster. Frames, detections and object scores must stay co-partitioned (the
+     * same count): the sequence-assembler joins the first two by camera, the alert-sink all three.
+     */
     public static final List<TopicSpec> DEFAULTS = List.of(
             new TopicSpec(FRAMES, 4),
             new TopicSpec(DETECTIONS, 4),
