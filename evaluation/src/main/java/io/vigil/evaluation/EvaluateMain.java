@@ -11,6 +11,7 @@ import io.vigil.common.onnx.Device;
 import io.vigil.common.onnx.OnnxModel;
 import io.vigil.common.onnx.OnnxSessionFactory;
 import io.vigil.common.scoring.EventDetector;
+import io.vigil.common.scoring.ModelContract;
 import io.vigil.common.scoring.SsmtlScorer;
 import io.vigil.common.scoring.TaskCalibration;
 import io.vigil.common.sequence.SequenceBuilder;
@@ -33,8 +34,8 @@ import java.util.Map;
  *   --model models/ssmtl-ped2-shallow-narrow.onnx --detector yolox \
  *   --detector-model ../shared/models/yolox-nano-coco/yolox_nano.onnx --out docs/results/ped2
  * </pre>
- * Options with defaults: --detector-threshold 0.3, --class-thresholds person=0.5, --t 3, --calibration surprise,
- * --sigma 3, --max-lookahead 9,
+ * Options with defaults: --detector-threshold 0.3, --class-thresholds person=0.5, --t (the model's),
+ * --calibration surprise, --sigma 3, --max-lookahead 9,
  * --threads 2 (the services' defaults, so the numbers are those of the streaming chain). With
  * {@code --frame-scores-from host:port [--camera-prefix P] [--kafka-config F]} it evaluates what a deployment wrote to
  * vigil.frame-scores and vigil.object-scores for cameras named P + video id, instead of running the chain.
@@ -54,7 +55,7 @@ public final class EvaluateMain {
     /** The options' defaults: the services' own, so the numbers are those of the streaming chain. */
     static Map<String, String> defaults() {
         return Map.ofEntries(Map.entry("--detector", "yolox"), Map.entry("--detector-threshold", DetectionFilter.DEFAULT_THRESHOLD),
-                Map.entry("--class-thresholds", classThresholds(DetectionFilter.DEFAULT_CLASS_THRESHOLDS)), Map.entry("--t", "3"),
+                Map.entry("--class-thresholds", classThresholds(DetectionFilter.DEFAULT_CLASS_THRESHOLDS)), 
                 Map.entry("--calibration", TaskCalibration.DEFAULT_MODE.toLowerCase(Locale.ROOT)), Map.entry("--sigma", "3"),
                 Map.entry("--max-lookahead", "9"), Map.entry("--threads", "2"), Map.entry("--videos", ""),
                 Map.entry("--out", "evaluation-report"), Map.entry("--fps", "10"), // UCSD Ped2 was filmed at 10 frames/s
@@ -78,7 +79,7 @@ public final class EvaluateMain {
     private static void usage(String problem) {
         System.err.println(problem + "\nusage: --data <data set> --model <ssmtl.onnx> [--videos 01,02] [--detector yolox|yolov3|"
                 + "ultralytics|motion] [--detector-model F] [--detector-threshold 0.3] [--class-thresholds person=0.5] "
-                + "[--add-moving-objects true] [--t 3] [--calibration surprise|zscore|p99|none] "
+                + "[--add-moving-objects true] [--t N: the model's] [--calibration surprise|zscore|p99|none] "
                 + "[--sigma 3] [--max-lookahead 9] [--threads 2] [--out dir] [--normal-data DIR [--normal-videos 14,15,16]] "
                 + "[--fps 10] [--frame-scores-from host:port [--camera-prefix P] [--kafka-config client.properties]]");
         System.exit(2);
@@ -118,7 +119,15 @@ public final class EvaluateMain {
         AlertTimeline.Settings timeline = new AlertTimeline.Settings(0, Double.parseDouble(o.get("--sigma")),
                 Integer.parseInt(o.get("--max-lookahead")), 30, EventDetector.Settings.defaults());
         TaskCalibration.Mode calibration = TaskCalibration.Mode.valueOf(o.get("--calibration").toUpperCase(Locale.ROOT));
-        int t = Integer.parseInt(o.get("--t"));
+        // Sequences as the model takes them; an explicit --t must agree with it.
+        Path modelFile = Path.of(o.get("--model"));
+        ModelContract contract = o.containsKey("--frame-scores-from") && !java.nio.file.Files.isRegularFile(modelFile) ? null
+                : ModelContract.read(modelFile);
+        int t = o.containsKey("--t") ? Integer.parseInt(o.get("--t")) : contract == null
+                ? Integer.parseInt(SequenceSettings.DEFAULT_T) : contract.t();
+        if (contract != null) {
+            contract.requireSequences(t, contract.cropSize(), "the evaluator (--t)", modelFile.toString());
+        }
         List<OfflinePipeline.VideoResult> results = new ArrayList<>();
         // Normal video the model did not train on (e.g. held-out training videos): every event there is a false alarm.
         List<Datasets.LabelledVideo> normal = o.containsKey("--normal-data") ? Datasets.normal(Path.of(o.get("--normal-data")),
@@ -134,11 +143,12 @@ public final class EvaluateMain {
             DetectionFilter filter = DetectionFilter.of(Float.parseFloat(o.get("--detector-threshold")),
                     DetectionFilter.parseClassThresholds(o.get("--class-thresholds")), java.util.Set.of(), 4f);
             try (FrameDetector detector = spec.frameDetector(spec.create(), filter, new ImageCodec());
-                    OnnxModel model = OnnxSessionFactory.open(Path.of(o.get("--model")), OnnxSessionFactory.Options.cpu(threads))) {
+                    OnnxModel model = OnnxSessionFactory.open(modelFile, OnnxSessionFactory.Options.cpu(threads))) {
                 SsmtlScorer scorer = new SsmtlScorer(model, EnumSet.allOf(SsmtlScorer.Task.class), calibration);
                 cropSize = scorer.cropSize();
                 OfflinePipeline pipeline = new OfflinePipeline(detector,
-                        new SequenceBuilder(new SequenceSettings(t, scorer.cropSize(), 1f, 4f)), scorer, timeline, 8);
+                        new SequenceBuilder(SequenceSettings.paper().withT(t).withCropSize(scorer.cropSize())), scorer,
+                        timeline, 8);
                 for (int i = 0; i < videos.size(); i++) {
                     say("[%d/%d] video %s (%d frames)", i + 1, videos.size(), videos.get(i).id(), videos.get(i).frames().size());
                     results.add(pipeline.run(videos.get(i), m -> say("%s", m)));

@@ -166,6 +166,33 @@ class ManifestsTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"local", "gpu"})
+    void theAssemblerChecksTheModelTheScorerServes(String overlay) throws Exception {
+        Map<String, ObjectNode> deployments = new HashMap<>();
+        ofKind(render(overlay), "Deployment").forEach(d -> deployments.put(d.path("metadata").path("name").asText(), d));
+        String served = env(container(deployments.get("anomaly-scorer")), "VIGIL_SCORER_MODEL");
+        assertNotNull(served);
+        assertEquals(served, env(container(deployments.get("sequence-assembler")), "VIGIL_ASSEMBLER_MODEL"));
+        for (String name : List.of("anomaly-scorer", "sequence-assembler")) {
+            ObjectNode d = deployments.get(name);
+            String mount = null;
+            for (JsonNode m : container(d).path("volumeMounts")) {
+                if (served.startsWith(m.path("mountPath").asText() + "/")) {
+                    assertTrue(m.path("readOnly").asBoolean(), name + " mounts the models read-only");
+                    mount = m.path("name").asText();
+                }
+            }
+            assertNotNull(mount, name + " mounts the volume holding " + served);
+            boolean fromModels = false;
+            for (JsonNode v : d.path("spec").path("template").path("spec").path("volumes")) {
+                fromModels |= v.path("name").asText().equals(mount)
+                        && v.path("persistentVolumeClaim").path("claimName").asText().equals("vigil-models");
+            }
+            assertTrue(fromModels, name + " reads " + served + " from the vigil-models claim");
+        }
+    }
+
     @Test
     void everyServiceHasAQuarkusDockerfile() {
         for (String service : SERVICES) {

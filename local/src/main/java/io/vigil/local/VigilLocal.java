@@ -203,7 +203,9 @@ public final class VigilLocal {
         assembler.put("kafka-streams.state.dir", o.dataDir().resolve("state/sequence-assembler").toString());
 
         Map<String, String> scorer = common(bootstrap, 8084);
-        scorer.put("vigil.scorer.model", o.home().resolve("models/ssmtl-ped2-shallow-narrow.onnx").toString());
+        String model = o.home().resolve("models/ssmtl-ped2-shallow-narrow.onnx").toString();
+        scorer.put("vigil.scorer.model", model);
+        assembler.put("vigil.assembler.model", model); // refuses to start if its sequences do not fit the model
 
         Map<String, String> alerts = common(bootstrap, 8085);
         alerts.put("kafka-streams.state.dir", o.dataDir().resolve("state/alert-sink").toString());
@@ -229,7 +231,7 @@ public final class VigilLocal {
         return List.of(
                 new ServiceSpec("object-detector", 8082, detector, "detector " + o.detector()
                         + o.model().map(m -> " " + m.getFileName()).orElse("")),
-                new ServiceSpec("sequence-assembler", 8083, assembler, "t=3, 64x64 crops"),
+                new ServiceSpec("sequence-assembler", 8083, assembler, "crops checked against the model's t and size"),
                 new ServiceSpec("anomaly-scorer", 8084, scorer, "model models/ssmtl-ped2-shallow-narrow.onnx"),
                 new ServiceSpec("alert-sink", 8085, alerts, "events, webhook, REST; page at http://localhost:8085/"),
                 new ServiceSpec("frame-ingest", INGEST_PORT, ingest, "camera " + String.join(", ", o.cameraIds()) + " <- " + o.source()));

@@ -69,7 +69,7 @@ public final class TrainMain {
                 a.containsKey("detector-model") ? Path.of(a.get("detector-model")) : null, Device.AUTO, threads, 640,
                 filter.lowestThreshold(), 0.45f, 8, true, MotionDetector.Settings.defaults(),
                 Boolean.parseBoolean(a.getOrDefault("add-moving-objects", "false")));
-        SequenceSettings sequences = new SequenceSettings(Integer.parseInt(a.getOrDefault("t", "3")), 64, 1f, 4f);
+        SequenceSettings sequences = SequenceSettings.paper().withT(Integer.parseInt(a.getOrDefault("t", SequenceSettings.DEFAULT_T)));
         if (calibrate) {
             Path model = Path.of(a.get("model"));
             List<ObjectClips.Video> videos = TrainingRun.loadVideos(Path.of(a.get("data")), list(a.getOrDefault("videos", "")),

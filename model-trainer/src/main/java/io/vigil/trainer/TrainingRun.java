@@ -8,6 +8,7 @@ import io.vigil.common.image.ImageCodec;
 import io.vigil.common.image.RgbImage;
 import io.vigil.common.onnx.OnnxMetadata;
 import io.vigil.common.onnx.OnnxSessionFactory;
+import io.vigil.common.scoring.ModelContract;
 import io.vigil.common.sequence.SequenceSettings;
 import io.vigil.proto.v1.Box;
 import io.vigil.proto.v1.Frame;
@@ -132,22 +133,15 @@ public final class TrainingRun {
             reestimateBatchNorm(trainer, clips, objects); // again: epochs saved by earlier versions lack it
             log.printf("using epoch %d (%s)%n", best, validation.isEmpty() ? "the last; no held-out videos"
                     : "lowest held-out loss");
-            Map<String, String> metadata = new LinkedHashMap<>();
-            metadata.put("vigil.architecture", o.architecture().id());
-            metadata.put("vigil.t", Integer.toString(o.sequences().t()));
-            metadata.put("vigil.crop_size", Integer.toString(o.sequences().cropSize()));
-            metadata.put("vigil.input", "sequences [N,3,T,64,64] RGB/255, channels then time");
-            metadata.put("vigil.distillation", "80 detector class probabilities" + (o.teacher() == null ? ""
-                    : " + " + (clips.distillOutputs() - 80) + " logits of teacher " + o.teacher().getFileName()));
-            metadata.put("vigil.detector", o.detector().backend().name().toLowerCase() + ":"
+            Map<String, String> metadata = new ModelContract(o.architecture().id(), o.sequences().t(),
+                    o.sequences().cropSize(), "80 detector class probabilities" + (o.teacher() == null ? ""
+                    : " + " + (clips.distillOutputs() - 80) + " logits of teacher " + o.teacher().getFileName()),
+                    o.detector().backend().name().toLowerCase() + ":"
                     + (o.detector().model() == null ? "" : o.detector().model().getFileName()) + " confidence >= "
                     + o.detections().defaultThreshold() + ", by class " + o.detections().classThresholds()
-                    + (o.detector().addMovingObjects() ? ", with the motion detector's uncovered moving objects" : ""));
-            metadata.put("vigil.training_data", o.data().toString() + " (" + (clips.videos().size() - o.holdout().size())
-                    + " videos, " + objects.size() + " objects; held out " + o.holdout() + ")");
-            metadata.put("vigil.epochs", Integer.toString(o.epochs()));
-            metadata.put("vigil.epoch", Integer.toString(best));
-            metadata.put("vigil.created_at", Instant.now().toString());
+                    + (o.detector().addMovingObjects() ? ", with the motion detector's uncovered moving objects" : ""),
+                    o.data().toString() + " (" + (clips.videos().size() - o.holdout().size()) + " videos, " + objects.size()
+                    + " objects; held out " + o.holdout() + ")", o.epochs(), best, Instant.now().toString()).toMetadata();
             Path onnx = o.out().resolve("ssmtl-" + o.architecture().id() + ".onnx");
             OnnxExporter.export(net, metadata, onnx);
             ObjectClips.Batch probe = clips.batch(objects.subList(0, Math.min(8, objects.size())), random);

@@ -5,31 +5,40 @@ import io.smallrye.config.WithDefault;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Positive;
+import io.vigil.common.sequence.SequenceSettings;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 
 /** {@code vigil.assembler.*}: the window and the crops. */
 @ConfigMapping(prefix = "vigil.assembler")
 public interface AssemblerConfig {
 
     /** Frames before and after the detection frame: sequences have 2t+1 crops (paper: 3). */
-    @WithDefault("3")
+    @WithDefault(SequenceSettings.DEFAULT_T)
     @Min(0)
     int t();
 
     /** Side of each square crop (paper: 64). */
-    @WithDefault("64")
+    @WithDefault(SequenceSettings.DEFAULT_CROP_SIZE)
     @Positive
     int cropSize();
 
     /** Each box side is multiplied by this before cropping. */
-    @WithDefault("1.0")
+    @WithDefault(SequenceSettings.DEFAULT_ENLARGEMENT)
     @DecimalMin("0.1")
     float boxEnlargement();
 
     /** Detections with a shorter side get no sequence. */
-    @WithDefault("4")
+    @WithDefault(SequenceSettings.DEFAULT_MIN_BOX_SIDE)
     @DecimalMin("0")
     float minBoxSide();
+
+    /**
+     * The SSMTL model the scorer serves. When set, the assembler refuses to start unless {@link #t()} and
+     * {@link #cropSize()} are what the model takes (its {@code vigil.t} and {@code vigil.crop_size}).
+     */
+    Optional<Path> model();
 
     /** A detection waits at most this long (wall clock) for the frames of its window, then is padded. */
     @WithDefault("5s")

@@ -1,6 +1,7 @@
 package io.vigil.assembler;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vigil.common.scoring.ModelContract;
 import io.vigil.common.sequence.SequenceBuilder;
 import io.vigil.common.sequence.SequenceSettings;
 import io.quarkus.runtime.ShutdownEvent;
@@ -9,6 +10,8 @@ import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
+import java.nio.file.Path;
+import java.util.Optional;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
 
@@ -18,8 +21,8 @@ public class AssemblerSetup {
 
     @Produces
     Topology topology(AssemblerConfig config, MeterRegistry registry) {
-        SequenceBuilder builder = new SequenceBuilder(new SequenceSettings(config.t(), config.cropSize(),
-                config.boxEnlargement(), config.minBoxSide()));
+        SequenceBuilder builder = new SequenceBuilder(checked(new SequenceSettings(config.t(), config.cropSize(),
+                config.boxEnlargement(), config.minBoxSide()), config.model()));
         return AssemblerTopology.build(builder, config.maxWait(), config.punctuateInterval(), config.maxFramesPerCamera(),
                 new AssemblerMetrics() {
                     @Override
@@ -32,6 +35,13 @@ public class AssemblerSetup {
                         registry.counter("vigil.assembler.rejected", "kind", kind).increment();
                     }
                 });
+    }
+
+    /** The settings, once the model (when one is configured) takes the sequences they cut; throws otherwise. */
+    static SequenceSettings checked(SequenceSettings settings, Optional<Path> model) {
+        model.ifPresent(m -> ModelContract.read(m).requireSequences(settings.t(), settings.cropSize(),
+                "the sequence-assembler (vigil.assembler.t, vigil.assembler.crop-size)", m.toString()));
+        return settings;
     }
 
     /**
