@@ -26,6 +26,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * The offline evaluator:
@@ -34,9 +37,8 @@ import java.util.Map;
  *   --model models/ssmtl-ped2-shallow-narrow.onnx --detector yolox \
  *   --detector-model ../shared/models/yolox-nano-coco/yolox_nano.onnx --out docs/results/ped2
  * </pre>
- * Options with defaults: --detector-threshold 0.3, --class-thresholds person=0.5, --t (the model's),
- * --calibration surprise, --sigma 3, --max-lookahead 9,
- * --threads 2 (the services' defaults, so the numbers are those of the streaming chain). With
+ * {@code --help} lists the options; their defaults are the services' own, so the numbers are those of the streaming
+ * chain. With
  * {@code --frame-scores-from host:port [--camera-prefix P] [--kafka-config F]} it evaluates what a deployment wrote to
  * vigil.frame-scores and vigil.object-scores for cameras named P + video id, instead of running the chain.
  */
@@ -48,41 +50,67 @@ public final class EvaluateMain {
         return csv.isBlank() ? List.of() : Arrays.stream(csv.split(",")).map(String::trim).toList();
     }
 
-    private static String classThresholds(Map<String, Float> thresholds) {
-        return String.join(",", thresholds.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
-    }
-
-    /** The options' defaults: the services' own, so the numbers are those of the streaming chain. */
-    static Map<String, String> defaults() {
-        return Map.ofEntries(Map.entry("--detector", "yolox"), Map.entry("--detector-threshold", DetectionFilter.DEFAULT_THRESHOLD),
-                Map.entry("--class-thresholds", classThresholds(DetectionFilter.DEFAULT_CLASS_THRESHOLDS)), 
-                Map.entry("--calibration", TaskCalibration.DEFAULT_MODE.toLowerCase(Locale.ROOT)), Map.entry("--sigma", "3"),
-                Map.entry("--max-lookahead", "9"), Map.entry("--threads", "2"), Map.entry("--videos", ""),
-                Map.entry("--out", "evaluation-report"), Map.entry("--fps", "10"), // UCSD Ped2 was filmed at 10 frames/s
-                Map.entry("--add-moving-objects", "false"));
-    }
-
-    public static void main(String[] args) throws Exception {
-        Map<String, String> o = new LinkedHashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            if (!args[i].startsWith("--")) {
-                usage("unexpected " + args[i]);
-            }
-            o.put(args[i], args[i + 1]);
+    /** The command line, for picocli; the defaults are the services' own, so the numbers are the streaming chain's. */
+    @Command(name = "vigil-evaluation", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+            description = "Frame AUC (micro, macro), RBDC and TBDC of the chain on a labelled data set, and what an "
+                    + "operator gets; writes report.md, report.json and plots.")
+    static final class Cli implements java.util.concurrent.Callable<Integer> {
+        @Override
+        public Integer call() throws Exception {
+            return run(this);
         }
-        if (args.length % 2 != 0 || !o.containsKey("--data") || !o.containsKey("--model")) {
-            usage("--data and --model are required");
-        }
-        System.exit(run(o));
+
+        @Option(names = "--data", required = true, paramLabel = "DIR", description = "the data set (Vigil's, UCSD's or "
+                + "frame-label layout)")
+        Path data;
+        @Option(names = "--videos", paramLabel = "LIST", description = "test videos, e.g. 01,02 (default: all)")
+        String videos = "";
+        @Option(names = "--model", required = true, paramLabel = "FILE", description = "the SSMTL model")
+        Path model;
+        @Option(names = "--detector", paramLabel = "KIND", description = "yolox, yolov3, ultralytics or motion "
+                + "(default: ${DEFAULT-VALUE})")
+        String detector = "yolox";
+        @Option(names = "--detector-model", paramLabel = "FILE", description = "the detector's ONNX model")
+        Path detectorModel;
+        @Option(names = "--detector-threshold", paramLabel = "P", description = "default: ${DEFAULT-VALUE}")
+        float detectorThreshold = Float.parseFloat(DetectionFilter.DEFAULT_THRESHOLD);
+        @Option(names = "--class-thresholds", paramLabel = "LIST", description = "e.g. person=0.5 (default: ${DEFAULT-VALUE})")
+        String classThresholds = String.join(",", DetectionFilter.DEFAULT_CLASS_THRESHOLDS.entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue()).toList());
+        @Option(names = "--add-moving-objects", paramLabel = "BOOL", arity = "1", description = "default: ${DEFAULT-VALUE}")
+        boolean addMovingObjects;
+        @Option(names = "--t", paramLabel = "N", description = "sequence half-length (default: the model's; another is refused)")
+        Integer t;
+        @Option(names = "--calibration", paramLabel = "MODE", description = "surprise, zscore, p99 or none "
+                + "(default: ${DEFAULT-VALUE})")
+        String calibration = TaskCalibration.DEFAULT_MODE.toLowerCase(Locale.ROOT);
+        @Option(names = "--sigma", paramLabel = "FRAMES", description = "Gaussian smoothing (default: ${DEFAULT-VALUE})")
+        double sigma = 3;
+        @Option(names = "--max-lookahead", paramLabel = "FRAMES", description = "default: ${DEFAULT-VALUE}")
+        int maxLookahead = 9;
+        @Option(names = "--threads", paramLabel = "N", description = "default: ${DEFAULT-VALUE}")
+        int threads = 2;
+        @Option(names = "--out", paramLabel = "DIR", description = "default: ${DEFAULT-VALUE}")
+        Path out = Path.of("evaluation-report");
+        @Option(names = "--normal-data", paramLabel = "DIR", description = "normal video the model did not train on, "
+                + "for false alarms per hour")
+        Path normalData;
+        @Option(names = "--normal-videos", paramLabel = "LIST", description = "e.g. 14,15,16 (default: all)")
+        String normalVideos = "";
+        @Option(names = "--fps", paramLabel = "F", description = "the videos' frame rate (default: ${DEFAULT-VALUE}, "
+                + "UCSD Ped2's)")
+        double fps = 10;
+        @Option(names = "--frame-scores-from", paramLabel = "HOST:PORT", description = "evaluate what a running "
+                + "deployment wrote to vigil.frame-scores instead of running the chain")
+        String frameScoresFrom;
+        @Option(names = "--camera-prefix", paramLabel = "P", description = "cameras named P + video id")
+        String cameraPrefix = "";
+        @Option(names = "--kafka-config", paramLabel = "FILE", description = "Kafka client settings for a secured broker")
+        Path kafkaConfig;
     }
 
-    private static void usage(String problem) {
-        System.err.println(problem + "\nusage: --data <data set> --model <ssmtl.onnx> [--videos 01,02] [--detector yolox|yolov3|"
-                + "ultralytics|motion] [--detector-model F] [--detector-threshold 0.3] [--class-thresholds person=0.5] "
-                + "[--add-moving-objects true] [--t N: the model's] [--calibration surprise|zscore|p99|none] "
-                + "[--sigma 3] [--max-lookahead 9] [--threads 2] [--out dir] [--normal-data DIR [--normal-videos 14,15,16]] "
-                + "[--fps 10] [--frame-scores-from host:port [--camera-prefix P] [--kafka-config client.properties]]");
-        System.exit(2);
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Cli()).execute(args));
     }
 
     /**
@@ -90,60 +118,68 @@ public final class EvaluateMain {
      * own tools: security.protocol, sasl.*, ssl.*) for a secured broker.
      */
     public static Map<String, Object> kafkaClientConfig(Map<String, String> o) throws java.io.IOException {
+        return kafkaClientConfig(o.get("--frame-scores-from"), o.containsKey("--kafka-config")
+                ? Path.of(o.get("--kafka-config")) : null);
+    }
+
+    private static Map<String, Object> kafkaClientConfig(String bootstrap, Path settings) throws java.io.IOException {
         Map<String, Object> config = new java.util.HashMap<>();
-        if (o.containsKey("--kafka-config")) {
+        if (settings != null) {
             java.util.Properties p = new java.util.Properties();
-            try (var reader = java.nio.file.Files.newBufferedReader(Path.of(o.get("--kafka-config")))) {
+            try (var reader = java.nio.file.Files.newBufferedReader(settings)) {
                 p.load(reader);
             }
             p.stringPropertyNames().forEach(k -> config.put(k, p.getProperty(k)));
         }
-        config.put("bootstrap.servers", o.get("--frame-scores-from"));
+        config.put("bootstrap.servers", bootstrap);
         return config;
     }
 
-    /** Runs an evaluation with the options of {@link #main} (all keys present); returns the exit code. */
-    /** Runs with {@code options} over {@link #defaults()}; returns the exit code. */
+    /** Runs with {@code options} (as on the command line: {@code "--data" -> "dir"}, ...); returns the exit code. */
     public static int run(Map<String, String> options) throws Exception {
-        Map<String, String> o = new LinkedHashMap<>(defaults());
-        o.putAll(options);
-        Path data = Path.of(o.get("--data"));
-        List<String> only = list(o.get("--videos"));
-        List<Datasets.LabelledVideo> videos = Datasets.open(data, only);
-        int threads = Integer.parseInt(o.get("--threads"));
-        say("%d videos from %s", videos.size(), data);
-        DetectorSpec.Backend backend = DetectorSpec.Backend.parse(o.get("--detector"));
-        Path detectorModel = backend == DetectorSpec.Backend.MOTION ? null : Path.of(o.get("--detector-model"));
-        DetectorSpec spec = new DetectorSpec(backend, detectorModel, Device.CPU, threads, 416, 0.1f, 0.45f, 8, true,
-                MotionDetector.Settings.defaults(), Boolean.parseBoolean(o.get("--add-moving-objects")));
-        AlertTimeline.Settings timeline = new AlertTimeline.Settings(0, Double.parseDouble(o.get("--sigma")),
-                Integer.parseInt(o.get("--max-lookahead")), 30, EventDetector.Settings.defaults());
-        TaskCalibration.Mode calibration = TaskCalibration.Mode.valueOf(o.get("--calibration").toUpperCase(Locale.ROOT));
+        List<String> args = new ArrayList<>();
+        options.forEach((k, v) -> {
+            args.add(k);
+            args.add(v);
+        });
+        Cli c = new Cli();
+        new CommandLine(c).parseArgs(args.toArray(String[]::new));
+        return run(c);
+    }
+
+    static int run(Cli c) throws Exception {
+        List<String> only = list(c.videos);
+        List<Datasets.LabelledVideo> videos = Datasets.open(c.data, only);
+        say("%d videos from %s", videos.size(), c.data);
+        DetectorSpec.Backend backend = DetectorSpec.Backend.parse(c.detector);
+        Path detectorModel = backend == DetectorSpec.Backend.MOTION ? null : c.detectorModel;
+        DetectorSpec spec = new DetectorSpec(backend, detectorModel, Device.CPU, c.threads, 416, 0.1f, 0.45f, 8, true,
+                MotionDetector.Settings.defaults(), c.addMovingObjects);
+        AlertTimeline.Settings timeline = new AlertTimeline.Settings(0, c.sigma, c.maxLookahead, 30,
+                EventDetector.Settings.defaults());
+        TaskCalibration.Mode calibration = TaskCalibration.Mode.valueOf(c.calibration.toUpperCase(Locale.ROOT));
         // Sequences as the model takes them; an explicit --t must agree with it.
-        Path modelFile = Path.of(o.get("--model"));
-        ModelContract contract = o.containsKey("--frame-scores-from") && !java.nio.file.Files.isRegularFile(modelFile) ? null
-                : ModelContract.read(modelFile);
-        int t = o.containsKey("--t") ? Integer.parseInt(o.get("--t")) : contract == null
-                ? Integer.parseInt(SequenceSettings.DEFAULT_T) : contract.t();
+        ModelContract contract = c.frameScoresFrom != null && !java.nio.file.Files.isRegularFile(c.model) ? null
+                : ModelContract.read(c.model);
+        int t = c.t != null ? c.t : contract == null ? Integer.parseInt(SequenceSettings.DEFAULT_T) : contract.t();
         if (contract != null) {
-            contract.requireSequences(t, contract.cropSize(), "the evaluator (--t)", modelFile.toString());
+            contract.requireSequences(t, contract.cropSize(), "the evaluator (--t)", c.model.toString());
         }
         List<OfflinePipeline.VideoResult> results = new ArrayList<>();
         // Normal video the model did not train on (e.g. held-out training videos): every event there is a false alarm.
-        List<Datasets.LabelledVideo> normal = o.containsKey("--normal-data") ? Datasets.normal(Path.of(o.get("--normal-data")),
-                list(o.getOrDefault("--normal-videos", ""))) : List.of();
+        List<Datasets.LabelledVideo> normal = c.normalData != null ? Datasets.normal(c.normalData, list(c.normalVideos))
+                : List.of();
         List<OfflinePipeline.VideoResult> normalResults = new ArrayList<>();
-        int cropSize = 64;
-        if (o.containsKey("--frame-scores-from")) {
-            say("reading the frame and object scores of cameras %s<video> from %s", o.getOrDefault("--camera-prefix", ""),
-                    o.get("--frame-scores-from"));
-            results.addAll(BrokerScores.read(kafkaClientConfig(o), o.getOrDefault("--camera-prefix", ""), videos));
+        int cropSize = contract == null ? Integer.parseInt(SequenceSettings.DEFAULT_CROP_SIZE) : contract.cropSize();
+        if (c.frameScoresFrom != null) {
+            say("reading the frame and object scores of cameras %s<video> from %s", c.cameraPrefix, c.frameScoresFrom);
+            results.addAll(BrokerScores.read(kafkaClientConfig(c.frameScoresFrom, c.kafkaConfig), c.cameraPrefix, videos));
         } else {
             // As the object-detector's defaults: confidence thresholds, no class filter, boxes of at least 4 px.
-            DetectionFilter filter = DetectionFilter.of(Float.parseFloat(o.get("--detector-threshold")),
-                    DetectionFilter.parseClassThresholds(o.get("--class-thresholds")), java.util.Set.of(), 4f);
+            DetectionFilter filter = DetectionFilter.of(c.detectorThreshold,
+                    DetectionFilter.parseClassThresholds(c.classThresholds), java.util.Set.of(), 4f);
             try (FrameDetector detector = spec.frameDetector(spec.create(), filter, new ImageCodec());
-                    OnnxModel model = OnnxSessionFactory.open(modelFile, OnnxSessionFactory.Options.cpu(threads))) {
+                    OnnxModel model = OnnxSessionFactory.open(c.model, OnnxSessionFactory.Options.cpu(c.threads))) {
                 SsmtlScorer scorer = new SsmtlScorer(model, EnumSet.allOf(SsmtlScorer.Task.class), calibration);
                 cropSize = scorer.cropSize();
                 OfflinePipeline pipeline = new OfflinePipeline(detector,
@@ -168,27 +204,25 @@ public final class EvaluateMain {
         }
         Evaluation e = Evaluation.of(videos, results, tracks);
         Map<String, String> setup = new LinkedHashMap<>();
-        setup.put("data", data.toString() + (only.isEmpty() ? "" : " videos " + String.join(",", only)));
-        setup.put("model", o.get("--model"));
+        setup.put("data", c.data + (only.isEmpty() ? "" : " videos " + String.join(",", only)));
+        setup.put("model", c.model.toString());
         setup.put("detector", backend.name().toLowerCase(Locale.ROOT) + (detectorModel == null ? "" : " " + detectorModel)
-                + ", confidence >= " + o.get("--detector-threshold") + (o.get("--class-thresholds").isBlank() ? ""
-                        : " (" + o.get("--class-thresholds") + ")"));
+                + ", confidence >= " + c.detectorThreshold + (c.classThresholds.isBlank() ? ""
+                        : " (" + c.classThresholds + ")"));
         setup.put("sequences", "t=" + t + " (" + (2 * t + 1) + " crops of " + cropSize + " px)");
         setup.put("scores", "calibration " + calibration.name().toLowerCase(Locale.ROOT) + ", frame score = max of the "
-                + "object-score map, Gaussian sigma " + o.get("--sigma") + " frames (look-ahead " + o.get("--max-lookahead") + ")");
+                + "object-score map, Gaussian sigma " + c.sigma + " frames (look-ahead " + c.maxLookahead + ")");
         setup.put("ground-truth tracks", tracks.isEmpty() ? "none (no pixel masks)" : tracks.size() + " (mask components)");
-        Path out = Path.of(o.get("--out"));
-        double fps = Double.parseDouble(o.get("--fps"));
-        OperatorView operator = OperatorView.of(videos, results, fps);
-        OperatorView falseAlarms = normal.isEmpty() ? null : OperatorView.of(normal, normalResults, fps);
+        OperatorView operator = OperatorView.of(videos, results, c.fps);
+        OperatorView falseAlarms = normal.isEmpty() ? null : OperatorView.of(normal, normalResults, c.fps);
         if (falseAlarms != null) {
-            setup.put("normal video for false alarms", o.get("--normal-data") + " " + o.getOrDefault("--normal-videos", "(all)"));
+            setup.put("normal video for false alarms", c.normalData + " " + (c.normalVideos.isBlank() ? "(all)" : c.normalVideos));
         }
-        Report.write(out, "SSMTL evaluation: " + data.getFileName(), setup, e, videos, results, operator, falseAlarms);
+        Report.write(c.out, "SSMTL evaluation: " + c.data.getFileName(), setup, e, videos, results, operator, falseAlarms);
         say("frame AUC micro %.2f %%, macro %.2f %%%s; report in %s", 100 * e.microAuc().get(OfflinePipeline.ALL),
                 100 * e.macroAuc().get(OfflinePipeline.ALL), e.rbdc() == null ? ""
                         : String.format(Locale.ROOT, ", RBDC %.2f %%, TBDC %.2f %%", 100 * e.rbdc(), 100 * e.tbdc()),
-                out.resolve("report.md"));
+                c.out.resolve("report.md"));
         return 0;
     }
 

@@ -9,6 +9,8 @@ import io.vigil.common.eval.RegionTrackDetection;
 import io.vigil.common.image.ImageCodec;
 import io.vigil.testkit.SharedData;
 import java.awt.image.BufferedImage;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,6 +18,7 @@ import java.util.Map;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /** The evaluator end to end on Ped2 test video 02 with the trained model and YOLOX-Nano. */
 class EvaluateMainTest {
@@ -86,5 +89,22 @@ class EvaluateMainTest {
                 "bootstrap.servers", "broker:9093"), config);
         assertEquals(Map.of("bootstrap.servers", "broker:9093"),
                 EvaluateMain.kafkaClientConfig(Map.of("--frame-scores-from", "broker:9093")));
+    }
+
+    @Test
+    void theCommandLineHasHelpAndNamesWhatIsWrong() {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine help = new CommandLine(new EvaluateMain.Cli()).setOut(new PrintWriter(out));
+        assertEquals(0, help.execute("--help"));
+        for (String option : List.of("--data", "--model", "--videos", "--detector-model", "--t", "--calibration",
+                "--normal-data", "--frame-scores-from", "--kafka-config")) {
+            assertTrue(out.toString().contains(option), option);
+        }
+        CommandLine bad = new CommandLine(new EvaluateMain.Cli()).setErr(new PrintWriter(err));
+        assertEquals(2, bad.execute("--data", "d", "--model", "m.onnx", "--sigmaa", "2"));
+        assertTrue(err.toString().contains("--sigmaa"), err.toString());
+        assertEquals(2, new CommandLine(new EvaluateMain.Cli()).setErr(new PrintWriter(new StringWriter()))
+                .execute("--data", "d", "--threads", "two"));
     }
 }

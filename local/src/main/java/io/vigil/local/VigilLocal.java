@@ -11,6 +11,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * The main job on one machine: a real Kafka broker, the packaged Vigil services as separate processes, and a
@@ -69,14 +73,17 @@ public final class VigilLocal {
         // Kafka clients in this JVM log through slf4j-simple: keep its INFO chatter out of the flow print-out.
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "error");
+        CommandLine cli = new CommandLine(new Cli());
         Options o;
         try {
+            if (cli.parseArgs(args).isUsageHelpRequested() || cli.isVersionHelpRequested()) {
+                cli.usage(System.out);
+                System.exit(0);
+            }
             o = parse(args);
-        } catch (IllegalArgumentException e) {
+        } catch (CommandLine.ParameterException | IllegalArgumentException e) {
             System.err.println("vigil-local: " + e.getMessage());
-            System.err.println("usage: vigil-local [--source URI] [--camera ID] [--once] [--duration 60s] "
-                    + "[--detector motion|yolox|yolov3|ultralytics] [--model FILE] "
-                    + "[--kafka-port 9092] [--data-dir .vigil] [--fresh] [--home DIR] [--cameras N] [--fps F] [--loop] [--secure]");
+            cli.usage(System.err);
             System.exit(2);
             return;
         }
@@ -244,51 +251,74 @@ public final class VigilLocal {
         return props;
     }
 
-    static Options parse(String[] args) {
-        String source = DEFAULT_SOURCE;
-        String camera = null;
-        boolean once = false;
-        Duration duration = null;
-        int port = 9092;
-        Path dataDir = Path.of(".vigil");
-        boolean fresh = false;
-        Path home = Path.of(".");
-        String detector = "motion";
-        Path model = null;
+    /** The command line, for picocli: {@code --help}, and errors that name the option. */
+    @Command(name = "vigil-local", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+            description = "The main job on one machine: a real Kafka broker, the Vigil services as processes, and a "
+                    + "print-out of what flows through the topics. Ctrl-C stops everything.")
+    static final class Cli {
+        @Parameters(arity = "0..1", paramLabel = "URI", description = "the source, as --source")
+        String bareSource;
+        @Option(names = "--source", paramLabel = "URI", description = "file, image folder, stream URL or synthetic:?... "
+                + "(default: a synthetic scene with injected anomalies)")
+        String source;
+        @Option(names = "--camera", paramLabel = "ID", description = "camera id (default: from the source)")
+        String camera;
+        @Option(names = "--cameras", paramLabel = "N", description = "N virtual cameras showing the source (default: 1)")
         int cameras = 1;
-        boolean secure = false;
-        double fps = 0;
-        boolean loop = false;
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            switch (a) {
-                case "--source" -> source = value(args, ++i, a);
-                case "--camera" -> camera = value(args, ++i, a);
-                case "--once" -> once = true;
-                case "--duration" -> duration = parseDuration(value(args, ++i, a));
-                case "--kafka-port" -> port = Integer.parseInt(value(args, ++i, a));
-                case "--data-dir" -> dataDir = Path.of(value(args, ++i, a));
-                case "--fresh" -> fresh = true;
-                case "--home" -> home = Path.of(value(args, ++i, a));
-                case "--detector" -> detector = value(args, ++i, a);
-                case "--model" -> model = Path.of(value(args, ++i, a));
-                case "--cameras" -> cameras = Integer.parseInt(value(args, ++i, a));
-                case "--secure" -> secure = true;
-                case "--fps" -> fps = nonNegative(value(args, ++i, a), a);
-                case "--loop" -> loop = true;
-                default -> {
-                    if (a.startsWith("--")) {
-                        throw new IllegalArgumentException("unknown option " + a);
-                    }
-                    source = a; // a bare argument is the source
-                }
-            }
+        @Option(names = "--fps", paramLabel = "F", description = "each camera at most F frames/s, like a live camera")
+        double fps;
+        @Option(names = "--loop", description = "a file or folder plays again when it ends")
+        boolean loop;
+        @Option(names = "--once", description = "end when every source has ended; frame-ingest's exit code is the job's")
+        boolean once;
+        @Option(names = "--duration", paramLabel = "TIME", converter = DurationConverter.class,
+                description = "stop after this long, e.g. 60s, 5m, 500ms")
+        Duration duration;
+        @Option(names = "--detector", paramLabel = "KIND", description = "motion, yolox, yolov3 or ultralytics "
+                + "(default: ${DEFAULT-VALUE})")
+        String detector = "motion";
+        @Option(names = "--model", paramLabel = "FILE", description = "the detector's ONNX model")
+        Path model;
+        @Option(names = "--kafka-port", paramLabel = "PORT", description = "the broker's port (default: ${DEFAULT-VALUE})")
+        int port = 9092;
+        @Option(names = "--data-dir", paramLabel = "DIR", description = "broker data and logs (default: ${DEFAULT-VALUE})")
+        Path dataDir = Path.of(".vigil");
+        @Option(names = "--fresh", description = "wipe the data directory first")
+        boolean fresh;
+        @Option(names = "--home", paramLabel = "DIR", description = "the Vigil checkout (default: ${DEFAULT-VALUE})")
+        Path home = Path.of(".");
+        @Option(names = "--secure", description = "SASL_SSL with client certificates, from a local CA")
+        boolean secure;
+    }
+
+    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            return parseDuration(value);
         }
-        if (camera == null) {
-            camera = source.startsWith("synthetic:") ? DEFAULT_CAMERA : cameraIdFrom(source);
+    }
+
+    /** The options of a command line; throws {@link IllegalArgumentException} naming the bad option. */
+    static Options parse(String[] args) {
+        Cli c = new Cli();
+        try {
+            new CommandLine(c).parseArgs(args);
+        } catch (CommandLine.ParameterException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
         }
-        return new Options(source, camera, once, duration, port, dataDir.toAbsolutePath(), fresh, home.toAbsolutePath(),
-                detector, java.util.Optional.ofNullable(model), cameras, secure, fps, loop);
+        if (c.fps < 0) {
+            throw new IllegalArgumentException("--fps must be >= 0, got " + c.fps);
+        }
+        if (c.cameras < 1) {
+            throw new IllegalArgumentException("--cameras must be >= 1, got " + c.cameras);
+        }
+        if (c.source != null && c.bareSource != null) {
+            throw new IllegalArgumentException("two sources: --source " + c.source + " and " + c.bareSource);
+        }
+        String source = c.source != null ? c.source : c.bareSource != null ? c.bareSource : DEFAULT_SOURCE;
+        String camera = c.camera != null ? c.camera : source.startsWith("synthetic:") ? DEFAULT_CAMERA : cameraIdFrom(source);
+        return new Options(source, camera, c.once, c.duration, c.port, c.dataDir.toAbsolutePath(), c.fresh,
+                c.home.toAbsolutePath(), c.detector, java.util.Optional.ofNullable(c.model), c.cameras, c.secure, c.fps, c.loop);
     }
 
     /** A camera id from a path or URL: its last name without extension, safe as a Kafka key and config key. */
@@ -299,25 +329,6 @@ public final class VigilLocal {
         String base = dot > 0 ? last.substring(0, dot) : last;
         String id = base.replaceAll("[^A-Za-z0-9_-]", "-");
         return id.isEmpty() ? "camera-1" : "cam-" + id;
-    }
-
-    private static double nonNegative(String value, String option) {
-        try {
-            double v = Double.parseDouble(value);
-            if (v >= 0) {
-                return v;
-            }
-        } catch (NumberFormatException e) {
-            // named below
-        }
-        throw new IllegalArgumentException(option + " must be a number >= 0, got " + value);
-    }
-
-    private static String value(String[] args, int i, String option) {
-        if (i >= args.length) {
-            throw new IllegalArgumentException(option + " needs a value");
-        }
-        return args[i];
     }
 
     static Duration parseDuration(String s) {

@@ -3,9 +3,14 @@ package io.vigil.local;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 /** What vigil-local's options turn into: the settings each service process is started with. */
 class VigilLocalOptionsTest {
@@ -33,11 +38,28 @@ class VigilLocalOptionsTest {
 
     @Test
     void badOptionsAreNamed() {
-        assertEquals("unknown option --speed",
-                assertThrows(IllegalArgumentException.class, () -> VigilLocal.parse(new String[] {"--speed", "2"})).getMessage());
-        assertEquals("--fps must be a number >= 0, got -1",
-                assertThrows(IllegalArgumentException.class, () -> VigilLocal.parse(new String[] {"--fps", "-1"})).getMessage());
-        assertEquals("--fps needs a value",
-                assertThrows(IllegalArgumentException.class, () -> VigilLocal.parse(new String[] {"--fps"})).getMessage());
+        for (String[] args : List.of(new String[] {"--speed", "2"}, new String[] {"--fps", "-1"}, new String[] {"--fps"},
+                new String[] {"--fps", "fast"}, new String[] {"--duration", "soon"}, new String[] {"--cameras", "0"})) {
+            String message = assertThrows(IllegalArgumentException.class, () -> VigilLocal.parse(args)).getMessage();
+            assertTrue(message.contains(args[0]), message);
+        }
+    }
+
+    @Test
+    void helpListsEveryOption() {
+        StringWriter out = new StringWriter();
+        new CommandLine(new VigilLocal.Cli()).usage(new PrintWriter(out));
+        for (String option : List.of("--source", "--camera", "--cameras", "--fps", "--loop", "--once", "--duration",
+                "--detector", "--model", "--kafka-port", "--data-dir", "--fresh", "--home", "--secure", "--help")) {
+            assertTrue(out.toString().contains(option), option + " in\n" + out);
+        }
+    }
+
+    @Test
+    void theSourceMayBeGivenBareAndTheCameraIsNamedAfterIt() {
+        VigilLocal.Options o = VigilLocal.parse(new String[] {"../shared/datasets/ucsd-ped2/testing/02", "--duration", "90s"});
+        assertEquals("cam-02", o.camera());
+        assertEquals(java.time.Duration.ofSeconds(90), o.duration());
+        assertEquals(VigilLocal.DEFAULT_SOURCE, VigilLocal.parse(new String[0]).source());
     }
 }
