@@ -8,108 +8,169 @@ import io.vigil.common.onnx.OnnxMetadata;
 import io.vigil.common.sequence.SequenceSettings;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
- * Command line of the trainer:
+ * Command line of the trainer ({@code --help} lists every option):
  * <pre>
  * java -jar model-trainer/target/model-trainer.jar \
  *   --data ../shared/datasets/ucsd-ped2/training --out models/ped2 --holdout 14,15,16 \
  *   --detector yolox --detector-model ../shared/models/yolox-nano-coco/yolox_nano.onnx \
- *   [--teacher ../shared/models/mobilenetv2-int8-imagenet/mobilenetv2-12-int8.onnx] \
- *   [--architecture shallow-narrow] [--epochs 10] [--batch 32] [--lr 1e-3] [--lambda 0.5] [--seed 1] \
- *   [--t 3] [--max-gap 4] [--object-fraction 1.0] [--detector-threshold 0.3] [--class-thresholds person=0.5]
- *   [--add-moving-objects false] [--threads 0] [--resume]
+ *   [--teacher ../shared/models/mobilenetv2-int8-imagenet/mobilenetv2-12-int8.onnx] [--architecture shallow-narrow] ...
  *
- * java -jar model-trainer/target/model-trainer.jar calibrate --model M.onnx --data DIR [--videos 14,15,16] \
- *   --detector yolox --detector-model F [--detector-threshold 0.3] [--add-moving-objects false] [--work .vigil/calibration]
- *   [--out M2.onnx]
+ * java -jar model-trainer/target/model-trainer.jar calibrate --model M.onnx --data DIR [--videos 14,15,16] ...
+ * java -jar model-trainer/target/model-trainer.jar optimize --model M.onnx [--out M2.onnx]
  * </pre>
  * {@code calibrate} puts an existing model on the surprise scale with normal videos it did not train on;
- * {@code optimize --model M.onnx [--out M2.onnx]} rewrites a model exported before {@link SsmtlGraphOptimizer}.
+ * {@code optimize} rewrites a model exported before {@link SsmtlGraphOptimizer}.
  */
-public final class TrainMain {
+@Command(name = "model-trainer", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+        subcommands = {TrainMain.Calibrate.class, TrainMain.Optimize.class},
+        description = "Trains the SSMTL network on normal video and exports the ONNX model the anomaly-scorer serves.")
+public final class TrainMain implements Callable<Integer> {
 
-    public static void main(String[] args) throws Exception {
-        System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
-        if (args.length > 0 && args[0].equals("optimize")) {
-            optimize(args);
-            return;
+    /** The detector the objects come from: the detector service's defaults, so the model learns what it will see. */
+    static final class DetectorOptions {
+        @Option(names = "--detector", paramLabel = "KIND", description = "yolox, yolov3, ultralytics or motion "
+                + "(default: ${DEFAULT-VALUE})")
+        String backend = "yolox";
+        @Option(names = "--detector-model", paramLabel = "FILE", description = "the detector's ONNX model")
+        Path model;
+        @Option(names = "--detector-threshold", paramLabel = "P", description = "default: ${DEFAULT-VALUE}")
+        float threshold = Float.parseFloat(DetectionFilter.DEFAULT_THRESHOLD);
+        @Option(names = "--class-thresholds", paramLabel = "LIST", description = "e.g. person=0.5 (default: the "
+                + "detector service's)")
+        String classThresholds = "";
+        @Option(names = "--add-moving-objects", paramLabel = "BOOL", arity = "1", description = "default: ${DEFAULT-VALUE}")
+        boolean addMovingObjects;
+        @Option(names = "--threads", paramLabel = "N", description = "PyTorch's and the detector's intra-op threads "
+                + "(default: 0, one per core)")
+        int threads;
+        @Option(names = "--t", paramLabel = "N", description = "sequence half-length (default: ${DEFAULT-VALUE})")
+        int t = Integer.parseInt(SequenceSettings.DEFAULT_T);
+
+        DetectionFilter filter() {
+            return DetectionFilter.of(threshold, DetectionFilter.parseClassThresholds(classThresholds), Set.of(), 4f);
         }
-        boolean calibrate = args.length > 0 && args[0].equals("calibrate");
-        Map<String, String> a = new HashMap<>();
-        boolean resume = false;
-        for (int i = calibrate ? 1 : 0; i < args.length; i++) {
-            if (args[i].equals("--resume")) {
-                resume = true;
-            } else if (args[i].startsWith("--") && i + 1 < args.length) {
-                a.put(args[i].substring(2), args[++i]);
-            } else {
-                System.err.println("unexpected argument " + args[i] + "; see the class documentation for usage");
-                System.exit(2);
-            }
+
+        DetectorSpec spec() {
+            return new DetectorSpec(DetectorSpec.Backend.parse(backend), model, Device.AUTO, threads, 640,
+                    filter().lowestThreshold(), 0.45f, 8, true, MotionDetector.Settings.defaults(), addMovingObjects);
         }
-        if (!a.containsKey("data") || !a.containsKey(calibrate ? "model" : "out")) {
-            System.err.println("usage: --data <folder of normal videos> --out <folder> [--holdout 14,15,16] [--detector yolox "
-                    + "--detector-model F] [--add-moving-objects true] [--teacher F] [--architecture shallow-narrow] "
-                    + "[--epochs N] [--batch N] [--lr X] "
-                    + "[--lambda X] [--resume]\n   or: calibrate --model M.onnx --data <folder> [--videos 14,15,16] "
-                    + "[--detector yolox --detector-model F] [--out M2.onnx]");
-            System.exit(2);
+
+        SequenceSettings sequences() {
+            return SequenceSettings.paper().withT(t);
         }
-        int threads = Integer.parseInt(a.getOrDefault("threads", "0"));
-        // The detector service's defaults: the model learns the objects the deployment will show it.
-        DetectionFilter filter = DetectionFilter.of(Float.parseFloat(a.getOrDefault("detector-threshold",
-                DetectionFilter.DEFAULT_THRESHOLD)), DetectionFilter.parseClassThresholds(a.getOrDefault("class-thresholds", "")),
-                Set.of(), 4f);
-        DetectorSpec detector = new DetectorSpec(DetectorSpec.Backend.parse(a.getOrDefault("detector", "yolox")),
-                a.containsKey("detector-model") ? Path.of(a.get("detector-model")) : null, Device.AUTO, threads, 640,
-                filter.lowestThreshold(), 0.45f, 8, true, MotionDetector.Settings.defaults(),
-                Boolean.parseBoolean(a.getOrDefault("add-moving-objects", "false")));
-        SequenceSettings sequences = SequenceSettings.paper().withT(Integer.parseInt(a.getOrDefault("t", SequenceSettings.DEFAULT_T)));
-        if (calibrate) {
-            Path model = Path.of(a.get("model"));
-            List<ObjectClips.Video> videos = TrainingRun.loadVideos(Path.of(a.get("data")), list(a.getOrDefault("videos", "")),
-                    detector, filter, Path.of(a.getOrDefault("work", ".vigil/calibration")).resolve("detections"), System.out);
-            Path out = OnnxMetadata.update(model, ModelCalibration.of(model, videos, sequences, threads, System.out),
-                    Path.of(a.getOrDefault("out", model.toString())));
-            System.out.println("calibrated model: " + out.toAbsolutePath());
-            return;
-        }
-        TrainingRun.Options options = new TrainingRun.Options(Path.of(a.get("data")), detector, filter,
-                a.containsKey("teacher") ? Path.of(a.get("teacher")) : null,
-                Architecture.parse(a.getOrDefault("architecture", "shallow-narrow")), sequences,
-                Integer.parseInt(a.getOrDefault("max-gap", "4")),
-                Integer.parseInt(a.getOrDefault("epochs", "10")),
-                Integer.parseInt(a.getOrDefault("batch", "32")),
-                Float.parseFloat(a.getOrDefault("lr", "1e-3")),
-                Float.parseFloat(a.getOrDefault("lambda", "0.5")),
-                Long.parseLong(a.getOrDefault("seed", "1")),
-                Double.parseDouble(a.getOrDefault("object-fraction", "1.0")), threads, list(a.getOrDefault("holdout", "")),
-                Path.of(a.get("out")), resume);
-        Path model = new TrainingRun(options, System.out).run();
-        System.out.println("model: " + model.toAbsolutePath());
     }
 
-    /** {@code optimize --model M.onnx [--out M2.onnx]}: a model exported before {@link SsmtlGraphOptimizer}, rewritten. */
-    private static void optimize(String[] args) {
-        if (args.length < 3 || !args[1].equals("--model") || (args.length != 3 && (args.length != 5 || !args[3].equals("--out")))) {
-            System.err.println("usage: optimize --model M.onnx [--out M2.onnx]");
-            System.exit(2);
+    @Mixin
+    DetectorOptions detector = new DetectorOptions();
+    @Option(names = "--data", paramLabel = "DIR", description = "a folder of normal videos (required to train)")
+    Path data;
+    @Option(names = "--out", paramLabel = "DIR", description = "where checkpoints, curves and the model go (required "
+            + "to train)")
+    Path out;
+    @Option(names = "--holdout", paramLabel = "LIST", description = "videos never trained on: they choose the epoch "
+            + "and give the calibration, e.g. 14,15,16")
+    String holdout = "";
+    @Option(names = "--teacher", paramLabel = "FILE", description = "an ImageNet classifier (ONNX) to distil")
+    Path teacher;
+    @Option(names = "--architecture", paramLabel = "NAME", description = "shallow-narrow, shallow-wide, deep-narrow or "
+            + "deep-wide (default: ${DEFAULT-VALUE})")
+    String architecture = "shallow-narrow";
+    @Option(names = "--epochs", paramLabel = "N", description = "default: ${DEFAULT-VALUE}")
+    int epochs = 10;
+    @Option(names = "--batch", paramLabel = "N", description = "default: ${DEFAULT-VALUE}")
+    int batch = 32;
+    @Option(names = "--lr", paramLabel = "X", description = "Adam's learning rate (default: ${DEFAULT-VALUE})")
+    float lr = 1e-3f;
+    @Option(names = "--lambda", paramLabel = "X", description = "weight of the distillation loss (default: "
+            + "${DEFAULT-VALUE})")
+    float lambda = 0.5f;
+    @Option(names = "--seed", paramLabel = "N", description = "default: ${DEFAULT-VALUE}")
+    long seed = 1;
+    @Option(names = "--max-gap", paramLabel = "N", description = "motion irregularity's frames come from up to "
+            + "max-gap*t away (default: ${DEFAULT-VALUE})")
+    int maxGap = 4;
+    @Option(names = "--object-fraction", paramLabel = "X", description = "share of the objects trained on per epoch "
+            + "(default: ${DEFAULT-VALUE})")
+    double objectFraction = 1.0;
+    @Option(names = "--resume", description = "continue from the last checkpoint in --out")
+    boolean resume;
+    @Spec
+    CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
+        System.exit(new CommandLine(new TrainMain()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (data == null || out == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "training needs --data and --out");
         }
-        Path model = Path.of(args[2]);
-        SsmtlGraphOptimizer.Rewritten r = SsmtlGraphOptimizer.rewrite(model, Path.of(args.length == 5 ? args[4] : args[2]));
-        System.out.printf("%s: %s; max abs output difference %.2e%n", r.file(), r.report().changed() ? r.report()
-                : "already rewritten or nothing to rewrite", r.maxDifference());
+        TrainingRun.Options options = new TrainingRun.Options(data, detector.spec(), detector.filter(), teacher,
+                Architecture.parse(architecture), detector.sequences(), maxGap, epochs, batch, lr, lambda, seed,
+                objectFraction, detector.threads, list(holdout), out, resume);
+        Path model = new TrainingRun(options, System.out).run();
+        System.out.println("model: " + model.toAbsolutePath());
+        return 0;
+    }
+
+    @Command(name = "calibrate", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+            description = "Puts an existing model on the surprise scale with normal videos it did not train on.")
+    static final class Calibrate implements Callable<Integer> {
+        @Mixin
+        DetectorOptions detector = new DetectorOptions();
+        @Option(names = "--model", required = true, paramLabel = "FILE", description = "the model to calibrate")
+        Path model;
+        @Option(names = "--data", required = true, paramLabel = "DIR", description = "normal videos")
+        Path data;
+        @Option(names = "--videos", paramLabel = "LIST", description = "which of them, e.g. 14,15,16 (default: all)")
+        String videos = "";
+        @Option(names = "--work", paramLabel = "DIR", description = "detections cache (default: ${DEFAULT-VALUE})")
+        Path work = Path.of(".vigil/calibration");
+        @Option(names = "--out", paramLabel = "FILE", description = "default: the model itself")
+        Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            List<ObjectClips.Video> clips = TrainingRun.loadVideos(data, list(videos), detector.spec(), detector.filter(),
+                    work.resolve("detections"), System.out);
+            Path written = OnnxMetadata.update(model, ModelCalibration.of(model, clips, detector.sequences(),
+                    detector.threads, System.out), out == null ? model : out);
+            System.out.println("calibrated model: " + written.toAbsolutePath());
+            return 0;
+        }
+    }
+
+    @Command(name = "optimize", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+            description = "Rewrites a model exported before SsmtlGraphOptimizer: the same outputs (checked) with less work.")
+    static final class Optimize implements Callable<Integer> {
+        @Option(names = "--model", required = true, paramLabel = "FILE")
+        Path model;
+        @Option(names = "--out", paramLabel = "FILE", description = "default: the model itself")
+        Path out;
+
+        @Override
+        public Integer call() {
+            SsmtlGraphOptimizer.Rewritten r = SsmtlGraphOptimizer.rewrite(model, out == null ? model : out);
+            System.out.printf("%s: %s; max abs output difference %.2e%n", r.file(), r.report().changed() ? r.report()
+                    : "already rewritten or nothing to rewrite", r.maxDifference());
+            return 0;
+        }
     }
 
     private static List<String> list(String csv) {
         return csv.isBlank() ? List.of() : Arrays.stream(csv.split(",")).map(String::trim).toList();
-    }
-
-    private TrainMain() {
     }
 }

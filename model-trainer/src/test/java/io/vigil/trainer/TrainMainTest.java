@@ -1,0 +1,65 @@
+package io.vigil.trainer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vigil.common.onnx.OnnxGraphBuilder;
+import io.vigil.common.onnx.OnnxMetadata;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The trainer's command line: help for each command, errors that name the option, and a subcommand run for real. */
+class TrainMainTest {
+
+    @TempDir
+    Path temp;
+
+    private static String run(int expectedExit, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = new CommandLine(new TrainMain()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(args);
+        assertEquals(expectedExit, exit, out + "\n" + err);
+        return out + err.toString();
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        String train = run(0, "--help");
+        for (String option : List.of("--data", "--out", "--holdout", "--teacher", "--architecture", "--epochs", "--detector",
+                "--detector-model", "--threads", "--resume", "calibrate", "optimize")) {
+            assertTrue(train.contains(option), option + " in\n" + train);
+        }
+        assertTrue(run(0, "calibrate", "--help").contains("--videos"));
+        assertTrue(run(0, "optimize", "--help").contains("--model"));
+    }
+
+    @Test
+    void errorsNameWhatIsWrong() {
+        assertTrue(run(2, "--data", "d").contains("--data and --out"));
+        assertTrue(run(2, "--data", "d", "--out", "o", "--epochs", "many").contains("--epochs"));
+        assertTrue(run(2, "calibrate", "--data", "d").contains("--model"));
+        assertTrue(run(2, "--epoch", "3").contains("--epoch"));
+    }
+
+    @Test
+    void optimizeRewritesAnOlderExport() throws Exception {
+        Path plain;
+        try (SsmtlTrainer trainer = new SsmtlTrainer(new SsmtlNetwork(Architecture.SHALLOW_NARROW, 7, 80), 1e-3f, 0.5f, 1)) {
+            trainer.step(ExportTest.randomBatch(2, 7, new Random(3)));
+            plain = OnnxGraphBuilder.write(OnnxExporter.graph(trainer.network(), Map.of()), temp.resolve("old.onnx"));
+        }
+        Path out = temp.resolve("new.onnx");
+        String printed = run(0, "optimize", "--model", plain.toString(), "--out", out.toString());
+        assertTrue(printed.isEmpty() || !printed.contains("Exception"), printed);
+        assertTrue(Files.isRegularFile(out));
+        assertEquals("masked-first-stage,temporal-split/1", OnnxMetadata.read(out).get(SsmtlGraphOptimizer.METADATA_KEY));
+    }
+}
