@@ -107,10 +107,6 @@ final class BenchSupport {
         return String.format("%.1f", rate);
     }
 
-    static String arg(String[] args, int i, String dflt) {
-        return args.length > i ? args[i] : dflt;
-    }
-
     static void writeReport(String name, String report) throws Exception {
         report = report + "\nCode: commit " + commit() + ".\n";
         System.out.println();

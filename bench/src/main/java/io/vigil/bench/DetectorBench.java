@@ -1,6 +1,5 @@
 package io.vigil.bench;
 
-import static io.vigil.bench.BenchSupport.arg;
 import static io.vigil.bench.BenchSupport.best;
 import static io.vigil.bench.BenchSupport.fmt;
 import static io.vigil.bench.BenchSupport.match;
@@ -47,12 +46,7 @@ public final class DetectorBench {
 
     private static final int SIZE = 416;
 
-    public static void main(String[] args) throws Exception {
-        Path frames = Path.of(arg(args, 0, "../shared/datasets/ucsd-ped2/testing/01"));
-        Path model = Path.of(arg(args, 1, "../shared/models/yolox-nano-coco/yolox_nano.onnx"));
-        int count = Integer.parseInt(arg(args, 2, "96"));
-        int threads = Integer.parseInt(arg(args, 3, "2"));
-        String python = arg(args, 4, "python3");
+    static void run(Path frames, Path model, int count, int threads, String python) throws Exception {
 
         ImageCodec codec = new ImageCodec();
         List<DetectionInput> inputs = new ArrayList<>();

@@ -193,12 +193,4 @@ public final class JfrProfile {
                 windowSeconds * Runtime.getRuntime().availableProcessors(), 1000 * total / frames, 1000 * (total - compiled) / frames));
         return sb.toString();
     }
-
-    /** {@code profile <dir> <from-epoch-ms> <to-epoch-ms> <frames>}: prints the table. */
-    public static void main(String[] args) throws IOException {
-        Instant from = Instant.ofEpochMilli(Long.parseLong(args[1]));
-        Instant to = Instant.ofEpochMilli(Long.parseLong(args[2]));
-        System.out.print(table(read(Path.of(args[0]), from, to), (to.toEpochMilli() - from.toEpochMilli()) / 1000.0,
-                Integer.parseInt(args[3])));
-    }
 }

@@ -1,6 +1,5 @@
 package io.vigil.bench;
 
-import static io.vigil.bench.BenchSupport.arg;
 import static io.vigil.bench.BenchSupport.writeReport;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -41,11 +40,7 @@ public final class PipelineBench {
     private static final List<String> STAGES = List.of(Topics.DETECTIONS, Topics.SEQUENCES, Topics.OBJECT_SCORES,
             Topics.FRAME_SCORES);
 
-    public static void main(String[] args) throws Exception {
-        Path video = Path.of(arg(args, 0, "../shared/datasets/ucsd-ped2/testing/02"));
-        Path yolox = Path.of(arg(args, 1, "../shared/models/yolox-nano-coco/yolox_nano.onnx"));
-        Path model = Path.of(arg(args, 2, "models/ssmtl-ped2-shallow-narrow.onnx"));
-        String cameraCounts = arg(args, 3, "1,2,4,1@10");
+    static void run(Path video, Path yolox, Path model, String cameraCounts) throws Exception {
         Path work = Files.createTempDirectory("vigil-pipeline-bench-");
         int frames;
         try (var s = Files.list(video)) {

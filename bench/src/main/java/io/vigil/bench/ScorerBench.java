@@ -1,6 +1,5 @@
 package io.vigil.bench;
 
-import static io.vigil.bench.BenchSupport.arg;
 import static io.vigil.bench.BenchSupport.best;
 import static io.vigil.bench.BenchSupport.fmt;
 import static io.vigil.bench.BenchSupport.match;
@@ -60,13 +59,8 @@ public final class ScorerBench {
     private static final int DISTILL = 80 + 1000;
     private static final int[] BATCHES = {1, 32};
 
-    public static void main(String[] args) throws Exception {
+    static void run(int count, int threads, String python, List<Path> trained) throws Exception {
         System.setProperty("ai.djl.offline", "true");
-        int count = Integer.parseInt(arg(args, 0, "96"));
-        int threads = Integer.parseInt(arg(args, 1, "2"));
-        String python = arg(args, 2, "python3");
-        List<Path> trained = arg(args, 3, "").isBlank() ? List.of()
-                : java.util.Arrays.stream(args[3].split(",")).map(Path::of).toList();
 
         Path work = Files.createTempDirectory("vigil-scorer-bench-");
         List<ObjectSequence> sequences = randomSequences(count, new Random(7));

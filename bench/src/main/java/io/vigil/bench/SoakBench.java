@@ -1,6 +1,5 @@
 package io.vigil.bench;
 
-import static io.vigil.bench.BenchSupport.arg;
 import static io.vigil.bench.BenchSupport.writeReport;
 
 import io.vigil.local.VigilLocal;
@@ -44,28 +43,25 @@ import org.jfree.data.xy.XYSeriesCollection;
  * store without retention or a stage that cannot keep up shows as a slope. Not a test: run
  * {@code bench/run-soak-bench.sh}.
  *
- * <pre>java -jar bench/target/vigil-bench.jar soak [duration] [cameras] [synthetic-uri]</pre>
+ * <pre>java -jar bench/target/vigil-bench.jar soak [duration] [cameras] [synthetic-uri] [--render soak.csv]</pre>
  */
 public final class SoakBench {
 
     private static final Duration EVERY = Duration.ofSeconds(15);
-    private static final String DEFAULT_SOURCE = "synthetic:?walkers=4&fps=2&anomalies=fast,unusual";
+    static final String DEFAULT_SOURCE = "synthetic:?walkers=4&fps=2&anomalies=fast,unusual";
 
     /** One reading: seconds since the start and a value per series ("rss broker", "lag vigil-anomaly-scorer", ...). */
     private record Sample(double seconds, Map<String, Double> values) {
     }
 
-    public static void main(String[] args) throws Exception {
+    /** A soak of {@code duration}; with {@code pastSamples}, only the report of that earlier run's samples. */
+    static void run(Duration duration, int cameras, String source, Path pastSamples) throws Exception {
         // The in-process Kafka clients log through slf4j-simple: keep their INFO chatter out of the samples.
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
-        if (args.length > 0 && args[0].endsWith(".csv")) { // render a past run's report again: soak soak.csv [duration] ...
-            report(readCsv(Path.of(args[0])), Duration.parse("PT" + arg(args, 1, "30m").toUpperCase()),
-                    Integer.parseInt(arg(args, 2, "4")), arg(args, 3, DEFAULT_SOURCE));
+        if (pastSamples != null) {
+            report(readCsv(pastSamples), duration, cameras, source);
             return;
         }
-        Duration duration = Duration.parse("PT" + arg(args, 0, "30m").toUpperCase());
-        int cameras = Integer.parseInt(arg(args, 1, "4"));
-        String source = arg(args, 2, DEFAULT_SOURCE);
         Path data = Files.createTempDirectory("vigil-soak-");
         int port = freePort();
         String bootstrap = "127.0.0.1:" + port;
