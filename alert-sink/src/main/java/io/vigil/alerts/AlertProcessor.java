@@ -1,14 +1,15 @@
 package io.vigil.alerts;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.vigil.common.alerts.AlertTimeline;
 import io.vigil.common.image.ImageDecodeException;
 import io.vigil.common.image.Thumbnails;
-import io.vigil.common.kafka.DeadLetters;
+import io.vigil.common.kafka.streams.CameraKeys;
+import io.vigil.common.kafka.streams.ProtoStore;
+import io.vigil.common.kafka.streams.PunctuationClock;
+import io.vigil.common.kafka.streams.RecordGuard;
 import io.vigil.proto.MessageChecks;
 import io.vigil.proto.Topics;
-import io.vigil.proto.serde.MalformedMessageException;
 import io.vigil.proto.serde.VigilSerdes;
 import io.vigil.proto.v1.AlertTimelineState;
 import io.vigil.proto.v1.AnomalyEvent;
@@ -19,16 +20,13 @@ import io.vigil.proto.v1.ObjectScore;
 import io.vigil.proto.v1.ScoredObject;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.jboss.logging.Logger;
@@ -46,12 +44,14 @@ final class AlertProcessor implements Processor<String, byte[], String, byte[]> 
     private final AlertTopology.Settings settings;
     private final AlertMetrics metrics;
 
+    private final RecordGuard guard;
     private ProcessorContext<String, byte[]> context;
-    private KeyValueStore<String, byte[]> timelines;
+    private ProtoStore<AlertTimelineState> timelines;
+    /** JPEGs of frames that can still become a peak, key {@code camera|index}. */
     private KeyValueStore<String, byte[]> frames;
-    private KeyValueStore<String, byte[]> peaks;
-    /** Cameras with input since the last idle check. */
-    private final Set<String> activeSinceLastCheck = new HashSet<>();
+    private ProtoStore<Frame> peaks;
+    /** Cameras with input dated since the last idle check. */
+    private final PunctuationClock clock = new PunctuationClock();
     /** Per camera, what a frame record needs of its timeline; derived from the store on every save (not state). */
     private final Map<String, PeakWindow> peakWindows = new HashMap<>();
 
@@ -65,48 +65,36 @@ final class AlertProcessor implements Processor<String, byte[], String, byte[]> 
     AlertProcessor(AlertTopology.Settings settings, AlertMetrics metrics) {
         this.settings = settings;
         this.metrics = metrics;
+        this.guard = new RecordGuard(STAGE, AlertTopology.DEAD_LETTER_SINK, metrics::rejected);
     }
 
     @Override
     public void init(ProcessorContext<String, byte[]> context) {
         this.context = context;
-        this.timelines = context.getStateStore(Topics.Stores.ALERT_TIMELINES);
-        this.frames = context.getStateStore(Topics.Stores.ALERT_FRAMES);
-        this.peaks = context.getStateStore(Topics.Stores.ALERT_PEAKS);
+        this.guard.init(context);
+        this.timelines = ProtoStore.of(context, AlertTopology.TIMELINES_STORE, AlertTimelineState.parser());
+        this.frames = context.getStateStore(AlertTopology.FRAMES_STORE);
+        this.peaks = ProtoStore.of(context, AlertTopology.PEAKS_STORE, Frame.parser());
         context.schedule(settings.punctuateEvery(), PunctuationType.WALL_CLOCK_TIME, this::flushIdleCameras);
-    }
-
-    static String frameKey(String camera, long index) {
-        return camera + "|" + String.format("%020d", index);
     }
 
     @Override
     public void process(Record<String, byte[]> record) {
-        String topic = context.recordMetadata().map(RecordMetadata::topic).orElse("");
-        try {
-            switch (topic) {
-                case Topics.FRAMES -> onFrame(record, VigilSerdes.FRAME.deserializer().parse(record.value(), origin()));
+        guard.process(record, r -> {
+            switch (guard.topic()) {
+                case Topics.FRAMES -> onFrame(r, VigilSerdes.FRAME.deserializer().parse(r.value(), guard.origin()));
                 case Topics.DETECTIONS -> {
-                    FrameDetections d = VigilSerdes.FRAME_DETECTIONS.deserializer().parse(record.value(), origin());
-                    MessageChecks.detections(record.key(), d);
-                    update(d.getCameraId(), record.timestamp(), t -> t.onDetections(d));
+                    FrameDetections d = VigilSerdes.FRAME_DETECTIONS.deserializer().parse(r.value(), guard.origin());
+                    MessageChecks.detections(r.key(), d);
+                    update(d.getCameraId(), r.timestamp(), t -> t.onDetections(d));
                 }
                 default -> {
-                    ObjectScore s = VigilSerdes.OBJECT_SCORE.deserializer().parse(record.value(), origin());
-                    MessageChecks.objectScore(record.key(), s);
-                    update(s.getCameraId(), record.timestamp(), t -> t.onObjectScore(s));
+                    ObjectScore s = VigilSerdes.OBJECT_SCORE.deserializer().parse(r.value(), guard.origin());
+                    MessageChecks.objectScore(r.key(), s);
+                    update(s.getCameraId(), r.timestamp(), t -> t.onObjectScore(s));
                 }
             }
-        } catch (MalformedMessageException | NullPointerException e) {
-            deadLetter(record, "malformed", e.getMessage() == null ? "empty record on " + origin() : e.getMessage(), e);
-        } catch (MessageChecks.InvalidMessageException e) {
-            deadLetter(record, "invalid", e.getMessage() + " at " + origin(), e);
-        }
-    }
-
-    private String origin() {
-        return context.recordMetadata().map(m -> "topic " + m.topic() + " partition " + m.partition() + " offset "
-                + m.offset()).orElse("unknown record");
+        });
     }
 
     private void onFrame(Record<String, byte[]> record, Frame frame) {
@@ -124,7 +112,7 @@ final class AlertProcessor implements Processor<String, byte[], String, byte[]> 
         if (oldest >= 0 && frame.getFrameIndex() < oldest) {
             return; // its score is already final: it can no longer be an event's peak
         }
-        frames.put(frameKey(frame.getCameraId(), frame.getFrameIndex()), frame.getJpeg().toByteArray());
+        frames.put(CameraKeys.of(frame.getCameraId(), frame.getFrameIndex()), frame.getJpeg().toByteArray());
         evictFrames(frame.getCameraId(), oldest, frame.getFrameIndex() - settings.maxFramesPerCamera() + 1);
     }
 
@@ -142,27 +130,20 @@ final class AlertProcessor implements Processor<String, byte[], String, byte[]> 
     }
 
     private AlertTimeline load(String camera) {
-        byte[] bytes = timelines.get(camera);
-        if (bytes == null) {
-            return null;
-        }
-        try {
-            return AlertTimeline.restore(camera, settings.timeline(), AlertTimelineState.parseFrom(bytes));
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException("corrupt alert state of camera " + camera, e);
-        }
+        AlertTimelineState state = timelines.get(camera);
+        return state == null ? null : AlertTimeline.restore(camera, settings.timeline(), state);
     }
 
     private void save(AlertTimeline timeline, long now) {
-        activeSinceLastCheck.add(timeline.cameraId());
-        timelines.put(timeline.cameraId(), timeline.state().toBuilder().setLastInputAtMs(now).build().toByteArray());
+        clock.dated(timeline.cameraId());
+        timelines.put(timeline.cameraId(), timeline.state().toBuilder().setLastInputAtMs(now).build());
         peakWindows.put(timeline.cameraId(), PeakWindow.of(timeline));
     }
 
     private void emit(AlertTimeline timeline, AlertTimeline.Output out, long timestamp) {
         String camera = timeline.cameraId();
         if (out.newPeak() >= 0 && settings.thumbnails() != null) {
-            byte[] jpeg = frames.get(frameKey(camera, out.newPeak()));
+            byte[] jpeg = frames.get(CameraKeys.of(camera, out.newPeak()));
             if (jpeg != null) {
                 keepPeak(camera, out.newPeak(), jpeg);
             }
@@ -171,12 +152,12 @@ final class AlertProcessor implements Processor<String, byte[], String, byte[]> 
             FrameScore score = FrameScore.newBuilder().setCameraId(camera).setFrameIndex(f.frameIndex())
                     .setCaptureTimeMs(f.captureTimeMs()).setRawScore(f.rawScore()).setSmoothedScore(f.smoothedScore())
                     .setObjectCount(f.objects()).build();
-            context.forward(new Record<>(camera, score.toByteArray(), timestamp), Topics.FRAME_SCORES + "-sink");
+            context.forward(new Record<>(camera, score.toByteArray(), timestamp), AlertTopology.FRAME_SCORES_SINK);
             metrics.frameScored(camera, f.smoothedScore());
         }
         for (AlertTimeline.Announcement a : out.announcements()) {
             AnomalyEvent event = toEvent(a);
-            context.forward(new Record<>(camera, event.toByteArray(), timestamp), Topics.ANOMALY_EVENTS + "-sink");
+            context.forward(new Record<>(camera, event.toByteArray(), timestamp), AlertTopology.EVENTS_SINK);
             metrics.announced(a.event().state().name());
             LOG.infof("event=%s state=%s camera=%s frames=%d..%d peak=%d score=%.3f", event.getEventId(), event.getState(),
                     camera, event.getStartFrameIndex(), event.getEndFrameIndex(), event.getPeakFrameIndex(),
@@ -186,8 +167,7 @@ final class AlertProcessor implements Processor<String, byte[], String, byte[]> 
     }
 
     private void keepPeak(String camera, long index, byte[] jpeg) {
-        peaks.put(camera, Frame.newBuilder().setCameraId(camera).setFrameIndex(index).setJpeg(ByteString.copyFrom(jpeg)).build()
-                .toByteArray());
+        peaks.put(camera, Frame.newBuilder().setCameraId(camera).setFrameIndex(index).setJpeg(ByteString.copyFrom(jpeg)).build());
     }
 
     private AnomalyEvent toEvent(AlertTimeline.Announcement a) {
@@ -221,20 +201,12 @@ final class AlertProcessor implements Processor<String, byte[], String, byte[]> 
     }
 
     private byte[] peakJpeg(String camera, long index) {
-        byte[] jpeg = frames.get(frameKey(camera, index));
+        byte[] jpeg = frames.get(CameraKeys.of(camera, index));
         if (jpeg != null) {
             return jpeg;
         }
-        byte[] peak = peaks.get(camera);
-        if (peak == null) {
-            return null;
-        }
-        try {
-            Frame f = Frame.parseFrom(peak);
-            return f.getFrameIndex() == index ? f.getJpeg().toByteArray() : null;
-        } catch (InvalidProtocolBufferException e) {
-            return null;
-        }
+        Frame peak = peaks.get(camera);
+        return peak != null && peak.getFrameIndex() == index ? peak.getJpeg().toByteArray() : null;
     }
 
     /** Drops a camera's frames before {@code oldestNeeded} and before {@code capFrom} (the per-camera cap). */
@@ -244,7 +216,7 @@ final class AlertProcessor implements Processor<String, byte[], String, byte[]> 
             return;
         }
         List<String> stale = new ArrayList<>();
-        try (KeyValueIterator<String, byte[]> it = frames.range(frameKey(camera, 0), frameKey(camera, before - 1))) {
+        try (KeyValueIterator<String, byte[]> it = frames.range(CameraKeys.first(camera), CameraKeys.of(camera, before - 1))) {
             while (it.hasNext()) {
                 stale.add(it.next().key);
             }
@@ -254,30 +226,16 @@ final class AlertProcessor implements Processor<String, byte[], String, byte[]> 
 
     /** Cameras with waiting frames and no input for the idle timeout are flushed: their last frames and events close. */
     private void flushIdleCameras(long now) {
-        List<KeyValue<String, AlertTimelineState>> idle = new ArrayList<>();
-        List<KeyValue<String, AlertTimelineState>> redated = new ArrayList<>();
-        try (KeyValueIterator<String, byte[]> it = timelines.all()) {
-            while (it.hasNext()) {
-                KeyValue<String, byte[]> kv = it.next();
-                try {
-                    AlertTimelineState s = AlertTimelineState.parseFrom(kv.value);
-                    if (activeSinceLastCheck.contains(kv.key)) {
-                        // The stream thread's cached clock that dated the input can lag this punctuation's by seconds
-                        // (the first batch after start-up): count idleness from this check, late by at most one
-                        // punctuation interval rather than early.
-                        redated.add(KeyValue.pair(kv.key, s.toBuilder().setLastInputAtMs(Math.max(now, s.getLastInputAtMs()))
-                                .build()));
-                    } else if (now - s.getLastInputAtMs() >= settings.idleTimeout().toMillis()) {
-                        idle.add(KeyValue.pair(kv.key, s));
-                    }
-                } catch (InvalidProtocolBufferException e) {
-                    throw new IllegalStateException("corrupt alert state of camera " + kv.key, e);
-                }
+        for (String camera : clock.takeDated()) {
+            AlertTimelineState s = timelines.get(camera);
+            if (s != null) {
+                timelines.put(camera, s.toBuilder().setLastInputAtMs(PunctuationClock.redate(s.getLastInputAtMs(), now)).build());
             }
         }
-        activeSinceLastCheck.clear();
-        redated.forEach(kv -> timelines.put(kv.key, kv.value.toByteArray()));
-        for (KeyValue<String, AlertTimelineState> kv : idle) {
+        for (KeyValue<String, AlertTimelineState> kv : timelines.all()) {
+            if (now - kv.value.getLastInputAtMs() < settings.idleTimeout().toMillis()) {
+                continue;
+            }
             AlertTimeline timeline = AlertTimeline.restore(kv.key, settings.timeline(), kv.value);
             if (!timeline.hasWork()) {
                 continue;
@@ -285,15 +243,7 @@ final class AlertProcessor implements Processor<String, byte[], String, byte[]> 
             LOG.infof("camera=%s idle for %d ms: flushing its waiting frames", kv.key, now - kv.value.getLastInputAtMs());
             emit(timeline, timeline.flush(), now);
             peakWindows.put(kv.key, PeakWindow.of(timeline));
-            timelines.put(kv.key, timeline.state().toBuilder().setLastInputAtMs(kv.value.getLastInputAtMs()).build()
-                    .toByteArray());
+            timelines.put(kv.key, timeline.state().toBuilder().setLastInputAtMs(kv.value.getLastInputAtMs()).build());
         }
-    }
-
-    private void deadLetter(Record<String, byte[]> record, String kind, String reason, Throwable cause) {
-        metrics.rejected(kind);
-        String source = context.recordMetadata().map(RecordMetadata::topic).orElse(STAGE);
-        context.forward(new Record<>(record.key(), record.value(), record.timestamp(),
-                DeadLetters.headers(STAGE, reason, source, cause)), Topics.DEAD_LETTER + "-sink");
     }
 }

@@ -19,6 +19,16 @@ import org.apache.kafka.streams.state.Stores;
 public final class AlertTopology {
 
     static final String PROCESSOR = "alerts";
+    static final String FRAME_SCORES_SINK = Topics.FRAME_SCORES + "-sink";
+    static final String EVENTS_SINK = Topics.ANOMALY_EVENTS + "-sink";
+    static final String DEAD_LETTER_SINK = Topics.DEAD_LETTER + "-sink";
+
+    /** Each camera's {@code AlertTimelineState}, key camera. */
+    static final String TIMELINES_STORE = "alert-timelines";
+    /** Frames that can still become an event's peak (their JPEG), key {@code camera|index}. */
+    static final String FRAMES_STORE = "alert-frames";
+    /** The running event's peak frame per camera (a Frame), key camera. */
+    static final String PEAKS_STORE = "alert-peaks";
 
     /** How the processor is set up; {@code thumbnails} null = no thumbnails and no frames topic. */
     record Settings(AlertTimeline.Settings timeline, Thumbnails thumbnails, int maxFramesPerCamera, Duration idleTimeout,
@@ -44,13 +54,16 @@ public final class AlertTopology {
             sources.add(topic);
         }
         topology.addProcessor(PROCESSOR, () -> new AlertProcessor(settings, metrics), sources.toArray(String[]::new));
-        for (String store : new String[] {Topics.Stores.ALERT_TIMELINES, Topics.Stores.ALERT_FRAMES, Topics.Stores.ALERT_PEAKS}) {
+        for (String store : new String[] {TIMELINES_STORE, FRAMES_STORE, PEAKS_STORE}) {
             topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), Serdes.String(),
                     Serdes.ByteArray()), PROCESSOR);
         }
-        for (String topic : new String[] {Topics.FRAME_SCORES, Topics.ANOMALY_EVENTS, Topics.DEAD_LETTER}) {
-            topology.addSink(topic + "-sink", topic, Serdes.String().serializer(), Serdes.ByteArray().serializer(), PROCESSOR);
-        }
+        topology.addSink(FRAME_SCORES_SINK, Topics.FRAME_SCORES, Serdes.String().serializer(), Serdes.ByteArray().serializer(),
+                PROCESSOR);
+        topology.addSink(EVENTS_SINK, Topics.ANOMALY_EVENTS, Serdes.String().serializer(), Serdes.ByteArray().serializer(),
+                PROCESSOR);
+        topology.addSink(DEAD_LETTER_SINK, Topics.DEAD_LETTER, Serdes.String().serializer(), Serdes.ByteArray().serializer(),
+                PROCESSOR);
         return topology;
     }
 }

@@ -111,7 +111,7 @@ class AlertTopologyTest {
         assertEquals(12, announced.get(0).getEndFrameIndex(), "OPEN once it lasted 3 frames");
         assertEquals(14, announced.get(1).getEndFrameIndex());
 
-        KeyValueStore<String, byte[]> frames = driver.getKeyValueStore(Topics.Stores.ALERT_FRAMES);
+        KeyValueStore<String, byte[]> frames = driver.getKeyValueStore(AlertTopology.FRAMES_STORE);
         long kept = 0;
         try (var it = frames.all()) {
             while (it.hasNext()) {

@@ -13,26 +13,6 @@ public final class Topics {
     public static final String ANOMALY_EVENTS = "vigil.anomaly-events";
     public static final String DEAD_LETTER = "vigil.dead-letter";
 
-    /** State store names of the Kafka Streams services (their changelog topics are named after them). */
-    public static final class Stores {
-        /** sequence-assembler: recent frames per camera, key {@code camera|index}. */
-        public static final String ASSEMBLER_FRAMES = "assembler-frames";
-        /** sequence-assembler: detections waiting for the frames of their window, key {@code camera|index}. */
-        public static final String ASSEMBLER_PENDING = "assembler-pending";
-        /** sequence-assembler: per-camera progress, key camera. */
-        public static final String ASSEMBLER_CAMERAS = "assembler-cameras";
-
-        /** alert-sink: each camera's {@code AlertTimelineState}, key camera. */
-        public static final String ALERT_TIMELINES = "alert-timelines";
-        /** alert-sink: frames that can still become an event's peak (their JPEG), key {@code camera|index}. */
-        public static final String ALERT_FRAMES = "alert-frames";
-        /** alert-sink: the running event's peak frame per camera (a Frame), key camera. */
-        public static final String ALERT_PEAKS = "alert-peaks";
-
-        private Stores() {
-        }
-    }
-
     /** A topic and the partitions it is created with; partitions bound each stage's parallelism. */
     public record TopicSpec(String name, int partitions) {
         public TopicSpec {

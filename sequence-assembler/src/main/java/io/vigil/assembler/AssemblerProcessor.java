@@ -2,12 +2,14 @@ package io.vigil.assembler;
 
 import io.vigil.common.image.ImageCodec;
 import io.vigil.common.image.RgbImage;
-import io.vigil.common.kafka.DeadLetters;
+import io.vigil.common.kafka.streams.CameraKeys;
+import io.vigil.common.kafka.streams.ProtoStore;
+import io.vigil.common.kafka.streams.PunctuationClock;
+import io.vigil.common.kafka.streams.RecordGuard;
 import io.vigil.common.sequence.SequenceBuilder;
 import io.vigil.common.sequence.WindowPlan;
 import io.vigil.proto.MessageChecks;
 import io.vigil.proto.Topics;
-import io.vigil.proto.serde.MalformedMessageException;
 import io.vigil.proto.serde.VigilSerdes;
 import io.vigil.proto.v1.CameraProgress;
 import io.vigil.proto.v1.Frame;
@@ -15,20 +17,13 @@ import io.vigil.proto.v1.FrameDetections;
 import io.vigil.proto.v1.ObjectSequence;
 import io.vigil.proto.v1.PendingDetections;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.processor.api.RecordMetadata;
-import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Joins one partition's frames and detections (both keyed by camera) into object sequences.
@@ -50,6 +45,7 @@ final class AssemblerProcessor implements Processor<String, byte[], String, byte
     private final Duration punctuateEvery;
     private final int maxFramesPerCamera;
     private final AssemblerMetrics metrics;
+    private final RecordGuard guard;
     private final ImageCodec codec = new ImageCodec();
     /** Decoded frames: each frame is cropped for up to 2t+1 windows and several objects; derived, not state. */
     private final Map<String, RgbImage> decoded = new LinkedHashMap<>(64, 0.75f, true) {
@@ -58,14 +54,13 @@ final class AssemblerProcessor implements Processor<String, byte[], String, byte
             return size() > DECODED_CACHE;
         }
     };
-
-    /** Pending detections stored since the last overdue check. */
-    private final Set<String> pendingSinceLastCheck = new HashSet<>();
+    /** Pending detections dated since the last overdue check. */
+    private final PunctuationClock clock = new PunctuationClock();
 
     private ProcessorContext<String, byte[]> context;
-    private KeyValueStore<String, byte[]> frames;
-    private KeyValueStore<String, byte[]> pending;
-    private KeyValueStore<String, byte[]> cameras;
+    private ProtoStore<Frame> frames;
+    private ProtoStore<PendingDetections> pending;
+    private ProtoStore<CameraProgress> cameras;
 
     AssemblerProcessor(SequenceBuilder builder, Duration maxWait, Duration punctuateEvery, int maxFramesPerCamera,
             AssemblerMetrics metrics) {
@@ -74,45 +69,28 @@ final class AssemblerProcessor implements Processor<String, byte[], String, byte
         this.punctuateEvery = punctuateEvery;
         this.maxFramesPerCamera = maxFramesPerCamera;
         this.metrics = metrics;
+        this.guard = new RecordGuard(STAGE, AssemblerTopology.DEAD_LETTER_SINK, metrics::rejected);
     }
 
     @Override
     public void init(ProcessorContext<String, byte[]> context) {
         this.context = context;
-        this.frames = context.getStateStore(Topics.Stores.ASSEMBLER_FRAMES);
-        this.pending = context.getStateStore(Topics.Stores.ASSEMBLER_PENDING);
-        this.cameras = context.getStateStore(Topics.Stores.ASSEMBLER_CAMERAS);
+        this.guard.init(context);
+        this.frames = ProtoStore.of(context, AssemblerTopology.FRAMES_STORE, Frame.parser());
+        this.pending = ProtoStore.of(context, AssemblerTopology.PENDING_STORE, PendingDetections.parser());
+        this.cameras = ProtoStore.of(context, AssemblerTopology.CAMERAS_STORE, CameraProgress.parser());
         context.schedule(punctuateEvery, PunctuationType.WALL_CLOCK_TIME, this::completeOverdue);
-    }
-
-    static String key(String camera, long index) {
-        return camera + "|" + String.format("%020d", index);
-    }
-
-    private static long indexOf(String key) {
-        return Long.parseLong(key.substring(key.lastIndexOf('|') + 1));
     }
 
     @Override
     public void process(Record<String, byte[]> record) {
-        String topic = context.recordMetadata().map(RecordMetadata::topic).orElse("");
-        try {
-            if (Topics.FRAMES.equals(topic)) {
-                onFrame(record, VigilSerdes.FRAME.deserializer().parse(record.value(), origin()));
+        guard.process(record, r -> {
+            if (Topics.FRAMES.equals(guard.topic())) {
+                onFrame(r, VigilSerdes.FRAME.deserializer().parse(r.value(), guard.origin()));
             } else {
-                onDetections(record, VigilSerdes.FRAME_DETECTIONS.deserializer().parse(record.value(), origin()));
+                onDetections(r, VigilSerdes.FRAME_DETECTIONS.deserializer().parse(r.value(), guard.origin()));
             }
-        } catch (MalformedMessageException | NullPointerException e) {
-            deadLetter(record.key(), record.value(), record.timestamp(), "malformed", e.getMessage() == null
-                    ? "empty record on " + origin() : e.getMessage(), e);
-        } catch (MessageChecks.InvalidMessageException e) {
-            deadLetter(record.key(), record.value(), record.timestamp(), "invalid", e.getMessage() + " at " + origin(), e);
-        }
-    }
-
-    private String origin() {
-        return context.recordMetadata().map(m -> "topic " + m.topic() + " partition " + m.partition() + " offset "
-                + m.offset()).orElse("unknown record");
+        });
     }
 
     private void onFrame(Record<String, byte[]> record, Frame frame) {
@@ -122,14 +100,14 @@ final class AssemblerProcessor implements Processor<String, byte[], String, byte
         if (frame.getFrameIndex() < progress.getRetainedFrom()) {
             return; // replayed after its window was closed and evicted: nothing can use it any more
         }
-        frames.put(key(camera, frame.getFrameIndex()), record.value());
+        frames.putSerialized(CameraKeys.of(camera, frame.getFrameIndex()), record.value());
         progress.setLastFrameIndex(Math.max(progress.getLastFrameIndex(), frame.getFrameIndex()))
                 .setWidth(frame.getWidth()).setHeight(frame.getHeight())
                 .setEnded(progress.getEnded() || frame.getEndOfSource())
                 .setLastFrameAtMs(context.currentSystemTimeMs());
         completeReady(camera, progress, record.timestamp());
         evict(camera, progress);
-        cameras.put(camera, progress.build().toByteArray());
+        cameras.put(camera, progress.build());
     }
 
     private void onDetections(Record<String, byte[]> record, FrameDetections detections) {
@@ -138,35 +116,30 @@ final class AssemblerProcessor implements Processor<String, byte[], String, byte
         CameraProgress.Builder progress = progress(camera);
         progress.setLastDetectionIndex(Math.max(progress.getLastDetectionIndex(), detections.getFrameIndex()));
         if (detections.getDetectionsCount() > 0) {
-            pending.put(key(camera, detections.getFrameIndex()), PendingDetections.newBuilder().setDetections(detections)
-                    .setReceivedAtMs(context.currentSystemTimeMs()).build().toByteArray());
-            pendingSinceLastCheck.add(key(camera, detections.getFrameIndex()));
+            String key = CameraKeys.of(camera, detections.getFrameIndex());
+            pending.put(key, PendingDetections.newBuilder().setDetections(detections)
+                    .setReceivedAtMs(context.currentSystemTimeMs()).build());
+            clock.dated(key);
             completeReady(camera, progress, record.timestamp());
         }
         evict(camera, progress);
-        cameras.put(camera, progress.build().toByteArray());
+        cameras.put(camera, progress.build());
     }
 
     private CameraProgress.Builder progress(String camera) {
-        byte[] stored = cameras.get(camera);
-        return stored == null ? CameraProgress.newBuilder().setLastFrameIndex(-1).setLastDetectionIndex(-1)
-                : VigilSerdes.CAMERA_PROGRESS.deserializer().parse(stored, "store " + Topics.Stores.ASSEMBLER_CAMERAS).toBuilder();
+        CameraProgress stored = cameras.get(camera);
+        return stored == null ? CameraProgress.newBuilder().setLastFrameIndex(-1).setLastDetectionIndex(-1) : stored.toBuilder();
     }
 
     /** Emits every pending detection of {@code camera} whose window is complete or that waited too long. */
     private void completeReady(String camera, CameraProgress.Builder progress, long timestamp) {
-        List<KeyValue<String, byte[]>> waiting = new ArrayList<>();
-        try (KeyValueIterator<String, byte[]> it = pending.range(key(camera, 0), key(camera, Long.MAX_VALUE))) {
-            it.forEachRemaining(waiting::add);
-        }
         int t = builder.settings().t();
         long now = context.currentSystemTimeMs();
-        for (KeyValue<String, byte[]> kv : waiting) {
-            long i = indexOf(kv.key);
-            PendingDetections p = VigilSerdes.PENDING_DETECTIONS.deserializer().parse(kv.value, "store "
-                    + Topics.Stores.ASSEMBLER_PENDING);
+        for (KeyValue<String, PendingDetections> kv : pending.range(CameraKeys.first(camera), CameraKeys.last(camera))) {
+            long i = CameraKeys.indexOf(kv.key);
+            PendingDetections p = kv.value;
             boolean overdue = now - p.getReceivedAtMs() >= maxWait.toMillis();
-            boolean middleThere = frames.get(key(camera, i)) != null;
+            boolean middleThere = frames.contains(CameraKeys.of(camera, i));
             boolean windowClosed = progress.getLastFrameIndex() >= i + t || progress.getEnded();
             boolean middleLost = !middleThere && (progress.getLastFrameIndex() > i || progress.getEnded()
                     || i < progress.getRetainedFrom());
@@ -174,7 +147,7 @@ final class AssemblerProcessor implements Processor<String, byte[], String, byte
                 emit(camera, p.getDetections(), timestamp);
                 pending.delete(kv.key);
             } else if (middleLost || (overdue && !middleThere)) {
-                deadLetter(camera, p.getDetections().toByteArray(), timestamp, "frame-missing", "the frame " + i
+                guard.deadLetter(camera, p.getDetections().toByteArray(), timestamp, "frame-missing", "the frame " + i
                         + " of camera " + camera + " that " + p.getDetections().getDetectionsCount()
                         + " detections refer to never arrived or was evicted", null);
                 pending.delete(kv.key);
@@ -184,24 +157,23 @@ final class AssemblerProcessor implements Processor<String, byte[], String, byte
 
     private void emit(String camera, FrameDetections detections, long timestamp) {
         WindowPlan plan = WindowPlan.plan(detections.getFrameIndex(), builder.settings().t(),
-                idx -> idx >= 0 && frames.get(key(camera, idx)) != null);
+                idx -> idx >= 0 && frames.contains(CameraKeys.of(camera, idx)));
         for (SequenceBuilder.Outcome o : builder.build(detections, plan, idx -> decode(camera, idx))) {
             if (o instanceof SequenceBuilder.Built b) {
                 ObjectSequence s = b.sequence();
                 context.forward(new Record<>(camera, s.toByteArray(), timestamp), AssemblerTopology.SEQUENCES_SINK);
                 metrics.sequenceEmitted(s.getPadded());
             } else if (o instanceof SequenceBuilder.Failed f) {
-                deadLetter(camera, detections.toByteArray(), timestamp, "sequence", f.reason(), f.cause());
+                guard.deadLetter(camera, detections.toByteArray(), timestamp, "sequence", f.reason(), f.cause());
             }
         }
     }
 
     private RgbImage decode(String camera, long index) {
-        String k = key(camera, index);
+        String k = CameraKeys.of(camera, index);
         RgbImage image = decoded.get(k);
         if (image == null) {
-            Frame f = VigilSerdes.FRAME.deserializer().parse(frames.get(k), "store " + Topics.Stores.ASSEMBLER_FRAMES);
-            image = codec.decode(f.getJpeg().toByteArray());
+            image = codec.decode(frames.get(k).getJpeg().toByteArray());
             decoded.put(k, image);
         }
         return image;
@@ -214,56 +186,35 @@ final class AssemblerProcessor implements Processor<String, byte[], String, byte
     private void evict(String camera, CameraProgress.Builder progress) {
         int t = builder.settings().t();
         long needed = progress.getLastDetectionIndex() + 1;
-        try (KeyValueIterator<String, byte[]> it = pending.range(key(camera, 0), key(camera, Long.MAX_VALUE))) {
-            if (it.hasNext()) {
-                needed = Math.min(needed, indexOf(it.next().key));
-            }
+        String oldestPending = pending.firstKey(CameraKeys.first(camera), CameraKeys.last(camera));
+        if (oldestPending != null) {
+            needed = Math.min(needed, CameraKeys.indexOf(oldestPending));
         }
         long keepFrom = Math.max(needed - t, progress.getLastFrameIndex() - maxFramesPerCamera + 1);
         long from = progress.getRetainedFrom();
         if (keepFrom <= from) {
             return;
         }
-        List<String> old = new ArrayList<>();
-        try (KeyValueIterator<String, byte[]> it = frames.range(key(camera, from), key(camera, keepFrom - 1))) {
-            it.forEachRemaining(kv -> old.add(kv.key));
-        }
-        old.forEach(k -> {
+        for (String k : frames.keys(CameraKeys.of(camera, from), CameraKeys.of(camera, keepFrom - 1))) {
             frames.delete(k);
             decoded.remove(k);
-        });
+        }
         progress.setRetainedFrom(keepFrom);
     }
 
     /** Wall-clock punctuation: detections that waited {@code maxWait} are completed with the frames there are. */
     private void completeOverdue(long now) {
-        // The stream thread's cached clock that dated them can lag this punctuation's by seconds (the first batch
-        // after start-up): count their wait from this check, late by at most one interval rather than early.
-        for (String k : pendingSinceLastCheck) {
-            byte[] stored = pending.get(k);
-            if (stored != null) {
-                PendingDetections p = VigilSerdes.PENDING_DETECTIONS.deserializer().parse(stored, "store "
-                        + Topics.Stores.ASSEMBLER_PENDING);
-                pending.put(k, p.toBuilder().setReceivedAtMs(Math.max(now, p.getReceivedAtMs())).build().toByteArray());
+        for (String k : clock.takeDated()) {
+            PendingDetections p = pending.get(k);
+            if (p != null) {
+                pending.put(k, p.toBuilder().setReceivedAtMs(PunctuationClock.redate(p.getReceivedAtMs(), now)).build());
             }
         }
-        pendingSinceLastCheck.clear();
-        List<String> all = new ArrayList<>();
-        try (KeyValueIterator<String, byte[]> it = cameras.all()) {
-            it.forEachRemaining(kv -> all.add(kv.key));
+        for (KeyValue<String, CameraProgress> kv : cameras.all()) {
+            CameraProgress.Builder progress = kv.value.toBuilder();
+            completeReady(kv.key, progress, now);
+            evict(kv.key, progress);
+            cameras.put(kv.key, progress.build());
         }
-        for (String camera : all) {
-            CameraProgress.Builder progress = progress(camera);
-            completeReady(camera, progress, now);
-            evict(camera, progress);
-            cameras.put(camera, progress.build().toByteArray());
-        }
-    }
-
-    private void deadLetter(String key, byte[] value, long timestamp, String kind, String reason, Throwable cause) {
-        metrics.rejected(kind);
-        String source = context.recordMetadata().map(RecordMetadata::topic).orElse(STAGE);
-        context.forward(new Record<>(key, value, timestamp, DeadLetters.headers(STAGE, reason, source, cause)),
-                AssemblerTopology.DEAD_LETTER_SINK);
     }
 }

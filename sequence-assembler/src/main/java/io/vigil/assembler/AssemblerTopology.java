@@ -19,6 +19,13 @@ public final class AssemblerTopology {
     static final String SEQUENCES_SINK = "sequences";
     static final String DEAD_LETTER_SINK = "dead-letter";
 
+    /** Recent frames per camera (the Frame record as it came), key {@code camera|index}. */
+    static final String FRAMES_STORE = "assembler-frames";
+    /** Detections waiting for the frames of their window, key {@code camera|index}. */
+    static final String PENDING_STORE = "assembler-pending";
+    /** Per-camera progress, key camera. */
+    static final String CAMERAS_STORE = "assembler-cameras";
+
     private AssemblerTopology() {
     }
 
@@ -31,8 +38,7 @@ public final class AssemblerTopology {
         topology.addProcessor(PROCESSOR,
                 () -> new AssemblerProcessor(builder, maxWait, punctuateEvery, maxFramesPerCamera, metrics),
                 FRAMES_SOURCE, DETECTIONS_SOURCE);
-        for (String store : new String[] {Topics.Stores.ASSEMBLER_FRAMES, Topics.Stores.ASSEMBLER_PENDING,
-                Topics.Stores.ASSEMBLER_CAMERAS}) {
+        for (String store : new String[] {FRAMES_STORE, PENDING_STORE, CAMERAS_STORE}) {
             topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), Serdes.String(),
                     Serdes.ByteArray()), PROCESSOR);
         }

@@ -262,7 +262,7 @@ class AssemblerTopologyTest {
 
     private long storedFrames() {
         long stored = 0;
-        try (var it = driver.<String, byte[]>getKeyValueStore(Topics.Stores.ASSEMBLER_FRAMES).all()) {
+        try (var it = driver.<String, byte[]>getKeyValueStore(AssemblerTopology.FRAMES_STORE).all()) {
             while (it.hasNext()) {
                 it.next();
                 stored++;

@@ -1,0 +1,73 @@
+package io.vigil.common.kafka.streams;
+
+import io.vigil.common.kafka.DeadLetters;
+import io.vigil.proto.MessageChecks;
+import io.vigil.proto.serde.MalformedMessageException;
+import java.util.function.Consumer;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+
+/**
+ * The dead-letter step of a Kafka Streams processor: a record that does not parse, or parses but breaks the
+ * contract ({@link MessageChecks}), goes to the dead-letter sink with the reason and where it came from, and the
+ * stream goes on. Like {@code TransactionalLoop} for the consumer loops, so a processor holds only its domain logic.
+ */
+public final class RecordGuard {
+
+    /** What a processor does with one record; throws for a record it cannot take. */
+    public interface Handler {
+        void handle(Record<String, byte[]> record) throws MalformedMessageException, MessageChecks.InvalidMessageException;
+    }
+
+    private final String stage;
+    private final String deadLetterSink;
+    private final Consumer<String> rejected;
+    private ProcessorContext<String, byte[]> context;
+
+    /**
+     * @param stage          the service, in the dead letter's headers
+     * @param deadLetterSink the topology's sink node for {@code vigil.dead-letter}
+     * @param rejected       counts a dead letter by kind (malformed, invalid, or the processor's own)
+     */
+    public RecordGuard(String stage, String deadLetterSink, Consumer<String> rejected) {
+        this.stage = stage;
+        this.deadLetterSink = deadLetterSink;
+        this.rejected = rejected;
+    }
+
+    public void init(ProcessorContext<String, byte[]> processorContext) {
+        this.context = processorContext;
+    }
+
+    /** Runs {@code handler}; a malformed or invalid record becomes a dead letter instead. */
+    public void process(Record<String, byte[]> record, Handler handler) {
+        try {
+            handler.handle(record);
+        } catch (MalformedMessageException | NullPointerException e) {
+            deadLetter(record.key(), record.value(), record.timestamp(), "malformed", e.getMessage() == null
+                    ? "empty record on " + origin() : e.getMessage(), e);
+        } catch (MessageChecks.InvalidMessageException e) {
+            deadLetter(record.key(), record.value(), record.timestamp(), "invalid", e.getMessage() + " at " + origin(), e);
+        }
+    }
+
+    /** The topic of the record being processed ("" in a punctuation). */
+    public String topic() {
+        return context.recordMetadata().map(RecordMetadata::topic).orElse("");
+    }
+
+    /** Where the record being processed came from, for messages: topic, partition, offset. */
+    public String origin() {
+        return context.recordMetadata().map(m -> "topic " + m.topic() + " partition " + m.partition() + " offset "
+                + m.offset()).orElse("unknown record");
+    }
+
+    /** Sends {@code value} to the dead-letter topic with the reason; {@code kind} names it in the metrics. */
+    public void deadLetter(String key, byte[] value, long timestamp, String kind, String reason, Throwable cause) {
+        rejected.accept(kind);
+        String source = context.recordMetadata().map(RecordMetadata::topic).orElse(stage);
+        context.forward(new Record<>(key, value, timestamp, DeadLetters.headers(stage, reason, source, cause)),
+                deadLetterSink);
+    }
+}
