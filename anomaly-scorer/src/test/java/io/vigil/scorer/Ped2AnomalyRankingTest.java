@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.vigil.common.detect.DetectionFilter;
-import io.vigil.common.eval.RocAuc;
+import io.vigil.evaluation.metrics.RocAuc;
 import io.vigil.common.detect.DetectorSpec;
 import io.vigil.common.detect.FrameDetector;
 import io.vigil.common.detect.MotionDetector;

@@ -1,6 +1,6 @@
 package io.vigil.evaluation;
 
-import io.vigil.common.eval.RegionTrackDetection;
+import io.vigil.evaluation.metrics.RegionTrackDetection;
 import io.vigil.common.kafka.TopicSnapshot;
 import io.vigil.proto.Topics;
 import io.vigil.proto.serde.VigilSerdes;

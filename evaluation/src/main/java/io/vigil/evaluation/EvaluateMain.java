@@ -5,7 +5,7 @@ import io.vigil.common.detect.DetectionFilter;
 import io.vigil.common.detect.DetectorSpec;
 import io.vigil.common.detect.MotionDetector;
 import io.vigil.common.detect.FrameDetector;
-import io.vigil.common.eval.RegionTrackDetection;
+import io.vigil.evaluation.metrics.RegionTrackDetection;
 import io.vigil.common.image.ImageCodec;
 import io.vigil.common.onnx.Device;
 import io.vigil.common.onnx.OnnxModel;

@@ -1,7 +1,7 @@
 package io.vigil.evaluation;
 
-import io.vigil.common.eval.FrameAuc;
-import io.vigil.common.eval.RegionTrackDetection;
+import io.vigil.evaluation.metrics.FrameAuc;
+import io.vigil.evaluation.metrics.RegionTrackDetection;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

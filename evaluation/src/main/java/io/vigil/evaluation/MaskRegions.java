@@ -7,8 +7,8 @@ import static org.bytedeco.opencv.global.opencv_imgproc.CC_STAT_TOP;
 import static org.bytedeco.opencv.global.opencv_imgproc.CC_STAT_WIDTH;
 import static org.bytedeco.opencv.global.opencv_imgproc.connectedComponentsWithStats;
 
-import io.vigil.common.eval.RegionTrackDetection.Region;
-import io.vigil.common.eval.RegionTrackDetection.Track;
+import io.vigil.evaluation.metrics.RegionTrackDetection.Region;
+import io.vigil.evaluation.metrics.RegionTrackDetection.Track;
 import io.vigil.common.image.ImageCodec;
 import io.vigil.common.image.RgbImage;
 import java.io.IOException;

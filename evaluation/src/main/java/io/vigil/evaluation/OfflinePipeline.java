@@ -3,7 +3,7 @@ package io.vigil.evaluation;
 import com.google.protobuf.ByteString;
 import io.vigil.common.alerts.AlertTimeline;
 import io.vigil.common.detect.FrameDetector;
-import io.vigil.common.eval.RegionTrackDetection;
+import io.vigil.evaluation.metrics.RegionTrackDetection;
 import io.vigil.common.image.ImageCodec;
 import io.vigil.common.image.RgbImage;
 import io.vigil.common.scoring.EventDetector;

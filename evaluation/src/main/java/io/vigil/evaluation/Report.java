@@ -2,7 +2,7 @@ package io.vigil.evaluation;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.vigil.common.eval.RocAuc;
+import io.vigil.evaluation.metrics.RocAuc;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.vigil.common.eval;
+package io.vigil.evaluation.metrics;
 
 import java.util.ArrayList;
 import java.util.Comparator;

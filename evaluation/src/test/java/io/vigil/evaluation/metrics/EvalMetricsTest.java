@@ -1,4 +1,4 @@
-package io.vigil.common.eval;
+package io.vigil.evaluation.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
