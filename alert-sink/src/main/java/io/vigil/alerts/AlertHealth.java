@@ -18,22 +18,24 @@ public class AlertHealth {
 
     private static final Duration STUCK = Duration.ofMinutes(5);
 
-    private final AlertViews views;
+    private final EventFeed feed;
+    private final WebhookDelivery webhook;
 
-    public AlertHealth(AlertViews views) {
-        this.views = views;
+    public AlertHealth(EventFeed feed, WebhookDelivery webhook) {
+        this.feed = feed;
+        this.webhook = webhook;
     }
 
     @Produces
     @Readiness
     HealthCheck viewLoaded() {
-        return () -> HealthCheckResponse.named("alert-view").status(views.caughtUp()).build();
+        return () -> HealthCheckResponse.named("alert-view").status(feed.caughtUp()).build();
     }
 
     @Produces
     @Liveness
     HealthCheck webhook() {
         // No webhook configured: no loops, up.
-        return () -> LoopHealth.liveness("alert-webhook", views.webhook().stream().toList(), STUCK);
+        return () -> LoopHealth.liveness("alert-webhook", webhook.loop().stream().toList(), STUCK);
     }
 }

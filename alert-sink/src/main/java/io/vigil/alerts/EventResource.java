@@ -28,11 +28,11 @@ public class EventResource {
     public record Settings(float openThreshold, float closeThreshold, int lookaheadFrames, double sigma) {
     }
 
-    private final AlertViews views;
+    private final EventFeed feed;
     private final Settings settings;
 
-    public EventResource(AlertViews views, AlertConfig config) {
-        this.views = views;
+    public EventResource(EventFeed feed, AlertConfig config) {
+        this.feed = feed;
         AlertTimeline.Settings t = AlertSetup.timelineSettings(config);
         this.settings = new Settings(t.events().openThreshold(), t.events().closeThreshold(),
                 new AlertTimeline("-", t).lookahead(), t.sigma());
@@ -48,7 +48,7 @@ public class EventResource {
         if (n < 1 || n > 10_000) {
             throw new BadRequestException("limit must be 1..10000, got " + n);
         }
-        return views.index().events(new EventIndex.Query(camera, from, to, n)).stream().map(EventJson::of).toList();
+        return feed.index().events(new EventIndex.Query(camera, from, to, n)).stream().map(EventJson::of).toList();
     }
 
     @GET
@@ -76,7 +76,7 @@ public class EventResource {
     @RestStreamElementType(MediaType.APPLICATION_JSON)
     public Multi<EventJson> stream() {
         return Multi.createFrom().emitter(emitter -> {
-            Runnable unsubscribe = views.index().subscribe(e -> emitter.emit(EventJson.of(e)));
+            Runnable unsubscribe = feed.index().subscribe(e -> emitter.emit(EventJson.of(e)));
             emitter.onTermination(unsubscribe);
         });
     }
@@ -85,14 +85,14 @@ public class EventResource {
     @Path("cameras")
     @Produces(MediaType.APPLICATION_JSON)
     public List<String> cameras() {
-        return views.index().cameras();
+        return feed.index().cameras();
     }
 
     @GET
     @Path("cameras/{camera}/scores")
     @Produces(MediaType.APPLICATION_JSON)
     public List<ScorePoint> scores(@PathParam("camera") String camera) {
-        List<FrameScore> t = views.index().timeline(camera);
+        List<FrameScore> t = feed.index().timeline(camera);
         return t.stream().map(s -> new ScorePoint(s.getFrameIndex(), s.getCaptureTimeMs(), s.getRawScore(),
                 s.getSmoothedScore(), s.getObjectCount())).toList();
     }
@@ -105,6 +105,6 @@ public class EventResource {
     }
 
     private AnomalyEvent find(String id) {
-        return views.index().event(id).orElseThrow(() -> new NotFoundException("no event " + id));
+        return feed.index().event(id).orElseThrow(() -> new NotFoundException("no event " + id));
     }
 }

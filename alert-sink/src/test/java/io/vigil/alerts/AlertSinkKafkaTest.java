@@ -185,7 +185,7 @@ class AlertSinkKafkaTest {
 
         var dead = TopicReader.readKey(KafkaBrokerResource.bootstrapServers(), Topics.DEAD_LETTER, "poison", 1, Duration.ofSeconds(30));
         assertEquals(1, dead.size(), "only the webhook writes dead letters of what it reads");
-        assertEquals(AlertViews.WEBHOOK_STAGE, new String(dead.get(0).headers().lastHeader(DeadLetterHeaders.STAGE).value(),
+        assertEquals(WebhookDelivery.WEBHOOK_STAGE, new String(dead.get(0).headers().lastHeader(DeadLetterHeaders.STAGE).value(),
                 StandardCharsets.UTF_8));
         assertEquals(Topics.ANOMALY_EVENTS, new String(dead.get(0).headers().lastHeader(DeadLetterHeaders.SOURCE).value(),
                 StandardCharsets.UTF_8));
