@@ -36,6 +36,6 @@ public class AlertHealth {
     @Liveness
     HealthCheck webhook() {
         // No webhook configured: no loops, up.
-        return () -> LoopHealth.liveness("alert-webhook", webhook.loop().stream().toList(), STUCK);
+        return () -> LoopHealth.liveness("alert-webhook", webhook.loops(), STUCK);
     }
 }

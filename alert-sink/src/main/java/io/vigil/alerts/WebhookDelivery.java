@@ -5,7 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
-import io.vigil.common.kafka.TransactionalClients;
+import io.vigil.common.kafka.LoopGroup;
 import io.vigil.common.kafka.TransactionalLoop;
 import io.vigil.proto.Topics;
 import io.vigil.proto.serde.VigilSerdes;
@@ -36,8 +36,7 @@ public class WebhookDelivery {
     private final Map<String, Object> kafkaConfig;
     private final MeterRegistry registry;
     private final ObjectMapper json;
-    private TransactionalLoop webhook;
-    private Thread webhookThread;
+    private LoopGroup webhook;
 
     public WebhookDelivery(AlertConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig,
             MeterRegistry registry, ObjectMapper json) {
@@ -48,19 +47,17 @@ public class WebhookDelivery {
     }
 
     /** The delivery loop, for health; empty when no webhook is configured. */
-    Optional<TransactionalLoop> loop() {
-        return Optional.ofNullable(webhook);
+    List<TransactionalLoop> loops() {
+        return webhook == null ? List.of() : webhook.loops();
     }
 
     void onStart(@Observes StartupEvent event) throws Exception {
         Optional<WebhookClient> client = webhookClient(config.webhook());
         if (client.isPresent()) {
-            String id = WEBHOOK_GROUP + "-" + InetAddress.getLocalHost().getHostName();
-            webhook = new TransactionalLoop(TransactionalClients.consumer(kafkaConfig, WEBHOOK_GROUP, id, 1, Duration.ofMillis(200)),
-                    TransactionalClients.producer(kafkaConfig, id), Topics.ANOMALY_EVENTS, WEBHOOK_STAGE, 1,
-                    Duration.ofMillis(200), new WebhookHandler(client.get(), json, registry));
-            webhookThread = new Thread(webhook, "alert-webhook");
-            webhookThread.start();
+            // One announcement per transaction, in order.
+            webhook = LoopGroup.start(kafkaConfig, new LoopGroup.Spec(WEBHOOK_GROUP, InetAddress.getLocalHost().getHostName(),
+                    1, Topics.ANOMALY_EVENTS, WEBHOOK_STAGE, 1, 1, Duration.ofMillis(200),
+                    new WebhookHandler(client.get(), json, registry), "alert-webhook"));
             LOG.infof("webhook: POST to %s, %d attempts", client.get().target(), config.webhook().maxAttempts());
         }
     }
@@ -76,8 +73,7 @@ public class WebhookDelivery {
 
     void onStop(@Observes ShutdownEvent event) throws InterruptedException {
         if (webhook != null) {
-            webhook.stop();
-            webhookThread.join(30_000);
+            webhook.stop(Duration.ofSeconds(30));
         }
     }
 

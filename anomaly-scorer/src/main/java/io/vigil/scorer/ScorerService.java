@@ -4,14 +4,14 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
-import io.vigil.common.kafka.TransactionalClients;
+import io.vigil.common.kafka.LoopGroup;
 import io.vigil.common.kafka.TransactionalLoop;
 import io.vigil.common.onnx.OnnxSessionFactory;
 import io.vigil.proto.Topics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.net.InetAddress;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -30,8 +30,7 @@ public class ScorerService {
     private final ScorerConfig config;
     private final Map<String, Object> kafkaConfig;
     private final MeterRegistry registry;
-    private final List<TransactionalLoop> loops = new ArrayList<>();
-    private final List<Thread> threads = new ArrayList<>();
+    private LoopGroup loops;
     private ScoringModel model;
     private ScheduledExecutorService reloader;
 
@@ -47,18 +46,9 @@ public class ScorerService {
                 config.tasks(), config.calibration());
         registry.gauge("vigil.scorer.model.reloads", this, s -> s.reloads);
         String instance = config.instanceId().orElse(InetAddress.getLocalHost().getHostName());
-        ScoringHandler handler = new ScoringHandler(model, registry);
-        for (int i = 0; i < config.consumers(); i++) {
-            String id = GROUP_ID + "-" + instance + "-" + i;
-            TransactionalLoop loop = new TransactionalLoop(
-                    TransactionalClients.consumer(kafkaConfig, GROUP_ID, id, config.maxBatch() * 2, config.maxWait()),
-                    TransactionalClients.producer(kafkaConfig, id), Topics.SEQUENCES, ScoringHandler.STAGE, config.maxBatch(),
-                    config.maxWait(), handler);
-            loops.add(loop);
-            Thread t = new Thread(loop, "scorer-" + i);
-            threads.add(t);
-            t.start();
-        }
+        loops = LoopGroup.start(kafkaConfig, new LoopGroup.Spec(GROUP_ID, instance, config.consumers(), Topics.SEQUENCES,
+                ScoringHandler.STAGE, config.maxBatch(), config.maxBatch() * 2, config.maxWait(),
+                new ScoringHandler(model, registry), "scorer"));
         if (!config.reloadInterval().isZero()) {
             reloader = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "model-reload"));
             long ms = config.reloadInterval().toMillis();
@@ -76,9 +66,8 @@ public class ScorerService {
         if (reloader != null) {
             reloader.shutdownNow();
         }
-        loops.forEach(TransactionalLoop::stop);
-        for (Thread t : threads) {
-            t.join(30_000);
+        if (loops != null) {
+            loops.stop(Duration.ofSeconds(30));
         }
         if (model != null) {
             model.close();
@@ -86,7 +75,7 @@ public class ScorerService {
     }
 
     List<TransactionalLoop> loops() {
-        return loops;
+        return loops == null ? List.of() : loops.loops();
     }
 
     String modelVersion() {

@@ -5,17 +5,15 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
 import io.vigil.common.detect.FrameDetector;
-import io.vigil.common.kafka.TransactionalClients;
+import io.vigil.common.kafka.LoopGroup;
 import io.vigil.common.kafka.TransactionalLoop;
 import io.vigil.proto.Topics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.net.InetAddress;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
 
 /** Starts the detector loops at start-up (after the model loaded) and stops them at shutdown. */
 @ApplicationScoped
@@ -27,8 +25,7 @@ public class DetectorService {
     private final FrameDetector detector;
     private final Map<String, Object> kafkaConfig;
     private final MeterRegistry registry;
-    private final List<TransactionalLoop> loops = new ArrayList<>();
-    private final List<Thread> threads = new ArrayList<>();
+    private LoopGroup loops;
 
     public DetectorService(DetectorConfig config, FrameDetector detector,
             @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig, MeterRegistry registry) {
@@ -40,35 +37,19 @@ public class DetectorService {
 
     void onStart(@Observes StartupEvent event) throws Exception {
         String instance = config.instanceId().orElse(InetAddress.getLocalHost().getHostName());
-        DetectionHandler handler = new DetectionHandler(detector, registry);
-        for (int i = 0; i < config.consumers(); i++) {
-            TransactionalLoop loop = new TransactionalLoop(consumer(instance, i), producer(instance, i), Topics.FRAMES,
-                    DetectionHandler.STAGE, config.maxBatch(), config.maxWait(), handler);
-            loops.add(loop);
-            Thread t = new Thread(loop, "detector-" + i);
-            threads.add(t);
-            t.start();
-        }
-    }
-
-    private KafkaConsumer<String, byte[]> consumer(String instance, int i) {
-        return TransactionalClients.consumer(kafkaConfig, GROUP_ID, GROUP_ID + "-" + instance + "-" + i,
-                config.maxBatch() * 4, config.maxWait());
-    }
-
-    private KafkaProducer<String, byte[]> producer(String instance, int i) {
-        return TransactionalClients.producer(kafkaConfig, GROUP_ID + "-" + instance + "-" + i);
+        loops = LoopGroup.start(kafkaConfig, new LoopGroup.Spec(GROUP_ID, instance, config.consumers(), Topics.FRAMES,
+                DetectionHandler.STAGE, config.maxBatch(), config.maxBatch() * 4, config.maxWait(),
+                new DetectionHandler(detector, registry), "detector"));
     }
 
     void onStop(@Observes ShutdownEvent event) throws InterruptedException {
-        loops.forEach(TransactionalLoop::stop);
-        for (Thread t : threads) {
-            t.join(30_000);
+        if (loops != null) {
+            loops.stop(Duration.ofSeconds(30));
         }
     }
 
     List<TransactionalLoop> loops() {
-        return loops;
+        return loops == null ? List.of() : loops.loops();
     }
 
     String detectorName() {

@@ -102,10 +102,20 @@ public record ModelContract(String architecture, int t, int cropSize, String dis
 
     /** Throws unless the graph's input takes 2t+1 frames of this crop size. */
     public void requireInputShape(long frames, long crop, String model) {
-        if (frames != length() || crop != cropSize) {
-            throw new ModelLoadException("model " + model + " says " + T + "=" + t + " and " + CROP_SIZE + "=" + cropSize
-                    + " (" + length() + " frames), but its input '" + INPUT_NAME + "' takes " + frames + " frames of "
-                    + crop + " px: the file is inconsistent; export it again");
+        requireInputShape(toMetadata(), frames, crop, model);
+    }
+
+    /**
+     * Throws where {@code metadata} names a t or a crop size the graph's input does not take; what it leaves out is
+     * not checked (a partial contract, or none, as in exports before it).
+     */
+    public static void requireInputShape(Map<String, String> metadata, long frames, long crop, String model) {
+        boolean framesDiffer = metadata.containsKey(T) && 2L * number(metadata, T, model) + 1 != frames;
+        boolean cropDiffers = metadata.containsKey(CROP_SIZE) && number(metadata, CROP_SIZE, model) != crop;
+        if (framesDiffer || cropDiffers) {
+            throw new ModelLoadException("model " + model + " says " + T + "=" + metadata.get(T) + " and " + CROP_SIZE
+                    + "=" + metadata.get(CROP_SIZE) + ", but its input '" + INPUT_NAME + "' takes " + frames
+                    + " frames of " + crop + " px: the file is inconsistent; export it again");
         }
     }
 

@@ -93,9 +93,7 @@ public final class SsmtlScorer {
         this.frames = (int) in[2];
         this.crop = (int) in[3];
         Map<String, String> metadata = model.customMetadata();
-        if (metadata.containsKey(ModelContract.T)) { // exports before the contract have no metadata to check
-            ModelContract.fromMetadata(metadata, model.path().toString()).requireInputShape(frames, crop, model.path().toString());
-        }
+        ModelContract.requireInputShape(metadata, frames, crop, model.path().toString());
         EnumSet<Task> present = EnumSet.noneOf(Task.class);
         for (Task t : enabled) {
             if (!t.modelOutput || model.outputShapes().containsKey(t.output)) {
