@@ -6,7 +6,7 @@ import io.vigil.common.image.ImageCodec;
 import io.vigil.common.image.Thumbnails;
 import io.vigil.common.scoring.EventDetector;
 import io.quarkus.runtime.ShutdownEvent;
-import io.vigil.common.kafka.BoundedClose;
+import io.vigil.kafka.BoundedClose;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;

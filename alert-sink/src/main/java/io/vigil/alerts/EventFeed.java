@@ -3,7 +3,7 @@ package io.vigil.alerts;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
-import io.vigil.common.kafka.KafkaClientConfig;
+import io.vigil.kafka.KafkaClientConfig;
 import io.vigil.proto.Topics;
 import io.vigil.proto.serde.MalformedMessageException;
 import io.vigil.proto.serde.VigilSerdes;

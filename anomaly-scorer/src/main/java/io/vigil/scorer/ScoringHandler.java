@@ -3,7 +3,7 @@ package io.vigil.scorer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.vigil.common.kafka.TransactionalLoop;
+import io.vigil.kafka.TransactionalLoop;
 import io.vigil.common.scoring.ObjectScores;
 import io.vigil.common.scoring.SsmtlScorer;
 import io.vigil.proto.MessageChecks;

@@ -3,7 +3,7 @@ package io.vigil.bench;
 import static io.vigil.bench.BenchSupport.writeReport;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.vigil.common.kafka.TopicSnapshot;
+import io.vigil.kafka.TopicSnapshot;
 import io.vigil.evaluation.EvaluateMain;
 import io.vigil.local.LocalKafkaBroker;
 import io.vigil.local.Processes;

@@ -1,7 +1,7 @@
 package io.vigil.evaluation;
 
 import io.vigil.evaluation.metrics.RegionTrackDetection;
-import io.vigil.common.kafka.TopicSnapshot;
+import io.vigil.kafka.TopicSnapshot;
 import io.vigil.proto.Topics;
 import io.vigil.proto.serde.VigilSerdes;
 import io.vigil.proto.v1.FrameScore;

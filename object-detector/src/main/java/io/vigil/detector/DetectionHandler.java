@@ -5,7 +5,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vigil.common.detect.FrameDetector;
-import io.vigil.common.kafka.TransactionalLoop;
+import io.vigil.kafka.TransactionalLoop;
 import io.vigil.proto.MessageChecks;
 import io.vigil.proto.Topics;
 import io.vigil.proto.serde.VigilSerdes;

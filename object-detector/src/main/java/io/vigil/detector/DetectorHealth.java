@@ -1,6 +1,6 @@
 package io.vigil.detector;
 
-import io.vigil.common.kafka.LoopHealth;
+import io.vigil.kafka.LoopHealth;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import java.time.Duration;

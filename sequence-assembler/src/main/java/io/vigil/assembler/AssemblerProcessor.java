@@ -2,10 +2,10 @@ package io.vigil.assembler;
 
 import io.vigil.common.image.ImageCodec;
 import io.vigil.common.image.RgbImage;
-import io.vigil.common.kafka.streams.CameraKeys;
-import io.vigil.common.kafka.streams.ProtoStore;
-import io.vigil.common.kafka.streams.PunctuationClock;
-import io.vigil.common.kafka.streams.RecordGuard;
+import io.vigil.kafka.streams.CameraKeys;
+import io.vigil.kafka.streams.ProtoStore;
+import io.vigil.kafka.streams.PunctuationClock;
+import io.vigil.kafka.streams.RecordGuard;
 import io.vigil.common.sequence.SequenceBuilder;
 import io.vigil.common.sequence.WindowPlan;
 import io.vigil.proto.MessageChecks;

@@ -5,7 +5,7 @@ import io.vigil.common.scoring.ModelContract;
 import io.vigil.common.sequence.SequenceBuilder;
 import io.vigil.common.sequence.SequenceSettings;
 import io.quarkus.runtime.ShutdownEvent;
-import io.vigil.common.kafka.BoundedClose;
+import io.vigil.kafka.BoundedClose;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;

@@ -1,7 +1,7 @@
 package io.vigil.ingest.service;
 
 import io.smallrye.common.annotation.Identifier;
-import io.vigil.common.kafka.KafkaClientConfig;
+import io.vigil.kafka.KafkaClientConfig;
 import io.vigil.ingest.ResumePoint;
 import io.vigil.proto.Topics;
 import io.vigil.proto.serde.VigilSerdes;

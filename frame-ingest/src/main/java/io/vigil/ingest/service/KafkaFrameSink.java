@@ -2,8 +2,8 @@ package io.vigil.ingest.service;
 
 import io.smallrye.common.annotation.Identifier;
 import io.vigil.ingest.FrameSink;
-import io.vigil.common.kafka.DeadLetters;
-import io.vigil.common.kafka.KafkaClientConfig;
+import io.vigil.kafka.DeadLetters;
+import io.vigil.kafka.KafkaClientConfig;
 import io.vigil.proto.Topics;
 import io.vigil.proto.serde.VigilSerdes;
 import io.vigil.proto.v1.Frame;

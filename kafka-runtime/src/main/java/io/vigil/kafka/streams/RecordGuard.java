@@ -1,6 +1,6 @@
-package io.vigil.common.kafka.streams;
+package io.vigil.kafka.streams;
 
-import io.vigil.common.kafka.DeadLetters;
+import io.vigil.kafka.DeadLetters;
 import io.vigil.proto.MessageChecks;
 import io.vigil.proto.serde.MalformedMessageException;
 import java.util.function.Consumer;

@@ -1,4 +1,4 @@
-package io.vigil.common.kafka;
+package io.vigil.kafka;
 
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.vigil.common.kafka.streams;
+package io.vigil.kafka.streams;
 
 /**
  * Store keys {@code camera|index} for what is kept per camera and frame: the index zero-padded to 20 digits, so a

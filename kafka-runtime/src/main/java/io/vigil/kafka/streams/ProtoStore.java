@@ -1,4 +1,4 @@
-package io.vigil.common.kafka.streams;
+package io.vigil.kafka.streams;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageLite;

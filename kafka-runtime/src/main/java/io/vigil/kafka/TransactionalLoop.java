@@ -1,4 +1,4 @@
-package io.vigil.common.kafka;
+package io.vigil.kafka;
 
 import com.google.protobuf.Message;
 import io.vigil.proto.MessageChecks;

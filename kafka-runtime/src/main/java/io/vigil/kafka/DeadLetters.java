@@ -1,4 +1,4 @@
-package io.vigil.common.kafka;
+package io.vigil.kafka;
 
 import io.vigil.proto.DeadLetterHeaders;
 import io.vigil.proto.Topics;

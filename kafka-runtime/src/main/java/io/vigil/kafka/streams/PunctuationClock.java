@@ -1,4 +1,4 @@
-package io.vigil.common.kafka.streams;
+package io.vigil.kafka.streams;
 
 import java.util.LinkedHashSet;
 import java.util.Set;

@@ -1,4 +1,4 @@
-package io.vigil.common.kafka.streams;
+package io.vigil.kafka.streams;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
