@@ -2,8 +2,8 @@ package io.vigil.alerts;
 
 import com.google.protobuf.ByteString;
 import io.vigil.common.alerts.AlertTimeline;
-import io.vigil.common.image.ImageDecodeException;
-import io.vigil.common.image.Thumbnails;
+import io.vigil.vision.image.ImageDecodeException;
+import io.vigil.vision.image.Thumbnails;
 import io.vigil.kafka.streams.CameraKeys;
 import io.vigil.kafka.streams.ProtoStore;
 import io.vigil.kafka.streams.PunctuationClock;

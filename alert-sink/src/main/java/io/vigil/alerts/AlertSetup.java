@@ -2,8 +2,8 @@ package io.vigil.alerts;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vigil.common.alerts.AlertTimeline;
-import io.vigil.common.image.ImageCodec;
-import io.vigil.common.image.Thumbnails;
+import io.vigil.vision.image.ImageCodec;
+import io.vigil.vision.image.Thumbnails;
 import io.vigil.common.scoring.EventDetector;
 import io.quarkus.runtime.ShutdownEvent;
 import io.vigil.kafka.BoundedClose;

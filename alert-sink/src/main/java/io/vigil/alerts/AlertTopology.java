@@ -1,7 +1,7 @@
 package io.vigil.alerts;
 
 import io.vigil.common.alerts.AlertTimeline;
-import io.vigil.common.image.Thumbnails;
+import io.vigil.vision.image.Thumbnails;
 import io.vigil.proto.Topics;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package io.vigil.alerts;
 
-import io.vigil.common.detect.CocoClasses;
+import io.vigil.vision.detect.CocoClasses;
 import io.vigil.proto.v1.AnomalyEvent;
 import io.vigil.proto.v1.Detection;
 import java.util.List;

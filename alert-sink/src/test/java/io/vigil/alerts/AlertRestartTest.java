@@ -3,8 +3,8 @@ package io.vigil.alerts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vigil.common.image.ImageCodec;
-import io.vigil.common.image.Thumbnails;
+import io.vigil.vision.image.ImageCodec;
+import io.vigil.vision.image.Thumbnails;
 import io.vigil.proto.Topics;
 import io.vigil.proto.v1.AnomalyEvent;
 import io.vigil.proto.v1.FrameScore;

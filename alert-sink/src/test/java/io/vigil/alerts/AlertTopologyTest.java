@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vigil.common.image.ImageCodec;
-import io.vigil.common.image.RgbImage;
-import io.vigil.common.image.Thumbnails;
+import io.vigil.vision.image.ImageCodec;
+import io.vigil.vision.image.RgbImage;
+import io.vigil.vision.image.Thumbnails;
 import io.vigil.proto.DeadLetterHeaders;
 import io.vigil.proto.Topics;
 import io.vigil.proto.serde.VigilSerdes;

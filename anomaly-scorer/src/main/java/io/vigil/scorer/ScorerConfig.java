@@ -2,7 +2,7 @@ package io.vigil.scorer;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-import io.vigil.common.onnx.Device;
+import io.vigil.vision.onnx.Device;
 import io.vigil.common.scoring.SsmtlScorer;
 import io.vigil.common.scoring.TaskCalibration;
 import jakarta.validation.constraints.Min;

@@ -6,7 +6,7 @@ import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
 import io.vigil.kafka.LoopGroup;
 import io.vigil.kafka.TransactionalLoop;
-import io.vigil.common.onnx.OnnxSessionFactory;
+import io.vigil.vision.onnx.OnnxSessionFactory;
 import io.vigil.proto.Topics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;

@@ -1,7 +1,7 @@
 package io.vigil.scorer;
 
-import io.vigil.common.onnx.OnnxModel;
-import io.vigil.common.onnx.OnnxSessionFactory;
+import io.vigil.vision.onnx.OnnxModel;
+import io.vigil.vision.onnx.OnnxSessionFactory;
 import io.vigil.common.scoring.SsmtlScorer;
 import io.vigil.common.scoring.TaskCalibration;
 import java.io.IOException;
@@ -105,7 +105,7 @@ public final class ScoringModel implements AutoCloseable {
                 throw e;
             }
         } catch (IOException e) {
-            throw new io.vigil.common.onnx.ModelLoadException("SSMTL model file not readable: " + file.toAbsolutePath(), e);
+            throw new io.vigil.vision.onnx.ModelLoadException("SSMTL model file not readable: " + file.toAbsolutePath(), e);
         }
     }
 

@@ -3,7 +3,7 @@ package io.vigil.bench;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
-import io.vigil.common.onnx.OnnxModel;
+import io.vigil.vision.onnx.OnnxModel;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;

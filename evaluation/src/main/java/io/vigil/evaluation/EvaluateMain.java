@@ -1,15 +1,15 @@
 package io.vigil.evaluation;
 
 import io.vigil.common.alerts.AlertTimeline;
-import io.vigil.common.detect.DetectionFilter;
-import io.vigil.common.detect.DetectorSpec;
-import io.vigil.common.detect.MotionDetector;
-import io.vigil.common.detect.FrameDetector;
+import io.vigil.vision.detect.DetectionFilter;
+import io.vigil.vision.detect.DetectorSpec;
+import io.vigil.vision.detect.MotionDetector;
+import io.vigil.vision.detect.FrameDetector;
 import io.vigil.evaluation.metrics.RegionTrackDetection;
-import io.vigil.common.image.ImageCodec;
-import io.vigil.common.onnx.Device;
-import io.vigil.common.onnx.OnnxModel;
-import io.vigil.common.onnx.OnnxSessionFactory;
+import io.vigil.vision.image.ImageCodec;
+import io.vigil.vision.onnx.Device;
+import io.vigil.vision.onnx.OnnxModel;
+import io.vigil.vision.onnx.OnnxSessionFactory;
 import io.vigil.common.scoring.EventDetector;
 import io.vigil.common.scoring.ModelContract;
 import io.vigil.common.scoring.SsmtlScorer;

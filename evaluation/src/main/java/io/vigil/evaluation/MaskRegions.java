@@ -9,8 +9,8 @@ import static org.bytedeco.opencv.global.opencv_imgproc.connectedComponentsWithS
 
 import io.vigil.evaluation.metrics.RegionTrackDetection.Region;
 import io.vigil.evaluation.metrics.RegionTrackDetection.Track;
-import io.vigil.common.image.ImageCodec;
-import io.vigil.common.image.RgbImage;
+import io.vigil.vision.image.ImageCodec;
+import io.vigil.vision.image.RgbImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

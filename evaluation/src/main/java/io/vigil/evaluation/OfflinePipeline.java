@@ -2,10 +2,10 @@ package io.vigil.evaluation;
 
 import com.google.protobuf.ByteString;
 import io.vigil.common.alerts.AlertTimeline;
-import io.vigil.common.detect.FrameDetector;
+import io.vigil.vision.detect.FrameDetector;
 import io.vigil.evaluation.metrics.RegionTrackDetection;
-import io.vigil.common.image.ImageCodec;
-import io.vigil.common.image.RgbImage;
+import io.vigil.vision.image.ImageCodec;
+import io.vigil.vision.image.RgbImage;
 import io.vigil.common.scoring.EventDetector;
 import io.vigil.common.scoring.ObjectScores;
 import io.vigil.common.scoring.SsmtlScorer;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vigil.evaluation.metrics.RegionTrackDetection;
-import io.vigil.common.image.ImageCodec;
+import io.vigil.vision.image.ImageCodec;
 import io.vigil.testkit.SharedData;
 import java.awt.image.BufferedImage;
 import java.io.PrintWriter;

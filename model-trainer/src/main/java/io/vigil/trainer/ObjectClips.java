@@ -1,6 +1,6 @@
 package io.vigil.trainer;
 
-import io.vigil.common.image.RgbImage;
+import io.vigil.vision.image.RgbImage;
 import io.vigil.common.sequence.SequenceBuilder;
 import io.vigil.common.sequence.SequenceSettings;
 import io.vigil.common.sequence.SequenceTensors;

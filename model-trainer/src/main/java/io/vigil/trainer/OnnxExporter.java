@@ -1,9 +1,9 @@
 package io.vigil.trainer;
 
-import static io.vigil.common.onnx.OnnxGraphBuilder.floatAttr;
-import static io.vigil.common.onnx.OnnxGraphBuilder.intAttr;
-import static io.vigil.common.onnx.OnnxGraphBuilder.intsAttr;
-import static io.vigil.common.onnx.OnnxGraphBuilder.stringAttr;
+import static io.vigil.vision.onnx.OnnxGraphBuilder.floatAttr;
+import static io.vigil.vision.onnx.OnnxGraphBuilder.intAttr;
+import static io.vigil.vision.onnx.OnnxGraphBuilder.intsAttr;
+import static io.vigil.vision.onnx.OnnxGraphBuilder.stringAttr;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Block;
@@ -15,9 +15,9 @@ import ai.djl.nn.convolutional.Conv3d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.util.Pair;
-import io.vigil.common.onnx.OnnxGraphBuilder;
-import io.vigil.common.onnx.proto.ModelProto;
-import io.vigil.common.onnx.proto.TensorProto.DataType;
+import io.vigil.vision.onnx.OnnxGraphBuilder;
+import io.vigil.vision.onnx.proto.ModelProto;
+import io.vigil.vision.onnx.proto.TensorProto.DataType;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.IdentityHashMap;

@@ -1,7 +1,7 @@
 package io.vigil.trainer;
 
-import static io.vigil.common.onnx.OnnxGraphBuilder.intAttr;
-import static io.vigil.common.onnx.OnnxGraphBuilder.intsAttr;
+import static io.vigil.vision.onnx.OnnxGraphBuilder.intAttr;
+import static io.vigil.vision.onnx.OnnxGraphBuilder.intsAttr;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
@@ -9,15 +9,15 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import com.google.protobuf.ByteString;
-import io.vigil.common.onnx.OnnxGraphBuilder;
-import io.vigil.common.onnx.OnnxModel;
-import io.vigil.common.onnx.OnnxSessionFactory;
-import io.vigil.common.onnx.proto.AttributeProto;
-import io.vigil.common.onnx.proto.GraphProto;
-import io.vigil.common.onnx.proto.ModelProto;
-import io.vigil.common.onnx.proto.NodeProto;
-import io.vigil.common.onnx.proto.StringStringEntryProto;
-import io.vigil.common.onnx.proto.TensorProto;
+import io.vigil.vision.onnx.OnnxGraphBuilder;
+import io.vigil.vision.onnx.OnnxModel;
+import io.vigil.vision.onnx.OnnxSessionFactory;
+import io.vigil.vision.onnx.proto.AttributeProto;
+import io.vigil.vision.onnx.proto.GraphProto;
+import io.vigil.vision.onnx.proto.ModelProto;
+import io.vigil.vision.onnx.proto.NodeProto;
+import io.vigil.vision.onnx.proto.StringStringEntryProto;
+import io.vigil.vision.onnx.proto.TensorProto;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;

@@ -1,10 +1,10 @@
 package io.vigil.trainer;
 
-import io.vigil.common.detect.DetectionFilter;
-import io.vigil.common.detect.DetectorSpec;
-import io.vigil.common.detect.MotionDetector;
-import io.vigil.common.onnx.Device;
-import io.vigil.common.onnx.OnnxMetadata;
+import io.vigil.vision.detect.DetectionFilter;
+import io.vigil.vision.detect.DetectorSpec;
+import io.vigil.vision.detect.MotionDetector;
+import io.vigil.vision.onnx.Device;
+import io.vigil.vision.onnx.OnnxMetadata;
 import io.vigil.common.sequence.SequenceSettings;
 import java.nio.file.Path;
 import java.util.Arrays;

@@ -1,13 +1,13 @@
 package io.vigil.trainer;
 
-import io.vigil.common.detect.DetectionFilter;
-import io.vigil.common.detect.DetectorSpec;
-import io.vigil.common.detect.FrameDetector;
-import io.vigil.common.image.CropBox;
-import io.vigil.common.image.ImageCodec;
-import io.vigil.common.image.RgbImage;
-import io.vigil.common.onnx.OnnxMetadata;
-import io.vigil.common.onnx.OnnxSessionFactory;
+import io.vigil.vision.detect.DetectionFilter;
+import io.vigil.vision.detect.DetectorSpec;
+import io.vigil.vision.detect.FrameDetector;
+import io.vigil.vision.image.CropBox;
+import io.vigil.vision.image.ImageCodec;
+import io.vigil.vision.image.RgbImage;
+import io.vigil.vision.onnx.OnnxMetadata;
+import io.vigil.vision.onnx.OnnxSessionFactory;
 import io.vigil.common.scoring.ModelContract;
 import io.vigil.common.sequence.SequenceSettings;
 import io.vigil.proto.v1.Box;

@@ -6,14 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
-import io.vigil.common.onnx.OnnxModel;
+import io.vigil.vision.onnx.OnnxModel;
 import io.vigil.common.scoring.SsmtlScorer;
 import io.vigil.common.scoring.TaskCalibration;
 import io.vigil.proto.v1.Detection;
 import io.vigil.proto.v1.ObjectSequence;
 import java.util.EnumSet;
 import java.util.List;
-import io.vigil.common.onnx.OnnxSessionFactory;
+import io.vigil.vision.onnx.OnnxSessionFactory;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Random;

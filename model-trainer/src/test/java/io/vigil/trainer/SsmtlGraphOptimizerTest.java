@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vigil.common.onnx.OnnxGraphBuilder;
-import io.vigil.common.onnx.proto.ModelProto;
+import io.vigil.vision.onnx.OnnxGraphBuilder;
+import io.vigil.vision.onnx.proto.ModelProto;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Random;

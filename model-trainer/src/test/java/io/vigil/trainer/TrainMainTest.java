@@ -3,8 +3,8 @@ package io.vigil.trainer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vigil.common.onnx.OnnxGraphBuilder;
-import io.vigil.common.onnx.OnnxMetadata;
+import io.vigil.vision.onnx.OnnxGraphBuilder;
+import io.vigil.vision.onnx.OnnxMetadata;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;

@@ -3,12 +3,12 @@ package io.vigil.trainer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vigil.common.detect.DetectionFilter;
-import io.vigil.common.detect.DetectorSpec;
-import io.vigil.common.detect.MotionDetector;
-import io.vigil.common.onnx.Device;
-import io.vigil.common.onnx.OnnxModel;
-import io.vigil.common.onnx.OnnxSessionFactory;
+import io.vigil.vision.detect.DetectionFilter;
+import io.vigil.vision.detect.DetectorSpec;
+import io.vigil.vision.detect.MotionDetector;
+import io.vigil.vision.onnx.Device;
+import io.vigil.vision.onnx.OnnxModel;
+import io.vigil.vision.onnx.OnnxSessionFactory;
 import io.vigil.common.scoring.SsmtlScorer;
 import io.vigil.common.scoring.TaskCalibration;
 import io.vigil.common.sequence.SequenceSettings;

@@ -4,7 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.vigil.common.detect.FrameDetector;
+import io.vigil.vision.detect.FrameDetector;
 import io.vigil.kafka.TransactionalLoop;
 import io.vigil.proto.MessageChecks;
 import io.vigil.proto.Topics;

@@ -2,8 +2,8 @@ package io.vigil.detector;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-import io.vigil.common.detect.DetectionFilter;
-import io.vigil.common.onnx.Device;
+import io.vigil.vision.detect.DetectionFilter;
+import io.vigil.vision.onnx.Device;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Min;

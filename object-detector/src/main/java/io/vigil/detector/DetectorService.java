@@ -4,7 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
-import io.vigil.common.detect.FrameDetector;
+import io.vigil.vision.detect.FrameDetector;
 import io.vigil.kafka.LoopGroup;
 import io.vigil.kafka.TransactionalLoop;
 import io.vigil.proto.Topics;

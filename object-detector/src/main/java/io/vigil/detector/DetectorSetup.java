@@ -1,12 +1,12 @@
 package io.vigil.detector;
 
-import io.vigil.common.detect.CocoClasses;
-import io.vigil.common.detect.DetectionFilter;
-import io.vigil.common.detect.DetectorSpec;
-import io.vigil.common.detect.FrameDetector;
-import io.vigil.common.detect.MotionDetector;
-import io.vigil.common.detect.ObjectDetector;
-import io.vigil.common.image.ImageCodec;
+import io.vigil.vision.detect.CocoClasses;
+import io.vigil.vision.detect.DetectionFilter;
+import io.vigil.vision.detect.DetectorSpec;
+import io.vigil.vision.detect.FrameDetector;
+import io.vigil.vision.detect.MotionDetector;
+import io.vigil.vision.detect.ObjectDetector;
+import io.vigil.vision.image.ImageCodec;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;

@@ -1,7 +1,7 @@
 package io.vigil.assembler;
 
-import io.vigil.common.image.ImageCodec;
-import io.vigil.common.image.RgbImage;
+import io.vigil.vision.image.ImageCodec;
+import io.vigil.vision.image.RgbImage;
 import io.vigil.kafka.streams.CameraKeys;
 import io.vigil.kafka.streams.ProtoStore;
 import io.vigil.kafka.streams.PunctuationClock;

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vigil.common.onnx.ModelLoadException;
-import io.vigil.common.onnx.OnnxGraphBuilder;
-import io.vigil.common.onnx.proto.TensorProto.DataType;
+import io.vigil.vision.onnx.ModelLoadException;
+import io.vigil.vision.onnx.OnnxGraphBuilder;
+import io.vigil.vision.onnx.proto.TensorProto.DataType;
 import io.vigil.common.scoring.ModelContract;
 import io.vigil.common.sequence.SequenceSettings;
 import java.nio.file.Path;

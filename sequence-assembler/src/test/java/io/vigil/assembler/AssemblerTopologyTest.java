@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
-import io.vigil.common.image.CropBox;
-import io.vigil.common.image.Crops;
-import io.vigil.common.image.ImageCodec;
-import io.vigil.common.image.RgbImage;
+import io.vigil.vision.image.CropBox;
+import io.vigil.vision.image.Crops;
+import io.vigil.vision.image.ImageCodec;
+import io.vigil.vision.image.RgbImage;
 import io.vigil.common.sequence.SequenceBuilder;
 import io.vigil.common.sequence.SequenceSettings;
 import io.vigil.proto.DeadLetterHeaders;

@@ -1,13 +1,13 @@
 package io.vigil.assembler;
 
 import com.google.protobuf.ByteString;
-import io.vigil.common.detect.DetectionFilter;
-import io.vigil.common.detect.DetectorSpec;
-import io.vigil.common.detect.FrameDetector;
-import io.vigil.common.detect.MotionDetector;
-import io.vigil.common.detect.ObjectDetector;
-import io.vigil.common.image.ImageCodec;
-import io.vigil.common.onnx.Device;
+import io.vigil.vision.detect.DetectionFilter;
+import io.vigil.vision.detect.DetectorSpec;
+import io.vigil.vision.detect.FrameDetector;
+import io.vigil.vision.detect.MotionDetector;
+import io.vigil.vision.detect.ObjectDetector;
+import io.vigil.vision.image.ImageCodec;
+import io.vigil.vision.onnx.Device;
 import io.vigil.testkit.SharedData;
 import io.vigil.proto.v1.Frame;
 import io.vigil.proto.v1.FrameDetections;

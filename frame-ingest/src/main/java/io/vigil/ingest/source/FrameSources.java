@@ -1,6 +1,6 @@
 package io.vigil.ingest.source;
 
-import io.vigil.common.image.ImageCodec;
+import io.vigil.vision.image.ImageCodec;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

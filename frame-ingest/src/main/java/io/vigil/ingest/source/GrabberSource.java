@@ -3,7 +3,7 @@ package io.vigil.ingest.source;
 import static org.bytedeco.ffmpeg.global.avutil.AV_LOG_ERROR;
 import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_BGR24;
 
-import io.vigil.common.image.ImageCodec;
+import io.vigil.vision.image.ImageCodec;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.LongSupplier;

@@ -1,9 +1,9 @@
 package io.vigil.ingest.source;
 
-import io.vigil.common.image.ImageCodec;
-import io.vigil.common.image.ImageDecodeException;
-import io.vigil.common.image.ImageHeader;
-import io.vigil.common.image.RgbImage;
+import io.vigil.vision.image.ImageCodec;
+import io.vigil.vision.image.ImageDecodeException;
+import io.vigil.vision.image.ImageHeader;
+import io.vigil.vision.image.RgbImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -25,7 +25,7 @@ public record SourceOptions(int jpegQuality, double folderFps, long maxPixels, D
     }
 
     public static SourceOptions defaults() {
-        return new SourceOptions(90, 10, io.vigil.common.image.ImageCodec.DEFAULT_MAX_PIXELS, Duration.ofMillis(500),
+        return new SourceOptions(90, 10, io.vigil.vision.image.ImageCodec.DEFAULT_MAX_PIXELS, Duration.ofMillis(500),
                 Duration.ofSeconds(30), Duration.ofSeconds(10));
     }
 }

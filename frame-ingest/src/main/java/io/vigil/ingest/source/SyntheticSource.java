@@ -1,6 +1,6 @@
 package io.vigil.ingest.source;
 
-import io.vigil.common.image.ImageCodec;
+import io.vigil.vision.image.ImageCodec;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;

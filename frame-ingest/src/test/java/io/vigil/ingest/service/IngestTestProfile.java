@@ -1,8 +1,8 @@
 package io.vigil.ingest.service;
 
 import io.quarkus.test.junit.QuarkusTestProfile;
-import io.vigil.common.image.ImageCodec;
-import io.vigil.common.image.RgbImage;
+import io.vigil.vision.image.ImageCodec;
+import io.vigil.vision.image.RgbImage;
 import io.vigil.testkit.SharedData;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -9,7 +9,7 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import io.vigil.common.image.ImageCodec;
+import io.vigil.vision.image.ImageCodec;
 import io.vigil.ingest.source.TestVideos;
 import io.vigil.proto.Topics;
 import io.vigil.proto.serde.VigilSerdes;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vigil.common.image.ImageCodec;
+import io.vigil.vision.image.ImageCodec;
 import io.vigil.testkit.SharedData;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,7 +62,7 @@ class ImageFolderSourceTest {
     void pngAndTiffFramesAreReencodedAsJpeg() throws Exception {
         byte[] rgb = new byte[80 * 60 * 3];
         java.util.Arrays.fill(rgb, (byte) 128);
-        byte[] jpeg = codec.encodeJpeg(new io.vigil.common.image.RgbImage(80, 60, rgb), 90);
+        byte[] jpeg = codec.encodeJpeg(new io.vigil.vision.image.RgbImage(80, 60, rgb), 90);
         // OpenCV writes PNG; the folder reader must turn it back into JPEG.
         try (org.bytedeco.opencv.opencv_core.Mat m = org.bytedeco.opencv.global.opencv_imgcodecs.imdecode(
                 new org.bytedeco.opencv.opencv_core.Mat(new org.bytedeco.javacpp.BytePointer(jpeg)), 1)) {
@@ -72,7 +72,7 @@ class ImageFolderSourceTest {
         ImageFolderSource source = new ImageFolderSource(temp, codec, 90, 10, 0);
         for (int i = 0; i < 2; i++) {
             SourceFrame frame = source.next().orElseThrow();
-            assertTrue(io.vigil.common.image.ImageHeader.isJpeg(frame.jpeg()), "frame " + i);
+            assertTrue(io.vigil.vision.image.ImageHeader.isJpeg(frame.jpeg()), "frame " + i);
             assertEquals(80, frame.width());
             assertEquals(128, codec.decode(frame.jpeg()).value(40, 30, 1), 2);
         }

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
-import io.vigil.common.image.ImageCodec;
+import io.vigil.vision.image.ImageCodec;
 import io.vigil.testkit.SharedData;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vigil.common.image.ImageCodec;
+import io.vigil.vision.image.ImageCodec;
 import io.vigil.ingest.source.SyntheticScene.Anomaly;
 import io.vigil.ingest.source.SyntheticScene.GroundTruthBox;
 import java.nio.file.Files;

@@ -1,9 +1,9 @@
 package io.vigil.common.scoring;
 
-import io.vigil.common.onnx.ModelLoadException;
-import io.vigil.common.onnx.proto.ModelProto;
-import io.vigil.common.onnx.proto.TensorShapeProto;
-import io.vigil.common.onnx.proto.ValueInfoProto;
+import io.vigil.vision.onnx.ModelLoadException;
+import io.vigil.vision.onnx.proto.ModelProto;
+import io.vigil.vision.onnx.proto.TensorShapeProto;
+import io.vigil.vision.onnx.proto.ValueInfoProto;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,11 +1,11 @@
 package io.vigil.common.sequence;
 
 import com.google.protobuf.ByteString;
-import io.vigil.common.image.BoxOutsideFrameException;
-import io.vigil.common.image.CropBox;
-import io.vigil.common.image.Crops;
-import io.vigil.common.image.ImageDecodeException;
-import io.vigil.common.image.RgbImage;
+import io.vigil.vision.image.BoxOutsideFrameException;
+import io.vigil.vision.image.CropBox;
+import io.vigil.vision.image.Crops;
+import io.vigil.vision.image.ImageDecodeException;
+import io.vigil.vision.image.RgbImage;
 import io.vigil.proto.v1.Box;
 import io.vigil.proto.v1.Detection;
 import io.vigil.proto.v1.FrameDetections;

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vigil.common.onnx.ModelLoadException;
-import io.vigil.common.onnx.OnnxModel;
-import io.vigil.common.onnx.OnnxSessionFactory;
+import io.vigil.vision.onnx.ModelLoadException;
+import io.vigil.vision.onnx.OnnxModel;
+import io.vigil.vision.onnx.OnnxSessionFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;

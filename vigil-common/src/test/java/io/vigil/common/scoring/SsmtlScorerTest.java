@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
-import io.vigil.common.onnx.ModelLoadException;
-import io.vigil.common.onnx.OnnxGraphBuilder;
-import io.vigil.common.onnx.OnnxModel;
-import io.vigil.common.onnx.OnnxSessionFactory;
-import io.vigil.common.onnx.proto.TensorProto.DataType;
+import io.vigil.vision.onnx.ModelLoadException;
+import io.vigil.vision.onnx.OnnxGraphBuilder;
+import io.vigil.vision.onnx.OnnxModel;
+import io.vigil.vision.onnx.OnnxSessionFactory;
+import io.vigil.vision.onnx.proto.TensorProto.DataType;
 import io.vigil.proto.v1.Detection;
 import io.vigil.proto.v1.ObjectSequence;
 import java.nio.file.Path;
@@ -94,7 +94,7 @@ class SsmtlScorerTest {
         calibrator.add(normal);
         Map<String, String> meta = calibrator.metadata(EnumSet.allOf(SsmtlScorer.Task.class));
         assertEquals("arrow_of_time,irregularity,reconstruction,distillation,speed", meta.get("vigil.calibration.combined.tasks"));
-        Path calibrated = io.vigil.common.onnx.OnnxMetadata.update(model, meta, temp.resolve("calibrated.onnx"));
+        Path calibrated = io.vigil.vision.onnx.OnnxMetadata.update(model, meta, temp.resolve("calibrated.onnx"));
         try (OnnxModel m = OnnxSessionFactory.open(calibrated, OnnxSessionFactory.Options.cpu(1))) {
             SsmtlScorer all = new SsmtlScorer(m, EnumSet.allOf(SsmtlScorer.Task.class), TaskCalibration.Mode.SURPRISE);
             SsmtlScorer.Scores s = all.score(List.of(sequence(T))).get(0);

@@ -1,10 +1,10 @@
 package io.vigil.common.scoring;
 
-import static io.vigil.common.onnx.OnnxGraphBuilder.intAttr;
-import static io.vigil.common.onnx.OnnxGraphBuilder.intsAttr;
+import static io.vigil.vision.onnx.OnnxGraphBuilder.intAttr;
+import static io.vigil.vision.onnx.OnnxGraphBuilder.intsAttr;
 
-import io.vigil.common.onnx.OnnxGraphBuilder;
-import io.vigil.common.onnx.proto.TensorProto.DataType;
+import io.vigil.vision.onnx.OnnxGraphBuilder;
+import io.vigil.vision.onnx.proto.TensorProto.DataType;
 import java.nio.file.Path;
 import java.util.Map;
 

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vigil.common.image.RgbImage;
+import io.vigil.vision.image.RgbImage;
 import io.vigil.proto.v1.Box;
 import io.vigil.proto.v1.Detection;
 import io.vigil.proto.v1.FrameDetections;
@@ -74,8 +74,8 @@ class SequenceBuilderTest {
         assertEquals(List.of(3L, 4L, 5L, 6L, 7L), s.getFrameIndicesList());
         byte[] px = s.getPixels().toByteArray();
         assertEquals(5 * 8 * 8 * 3, px.length);
-        RgbImage expected0 = io.vigil.common.image.Crops.cropResize(frame(3),
-                new io.vigil.common.image.CropBox(32, 10, 48, 26), 8);
+        RgbImage expected0 = io.vigil.vision.image.Crops.cropResize(frame(3),
+                new io.vigil.vision.image.CropBox(32, 10, 48, 26), 8);
         assertArrayEquals(expected0.pixels(), java.util.Arrays.copyOfRange(px, 0, 8 * 8 * 3));
         for (int t = 0; t < 5; t++) {
             int base = t * 8 * 8 * 3;

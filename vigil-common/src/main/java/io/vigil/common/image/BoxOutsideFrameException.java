@@ -1,9 +1,0 @@
-package io.vigil.common.image;
-
-/** A crop box that does not overlap the frame at all, or is degenerate. */
-public class BoxOutsideFrameException extends IllegalArgumentException {
-
-    public BoxOutsideFrameException(String message) {
-        super(message);
-    }
-}

@@ -1,6 +1,0 @@
-package io.vigil.common.onnx;
-
-/** Where a model runs. {@code AUTO} tries CUDA and falls back to CPU; {@code CUDA} insists on it. */
-public enum Device {
-    AUTO, CPU, CUDA
-}

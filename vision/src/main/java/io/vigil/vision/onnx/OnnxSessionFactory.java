@@ -1,0 +1,101 @@
+package io.vigil.vision.onnx;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtProvider;
+import ai.onnxruntime.OrtSession;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jboss.logging.Logger;
+
+/**
+ * Opens ONNX models on CUDA or CPU. {@link Device#AUTO} asks for CUDA and, when this build or machine has
+ * none (no onnxruntime_gpu jar, no CUDA 12 libraries, no GPU), logs that once per JVM and uses the CPU.
+ */
+public final class OnnxSessionFactory {
+
+    private static final Logger LOG = Logger.getLogger(OnnxSessionFactory.class);
+    private static final AtomicBoolean CUDA_FALLBACK_LOGGED = new AtomicBoolean();
+
+    /**
+     * @param device         where to run
+     * @param intraOpThreads threads for one operator; 0 lets ONNX Runtime choose
+     * @param cudaDeviceId   which GPU when CUDA is used
+     * @param spinning       let idle intra-op threads spin (lower latency for back-to-back runs, but they compete
+     *                       for cores with the Java work between runs)
+     */
+    public record Options(Device device, int intraOpThreads, int cudaDeviceId, boolean spinning) {
+
+        public Options(Device device, int intraOpThreads, int cudaDeviceId) {
+            this(device, intraOpThreads, cudaDeviceId, false);
+        }
+
+        public Options {
+            if (device == null) {
+                throw new IllegalArgumentException("device must be set (auto, cpu or cuda)");
+            }
+            if (intraOpThreads < 0) {
+                throw new IllegalArgumentException("intraOpThreads must be >= 0, got " + intraOpThreads);
+            }
+        }
+
+        public static Options cpu(int intraOpThreads) {
+            return new Options(Device.CPU, intraOpThreads, 0);
+        }
+    }
+
+    private OnnxSessionFactory() {
+    }
+
+    public static OnnxModel open(Path model, Options options) {
+        if (model == null || !Files.isRegularFile(model)) {
+            throw new ModelLoadException("ONNX model file not found: " + (model == null ? "(not configured)"
+                    : model.toAbsolutePath()));
+        }
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        if (options.device() != Device.CPU) {
+            try (OrtSession.SessionOptions cuda = sessionOptions(options, true)) {
+                return new OnnxModel(model, env.createSession(model.toString(), cuda), Device.CUDA);
+            } catch (OrtException | RuntimeException e) {
+                if (options.device() == Device.CUDA) {
+                    throw new ModelLoadException("device=cuda was requested for " + model + " but CUDA is not usable ("
+                            + e.getMessage() + "); available providers: " + OrtEnvironment.getAvailableProviders()
+                            + ". Use device=auto to fall back to CPU.", e);
+                }
+                if (CUDA_FALLBACK_LOGGED.compareAndSet(false, true)) {
+                    LOG.warnf("CUDA is not usable here (%s); running ONNX models on the CPU", e.getMessage());
+                }
+            }
+        }
+        try (OrtSession.SessionOptions cpu = sessionOptions(options, false)) {
+            return new OnnxModel(model, env.createSession(model.toString(), cpu), Device.CPU);
+        } catch (OrtException e) {
+            throw new ModelLoadException("cannot load ONNX model " + model + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether this ONNX Runtime build ships the CUDA provider (onnxruntime_gpu); says nothing about the GPU. */
+    public static boolean cudaProviderBuilt() {
+        return OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA);
+    }
+
+    private static OrtSession.SessionOptions sessionOptions(Options options, boolean cuda) throws OrtException {
+        OrtSession.SessionOptions so = new OrtSession.SessionOptions();
+        so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        if (options.intraOpThreads() > 0) {
+            so.setIntraOpNumThreads(options.intraOpThreads());
+        }
+        // Sequential graphs: a separate inter-op pool would only compete with the intra-op threads for cores.
+        so.setInterOpNumThreads(1);
+        so.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+        if (!options.spinning()) {
+            // Idle intra-op threads otherwise spin between runs and take the CPU from pre- and post-processing.
+            so.addConfigEntry("session.intra_op.allow_spinning", "0");
+        }
+        if (cuda) {
+            so.addCUDA(options.cudaDeviceId());
+        }
+        return so;
+    }
+}
