@@ -8,9 +8,6 @@ import static io.vigil.bench.BenchSupport.runPython;
 import static io.vigil.bench.BenchSupport.timeSessionRuns;
 import static io.vigil.bench.BenchSupport.writeReport;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtSession;
 import com.google.protobuf.ByteString;
 import io.vigil.vision.onnx.Device;
 import io.vigil.vision.onnx.OnnxModel;
@@ -29,7 +26,6 @@ import java.io.BufferedOutputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
