@@ -29,8 +29,9 @@ public final class TorchRuntime {
     /**
      * The environment setting that backs PyTorch's tensors with transparent huge pages. Without it, glibc maps every
      * tensor above 32 MB afresh and the kernel zeroes it 4 kB page by page: on a 2-core VM, training spent half its
-     * CPU in page faults (96,000 per second) and ran at 4.3 objects/s; with it, 23.9 objects/s and the same losses to
-     * the last bit. glibc reads it at process start, so it is set where the trainer is launched.
+     * CPU in page faults (96,000 per second) and ran at 6.3 objects/s; with it, 26.1 objects/s side by side
+     * (bench/run-trainer-bench.sh) and the same losses to the last bit. glibc reads it at process start, so it is
+     * set where the trainer is launched.
      */
     public static final String HUGE_PAGES = "GLIBC_TUNABLES=glibc.malloc.hugetlb=1";
 
@@ -57,7 +58,7 @@ public final class TorchRuntime {
             return java.util.Optional.empty();
         }
         return java.util.Optional.of("training without huge pages (transparent_hugepage: " + mode + "); start the trainer "
-                + "with " + HUGE_PAGES + " in its environment: on a 2-core VM it trained 5.5x faster with the same results");
+                + "with " + HUGE_PAGES + " in its environment: on a 2-core VM it trained 4.1x faster with the same results");
     }
 
     /** The processor's name and vector extensions, from /proc/cpuinfo where there is one. */
