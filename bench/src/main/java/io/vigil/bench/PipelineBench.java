@@ -98,6 +98,9 @@ public final class PipelineBench {
                 // Latencies of frames ingested in this window: after warm-up, and early enough to be scored.
                 long from = paced ? firstIn + PACED_WARM_UP_SECONDS * 1000L : Long.MIN_VALUE;
                 long to = paced ? lastIn - 15_000 : Long.MAX_VALUE;
+                Map<String, Long> frameIn = timestamps(topics.get(Topics.FRAMES), PipelineBench::frameIndex, from, to);
+                Map<String, Long> scored = timestamps(topics.get(Topics.FRAME_SCORES), PipelineBench::scoredFrameIndex,
+                        Long.MIN_VALUE, Long.MAX_VALUE);
                 long lastOut = topics.get(Topics.FRAME_SCORES).stream().mapToLong(ConsumerRecord::timestamp).max().orElseThrow();
                 int total = topics.get(Topics.FRAME_SCORES).size();
                 double e2e = total / ((lastOut - firstIn) / 1000.0);
@@ -110,8 +113,7 @@ public final class PipelineBench {
                         secondHalf(topics.get(Topics.FRAME_SCORES)),
                         stageRate(topics, Topics.DETECTIONS, firstIn, null), stageRate(topics, Topics.SEQUENCES, firstIn, "objects"),
                         stageRate(topics, Topics.OBJECT_SCORES, firstIn, "objects"), stageRate(topics, Topics.FRAME_SCORES, firstIn, null),
-                        latency(topics.get(Topics.FRAMES), topics.get(Topics.FRAME_SCORES), from, to),
-                        eventLatency(topics, from, to)));
+                        latency(frameIn, scored), eventLatency(topics.get(Topics.ANOMALY_EVENTS), frameIn, scored)));
                 List<JfrProfile.Process> cpu = JfrProfile.read(recordings, Instant.ofEpochMilli(firstIn),
                         Instant.ofEpochMilli(lastOut));
                 profiles.append(String.format("%n%s camera%s, %d frames, %d objects, %.0f s from first frame in to last "
@@ -154,23 +156,35 @@ public final class PipelineBench {
         return String.format("%.1f %s/s", rs.size() / Math.max(0.001, (last - firstIn) / 1000.0), unit == null ? "frames" : unit);
     }
 
-    /** Per frame: its frame score's timestamp minus the frame's. */
-    private static String latency(List<ConsumerRecord<String, byte[]>> frames, List<ConsumerRecord<String, byte[]>> scores,
-            long from, long to) {
-        Map<String, Long> in = new HashMap<>();
-        for (ConsumerRecord<String, byte[]> r : frames) {
-            if (r.timestamp() < from || r.timestamp() > to) {
-                continue;
+    /** Each record's timestamp by {@code camera|frameIndex}, for records with a timestamp in [from, to]. */
+    private static Map<String, Long> timestamps(List<ConsumerRecord<String, byte[]>> records,
+            java.util.function.ToLongFunction<ConsumerRecord<String, byte[]>> frameIndex, long from, long to) {
+        Map<String, Long> out = new HashMap<>();
+        for (ConsumerRecord<String, byte[]> r : records) {
+            if (r.timestamp() >= from && r.timestamp() <= to) {
+                out.put(r.key() + "|" + frameIndex.applyAsLong(r), r.timestamp());
             }
-            in.put(r.key() + "|" + io.vigil.proto.serde.VigilSerdes.FRAME.parse(r).getFrameIndex(), r.timestamp());
         }
+        return out;
+    }
+
+    private static long frameIndex(ConsumerRecord<String, byte[]> frame) {
+        return io.vigil.proto.serde.VigilSerdes.FRAME.parse(frame).getFrameIndex();
+    }
+
+    private static long scoredFrameIndex(ConsumerRecord<String, byte[]> score) {
+        return io.vigil.proto.serde.VigilSerdes.FRAME_SCORE.parse(score).getFrameIndex();
+    }
+
+    /** Per frame ingested in the window: its frame score's timestamp minus the frame's. */
+    private static String latency(Map<String, Long> frameIn, Map<String, Long> scored) {
         List<Long> delays = new ArrayList<>();
-        for (ConsumerRecord<String, byte[]> r : scores) {
-            Long t = in.get(r.key() + "|" + io.vigil.proto.serde.VigilSerdes.FRAME_SCORE.parse(r).getFrameIndex());
-            if (t != null) {
-                delays.add(r.timestamp() - t);
+        frameIn.forEach((key, in) -> {
+            Long out = scored.get(key);
+            if (out != null) {
+                delays.add(out - in);
             }
-        }
+        });
         delays.sort(Long::compare);
         return delays.isEmpty() ? "?" : String.format("%.1f s / %.1f s", delays.get(delays.size() / 2) / 1000.0,
                 delays.get((int) (delays.size() * 0.95)) / 1000.0);
@@ -180,15 +194,10 @@ public final class PipelineBench {
      * Per OPEN event: its record's timestamp minus the frame score's of the event's first frame (what the alert-sink
      * adds: the smoothing look-ahead, the minimum duration), and minus the frame's own (the whole chain).
      */
-    private static String eventLatency(Map<String, List<ConsumerRecord<String, byte[]>>> topics, long from, long to) {
-        Map<String, Long> frameIn = new HashMap<>();
-        topics.get(Topics.FRAMES).stream().filter(r -> r.timestamp() >= from && r.timestamp() <= to).forEach(r -> frameIn.put(
-                r.key() + "|" + io.vigil.proto.serde.VigilSerdes.FRAME.parse(r).getFrameIndex(), r.timestamp()));
-        Map<String, Long> scored = new HashMap<>();
-        topics.get(Topics.FRAME_SCORES).forEach(r -> scored.put(r.key() + "|"
-                + io.vigil.proto.serde.VigilSerdes.FRAME_SCORE.parse(r).getFrameIndex(), r.timestamp()));
+    private static String eventLatency(List<ConsumerRecord<String, byte[]>> events, Map<String, Long> frameIn,
+            Map<String, Long> scored) {
         List<String> out = new ArrayList<>();
-        for (ConsumerRecord<String, byte[]> r : topics.get(Topics.ANOMALY_EVENTS)) {
+        for (ConsumerRecord<String, byte[]> r : events) {
             var event = io.vigil.proto.serde.VigilSerdes.ANOMALY_EVENT.parse(r);
             String key = event.getCameraId() + "|" + event.getStartFrameIndex();
             if (event.getState() == io.vigil.proto.v1.AnomalyEvent.State.OPEN && scored.containsKey(key) && frameIn.containsKey(key)) {

@@ -73,14 +73,15 @@ public final class VigilLocal {
         // Kafka clients in this JVM log through slf4j-simple: keep its INFO chatter out of the flow print-out.
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "error");
-        CommandLine cli = new CommandLine(new Cli());
+        Cli parsed = new Cli();
+        CommandLine cli = new CommandLine(parsed);
         Options o;
         try {
             if (cli.parseArgs(args).isUsageHelpRequested() || cli.isVersionHelpRequested()) {
                 cli.usage(System.out);
                 System.exit(0);
             }
-            o = parse(args);
+            o = options(parsed);
         } catch (CommandLine.ParameterException | IllegalArgumentException e) {
             System.err.println("vigil-local: " + e.getMessage());
             cli.usage(System.err);
@@ -306,6 +307,11 @@ public final class VigilLocal {
         } catch (CommandLine.ParameterException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
+        return options(c);
+    }
+
+    /** The options of a parsed command line; throws {@link IllegalArgumentException} naming the bad option. */
+    private static Options options(Cli c) {
         if (c.fps < 0) {
             throw new IllegalArgumentException("--fps must be >= 0, got " + c.fps);
         }
