@@ -46,6 +46,13 @@ public interface AlertConfig {
     @WithDefault("10s")
     Duration idleTimeout();
 
+    /**
+     * A camera whose source ended is flushed as soon as its last frame is final; when scores never come for some of
+     * its last objects (dropped upstream), after this long without input.
+     */
+    @WithDefault("2m")
+    Duration endOfSourceTimeout();
+
     @WithDefault("1s")
     Duration punctuateInterval();
 

@@ -18,6 +18,7 @@ import io.vigil.proto.v1.FrameDetections;
 import io.vigil.proto.v1.FrameScore;
 import io.vigil.proto.v1.ObjectScore;
 import io.vigil.proto.v1.ScoredObject;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -109,11 +110,13 @@ final class AlertProcessor implements Processor<String, byte[], String, byte[]> 
             keepPeak(frame.getCameraId(), frame.getFrameIndex(), frame.getJpeg().toByteArray());
         }
         long oldest = window == null ? -1 : window.oldestPossiblePeak();
-        if (oldest >= 0 && frame.getFrameIndex() < oldest) {
-            return; // its score is already final: it can no longer be an event's peak
+        if (oldest < 0 || frame.getFrameIndex() >= oldest) { // else its score is final: it can no longer be a peak
+            frames.put(CameraKeys.of(frame.getCameraId(), frame.getFrameIndex()), frame.getJpeg().toByteArray());
+            evictFrames(frame.getCameraId(), oldest, frame.getFrameIndex() - settings.maxFramesPerCamera() + 1);
         }
-        frames.put(CameraKeys.of(frame.getCameraId(), frame.getFrameIndex()), frame.getJpeg().toByteArray());
-        evictFrames(frame.getCameraId(), oldest, frame.getFrameIndex() - settings.maxFramesPerCamera() + 1);
+        if (frame.getEndOfSource()) {
+            update(frame.getCameraId(), record.timestamp(), t -> t.onEndOfSource(frame.getFrameIndex()));
+        }
     }
 
     private interface Step {
@@ -233,7 +236,9 @@ final class AlertProcessor implements Processor<String, byte[], String, byte[]> 
             }
         }
         for (KeyValue<String, AlertTimelineState> kv : timelines.all()) {
-            if (now - kv.value.getLastInputAtMs() < settings.idleTimeout().toMillis()) {
+            // An ended source is complete but for a slow scorer, or for objects dropped upstream: wait longer.
+            Duration timeout = kv.value.hasSourceEndFrame() ? settings.endOfSourceTimeout() : settings.idleTimeout();
+            if (now - kv.value.getLastInputAtMs() < timeout.toMillis()) {
                 continue;
             }
             AlertTimeline timeline = AlertTimeline.restore(kv.key, settings.timeline(), kv.value);

@@ -37,7 +37,7 @@ public class AlertSetup {
         AlertConfig.Thumbnails t = config.thumbnails();
         AlertTopology.Settings settings = new AlertTopology.Settings(timeline,
                 t.enabled() ? new Thumbnails(new ImageCodec(), t.maxWidth(), t.quality()) : null, t.maxFramesPerCamera(),
-                config.idleTimeout(), config.punctuateInterval());
+                config.idleTimeout(), config.endOfSourceTimeout(), config.punctuateInterval());
         LOG.infof("frame scores: mean filter %d px, Gaussian sigma %.1f frames, look-ahead %d frames (the latency it "
                 + "adds); events: open >= %.3f, close < %.3f, min %d frames, merge gap %d, cooldown %d; thumbnails %s",
                 config.meanFilterSize(), config.sigma(), new AlertTimeline("-", timeline).lookahead(),

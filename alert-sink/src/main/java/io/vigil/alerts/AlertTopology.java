@@ -32,7 +32,7 @@ public final class AlertTopology {
 
     /** How the processor is set up; {@code thumbnails} null = no thumbnails and no frames topic. */
     record Settings(AlertTimeline.Settings timeline, Thumbnails thumbnails, int maxFramesPerCamera, Duration idleTimeout,
-            Duration punctuateEvery) {
+            Duration endOfSourceTimeout, Duration punctuateEvery) {
     }
 
     private AlertTopology() {

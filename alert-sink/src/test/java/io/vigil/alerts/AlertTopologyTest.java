@@ -11,12 +11,14 @@ import io.vigil.proto.DeadLetterHeaders;
 import io.vigil.proto.Topics;
 import io.vigil.proto.serde.VigilSerdes;
 import io.vigil.proto.v1.AnomalyEvent;
+import io.vigil.proto.v1.Frame;
 import io.vigil.proto.v1.FrameDetections;
 import io.vigil.proto.v1.FrameScore;
 import io.vigil.proto.v1.ObjectScore;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +46,7 @@ class AlertTopologyTest {
     @BeforeEach
     void start() {
         AlertTopology.Settings settings = new AlertTopology.Settings(AlertInputs.SETTINGS, new Thumbnails(codec, 160, 80), 600,
-                Duration.ofSeconds(10), Duration.ofSeconds(1));
+                Duration.ofSeconds(10), Duration.ofMinutes(2), Duration.ofSeconds(1));
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "alert-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -170,6 +172,41 @@ class AlertTopologyTest {
         assertFalse(closed.getThumbnailJpeg().isEmpty(), "the peak frame was kept for the closing thumbnail");
         driver.advanceWallClockTime(Duration.ofSeconds(30));
         assertTrue(events.isEmpty(), "flushed once");
+    }
+
+    @Test
+    void sourceThatEndedIsFlushedWhenItsLastFrameIsScoredNotWhenItLooksIdle() throws Exception {
+        List<AlertInputs.Input> in = new ArrayList<>(AlertInputs.camera("cam-4", AlertInputs.ped2Jpegs(20), 0, 20, 15, 19));
+        AlertInputs.Input last = in.get(3 * 19);
+        in.set(3 * 19, new AlertInputs.Input(last.topic(), last.key(), Frame.parseFrom(last.value()).toBuilder()
+                .setEndOfSource(true).build().toByteArray()));
+        // The detector is done long before a slow scorer: frames and detections first, scores a minute later.
+        pipe(in.stream().filter(i -> !i.topic().equals(Topics.OBJECT_SCORES)).toList());
+        driver.advanceWallClockTime(Duration.ofSeconds(60));
+        assertTrue(frameScores.isEmpty() && events.isEmpty(), "an ended source waits for its scores");
+        pipe(in.stream().filter(i -> i.topic().equals(Topics.OBJECT_SCORES)).toList());
+
+        assertEquals(20, frameScores.readValuesToList().size(), "the look-ahead frames too, with no idle wait");
+        List<AnomalyEvent> announced = events.readValuesToList().stream().map(AlertTopologyTest::event).toList();
+        assertEquals(List.of(AnomalyEvent.State.OPEN, AnomalyEvent.State.CLOSED), announced.stream().map(AnomalyEvent::getState).toList());
+        assertEquals(19, announced.get(1).getEndFrameIndex());
+        assertFalse(announced.get(1).getThumbnailJpeg().isEmpty());
+    }
+
+    @Test
+    void sourceThatEndedWithObjectsNeverScoredIsFlushedAfterTheEndOfSourceTimeout() throws Exception {
+        List<AlertInputs.Input> in = new ArrayList<>(AlertInputs.camera("cam-5", AlertInputs.ped2Jpegs(20), 0, 20, 15, 19));
+        AlertInputs.Input last = in.get(3 * 19);
+        in.set(3 * 19, new AlertInputs.Input(last.topic(), last.key(), Frame.parseFrom(last.value()).toBuilder()
+                .setEndOfSource(true).build().toByteArray()));
+        pipe(in.subList(0, in.size() - 1)); // the last object's score was dropped upstream
+        driver.advanceWallClockTime(Duration.ofSeconds(1)); // the first check after the input: idle from here
+        driver.advanceWallClockTime(Duration.ofSeconds(100));
+        assertTrue(events.readValuesToList().stream().map(AlertTopologyTest::event)
+                .noneMatch(e -> e.getState() == AnomalyEvent.State.CLOSED), "still waiting for the last score");
+        driver.advanceWallClockTime(Duration.ofSeconds(30));
+        assertEquals(20, frameScores.readValuesToList().size());
+        assertEquals(AnomalyEvent.State.CLOSED, event(events.readValue()).getState());
     }
 
     @Test

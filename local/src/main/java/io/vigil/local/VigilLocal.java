@@ -217,9 +217,6 @@ public final class VigilLocal {
 
         Map<String, String> alerts = common(bootstrap, 8085);
         alerts.put("kafka-streams.state.dir", o.dataDir().resolve("state/alert-sink").toString());
-        if (o.once()) {
-            alerts.put("vigil.alerts.idle-timeout", "3s"); // close the last event soon after the file ends
-        }
 
         Map<String, String> ingest = common(bootstrap, INGEST_PORT);
         if (!o.cameraIds().contains(DEFAULT_CAMERA)) {

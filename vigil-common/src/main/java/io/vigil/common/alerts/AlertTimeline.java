@@ -25,7 +25,8 @@ import java.util.TreeMap;
  * dropped an object), or the camera went quiet ({@link #flush}). A frame with no object is final at once. Final
  * frames are scored in order ({@link FrameScorer}: object scores painted into their boxes, maximum of the map),
  * smoothed ({@link TemporalSmoother}, fixed look-ahead) and fed to the {@link EventDetector}. Frames never seen
- * count as score 0. The whole state round-trips through {@link #state()} / {@link #restore}, so a restarted
+ * count as score 0. When the source ended ({@link #onEndOfSource}), the timeline flushes itself as soon as its last
+ * frame is final, so a slow scorer upstream is waited for instead of being taken for a quiet camera. The whole state round-trips through {@link #state()} / {@link #restore}, so a restarted
  * service continues exactly where the committed state left it.
  */
 public final class AlertTimeline {
@@ -54,6 +55,21 @@ public final class AlertTimeline {
         public boolean isEmpty() {
             return frames.isEmpty() && announcements.isEmpty() && newPeak < 0;
         }
+
+        /** This output followed by {@code next}. */
+        Output then(Output next) {
+            if (isEmpty()) {
+                return next;
+            }
+            if (next.isEmpty()) {
+                return this;
+            }
+            List<FrameResult> f = new ArrayList<>(frames);
+            f.addAll(next.frames);
+            List<Announcement> a = new ArrayList<>(announcements);
+            a.addAll(next.announcements);
+            return new Output(f, a, next.newPeak >= 0 ? next.newPeak : newPeak);
+        }
     }
 
     private final String cameraId;
@@ -66,6 +82,8 @@ public final class AlertTimeline {
     private List<ScoredObject> peakObjects = List.of();
     private long lastFinalized = -1;
     private long maxScoredFrame = -1;
+    /** The source's last frame once it ended, until the flush; -1 otherwise. */
+    private long sourceEnd = -1;
     private long late;
 
     public AlertTimeline(String cameraId, Settings settings) {
@@ -113,7 +131,7 @@ public final class AlertTimeline {
         PendingFrameScores.Builder p = pendingFrame(frame);
         p.setExpectedObjects(d.getDetectionsCount()).setCaptureTimeMs(d.getCaptureTimeMs()).setWidth(d.getWidth())
                 .setHeight(d.getHeight());
-        return finalizeReady(false);
+        return flushIfEnded(finalizeReady(false));
     }
 
     public Output onObjectScore(ObjectScore s) {
@@ -132,11 +150,22 @@ public final class AlertTimeline {
             p.setWidth(s.getFrameWidth()).setHeight(s.getFrameHeight()).setCaptureTimeMs(s.getCaptureTimeMs());
         }
         maxScoredFrame = Math.max(maxScoredFrame, frame);
-        return finalizeReady(false);
+        return flushIfEnded(finalizeReady(false));
+    }
+
+    /** The camera's source ended with {@code lastFrame}: the timeline flushes once every frame up to it is final. */
+    public Output onEndOfSource(long lastFrame) {
+        sourceEnd = Math.max(sourceEnd, lastFrame);
+        return flushIfEnded(Output.NONE);
+    }
+
+    private Output flushIfEnded(Output out) {
+        return sourceEnd >= 0 && lastFinalized >= sourceEnd ? out.then(flush()) : out;
     }
 
     /** The camera went quiet (or its stream ended): finalises every waiting frame and closes a running event. */
     public Output flush() {
+        sourceEnd = -1;
         Output finalized = finalizeReady(true);
         List<FrameResult> frames = new ArrayList<>(finalized.frames());
         List<Announcement> announcements = new ArrayList<>(finalized.announcements());
@@ -215,6 +244,9 @@ public final class AlertTimeline {
     public AlertTimelineState state() {
         AlertTimelineState.Builder b = AlertTimelineState.newBuilder().setLastFinalized(lastFinalized)
                 .setMaxScoredFrame(maxScoredFrame).addAllPeakObjects(peakObjects);
+        if (sourceEnd >= 0) {
+            b.setSourceEndFrame(sourceEnd);
+        }
         pending.values().forEach(p -> b.addPending(p.build()));
         b.addAllUnsmoothed(unsmoothed.values());
         TemporalSmoother.Snapshot s = smoother.snapshot();
@@ -236,6 +268,7 @@ public final class AlertTimeline {
         AlertTimeline t = new AlertTimeline(cameraId, settings);
         t.lastFinalized = state.getLastFinalized();
         t.maxScoredFrame = state.getMaxScoredFrame();
+        t.sourceEnd = state.hasSourceEndFrame() ? state.getSourceEndFrame() : -1;
         t.peakObjects = state.getPeakObjectsList();
         for (PendingFrameScores p : state.getPendingList()) {
             t.pending.put(p.getFrameIndex(), p.toBuilder());

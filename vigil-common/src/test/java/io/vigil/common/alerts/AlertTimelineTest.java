@@ -151,6 +151,30 @@ class AlertTimelineTest {
     }
 
     @Test
+    void endOfSourceFlushesOnceTheLastFrameIsFinalHoweverLateItsScoresCome() throws Exception {
+        AlertTimeline.Settings settings = new AlertTimeline.Settings(0, 1.0, 2, 30, EVENTS);
+        List<Object> inputs = spikeInputs().subList(0, 2 * 9); // frames 0..8, the event still running at frame 8
+        AlertTimeline t = new AlertTimeline("cam", settings);
+        for (long f = 0; f < 9; f++) {
+            t.onDetections(detections(f, 1)); // the detector is done, the scorer far behind
+        }
+        assertTrue(t.onEndOfSource(8).isEmpty(), "frames are waiting for their scores");
+        List<AlertTimeline.FrameResult> frames = new ArrayList<>();
+        List<AlertTimeline.Announcement> events = new ArrayList<>();
+        for (int i = 1; i < inputs.size(); i += 2) {
+            // A restart in between keeps the end of the source.
+            t = AlertTimeline.restore("cam", settings, io.vigil.proto.v1.AlertTimelineState.parseFrom(t.state().toByteArray()));
+            AlertTimeline.Output o = t.onObjectScore((ObjectScore) inputs.get(i));
+            frames.addAll(o.frames());
+            events.addAll(o.announcements());
+        }
+        assertEquals(9, frames.size(), "the last frame's score ends the source: the look-ahead is flushed at once");
+        assertEquals(EventDetector.State.CLOSED, events.get(events.size() - 1).event().state());
+        assertTrue(!t.hasWork());
+        assertTrue(t.onDetections(detections(8, 1)).isEmpty(), "after the flush, input for the source is late");
+    }
+
+    @Test
     void restoredStateContinuesExactlyLikeAnUninterruptedTimeline() throws Exception {
         AlertTimeline.Settings settings = new AlertTimeline.Settings(0, 1.5, 4, 5, EVENTS);
         List<Object> inputs = spikeInputs();
