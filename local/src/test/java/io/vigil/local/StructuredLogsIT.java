@@ -1,0 +1,96 @@
+package io.vigil.local;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vigil.proto.Topics;
+import io.vigil.testkit.SharedData;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The five packaged services with JSON logs on, as the k8s base runs them ({@code QUARKUS_LOG_CONSOLE_JSON_ENABLED}):
+ * every line a service writes is one JSON object that names the service, for a cluster's log pipeline.
+ */
+class StructuredLogsIT {
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void everyServiceWritesOneJsonObjectPerLineNamingItself() throws Exception {
+        Path home = Path.of("..").toAbsolutePath().normalize();
+        List<ServiceProcess> services = new ArrayList<>();
+        try (LocalKafkaBroker broker = LocalKafkaBroker.start(new LocalKafkaBroker.Config(temp.resolve("kafka"), 0, 0,
+                Topics.DEFAULTS, Duration.ofSeconds(120)))) {
+            VigilLocal.Options options = new VigilLocal.Options(SharedData.ped2TestVideo("02").toString(), "ped2-02", false,
+                    null, 0, temp, false, home, "motion", Optional.empty()); // stream mode: frame-ingest stays up
+            Map<String, Integer> ports = new LinkedHashMap<>();
+            for (VigilLocal.ServiceSpec spec : VigilLocal.services(options, broker.bootstrapServers())) {
+                Map<String, String> props = new LinkedHashMap<>(spec.properties());
+                props.put("quarkus.log.console.json.enabled", "true");
+                services.add(ServiceProcess.start(spec.name(), home.resolve(spec.name() + "/target/quarkus-app/quarkus-run.jar"),
+                        props, temp.resolve("logs/" + spec.name() + ".log")));
+                ports.put(spec.name(), spec.port());
+            }
+            for (Map.Entry<String, Integer> service : ports.entrySet()) {
+                awaitStarted(service.getKey(), service.getValue());
+            }
+        } finally {
+            ServiceProcess.stopAll(services);
+        }
+
+        ObjectMapper json = new ObjectMapper();
+        for (ServiceProcess s : services) {
+            List<String> lines = Files.readAllLines(s.log()).stream().filter(l -> !l.isBlank()).toList();
+            assertTrue(lines.size() > 3, s.name() + " logged " + lines);
+            boolean started = false;
+            for (String line : lines) {
+                JsonNode entry;
+                try {
+                    entry = json.readTree(line);
+                } catch (java.io.IOException e) {
+                    throw new AssertionError(s.name() + " wrote a line that is not JSON: " + line, e);
+                }
+                assertTrue(entry.isObject(), s.name() + ": " + line);
+                assertEquals(s.name(), entry.path("service").asText(), "the service field of " + line);
+                for (String field : List.of("timestamp", "level", "loggerName", "message")) {
+                    assertTrue(entry.hasNonNull(field), field + " missing in " + line);
+                }
+                started |= entry.get("message").asText().contains(" started in ");
+            }
+            assertTrue(started, s.name() + " logged its start as JSON");
+        }
+    }
+
+    private static void awaitStarted(String service, int port) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                if (http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/q/health/live")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (java.io.IOException notYet) {
+                // still starting
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError(service + " not live within 3 minutes");
+    }
+}
