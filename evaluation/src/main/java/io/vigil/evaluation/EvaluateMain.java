@@ -1,9 +1,7 @@
 package io.vigil.evaluation;
 
 import io.vigil.common.alerts.AlertTimeline;
-import io.vigil.vision.detect.DetectionFilter;
 import io.vigil.vision.detect.DetectorSpec;
-import io.vigil.vision.detect.MotionDetector;
 import io.vigil.vision.detect.FrameDetector;
 import io.vigil.evaluation.metrics.RegionTrackDetection;
 import io.vigil.vision.image.ImageCodec;
@@ -28,6 +26,7 @@ import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -67,18 +66,8 @@ public final class EvaluateMain {
         String videos = "";
         @Option(names = "--model", required = true, paramLabel = "FILE", description = "the SSMTL model")
         Path model;
-        @Option(names = "--detector", paramLabel = "KIND", description = "yolox, yolov3, ultralytics or motion "
-                + "(default: ${DEFAULT-VALUE})")
-        String detector = "yolox";
-        @Option(names = "--detector-model", paramLabel = "FILE", description = "the detector's ONNX model")
-        Path detectorModel;
-        @Option(names = "--detector-threshold", paramLabel = "P", description = "default: ${DEFAULT-VALUE}")
-        float detectorThreshold = Float.parseFloat(DetectionFilter.DEFAULT_THRESHOLD);
-        @Option(names = "--class-thresholds", paramLabel = "LIST", description = "e.g. person=0.5 (default: ${DEFAULT-VALUE})")
-        String classThresholds = String.join(",", DetectionFilter.DEFAULT_CLASS_THRESHOLDS.entrySet().stream()
-                .map(e -> e.getKey() + "=" + e.getValue()).toList());
-        @Option(names = "--add-moving-objects", paramLabel = "BOOL", arity = "1", description = "default: ${DEFAULT-VALUE}")
-        boolean addMovingObjects;
+        @Mixin
+        DetectorOptions detector = new DetectorOptions();
         @Option(names = "--t", paramLabel = "N", description = "sequence half-length (default: the model's; another is refused)")
         Integer t;
         @Option(names = "--calibration", paramLabel = "MODE", description = "surprise, zscore, p99 or none "
@@ -151,10 +140,7 @@ public final class EvaluateMain {
         List<String> only = list(c.videos);
         List<Datasets.LabelledVideo> videos = Datasets.open(c.data, only);
         say("%d videos from %s", videos.size(), c.data);
-        DetectorSpec.Backend backend = DetectorSpec.Backend.parse(c.detector);
-        Path detectorModel = backend == DetectorSpec.Backend.MOTION ? null : c.detectorModel;
-        DetectorSpec spec = new DetectorSpec(backend, detectorModel, Device.CPU, c.threads, 416, 0.1f, 0.45f, 8, true,
-                MotionDetector.Settings.defaults(), c.addMovingObjects);
+        DetectorSpec spec = c.detector.spec(Device.CPU, c.threads);
         AlertTimeline.Settings timeline = new AlertTimeline.Settings(0, c.sigma, c.maxLookahead, 30,
                 EventDetector.Settings.defaults());
         TaskCalibration.Mode calibration = TaskCalibration.Mode.valueOf(c.calibration.toUpperCase(Locale.ROOT));
@@ -175,10 +161,7 @@ public final class EvaluateMain {
             say("reading the frame and object scores of cameras %s<video> from %s", c.cameraPrefix, c.frameScoresFrom);
             results.addAll(BrokerScores.read(kafkaClientConfig(c.frameScoresFrom, c.kafkaConfig), c.cameraPrefix, videos));
         } else {
-            // As the object-detector's defaults: confidence thresholds, no class filter, boxes of at least 4 px.
-            DetectionFilter filter = DetectionFilter.of(c.detectorThreshold,
-                    DetectionFilter.parseClassThresholds(c.classThresholds), java.util.Set.of(), 4f);
-            try (FrameDetector detector = spec.frameDetector(spec.create(), filter, new ImageCodec());
+            try (FrameDetector detector = spec.frameDetector(spec.create(), c.detector.filter(), new ImageCodec());
                     OnnxModel model = OnnxSessionFactory.open(c.model, OnnxSessionFactory.Options.cpu(c.threads))) {
                 SsmtlScorer scorer = new SsmtlScorer(model, EnumSet.allOf(SsmtlScorer.Task.class), calibration);
                 cropSize = scorer.cropSize();
@@ -206,9 +189,7 @@ public final class EvaluateMain {
         Map<String, String> setup = new LinkedHashMap<>();
         setup.put("data", c.data + (only.isEmpty() ? "" : " videos " + String.join(",", only)));
         setup.put("model", c.model.toString());
-        setup.put("detector", backend.name().toLowerCase(Locale.ROOT) + (detectorModel == null ? "" : " " + detectorModel)
-                + ", confidence >= " + c.detectorThreshold + (c.classThresholds.isBlank() ? ""
-                        : " (" + c.classThresholds + ")"));
+        setup.put("detector", c.detector.describe());
         setup.put("sequences", "t=" + t + " (" + (2 * t + 1) + " crops of " + cropSize + " px)");
         setup.put("scores", "calibration " + calibration.name().toLowerCase(Locale.ROOT) + ", frame score = max of the "
                 + "object-score map, Gaussian sigma " + c.sigma + " frames (look-ahead " + c.maxLookahead + ")");

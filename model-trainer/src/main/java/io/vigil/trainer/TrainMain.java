@@ -2,14 +2,13 @@ package io.vigil.trainer;
 
 import io.vigil.vision.detect.DetectionFilter;
 import io.vigil.vision.detect.DetectorSpec;
-import io.vigil.vision.detect.MotionDetector;
 import io.vigil.vision.onnx.Device;
 import io.vigil.vision.onnx.OnnxMetadata;
 import io.vigil.common.sequence.SequenceSettings;
+import io.vigil.evaluation.DetectorOptions;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -37,33 +36,22 @@ import picocli.CommandLine.Spec;
         description = "Trains the SSMTL network on normal video and exports the ONNX model the anomaly-scorer serves.")
 public final class TrainMain implements Callable<Integer> {
 
-    /** The detector the objects come from: the detector service's defaults, so the model learns what it will see. */
-    static final class DetectorOptions {
-        @Option(names = "--detector", paramLabel = "KIND", description = "yolox, yolov3, ultralytics or motion "
-                + "(default: ${DEFAULT-VALUE})")
-        String backend = "yolox";
-        @Option(names = "--detector-model", paramLabel = "FILE", description = "the detector's ONNX model")
-        Path model;
-        @Option(names = "--detector-threshold", paramLabel = "P", description = "default: ${DEFAULT-VALUE}")
-        float threshold = Float.parseFloat(DetectionFilter.DEFAULT_THRESHOLD);
-        @Option(names = "--class-thresholds", paramLabel = "LIST", description = "e.g. person=0.5 (default: the "
-                + "detector service's)")
-        String classThresholds = "";
-        @Option(names = "--add-moving-objects", paramLabel = "BOOL", arity = "1", description = "default: ${DEFAULT-VALUE}")
-        boolean addMovingObjects;
+    /** The detector the objects come from, and how many threads PyTorch and the detector use. */
+    static final class Sources {
+        @Mixin
+        DetectorOptions detector = new DetectorOptions();
         @Option(names = "--threads", paramLabel = "N", description = "PyTorch's and the detector's intra-op threads "
                 + "(default: 0, one per core)")
         int threads;
         @Option(names = "--t", paramLabel = "N", description = "sequence half-length (default: ${DEFAULT-VALUE})")
         int t = Integer.parseInt(SequenceSettings.DEFAULT_T);
 
-        DetectionFilter filter() {
-            return DetectionFilter.of(threshold, DetectionFilter.parseClassThresholds(classThresholds), Set.of(), 4f);
+        DetectorSpec spec() {
+            return detector.spec(Device.AUTO, threads);
         }
 
-        DetectorSpec spec() {
-            return new DetectorSpec(DetectorSpec.Backend.parse(backend), model, Device.AUTO, threads, 640,
-                    filter().lowestThreshold(), 0.45f, 8, true, MotionDetector.Settings.defaults(), addMovingObjects);
+        DetectionFilter filter() {
+            return detector.filter();
         }
 
         SequenceSettings sequences() {
@@ -72,7 +60,7 @@ public final class TrainMain implements Callable<Integer> {
     }
 
     @Mixin
-    DetectorOptions detector = new DetectorOptions();
+    Sources sources = new Sources();
     @Option(names = "--data", paramLabel = "DIR", description = "a folder of normal videos (required to train)")
     Path data;
     @Option(names = "--out", paramLabel = "DIR", description = "where checkpoints, curves and the model go (required "
@@ -118,9 +106,9 @@ public final class TrainMain implements Callable<Integer> {
         if (data == null || out == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "training needs --data and --out");
         }
-        TrainingRun.Options options = new TrainingRun.Options(data, detector.spec(), detector.filter(), teacher,
-                Architecture.parse(architecture), detector.sequences(), maxGap, epochs, batch, lr, lambda, seed,
-                objectFraction, detector.threads, list(holdout), out, resume);
+        TrainingRun.Options options = new TrainingRun.Options(data, sources.spec(), sources.filter(), teacher,
+                Architecture.parse(architecture), sources.sequences(), maxGap, epochs, batch, lr, lambda, seed,
+                objectFraction, sources.threads, list(holdout), out, resume);
         Path model = new TrainingRun(options, System.out).run();
         System.out.println("model: " + model.toAbsolutePath());
         return 0;
@@ -130,7 +118,7 @@ public final class TrainMain implements Callable<Integer> {
             description = "Puts an existing model on the surprise scale with normal videos it did not train on.")
     static final class Calibrate implements Callable<Integer> {
         @Mixin
-        DetectorOptions detector = new DetectorOptions();
+        Sources sources = new Sources();
         @Option(names = "--model", required = true, paramLabel = "FILE", description = "the model to calibrate")
         Path model;
         @Option(names = "--data", required = true, paramLabel = "DIR", description = "normal videos")
@@ -144,10 +132,10 @@ public final class TrainMain implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            List<ObjectClips.Video> clips = TrainingRun.loadVideos(data, list(videos), detector.spec(), detector.filter(),
+            List<ObjectClips.Video> clips = TrainingRun.loadVideos(data, list(videos), sources.spec(), sources.filter(),
                     work.resolve("detections"), System.out);
-            Path written = OnnxMetadata.update(model, ModelCalibration.of(model, clips, detector.sequences(),
-                    detector.threads, System.out), out == null ? model : out);
+            Path written = OnnxMetadata.update(model, ModelCalibration.of(model, clips, sources.sequences(),
+                    sources.threads, System.out), out == null ? model : out);
             System.out.println("calibrated model: " + written.toAbsolutePath());
             return 0;
         }
