@@ -1,12 +1,13 @@
 package io.vigil.trainer;
 
+import io.vigil.common.sequence.SequenceSettings;
+import io.vigil.evaluation.DetectorOptions;
 import io.vigil.vision.detect.DetectionFilter;
 import io.vigil.vision.detect.DetectorSpec;
 import io.vigil.vision.onnx.Device;
 import io.vigil.vision.onnx.OnnxMetadata;
-import io.vigil.common.sequence.SequenceSettings;
-import io.vigil.evaluation.DetectorOptions;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -59,6 +60,9 @@ public final class TrainMain implements Callable<Integer> {
         }
     }
 
+    /** How long a stop waits for the training step in progress (about a second at batch 32 on 2 cores). */
+    static final Duration STOP_GRACE = Duration.ofSeconds(60);
+
     @Mixin
     Sources sources = new Sources();
     @Option(names = "--data", paramLabel = "DIR", description = "a folder of normal videos (required to train)")
@@ -109,9 +113,32 @@ public final class TrainMain implements Callable<Integer> {
         TrainingRun.Options options = new TrainingRun.Options(data, sources.spec(), sources.filter(), teacher,
                 Architecture.parse(architecture), sources.sequences(), maxGap, epochs, batch, lr, lambda, seed,
                 objectFraction, sources.threads, list(holdout), out, resume);
-        Path model = new TrainingRun(options, System.out).run();
-        System.out.println("model: " + model.toAbsolutePath());
-        return 0;
+        TrainingRun run = new TrainingRun(options, System.out);
+        // SIGTERM or Ctrl-C: finish the step in progress and let go of PyTorch before the JVM goes.
+        Thread onStop = new Thread(() -> {
+            try {
+                if (!run.stop(STOP_GRACE)) {
+                    System.err.println("model-trainer: the training step did not end within " + STOP_GRACE.toSeconds() + " s");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "model-trainer-stop");
+        Runtime.getRuntime().addShutdownHook(onStop);
+        try {
+            Path model = run.run();
+            System.out.println("model: " + model.toAbsolutePath());
+            return 0;
+        } catch (TrainingRun.Stopped stopped) {
+            System.out.println("model-trainer: " + stopped.getMessage());
+            return 143;
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(onStop);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: it returns once run() has
+            }
+        }
     }
 
     @Command(name = "calibrate", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,

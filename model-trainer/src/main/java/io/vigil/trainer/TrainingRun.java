@@ -1,5 +1,11 @@
 package io.vigil.trainer;
 
+import com.google.protobuf.ByteString;
+import io.vigil.common.scoring.ModelContract;
+import io.vigil.common.sequence.SequenceSettings;
+import io.vigil.proto.v1.Box;
+import io.vigil.proto.v1.Frame;
+import io.vigil.proto.v1.FrameDetections;
 import io.vigil.vision.detect.DetectionFilter;
 import io.vigil.vision.detect.DetectorSpec;
 import io.vigil.vision.detect.FrameDetector;
@@ -8,12 +14,6 @@ import io.vigil.vision.image.ImageCodec;
 import io.vigil.vision.image.RgbImage;
 import io.vigil.vision.onnx.OnnxMetadata;
 import io.vigil.vision.onnx.OnnxSessionFactory;
-import io.vigil.common.scoring.ModelContract;
-import io.vigil.common.sequence.SequenceSettings;
-import io.vigil.proto.v1.Box;
-import io.vigil.proto.v1.Frame;
-import io.vigil.proto.v1.FrameDetections;
-import com.google.protobuf.ByteString;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -29,6 +29,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
 /**
@@ -51,16 +54,42 @@ public final class TrainingRun {
         }
     }
 
+    /** A run stopped on request ({@link #stop}) between two training steps. */
+    public static final class Stopped extends RuntimeException {
+        Stopped(String message) {
+            super(message);
+        }
+    }
+
     private final Options o;
     private final PrintStream log;
+    private final AtomicBoolean stopRequested = new AtomicBoolean();
+    private final CountDownLatch ended = new CountDownLatch(1);
 
     public TrainingRun(Options options, PrintStream log) {
         this.o = options;
         this.log = log;
     }
 
-    /** Runs the job; returns the exported model. */
+    /**
+     * Asks the running job to stop after the training step in progress, and waits up to {@code grace} for it to let
+     * go of PyTorch: a JVM that exits while a step runs in native code crashes on the way out. True when it did.
+     */
+    public boolean stop(Duration grace) throws InterruptedException {
+        stopRequested.set(true);
+        return ended.await(grace.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Runs the job; returns the exported model. Throws {@link Stopped} when {@link #stop} ended it early. */
     public Path run() throws Exception {
+        try {
+            return train();
+        } finally {
+            ended.countDown();
+        }
+    }
+
+    private Path train() throws Exception {
         Files.createDirectories(o.out());
         long start = System.nanoTime();
         TorchRuntime.useThreads(o.threads());
@@ -98,6 +127,10 @@ public final class TrainingRun {
                 double[] sums = new double[5];
                 int steps = 0;
                 for (int from = 0; from < objects.size(); from += o.batch()) {
+                    if (stopRequested.get()) {
+                        throw new Stopped(String.format("stopped at epoch %d step %d of %d; %s", epoch, steps, stepsPerEpoch,
+                                epoch > 1 ? "--resume continues after epoch " + (epoch - 1) : "no epoch finished yet"));
+                    }
                     ObjectClips.Batch b = clips.batch(objects.subList(from, Math.min(objects.size(), from + o.batch())), random);
                     if (b.size() == 0) {
                         continue;

@@ -3,22 +3,25 @@ package io.vigil.trainer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vigil.common.scoring.SsmtlScorer;
+import io.vigil.common.scoring.TaskCalibration;
+import io.vigil.common.sequence.SequenceSettings;
+import io.vigil.testkit.SharedData;
 import io.vigil.vision.detect.DetectionFilter;
 import io.vigil.vision.detect.DetectorSpec;
 import io.vigil.vision.detect.MotionDetector;
 import io.vigil.vision.onnx.Device;
 import io.vigil.vision.onnx.OnnxModel;
 import io.vigil.vision.onnx.OnnxSessionFactory;
-import io.vigil.common.scoring.SsmtlScorer;
-import io.vigil.common.scoring.TaskCalibration;
-import io.vigil.common.sequence.SequenceSettings;
-import io.vigil.testkit.SharedData;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,8 +42,8 @@ class TrainingRunTest {
                 SequenceSettings.paper(), 4, epochs, 8, 1e-3f, 0.5f, 7, 0.15, 2, List.of("02"), out, resume);
     }
 
-    @Test
-    void trainsExportsWithCalibrationAndResumesFromItsCheckpoint() throws Exception {
+    /** The first 30 frames of Ped2 training videos 01 and 02. */
+    private Path smallData() throws java.io.IOException {
         Path data = temp.resolve("data");
         for (String video : new String[] {"01", "02"}) {
             Path src = SharedData.ped2TrainingVideo(video);
@@ -50,6 +53,12 @@ class TrainingRunTest {
                 Files.copy(src.resolve(name), dst.resolve(name));
             }
         }
+        return data;
+    }
+
+    @Test
+    void trainsExportsWithCalibrationAndResumesFromItsCheckpoint() throws Exception {
+        Path data = smallData();
         Path out = temp.resolve("out");
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         Path model = new TrainingRun(options(data, out, 2, false), new PrintStream(log, true)).run();
@@ -86,6 +95,31 @@ class TrainingRunTest {
         assertTrue(resumed.contains("epoch 3 done") && !resumed.contains("epoch 1/3"), resumed);
         assertEquals(4, Files.readAllLines(out.resolve("training.csv")).size(), "the resumed run continues the curves");
         assertEquals(List.of("01-", "02-"), cachedVideos(out), "the same settings reuse the cached detections");
+    }
+
+    @Test
+    void aStopEndsTheRunBetweenTwoStepsAndLetsGoOfPyTorch() throws Exception {
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        TrainingRun run = new TrainingRun(options(smallData(), temp.resolve("out"), 50, false), new PrintStream(log, true));
+        CompletableFuture<Throwable> ended = new CompletableFuture<>();
+        Thread training = new Thread(() -> {
+            try {
+                run.run();
+                ended.complete(null);
+            } catch (Throwable e) {
+                ended.complete(e);
+            }
+        }, "training");
+        training.start();
+        while (!log.toString().contains("objects used for training")) {
+            assertTrue(training.isAlive(), log.toString());
+            Thread.sleep(20);
+        }
+        assertTrue(run.stop(Duration.ofSeconds(60)), "the run let go of PyTorch within the grace");
+        Throwable e = ended.get(5, TimeUnit.SECONDS);
+        assertTrue(e instanceof TrainingRun.Stopped, "stopped, not ended otherwise: " + e);
+        assertTrue(e.getMessage().startsWith("stopped at epoch 1 step "), e.getMessage());
+        assertTrue(!log.toString().contains("exported"), log.toString());
     }
 
     @Test
