@@ -5,8 +5,11 @@ import io.vigil.vision.detect.DetectorSpec;
 import io.vigil.vision.detect.MotionDetector;
 import io.vigil.vision.onnx.Device;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Option;
 
 /**
@@ -40,11 +43,14 @@ public final class DetectorOptions {
                 filter().lowestThreshold(), 0.45f, 8, true, MotionDetector.Settings.defaults(), addMovingObjects);
     }
 
-    /** One line for reports: backend, model and thresholds. */
+    /** One line for reports: backend, model and thresholds (the service's per-class ones included). */
     public String describe() {
         DetectorSpec.Backend kind = DetectorSpec.Backend.parse(backend);
+        Map<String, Float> byClass = new LinkedHashMap<>(DetectionFilter.DEFAULT_CLASS_THRESHOLDS);
+        byClass.putAll(DetectionFilter.parseClassThresholds(classThresholds));
         return kind.name().toLowerCase(Locale.ROOT) + (kind == DetectorSpec.Backend.MOTION || model == null ? "" : " " + model)
-                + ", confidence >= " + threshold + (classThresholds.isBlank() ? "" : " (" + classThresholds + ")")
+                + ", confidence >= " + threshold + " (" + byClass.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                        .collect(Collectors.joining(",")) + ")"
                 + (addMovingObjects ? ", with the motion detector's uncovered moving objects" : "");
     }
 }
