@@ -2,8 +2,6 @@ package io.vigil.alerts;
 
 import com.google.protobuf.ByteString;
 import io.vigil.common.alerts.AlertTimeline;
-import io.vigil.vision.image.ImageDecodeException;
-import io.vigil.vision.image.Thumbnails;
 import io.vigil.kafka.streams.CameraKeys;
 import io.vigil.kafka.streams.ProtoStore;
 import io.vigil.kafka.streams.PunctuationClock;
@@ -18,6 +16,8 @@ import io.vigil.proto.v1.FrameDetections;
 import io.vigil.proto.v1.FrameScore;
 import io.vigil.proto.v1.ObjectScore;
 import io.vigil.proto.v1.ScoredObject;
+import io.vigil.vision.image.ImageDecodeException;
+import io.vigil.vision.image.Thumbnails;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,12 +1,12 @@
 package io.vigil.alerts;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
 import io.vigil.common.alerts.AlertTimeline;
+import io.vigil.common.scoring.EventDetector;
+import io.vigil.kafka.BoundedClose;
 import io.vigil.vision.image.ImageCodec;
 import io.vigil.vision.image.Thumbnails;
-import io.vigil.common.scoring.EventDetector;
-import io.quarkus.runtime.ShutdownEvent;
-import io.vigil.kafka.BoundedClose;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;

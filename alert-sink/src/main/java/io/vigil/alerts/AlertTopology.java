@@ -1,8 +1,8 @@
 package io.vigil.alerts;
 
 import io.vigil.common.alerts.AlertTimeline;
-import io.vigil.vision.image.Thumbnails;
 import io.vigil.proto.Topics;
+import io.vigil.vision.image.Thumbnails;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

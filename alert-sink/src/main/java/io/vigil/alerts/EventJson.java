@@ -1,8 +1,8 @@
 package io.vigil.alerts;
 
-import io.vigil.vision.detect.CocoClasses;
 import io.vigil.proto.v1.AnomalyEvent;
 import io.vigil.proto.v1.Detection;
+import io.vigil.vision.detect.CocoClasses;
 import java.util.List;
 
 /** An event as the REST API, the live stream and the webhook show it (the thumbnail by URL, not inline). */

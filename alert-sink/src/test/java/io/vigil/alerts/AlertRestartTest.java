@@ -3,14 +3,14 @@ package io.vigil.alerts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vigil.vision.image.ImageCodec;
-import io.vigil.vision.image.Thumbnails;
 import io.vigil.proto.Topics;
+import io.vigil.proto.serde.VigilSerdes;
 import io.vigil.proto.v1.AnomalyEvent;
 import io.vigil.proto.v1.FrameScore;
-import io.vigil.proto.serde.VigilSerdes;
 import io.vigil.testkit.InProcessKafka;
 import io.vigil.testkit.TopicReader;
+import io.vigil.vision.image.ImageCodec;
+import io.vigil.vision.image.Thumbnails;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;

@@ -2,9 +2,9 @@ package io.vigil.scorer;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-import io.vigil.vision.onnx.Device;
 import io.vigil.common.scoring.SsmtlScorer;
 import io.vigil.common.scoring.TaskCalibration;
+import io.vigil.vision.onnx.Device;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Positive;
 import java.nio.file.Path;

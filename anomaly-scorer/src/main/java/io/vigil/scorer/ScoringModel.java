@@ -1,9 +1,9 @@
 package io.vigil.scorer;
 
-import io.vigil.vision.onnx.OnnxModel;
-import io.vigil.vision.onnx.OnnxSessionFactory;
 import io.vigil.common.scoring.SsmtlScorer;
 import io.vigil.common.scoring.TaskCalibration;
+import io.vigil.vision.onnx.OnnxModel;
+import io.vigil.vision.onnx.OnnxSessionFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

@@ -3,8 +3,8 @@ package io.vigil.bench;
 import static io.vigil.bench.BenchSupport.writeReport;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.vigil.kafka.TopicSnapshot;
 import io.vigil.evaluation.EvaluateMain;
+import io.vigil.kafka.TopicSnapshot;
 import io.vigil.local.LocalKafkaBroker;
 import io.vigil.local.Processes;
 import io.vigil.local.VigilLocal;

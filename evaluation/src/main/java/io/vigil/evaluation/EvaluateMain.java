@@ -1,19 +1,19 @@
 package io.vigil.evaluation;
 
 import io.vigil.common.alerts.AlertTimeline;
-import io.vigil.vision.detect.DetectorSpec;
-import io.vigil.vision.detect.FrameDetector;
-import io.vigil.evaluation.metrics.RegionTrackDetection;
-import io.vigil.vision.image.ImageCodec;
-import io.vigil.vision.onnx.Device;
-import io.vigil.vision.onnx.OnnxModel;
-import io.vigil.vision.onnx.OnnxSessionFactory;
 import io.vigil.common.scoring.EventDetector;
 import io.vigil.common.scoring.ModelContract;
 import io.vigil.common.scoring.SsmtlScorer;
 import io.vigil.common.scoring.TaskCalibration;
 import io.vigil.common.sequence.SequenceBuilder;
 import io.vigil.common.sequence.SequenceSettings;
+import io.vigil.evaluation.metrics.RegionTrackDetection;
+import io.vigil.vision.detect.DetectorSpec;
+import io.vigil.vision.detect.FrameDetector;
+import io.vigil.vision.image.ImageCodec;
+import io.vigil.vision.onnx.Device;
+import io.vigil.vision.onnx.OnnxModel;
+import io.vigil.vision.onnx.OnnxSessionFactory;
 import java.nio.file.Path;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;

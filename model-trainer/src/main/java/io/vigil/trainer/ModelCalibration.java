@@ -1,7 +1,5 @@
 package io.vigil.trainer;
 
-import io.vigil.vision.onnx.OnnxModel;
-import io.vigil.vision.onnx.OnnxSessionFactory;
 import io.vigil.common.scoring.Calibrator;
 import io.vigil.common.scoring.SsmtlScorer;
 import io.vigil.common.scoring.TaskCalibration;
@@ -10,6 +8,8 @@ import io.vigil.common.sequence.SequenceSettings;
 import io.vigil.common.sequence.WindowPlan;
 import io.vigil.proto.v1.FrameDetections;
 import io.vigil.proto.v1.ObjectSequence;
+import io.vigil.vision.onnx.OnnxModel;
+import io.vigil.vision.onnx.OnnxSessionFactory;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;

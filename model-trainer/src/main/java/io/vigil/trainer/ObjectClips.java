@@ -1,6 +1,5 @@
 package io.vigil.trainer;
 
-import io.vigil.vision.image.RgbImage;
 import io.vigil.common.sequence.SequenceBuilder;
 import io.vigil.common.sequence.SequenceSettings;
 import io.vigil.common.sequence.SequenceTensors;
@@ -8,6 +7,7 @@ import io.vigil.common.sequence.WindowPlan;
 import io.vigil.proto.v1.Detection;
 import io.vigil.proto.v1.FrameDetections;
 import io.vigil.proto.v1.ObjectSequence;
+import io.vigil.vision.image.RgbImage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

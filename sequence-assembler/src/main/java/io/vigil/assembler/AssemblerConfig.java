@@ -2,10 +2,10 @@ package io.vigil.assembler;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.vigil.common.sequence.SequenceSettings;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Positive;
-import io.vigil.common.sequence.SequenceSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;

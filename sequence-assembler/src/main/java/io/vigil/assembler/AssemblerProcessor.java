@@ -1,13 +1,11 @@
 package io.vigil.assembler;
 
-import io.vigil.vision.image.ImageCodec;
-import io.vigil.vision.image.RgbImage;
+import io.vigil.common.sequence.SequenceBuilder;
+import io.vigil.common.sequence.WindowPlan;
 import io.vigil.kafka.streams.CameraKeys;
 import io.vigil.kafka.streams.ProtoStore;
 import io.vigil.kafka.streams.PunctuationClock;
 import io.vigil.kafka.streams.RecordGuard;
-import io.vigil.common.sequence.SequenceBuilder;
-import io.vigil.common.sequence.WindowPlan;
 import io.vigil.proto.MessageChecks;
 import io.vigil.proto.Topics;
 import io.vigil.proto.serde.VigilSerdes;
@@ -16,6 +14,8 @@ import io.vigil.proto.v1.Frame;
 import io.vigil.proto.v1.FrameDetections;
 import io.vigil.proto.v1.ObjectSequence;
 import io.vigil.proto.v1.PendingDetections;
+import io.vigil.vision.image.ImageCodec;
+import io.vigil.vision.image.RgbImage;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;

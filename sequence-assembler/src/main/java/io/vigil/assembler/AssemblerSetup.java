@@ -1,10 +1,10 @@
 package io.vigil.assembler;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
 import io.vigil.common.scoring.ModelContract;
 import io.vigil.common.sequence.SequenceBuilder;
 import io.vigil.common.sequence.SequenceSettings;
-import io.quarkus.runtime.ShutdownEvent;
 import io.vigil.kafka.BoundedClose;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vigil.common.scoring.ModelContract;
+import io.vigil.common.sequence.SequenceSettings;
 import io.vigil.vision.onnx.ModelLoadException;
 import io.vigil.vision.onnx.OnnxGraphBuilder;
 import io.vigil.vision.onnx.proto.TensorProto.DataType;
-import io.vigil.common.scoring.ModelContract;
-import io.vigil.common.sequence.SequenceSettings;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;

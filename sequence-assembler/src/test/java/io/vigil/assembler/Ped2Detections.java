@@ -1,6 +1,9 @@
 package io.vigil.assembler;
 
 import com.google.protobuf.ByteString;
+import io.vigil.proto.v1.Frame;
+import io.vigil.proto.v1.FrameDetections;
+import io.vigil.testkit.SharedData;
 import io.vigil.vision.detect.DetectionFilter;
 import io.vigil.vision.detect.DetectorSpec;
 import io.vigil.vision.detect.FrameDetector;
@@ -8,9 +11,6 @@ import io.vigil.vision.detect.MotionDetector;
 import io.vigil.vision.detect.ObjectDetector;
 import io.vigil.vision.image.ImageCodec;
 import io.vigil.vision.onnx.Device;
-import io.vigil.testkit.SharedData;
-import io.vigil.proto.v1.Frame;
-import io.vigil.proto.v1.FrameDetections;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

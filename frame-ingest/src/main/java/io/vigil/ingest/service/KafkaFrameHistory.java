@@ -1,8 +1,8 @@
 package io.vigil.ingest.service;
 
 import io.smallrye.common.annotation.Identifier;
-import io.vigil.kafka.KafkaClientConfig;
 import io.vigil.ingest.ResumePoint;
+import io.vigil.kafka.KafkaClientConfig;
 import io.vigil.proto.Topics;
 import io.vigil.proto.serde.VigilSerdes;
 import io.vigil.proto.v1.Frame;

@@ -1,9 +1,9 @@
 package io.vigil.ingest.service;
 
 import io.quarkus.test.junit.QuarkusTestProfile;
+import io.vigil.testkit.SharedData;
 import io.vigil.vision.image.ImageCodec;
 import io.vigil.vision.image.RgbImage;
-import io.vigil.testkit.SharedData;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

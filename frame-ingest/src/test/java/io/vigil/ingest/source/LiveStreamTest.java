@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
-import io.vigil.vision.image.ImageCodec;
 import io.vigil.testkit.SharedData;
+import io.vigil.vision.image.ImageCodec;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;

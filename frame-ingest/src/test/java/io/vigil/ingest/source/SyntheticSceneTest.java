@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vigil.vision.image.ImageCodec;
 import io.vigil.ingest.source.SyntheticScene.Anomaly;
 import io.vigil.ingest.source.SyntheticScene.GroundTruthBox;
+import io.vigil.vision.image.ImageCodec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

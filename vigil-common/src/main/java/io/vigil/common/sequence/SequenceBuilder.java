@@ -1,15 +1,15 @@
 package io.vigil.common.sequence;
 
 import com.google.protobuf.ByteString;
+import io.vigil.proto.v1.Box;
+import io.vigil.proto.v1.Detection;
+import io.vigil.proto.v1.FrameDetections;
+import io.vigil.proto.v1.ObjectSequence;
 import io.vigil.vision.image.BoxOutsideFrameException;
 import io.vigil.vision.image.CropBox;
 import io.vigil.vision.image.Crops;
 import io.vigil.vision.image.ImageDecodeException;
 import io.vigil.vision.image.RgbImage;
-import io.vigil.proto.v1.Box;
-import io.vigil.proto.v1.Detection;
-import io.vigil.proto.v1.FrameDetections;
-import io.vigil.proto.v1.ObjectSequence;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -6,13 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import io.vigil.proto.v1.Detection;
+import io.vigil.proto.v1.ObjectSequence;
 import io.vigil.vision.onnx.ModelLoadException;
 import io.vigil.vision.onnx.OnnxGraphBuilder;
 import io.vigil.vision.onnx.OnnxModel;
 import io.vigil.vision.onnx.OnnxSessionFactory;
 import io.vigil.vision.onnx.proto.TensorProto.DataType;
-import io.vigil.proto.v1.Detection;
-import io.vigil.proto.v1.ObjectSequence;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;

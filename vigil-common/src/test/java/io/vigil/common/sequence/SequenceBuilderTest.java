@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vigil.vision.image.RgbImage;
 import io.vigil.proto.v1.Box;
 import io.vigil.proto.v1.Detection;
 import io.vigil.proto.v1.FrameDetections;
 import io.vigil.proto.v1.ObjectSequence;
+import io.vigil.vision.image.RgbImage;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;

@@ -2,15 +2,15 @@ package io.vigil.vision.detect;
 
 import io.vigil.vision.image.ImageCodec;
 import io.vigil.vision.onnx.Device;
+import io.vigil.vision.onnx.DynamicBatch;
 import io.vigil.vision.onnx.ModelLoadException;
 import io.vigil.vision.onnx.OnnxModel;
 import io.vigil.vision.onnx.OnnxSessionFactory;
-import io.vigil.vision.onnx.DynamicBatch;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.jboss.logging.Logger;
 import java.util.Locale;
+import org.jboss.logging.Logger;
 
 /**
  * Which detector to build and how: one description used by the object-detector service, the trainer and the

@@ -1,12 +1,12 @@
 package io.vigil.vision.detect;
 
-import io.vigil.vision.image.ImageCodec;
-import io.vigil.vision.image.ImageDecodeException;
-import io.vigil.vision.image.RgbImage;
 import io.vigil.proto.v1.Box;
 import io.vigil.proto.v1.Detection;
 import io.vigil.proto.v1.Frame;
 import io.vigil.proto.v1.FrameDetections;
+import io.vigil.vision.image.ImageCodec;
+import io.vigil.vision.image.ImageDecodeException;
+import io.vigil.vision.image.RgbImage;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -3,9 +3,9 @@ package io.vigil.vision.detect;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vigil.testkit.SharedData;
 import io.vigil.vision.image.RgbImage;
 import io.vigil.vision.onnx.OnnxSessionFactory;
-import io.vigil.testkit.SharedData;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -4,13 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
-import io.vigil.vision.image.ImageCodec;
-import io.vigil.vision.onnx.Device;
-import io.vigil.vision.image.RgbImage;
 import io.vigil.proto.v1.Detection;
 import io.vigil.proto.v1.Frame;
 import io.vigil.proto.v1.FrameDetections;
 import io.vigil.testkit.SharedData;
+import io.vigil.vision.image.ImageCodec;
+import io.vigil.vision.image.RgbImage;
+import io.vigil.vision.onnx.Device;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vigil.testkit.SharedData;
 import io.vigil.vision.onnx.ModelLoadException;
 import io.vigil.vision.onnx.OnnxSessionFactory;
-import io.vigil.testkit.SharedData;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vigil.testkit.SharedData;
 import io.vigil.vision.detect.DetectionInput;
 import io.vigil.vision.detect.DetectorSpec;
 import io.vigil.vision.detect.MotionDetector;
 import io.vigil.vision.detect.ObjectDetector;
 import io.vigil.vision.image.ImageCodec;
-import io.vigil.testkit.SharedData;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
