@@ -1,6 +1,7 @@
 package io.vigil.testkit;
 
 import io.vigil.proto.Topics.TopicSpec;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
@@ -36,7 +37,12 @@ public final class InProcessKafka implements AutoCloseable {
     /** As {@link #start()}, with extra broker properties (e.g. for TLS listeners). */
     public static InProcessKafka start(Map<String, String> brokerProperties) {
         try {
+            // Our own directory: the test kit's default one is deleted by a JVM shutdown hook of Kafka's that runs
+            // alongside the one closing the shared broker, and a broker whose log directory vanishes halts the JVM
+            // with status 1 (surefire then fails the module after every test passed: "Error occurred in starting fork").
+            Path baseDirectory = Files.createTempDirectory("vigil-kafka-");
             KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
+                    .setBaseDirectory(baseDirectory)
                     .setCombined(true)
                     .setNumBrokerNodes(1)
                     .setNumControllerNodes(1)
@@ -48,7 +54,8 @@ public final class InProcessKafka implements AutoCloseable {
                     .setConfigProp("transaction.state.log.min.isr", "1")
                     .setConfigProp("transaction.state.log.num.partitions", "4")
                     .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                    .setConfigProp("auto.create.topics.enable", "false");
+                    .setConfigProp("auto.create.topics.enable", "false")
+                    .setDeleteOnClose(true);
             brokerProperties.forEach(builder::setConfigProp);
             KafkaClusterTestKit cluster = builder.build();
             cluster.format();
