@@ -174,12 +174,18 @@ class AlertTopologyTest {
         assertTrue(events.isEmpty(), "flushed once");
     }
 
-    @Test
-    void sourceThatEndedIsFlushedWhenItsLastFrameIsScoredNotWhenItLooksIdle() throws Exception {
-        List<AlertInputs.Input> in = new ArrayList<>(AlertInputs.camera("cam-4", AlertInputs.ped2Jpegs(20), 0, 20, 15, 19));
+    /** A camera's 20 frames, an event on frames 15..19, the last frame marked as the end of its source. */
+    private static List<AlertInputs.Input> endingSource(String camera) throws Exception {
+        List<AlertInputs.Input> in = new ArrayList<>(AlertInputs.camera(camera, AlertInputs.ped2Jpegs(20), 0, 20, 15, 19));
         AlertInputs.Input last = in.get(3 * 19);
         in.set(3 * 19, new AlertInputs.Input(last.topic(), last.key(), Frame.parseFrom(last.value()).toBuilder()
                 .setEndOfSource(true).build().toByteArray()));
+        return in;
+    }
+
+    @Test
+    void sourceThatEndedIsFlushedWhenItsLastFrameIsScoredNotWhenItLooksIdle() throws Exception {
+        List<AlertInputs.Input> in = endingSource("cam-4");
         // The detector is done long before a slow scorer: frames and detections first, scores a minute later.
         pipe(in.stream().filter(i -> !i.topic().equals(Topics.OBJECT_SCORES)).toList());
         driver.advanceWallClockTime(Duration.ofSeconds(60));
@@ -195,10 +201,7 @@ class AlertTopologyTest {
 
     @Test
     void sourceThatEndedWithObjectsNeverScoredIsFlushedAfterTheEndOfSourceTimeout() throws Exception {
-        List<AlertInputs.Input> in = new ArrayList<>(AlertInputs.camera("cam-5", AlertInputs.ped2Jpegs(20), 0, 20, 15, 19));
-        AlertInputs.Input last = in.get(3 * 19);
-        in.set(3 * 19, new AlertInputs.Input(last.topic(), last.key(), Frame.parseFrom(last.value()).toBuilder()
-                .setEndOfSource(true).build().toByteArray()));
+        List<AlertInputs.Input> in = endingSource("cam-5");
         pipe(in.subList(0, in.size() - 1)); // the last object's score was dropped upstream
         driver.advanceWallClockTime(Duration.ofSeconds(1)); // the first check after the input: idle from here
         driver.advanceWallClockTime(Duration.ofSeconds(100));

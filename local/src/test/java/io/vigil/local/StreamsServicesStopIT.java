@@ -7,10 +7,6 @@ import io.vigil.proto.Topics;
 import io.vigil.proto.v1.Frame;
 import io.vigil.proto.v1.FrameDetections;
 import io.vigil.testkit.SharedData;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,7 +48,7 @@ class StreamsServicesStopIT {
                         "quarkus.http.port", Integer.toString(port), "kafka-streams.state.dir", temp.resolve(service.getKey())
                                 .toString(), service.getValue() + ".close-timeout", CLOSE_TIMEOUT.toSeconds() + "s"),
                         temp.resolve(service.getKey() + ".log")));
-                awaitReady(port, service.getKey());
+                HealthProbe.await(service.getKey(), port, "ready", Duration.ofMinutes(2));
             }
             Thread camera = feed(broker.bootstrapServers());
             Thread.sleep(5000); // both services are in the middle of transactions
@@ -101,22 +97,5 @@ class StreamsServicesStopIT {
         }, "stop-test-camera");
         t.start();
         return t;
-    }
-
-    private static void awaitReady(int port, String service) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                if (http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/q/health/ready")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (java.io.IOException notYet) {
-                // still starting
-            }
-            Thread.sleep(500);
-        }
-        throw new AssertionError(service + " not ready within 2 minutes");
     }
 }
