@@ -28,6 +28,12 @@ public final class ServiceProcess implements AutoCloseable {
      * Starts {@code jar} with {@code properties} as {@code -D} system properties; output goes to {@code log}.
      */
     public static ServiceProcess start(String name, Path jar, Map<String, String> properties, Path log) {
+        return start(name, jar, properties, Map.of(), log);
+    }
+
+    /** As {@link #start(String, Path, Map, Path)}, with {@code environment} added to the process's environment. */
+    public static ServiceProcess start(String name, Path jar, Map<String, String> properties, Map<String, String> environment,
+            Path log) {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(name + " is not built: " + jar + " is missing (run mvn -DskipTests install)");
         }
@@ -37,8 +43,10 @@ public final class ServiceProcess implements AutoCloseable {
         cmd.add(jar.toString());
         try {
             Files.createDirectories(log.getParent());
-            Process p = new ProcessBuilder(Processes.inOwnSession(cmd)).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            ProcessBuilder builder = new ProcessBuilder(Processes.inOwnSession(cmd)).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            builder.environment().putAll(environment);
+            Process p = builder.start();
             return new ServiceProcess(name, p, log);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name, e);

@@ -1,5 +1,6 @@
 package io.vigil.local;
 
+import io.vigil.proto.SourceUris;
 import io.vigil.proto.Topics;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -81,9 +82,9 @@ public final class VigilLocal {
                 cli.usage(System.out);
                 System.exit(0);
             }
-            o = options(parsed);
+            o = options(parsed, System.getenv());
         } catch (CommandLine.ParameterException | IllegalArgumentException e) {
-            System.err.println("vigil-local: " + e.getMessage());
+            System.err.println("vigil-local: " + SourceUris.withoutCredentials(e.getMessage()));
             cli.usage(System.err);
             System.exit(2);
             return;
@@ -127,7 +128,7 @@ public final class VigilLocal {
                 // The client secrets stay in a file only this user can read, never on a command line.
                 clientSettings.ifPresent(f -> properties.put("quarkus.config.locations", f.toUri().toString()));
                 ServiceProcess p = job.start(() -> ServiceProcess.start(spec.name(),
-                        o.home().resolve(spec.name() + "/target/quarkus-app/quarkus-run.jar"), properties,
+                        o.home().resolve(spec.name() + "/target/quarkus-app/quarkus-run.jar"), properties, spec.environment(),
                         logs.resolve(spec.name() + ".log")));
                 services.add(p);
                 say(spec.name() + " started (pid " + p.pid() + ", " + spec.summary() + ", health http://localhost:"
@@ -197,9 +198,18 @@ public final class VigilLocal {
         return exit;
     }
 
-    /** A service to run: its module name, HTTP port, -D properties, and a line for the start-up banner. */
-    record ServiceSpec(String name, int port, Map<String, String> properties, String summary) {
+    /**
+     * A service to run: its module name, HTTP port, -D properties, environment variables (secrets, which a command
+     * line would show to every user in {@code ps}), and a line for the start-up banner.
+     */
+    record ServiceSpec(String name, int port, Map<String, String> properties, Map<String, String> environment, String summary) {
+        ServiceSpec(String name, int port, Map<String, String> properties, String summary) {
+            this(name, port, properties, Map.of(), summary);
+        }
     }
+
+    /** The environment variable that hands frame-ingest the source URI, which may hold a camera's password. */
+    static final String SOURCE_URI_VARIABLE = "VIGIL_SOURCE_URI";
 
     /** The services of the main job, in start order; frame-ingest comes last. */
     static List<ServiceSpec> services(Options o, String bootstrap) {
@@ -224,7 +234,7 @@ public final class VigilLocal {
             ingest.put("vigil.ingest.cameras." + DEFAULT_CAMERA + ".enabled", "false");
         }
         for (String id : o.cameraIds()) {
-            ingest.put("vigil.ingest.cameras." + id + ".uri", o.source());
+            ingest.put("vigil.ingest.cameras." + id + ".uri", "${" + SOURCE_URI_VARIABLE + "}"); // resolved by Quarkus
             if (o.fps() > 0) {
                 ingest.put("vigil.ingest.cameras." + id + ".fps-cap", Double.toString(o.fps()));
             }
@@ -239,7 +249,9 @@ public final class VigilLocal {
                 new ServiceSpec("sequence-assembler", 8083, assembler, "crops checked against the model's t and size"),
                 new ServiceSpec("anomaly-scorer", 8084, scorer, "model models/ssmtl-ped2-shallow-narrow.onnx"),
                 new ServiceSpec("alert-sink", 8085, alerts, "events, webhook, REST; page at http://localhost:8085/"),
-                new ServiceSpec("frame-ingest", INGEST_PORT, ingest, "camera " + String.join(", ", o.cameraIds()) + " <- " + o.source()));
+                new ServiceSpec("frame-ingest", INGEST_PORT, ingest, Map.of(SOURCE_URI_VARIABLE, o.source()),
+                        "camera " + String.join(", ", o.cameraIds()) + " <- "
+                        + SourceUris.withoutCredentials(o.source())));
     }
 
     private static Map<String, String> common(String bootstrap, int port) {
@@ -257,7 +269,8 @@ public final class VigilLocal {
         @Parameters(arity = "0..1", paramLabel = "URI", description = "the source, as --source")
         String bareSource;
         @Option(names = "--source", paramLabel = "URI", description = "file, image folder, stream URL or synthetic:?... "
-                + "(default: a synthetic scene with injected anomalies)")
+                + "(default: $VIGIL_SOURCE_URI, else a synthetic scene with injected anomalies). A URI with a password "
+                + "belongs in that variable or in an @FILE of options, not on the command line, where ps shows it")
         String source;
         @Option(names = "--camera", paramLabel = "ID", description = "camera id (default: from the source)")
         String camera;
@@ -298,17 +311,22 @@ public final class VigilLocal {
 
     /** The options of a command line; throws {@link IllegalArgumentException} naming the bad option. */
     static Options parse(String[] args) {
+        return parse(args, System.getenv());
+    }
+
+    /** As {@link #parse(String[])}, with {@code env} for the source when the command line names none. */
+    static Options parse(String[] args, Map<String, String> env) {
         Cli c = new Cli();
         try {
             new CommandLine(c).parseArgs(args);
         } catch (CommandLine.ParameterException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
-        return options(c);
+        return options(c, env);
     }
 
     /** The options of a parsed command line; throws {@link IllegalArgumentException} naming the bad option. */
-    private static Options options(Cli c) {
+    private static Options options(Cli c, Map<String, String> env) {
         if (c.fps < 0) {
             throw new IllegalArgumentException("--fps must be >= 0, got " + c.fps);
         }
@@ -316,9 +334,11 @@ public final class VigilLocal {
             throw new IllegalArgumentException("--cameras must be >= 1, got " + c.cameras);
         }
         if (c.source != null && c.bareSource != null) {
-            throw new IllegalArgumentException("two sources: --source " + c.source + " and " + c.bareSource);
+            throw new IllegalArgumentException("two sources: --source " + SourceUris.withoutCredentials(c.source) + " and "
+                    + SourceUris.withoutCredentials(c.bareSource));
         }
-        String source = c.source != null ? c.source : c.bareSource != null ? c.bareSource : DEFAULT_SOURCE;
+        String source = c.source != null ? c.source : c.bareSource != null ? c.bareSource
+                : env.getOrDefault(SOURCE_URI_VARIABLE, DEFAULT_SOURCE);
         String camera = c.camera != null ? c.camera : source.startsWith("synthetic:") ? DEFAULT_CAMERA : cameraIdFrom(source);
         return new Options(source, camera, c.once, c.duration, c.port, c.dataDir.toAbsolutePath(), c.fresh,
                 c.home.toAbsolutePath(), c.detector, java.util.Optional.ofNullable(c.model), c.cameras, c.secure, c.fps, c.loop);

@@ -77,14 +77,14 @@ class FaultToleranceIT {
                     Map<String, String> second = new LinkedHashMap<>(props);
                     second.put("quarkus.http.port", Integer.toString(freePort()));
                     second.put("vigil.scorer.instance-id", "scorer-b");
-                    specs.put("anomaly-scorer-b", new VigilLocal.ServiceSpec("anomaly-scorer", 0, second, ""));
+                    specs.put("anomaly-scorer-b", new VigilLocal.ServiceSpec("anomaly-scorer", 0, second, spec.environment(), ""));
                     props.put("vigil.scorer.instance-id", "scorer-a");
                 }
                 if (spec.name().equals("object-detector")) {
                     props.put("vigil.detector.instance-id", "detector-a");
                 }
                 specs.put(spec.name().equals("anomaly-scorer") ? "anomaly-scorer-a" : spec.name(),
-                        new VigilLocal.ServiceSpec(spec.name(), 0, props, ""));
+                        new VigilLocal.ServiceSpec(spec.name(), 0, props, spec.environment(), ""));
             }
             // Ingest last, once the others run.
             VigilLocal.ServiceSpec ingest = specs.remove("frame-ingest");
@@ -156,7 +156,7 @@ class FaultToleranceIT {
 
     private ServiceProcess start(Path home, String key, VigilLocal.ServiceSpec spec) {
         return ServiceProcess.start(key, home.resolve(spec.name() + "/target/quarkus-app/quarkus-run.jar"), spec.properties(),
-                data.resolve("logs/" + key + ".log"));
+                spec.environment(), data.resolve("logs/" + key + ".log"));
     }
 
     private void restart(Map<String, ServiceProcess> running, Map<String, VigilLocal.ServiceSpec> specs, Path home, String key)

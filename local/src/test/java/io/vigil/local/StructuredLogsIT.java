@@ -7,10 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vigil.proto.Topics;
 import io.vigil.testkit.SharedData;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,11 +40,11 @@ class StructuredLogsIT {
                 Map<String, String> props = new LinkedHashMap<>(spec.properties());
                 props.put("quarkus.log.console.json.enabled", "true");
                 services.add(ServiceProcess.start(spec.name(), home.resolve(spec.name() + "/target/quarkus-app/quarkus-run.jar"),
-                        props, temp.resolve("logs/" + spec.name() + ".log")));
+                        props, spec.environment(), temp.resolve("logs/" + spec.name() + ".log")));
                 ports.put(spec.name(), spec.port());
             }
             for (Map.Entry<String, Integer> service : ports.entrySet()) {
-                awaitStarted(service.getKey(), service.getValue());
+                HealthProbe.await(service.getKey(), service.getValue(), "live", Duration.ofMinutes(3));
             }
         } finally {
             ServiceProcess.stopAll(services);
@@ -75,22 +71,5 @@ class StructuredLogsIT {
             }
             assertTrue(started, s.name() + " logged its start as JSON");
         }
-    }
-
-    private static void awaitStarted(String service, int port) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                if (http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/q/health/live")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (java.io.IOException notYet) {
-                // still starting
-            }
-            Thread.sleep(500);
-        }
-        throw new AssertionError(service + " not live within 3 minutes");
     }
 }

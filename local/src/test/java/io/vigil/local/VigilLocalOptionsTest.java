@@ -24,7 +24,7 @@ class VigilLocalOptionsTest {
     void fpsCapsEveryVirtualCamera() {
         VigilLocal.Options o = VigilLocal.parse(new String[] {"--source", "/videos/02", "--cameras", "2", "--fps", "10"});
         Map<String, String> ingest = ingest(o);
-        assertEquals("/videos/02", ingest.get("vigil.ingest.cameras.cam-02-1.uri"));
+        assertEquals("${VIGIL_SOURCE_URI}", ingest.get("vigil.ingest.cameras.cam-02-1.uri"), "from the environment");
         assertEquals("10.0", ingest.get("vigil.ingest.cameras.cam-02-1.fps-cap"));
         assertEquals("10.0", ingest.get("vigil.ingest.cameras.cam-02-2.fps-cap"));
     }
@@ -34,6 +34,37 @@ class VigilLocalOptionsTest {
         Map<String, String> ingest = ingest(VigilLocal.parse(new String[] {"/videos/02"}));
         assertFalse(ingest.keySet().stream().anyMatch(k -> k.endsWith(".fps-cap") || k.endsWith(".loop")), ingest.toString());
         assertEquals("true", ingest(VigilLocal.parse(new String[] {"/videos/02", "--loop"})).get("vigil.ingest.cameras.cam-02.loop"));
+    }
+
+    @Test
+    void theStartUpLineNamesACredentialedSourceWithoutItsPassword() {
+        VigilLocal.ServiceSpec ingest = VigilLocal.services(VigilLocal.parse(new String[] {
+                "rtsp://alice:S3cretMarker@127.0.0.1:8554/stream1"}), "localhost:9092").stream()
+                .filter(s -> s.name().equals("frame-ingest")).findFirst().orElseThrow();
+        assertTrue(ingest.summary().contains("<- rtsp://***@127.0.0.1:8554/stream1"), ingest.summary());
+        assertFalse(ingest.summary().contains("S3cretMarker"), ingest.summary());
+    }
+
+    @Test
+    void aCredentialedSourceComesFromTheEnvironmentOrAFileNotTheCommandLine() throws Exception {
+        String uri = "rtsp://alice:S3cretMarker@127.0.0.1:8554/stream1";
+        VigilLocal.Options fromEnv = VigilLocal.parse(new String[] {"--once"}, Map.of("VIGIL_SOURCE_URI", uri));
+        assertEquals(uri, fromEnv.source());
+        assertEquals("cam-stream1", fromEnv.camera());
+        assertEquals("/videos/02", VigilLocal.parse(new String[] {"/videos/02"}, Map.of("VIGIL_SOURCE_URI", uri)).source(),
+                "the command line wins");
+        java.nio.file.Path args = java.nio.file.Files.createTempFile("vigil-local", ".args");
+        java.nio.file.Files.writeString(args, "--source " + uri + "\n--once\n");
+        assertEquals(uri, VigilLocal.parse(new String[] {"@" + args}, Map.of()).source(), "picocli's @FILE");
+        java.nio.file.Files.delete(args);
+        // frame-ingest gets it in its environment, never in its command line.
+        VigilLocal.ServiceSpec ingest = VigilLocal.services(fromEnv, "localhost:9092").stream()
+                .filter(s -> s.name().equals("frame-ingest")).findFirst().orElseThrow();
+        assertFalse(ingest.properties().toString().contains("S3cretMarker"), ingest.properties().toString());
+        assertEquals(uri, ingest.environment().get("VIGIL_SOURCE_URI"));
+        IllegalArgumentException two = assertThrows(IllegalArgumentException.class,
+                () -> VigilLocal.parse(new String[] {"--source", uri, uri}));
+        assertFalse(two.getMessage().contains("S3cretMarker"), two.getMessage());
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.vigil.ingest.source;
 import static org.bytedeco.ffmpeg.global.avutil.AV_LOG_ERROR;
 import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_BGR24;
 
+import io.vigil.proto.SourceUris;
 import io.vigil.vision.image.ImageCodec;
 import java.util.Map;
 import java.util.Optional;
@@ -53,7 +54,7 @@ public final class GrabberSource implements FrameSource {
             grabber.start();
         } catch (FrameGrabber.Exception | RuntimeException e) {
             releaseQuietly();
-            throw new SourceException("cannot open " + describe(input) + ": " + e.getMessage(), e);
+            throw new SourceException("cannot open " + describe(input) + ": " + describe(e.getMessage()), withoutCredentials(e));
         }
         int width = grabber.getImageWidth();
         int height = grabber.getImageHeight();
@@ -78,7 +79,8 @@ public final class GrabberSource implements FrameSource {
         try {
             frame = grabber.grabImage();
         } catch (FrameGrabber.Exception | RuntimeException e) {
-            throw new SourceException("reading " + describe(input) + " failed: " + e.getMessage(), e);
+            throw new SourceException("reading " + describe(input) + " failed: " + describe(e.getMessage()),
+                    withoutCredentials(e));
         }
         if (frame == null || frame.image == null) {
             if (live) {
@@ -116,9 +118,23 @@ public final class GrabberSource implements FrameSource {
         }
     }
 
-    /** The input with any user:password removed, for logs and messages. */
+    /** The input (or any text quoting it) with any user:password removed, for logs and messages. */
     public static String describe(String input) {
-        return input.replaceAll("(?<=://)[^/@]+@", "***@");
+        return SourceUris.withoutCredentials(input);
+    }
+
+    /**
+     * FFmpeg's exceptions quote the whole URI, credentials included, and a logged cause prints its message: the
+     * cause chain is kept (class, stack) with the credentials taken out of every message.
+     */
+    static Throwable withoutCredentials(Throwable e) {
+        if (e == null) {
+            return null;
+        }
+        Throwable clean = new RuntimeException(e.getClass().getName() + ": " + describe(e.getMessage()),
+                withoutCredentials(e.getCause() == e ? null : e.getCause()));
+        clean.setStackTrace(e.getStackTrace());
+        return clean;
     }
 
     @Override

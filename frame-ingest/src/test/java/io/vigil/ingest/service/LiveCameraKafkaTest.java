@@ -31,9 +31,10 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
- * A live camera (a Matroska stream over HTTP) that drops: its stream ends, the server refuses the next two
- * connections, then streams again. frame-ingest reconnects on its own and the camera's frames reach the broker with
- * indices that continue across the drop, each exactly once.
+ * A live camera (a Matroska stream over HTTP, behind a password) that drops: its stream ends, the server refuses the
+ * next two connections, then streams again. frame-ingest reconnects on its own and the camera's frames reach the
+ * broker with indices that continue across the drop, each exactly once. The password reaches the camera and nothing
+ * else: not the log (FFmpeg's errors quote the whole URI), the frames, the health checks or the metrics.
  */
 @QuarkusTest
 @TestProfile(LiveCameraKafkaTest.Profile.class)
@@ -42,12 +43,15 @@ class LiveCameraKafkaTest {
 
     static final String CAMERA = "live-cam";
     static final int FRAMES_PER_CONNECTION = 12;
+    static final String PASSWORD = "S3cretMarker";
+    static final Path LOG = Path.of("target/live-camera-kafka-test.log");
 
     public static class Profile implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("vigil.ingest.cameras." + CAMERA + ".uri", "http://127.0.0.1:" + cameraPort() + "/cam.mkv",
-                    "vigil.ingest.reconnect.initial-backoff", "100ms", "vigil.ingest.reconnect.max-backoff", "400ms");
+            return Map.of("vigil.ingest.cameras." + CAMERA + ".uri", "http://alice:" + PASSWORD + "@127.0.0.1:" + cameraPort()
+                    + "/cam.mkv", "vigil.ingest.reconnect.initial-backoff", "100ms", "vigil.ingest.reconnect.max-backoff", "400ms",
+                    "quarkus.log.file.enabled", "true", "quarkus.log.file.path", LOG.toAbsolutePath().toString());
         }
 
         /**
@@ -67,7 +71,14 @@ class LiveCameraKafkaTest {
                 Files.delete(file);
                 AtomicInteger connections = new AtomicInteger();
                 HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+                String credentials = "Basic " + java.util.Base64.getEncoder().encodeToString(("alice:" + PASSWORD).getBytes());
                 server.createContext("/cam.mkv", exchange -> {
+                    if (!credentials.equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+                        exchange.getResponseHeaders().add("WWW-Authenticate", "Basic realm=\"camera\"");
+                        exchange.sendResponseHeaders(401, -1);
+                        exchange.close();
+                        return;
+                    }
                     int n = connections.incrementAndGet();
                     if (n == 2 || n == 3) {
                         exchange.sendResponseHeaders(503, -1);
@@ -90,7 +101,7 @@ class LiveCameraKafkaTest {
     }
 
     @Test
-    void cameraThatDropsAndComesBackIsReconnectedAndLosesNoFrame() {
+    void cameraThatDropsAndComesBackIsReconnectedAndLosesNoFrame() throws Exception {
         int expected = 2 * FRAMES_PER_CONNECTION;
         List<Frame> frames = TopicReader.readKey(KafkaBrokerResource.bootstrapServers(), Topics.FRAMES, CAMERA, expected,
                 Duration.ofSeconds(90)).stream().map(VigilSerdes.FRAME::parse).toList();
@@ -112,5 +123,15 @@ class LiveCameraKafkaTest {
         assertTrue(Double.parseDouble(reconnects.group(1)) >= 3, "the end of the stream and two refused connections: "
                 + reconnects.group());
         given().get("/q/health/ready").then().statusCode(200);
+
+        // The password got the camera to stream, and went nowhere else.
+        assertTrue(frames.stream().allMatch(f -> f.getSource().equals("http://***@127.0.0.1:" + Profile.cameraPort()
+                + "/cam.mkv")), frames.get(0).getSource());
+        assertTrue(!metrics.contains(PASSWORD), "metrics");
+        String health = given().get("/q/health").then().extract().asString();
+        assertTrue(!health.contains(PASSWORD) && health.contains(CAMERA), health);
+        String log = Files.readString(LOG);
+        assertTrue(log.contains("http://***@127.0.0.1"), "the log names the camera, without its password: " + log);
+        assertTrue(!log.contains(PASSWORD), "the password is in the log: " + log);
     }
 }

@@ -74,6 +74,18 @@ class GrabberSourceTest {
     }
 
     @Test
+    void aStreamThatCannotBeOpenedNamesItWithoutItsPassword() {
+        SourceException e = assertThrows(SourceException.class, () -> new GrabberSource(
+                "rtsp://alice:S3cretMarker@127.0.0.1:9/stream1", true, Map.of("rw_timeout", "2000000"), 90,
+                ImageCodec.DEFAULT_MAX_PIXELS, () -> 0));
+        java.io.StringWriter logged = new java.io.StringWriter();
+        e.printStackTrace(new java.io.PrintWriter(logged)); // what a log line with the exception shows
+        assertTrue(logged.toString().contains("rtsp://***@127.0.0.1:9/stream1"), logged.toString());
+        assertTrue(!logged.toString().contains("S3cretMarker"), logged.toString());
+        assertTrue(e.getCause() != null && e.getCause().getMessage().contains("FrameGrabber"), "the cause is kept: " + logged);
+    }
+
+    @Test
     void credentialsAreHiddenInDescriptions() {
         assertEquals("rtsp://***@cam.local:554/stream", GrabberSource.describe("rtsp://admin:secret@cam.local:554/stream"));
         assertEquals("http://cam.local/x", GrabberSource.describe("http://cam.local/x"));
