@@ -3,7 +3,7 @@
 # printing what flows through the topics. Default camera: a synthetic scene (no download needed).
 #   ./run-local.sh                                            # synthetic camera, until Ctrl-C
 #   ./run-local.sh ../shared/datasets/ucsd-ped2/testing/01 --once   # a folder or video file, once
-#   ./run-local.sh rtsp://user:pass@camera/stream             # a live stream
+#   VIGIL_SOURCE_URI=rtsp://user:pass@camera/stream ./run-local.sh   # a live stream (the password stays out of ps)
 set -euo pipefail
 cd "$(dirname "$0")"
 mvn -B -q -ntp -DskipTests install
