@@ -54,6 +54,17 @@ class ManifestsTest {
         return null;
     }
 
+    @Test
+    void theRealKustomizeRendersTheBaseAndEveryOverlay() throws Exception {
+        List<ObjectNode> base = Kustomize.render(Path.of("base"));
+        assertEquals(4, ofKind(base, "ScaledObject").size(), "the base autoscales four stages");
+        List<ObjectNode> local = render("local");
+        assertTrue(ofKind(local, "ScaledObject").isEmpty() && ofKind(local, "TriggerAuthentication").isEmpty(),
+                "no autoscaling on one node");
+        assertNotNull(Kustomize.find(local, "Secret", "vigil-kafka-client"), "the generated client settings");
+        assertEquals(4, ofKind(render("gpu"), "ScaledObject").size());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"local", "gpu"})
     void everyServiceIsADeploymentWithProbesResourcesAnImageAndMetrics(String overlay) throws Exception {
@@ -209,7 +220,7 @@ class ManifestsTest {
             List<String> values = new ArrayList<>();
             s.path("stringData").properties().forEach(e -> values.add(e.getKey() + "=" + e.getValue().asText()));
             s.path("data").properties().forEach(e -> values.add(e.getKey() + "="
-                    + new String(Base64.getDecoder().decode(e.getValue().asText()))));
+                    + new String(Base64.getMimeDecoder().decode(e.getValue().asText())))); // kustomize wraps long base64
             for (String v : values) {
                 if (v.toLowerCase().matches("(?s).*(password|jaas|secret|token)\\s*=.*")) {
                     problems.add(s.path("metadata").path("name").asText() + ": " + v);
