@@ -149,6 +149,11 @@ public interface AlertConfig {
         int maxEvents();
 
         /** Frame scores kept per camera for the timeline. */
+        /** Clients of {@code /events/stream} at once; one more gets 503 (each holds a connection and a listener). */
+        @WithDefault("100")
+        @Positive
+        int maxStreamClients();
+
         @WithDefault("1200")
         @Positive
         int timelinePoints();

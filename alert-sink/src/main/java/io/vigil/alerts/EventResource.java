@@ -11,9 +11,12 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 import org.jboss.resteasy.reactive.RestStreamElementType;
 
 /** The REST API and the live stream of events, and the frame-score timelines of the page. */
@@ -28,11 +31,19 @@ public class EventResource {
     public record Settings(float openThreshold, float closeThreshold, int lookaheadFrames, double sigma) {
     }
 
+    /** A camera id as the chain accepts one (MessageChecks): up to 200 characters, none of them a control character. */
+    private static final Pattern CAMERA = Pattern.compile("[^\\p{Cntrl}]{1,200}");
+    /** An event id: {@code camera:startFrame}. */
+    private static final Pattern EVENT_ID = Pattern.compile("[^\\p{Cntrl}]{1,200}:[0-9]{1,19}");
+
     private final EventFeed feed;
     private final Settings settings;
+    private final int maxStreamClients;
+    private final AtomicInteger streamClients = new AtomicInteger();
 
     public EventResource(EventFeed feed, AlertConfig config) {
         this.feed = feed;
+        this.maxStreamClients = config.view().maxStreamClients();
         AlertTimeline.Settings t = AlertSetup.timelineSettings(config);
         this.settings = new Settings(t.events().openThreshold(), t.events().closeThreshold(),
                 new AlertTimeline("-", t).lookahead(), t.sigma());
@@ -42,13 +53,19 @@ public class EventResource {
     @GET
     @Path("events")
     @Produces(MediaType.APPLICATION_JSON)
-    public List<EventJson> events(@QueryParam("camera") String camera, @QueryParam("from") Long from,
-            @QueryParam("to") Long to, @QueryParam("limit") Integer limit) {
-        int n = limit == null ? 100 : limit;
-        if (n < 1 || n > 10_000) {
-            throw new BadRequestException("limit must be 1..10000, got " + n);
+    public List<EventJson> events(@QueryParam("camera") String camera, @QueryParam("from") String from,
+            @QueryParam("to") String to, @QueryParam("limit") String limit) {
+        if (camera != null) {
+            checkCamera(camera);
         }
-        return feed.index().events(new EventIndex.Query(camera, from, to, n)).stream().map(EventJson::of).toList();
+        Long fromMs = number("from", from, 0, Long.MAX_VALUE);
+        Long toMs = number("to", to, 0, Long.MAX_VALUE);
+        if (fromMs != null && toMs != null && fromMs > toMs) {
+            throw new BadRequestException("from must not be after to");
+        }
+        Long n = number("limit", limit, 1, 10_000);
+        return feed.index().events(new EventIndex.Query(camera, fromMs, toMs, n == null ? 100 : n.intValue())).stream()
+                .map(EventJson::of).toList();
     }
 
     @GET
@@ -64,7 +81,7 @@ public class EventResource {
     public Response thumbnail(@PathParam("id") String id) {
         AnomalyEvent e = find(id);
         if (e.getThumbnailJpeg().isEmpty()) {
-            throw new NotFoundException("event " + id + " has no thumbnail");
+            throw new NotFoundException("the event has no thumbnail");
         }
         return Response.ok(e.getThumbnailJpeg().toByteArray()).header("Cache-Control", "max-age=60").build();
     }
@@ -75,10 +92,15 @@ public class EventResource {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @RestStreamElementType(MediaType.APPLICATION_JSON)
     public Multi<EventJson> stream() {
-        return Multi.createFrom().emitter(emitter -> {
+        if (streamClients.incrementAndGet() > maxStreamClients) {
+            streamClients.decrementAndGet();
+            throw new WebApplicationException(Response.status(Response.Status.SERVICE_UNAVAILABLE)
+                    .header("Retry-After", "30").entity("too many clients of the event stream").build());
+        }
+        return Multi.createFrom().<EventJson>emitter(emitter -> {
             Runnable unsubscribe = feed.index().subscribe(e -> emitter.emit(EventJson.of(e)));
             emitter.onTermination(unsubscribe);
-        });
+        }).onTermination().invoke(streamClients::decrementAndGet);
     }
 
     @GET
@@ -92,6 +114,7 @@ public class EventResource {
     @Path("cameras/{camera}/scores")
     @Produces(MediaType.APPLICATION_JSON)
     public List<ScorePoint> scores(@PathParam("camera") String camera) {
+        checkCamera(camera);
         List<FrameScore> t = feed.index().timeline(camera);
         return t.stream().map(s -> new ScorePoint(s.getFrameIndex(), s.getCaptureTimeMs(), s.getRawScore(),
                 s.getSmoothedScore(), s.getObjectCount())).toList();
@@ -105,6 +128,32 @@ public class EventResource {
     }
 
     private AnomalyEvent find(String id) {
-        return feed.index().event(id).orElseThrow(() -> new NotFoundException("no event " + id));
+        if (!EVENT_ID.matcher(id).matches()) {
+            throw new BadRequestException("an event id is camera:startFrame");
+        }
+        return feed.index().event(id).orElseThrow(() -> new NotFoundException("no such event"));
+    }
+
+    private static void checkCamera(String camera) {
+        if (!CAMERA.matcher(camera).matches()) {
+            throw new BadRequestException("a camera id has 1..200 characters and no control characters");
+        }
+    }
+
+    /** A query parameter that must be a whole number in {@code [min, max]}; null when absent. */
+    private static Long number(String name, String value, long min, long max) {
+        if (value == null) {
+            return null;
+        }
+        long n;
+        try {
+            n = Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new BadRequestException(name + " must be a whole number");
+        }
+        if (n < min || n > max) {
+            throw new BadRequestException(name + " must be " + min + ".." + max);
+        }
+        return n;
     }
 }

@@ -1,0 +1,105 @@
+package io.vigil.alerts;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.vigil.testkit.KafkaBrokerResource;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** Bad input on the HTTP API gets a clear 4xx and nothing else; the live stream has a cap on its clients. */
+@QuarkusTest
+@TestProfile(EventApiInputTest.Profile.class)
+@WithTestResource(KafkaBrokerResource.class)
+class EventApiInputTest {
+
+    public static class Profile implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("vigil.alerts.view.max-stream-clients", "2", "kafka-streams.state.dir",
+                    Path.of(System.getProperty("java.io.tmpdir"), "vigil-alert-api-" + ProcessHandle.current().pid()).toString());
+        }
+    }
+
+    @TestHTTPResource("/")
+    URL root;
+
+    @Test
+    void badQueriesAndIdsAreRejectedWithA400() {
+        for (String query : List.of("limit=abc", "limit=0", "limit=10001", "from=yesterday", "to=-1", "from=5&to=1",
+                "camera=" + "c".repeat(201), "camera=%01cam")) {
+            given().urlEncodingEnabled(false).get("/events?" + query).then().statusCode(400);
+        }
+        given().get("/events?limit=5&from=1&to=2&camera=cam-1").then().statusCode(200);
+        given().get("/events/no-frame-index").then().statusCode(400);
+        given().urlEncodingEnabled(false).get("/events/%01cam:5").then().statusCode(400);
+        given().get("/events/cam-1:5").then().statusCode(404);
+        given().get("/events/cam-1:5/thumbnail.jpg").then().statusCode(404);
+        given().urlEncodingEnabled(false).get("/cameras/%01cam/scores").then().statusCode(400);
+        given().get("/cameras/cam-1/scores").then().statusCode(200);
+    }
+
+    @Test
+    void pathTraversalAndOversizedRequestsGetA4xx() {
+        int traversal = given().urlEncodingEnabled(false).get("/events/..%2F..%2F..%2Fetc%2Fpasswd:1/thumbnail.jpg")
+                .then().extract().statusCode();
+        assertEquals(4, traversal / 100, "status " + traversal);
+        given().urlEncodingEnabled(false).get("/events?camera=" + "x".repeat(10_000)).then().statusCode(414);
+    }
+
+    @Test
+    void theLiveStreamTakesAtMostItsCapOfClients() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        List<CompletableFuture<HttpResponse<Stream<String>>>> open = new ArrayList<>();
+        try {
+            for (int i = 0; i < 2; i++) {
+                open.add(stream(http));
+                assertEquals(200, open.get(i).get(10, TimeUnit.SECONDS).statusCode());
+            }
+            HttpResponse<Stream<String>> third = stream(http).get(10, TimeUnit.SECONDS);
+            assertEquals(503, third.statusCode());
+            assertEquals("30", third.headers().firstValue("Retry-After").orElse(""));
+            third.body().close();
+
+            open.remove(0).get().body().close(); // a client leaves: its place is free again
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            int status;
+            do {
+                HttpResponse<Stream<String>> next = stream(http).get(10, TimeUnit.SECONDS);
+                status = next.statusCode();
+                if (status == 200) {
+                    open.add(CompletableFuture.completedFuture(next));
+                } else {
+                    next.body().close();
+                    Thread.sleep(200);
+                }
+            } while (status != 200 && System.nanoTime() < deadline);
+            assertEquals(200, status, "a freed place is given to the next client");
+        } finally {
+            for (var f : open) {
+                f.get().body().close();
+            }
+        }
+    }
+
+    private CompletableFuture<HttpResponse<Stream<String>>> stream(HttpClient http) throws Exception {
+        return http.sendAsync(HttpRequest.newBuilder(URI.create(root.toString()).resolve("events/stream"))
+                .header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofLines());
+    }
+}
