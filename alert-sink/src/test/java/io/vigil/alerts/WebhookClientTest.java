@@ -92,6 +92,36 @@ class WebhookClientTest {
     }
 
     @Test
+    void aRedirectToAnotherHostIsNotFollowed() throws Exception {
+        HttpServer elsewhere = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        AtomicInteger reached = new AtomicInteger();
+        elsewhere.createContext("/", exchange -> {
+            reached.incrementAndGet();
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        elsewhere.start();
+        try {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            server.createContext("/hook", exchange -> {
+                calls.incrementAndGet();
+                exchange.getResponseHeaders().add("Location", "http://localhost:" + elsewhere.getAddress().getPort() + "/steal");
+                exchange.sendResponseHeaders(307, -1);
+                exchange.close();
+            });
+            server.start();
+            WebhookClient.Delivery d = client(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/hook"), 3)
+                    .post("k", "{}");
+            assertFalse(d.delivered());
+            assertEquals("HTTP 307", d.lastError());
+            assertEquals(1, d.attempts(), "a redirect is final, not retried");
+            assertEquals(0, reached.get(), "the event and its Authorization header never left for the other host");
+        } finally {
+            elsewhere.stop(0);
+        }
+    }
+
+    @Test
     void allowListIsEnforced() {
         WebhookClient.checkAllowed(URI.create("https://hooks.example.com/x"), List.of("hooks.example.com"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
