@@ -122,7 +122,8 @@ class AlertSinkKafkaTest {
                 .statusCode(200).body("$", hasSize(1)).body("[0].id", equalTo("cam-1:10")).body("[0].state", equalTo("CLOSED")));
         given().get("/events/cam-1:10").then().statusCode(200).body("peakFrame", equalTo(10)).body("endFrame", equalTo(14))
                 .body("boxes[0].className", equalTo("bicycle")).body("thumbnailUrl", equalTo("/events/cam-1:10/thumbnail.jpg"));
-        given().get("/events/nope").then().statusCode(404);
+        given().get("/events/cam-1:11").then().statusCode(404);
+        given().get("/events/nope").then().statusCode(400); // not camera:startFrame
         given().queryParam("camera", "other").get("/events").then().statusCode(200).body("$", hasSize(0));
         given().queryParam("from", 1_700_000_002_000L).get("/events").then().statusCode(200).body("$", hasSize(0));
         byte[] jpeg = given().get("/events/cam-1:10/thumbnail.jpg").then().statusCode(200)
