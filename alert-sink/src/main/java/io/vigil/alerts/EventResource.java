@@ -2,6 +2,7 @@ package io.vigil.alerts;
 
 import io.smallrye.mutiny.Multi;
 import io.vigil.common.alerts.AlertTimeline;
+import io.vigil.proto.MessageChecks;
 import io.vigil.proto.v1.AnomalyEvent;
 import io.vigil.proto.v1.FrameScore;
 import jakarta.ws.rs.BadRequestException;
@@ -31,10 +32,8 @@ public class EventResource {
     public record Settings(float openThreshold, float closeThreshold, int lookaheadFrames, double sigma) {
     }
 
-    /** A camera id as the chain accepts one (MessageChecks): up to 200 characters, none of them a control character. */
-    private static final Pattern CAMERA = Pattern.compile("[^\\p{Cntrl}]{1,200}");
-    /** An event id: {@code camera:startFrame}. */
-    private static final Pattern EVENT_ID = Pattern.compile("[^\\p{Cntrl}]{1,200}:[0-9]{1,19}");
+    /** An event id's start frame, after the camera id and a colon. */
+    private static final Pattern START_FRAME = Pattern.compile("[0-9]{1,19}");
 
     private final EventFeed feed;
     private final Settings settings;
@@ -128,15 +127,18 @@ public class EventResource {
     }
 
     private AnomalyEvent find(String id) {
-        if (!EVENT_ID.matcher(id).matches()) {
+        int colon = id.lastIndexOf(':');
+        if (colon < 0 || !MessageChecks.isCameraId(id.substring(0, colon))
+                || !START_FRAME.matcher(id.substring(colon + 1)).matches()) {
             throw new BadRequestException("an event id is camera:startFrame");
         }
         return feed.index().event(id).orElseThrow(() -> new NotFoundException("no such event"));
     }
 
     private static void checkCamera(String camera) {
-        if (!CAMERA.matcher(camera).matches()) {
-            throw new BadRequestException("a camera id has 1..200 characters and no control characters");
+        if (!MessageChecks.isCameraId(camera)) {
+            throw new BadRequestException("a camera id has 1.." + MessageChecks.MAX_CAMERA_ID_LENGTH
+                    + " characters, not all blank, and no control characters");
         }
     }
 

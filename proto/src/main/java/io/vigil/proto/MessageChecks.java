@@ -93,11 +93,16 @@ public final class MessageChecks {
         detection(what, s.getDetection(), s.getFrameWidth(), s.getFrameHeight());
     }
 
+    /** A camera id the chain accepts: not blank, at most {@link #MAX_CAMERA_ID_LENGTH} characters, no control characters. */
+    public static boolean isCameraId(String camera) {
+        return !camera.isBlank() && camera.length() <= MAX_CAMERA_ID_LENGTH && camera.chars().noneMatch(Character::isISOControl);
+    }
+
     private static void cameraAndIndex(String key, String camera, long index) {
         if (camera.isBlank()) {
             throw invalid("message without camera id");
         }
-        if (camera.length() > MAX_CAMERA_ID_LENGTH || camera.chars().anyMatch(Character::isISOControl)) {
+        if (!isCameraId(camera)) {
             throw invalid("camera id is longer than " + MAX_CAMERA_ID_LENGTH + " characters or has control characters");
         }
         if (!camera.equals(key)) {
