@@ -16,8 +16,19 @@ import java.util.Set;
 @ConfigMapping(prefix = "vigil.scorer")
 public interface ScorerConfig {
 
-    /** The exported SSMTL model (model-trainer). Required: the service does not start without it. */
+    /**
+     * The default SSMTL model (model-trainer): it scores every camera that has no model of its own in the registry.
+     * Required: the service does not start without it.
+     */
     Path model();
+
+    /** The model registry (see ModelRegistry): per-camera and per-scene models. Absent: the default model for all. */
+    Optional<Path> registry();
+
+    /** Most registry models held loaded at once (least recently used out); each costs its ONNX session's memory. */
+    @WithDefault("16")
+    @Positive
+    int maxLoadedModels();
 
     @WithDefault("auto")
     Device device();
@@ -50,7 +61,7 @@ public interface ScorerConfig {
 
     Optional<String> instanceId();
 
-    /** How often the model file is checked for a new version (0 = never). */
+    /** How often the model file and the registry are checked for new versions (0 = never). */
     @WithDefault("5s")
     Duration reloadInterval();
 }

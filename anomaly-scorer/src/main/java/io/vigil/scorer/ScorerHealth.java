@@ -23,7 +23,8 @@ public class ScorerHealth {
     @Produces
     @Readiness
     HealthCheck ready() {
-        return () -> LoopHealth.readiness("scorer", service.loops()).withData("model", service.modelVersion()).build();
+        return () -> LoopHealth.readiness("scorer", service.loops()).withData("model", service.modelVersion())
+                .withData("camera-models-loaded", service.cameraModelsLoaded()).build();
     }
 
     @Produces

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
+import io.vigil.common.registry.ModelRegistry;
 import io.vigil.kafka.LoopGroup;
 import io.vigil.kafka.TransactionalLoop;
 import io.vigil.proto.Topics;
@@ -17,10 +18,12 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
- * Loads the model at start-up (a missing or unfitting model stops the service), runs the scoring loops
- * (exactly once per sequence, see {@link TransactionalLoop}) and checks the model file for new versions.
+ * Loads the default model at start-up (a missing or unfitting model stops the service), runs the scoring loops
+ * (exactly once per sequence, see {@link TransactionalLoop}) with each camera's model ({@link CameraModels}), and
+ * checks the model file and the registry for new versions.
  */
 @ApplicationScoped
 public class ScorerService {
@@ -31,7 +34,7 @@ public class ScorerService {
     private final Map<String, Object> kafkaConfig;
     private final MeterRegistry registry;
     private LoopGroup loops;
-    private ScoringModel model;
+    private CameraModels models;
     private ScheduledExecutorService reloader;
 
     public ScorerService(ScorerConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig,
@@ -42,21 +45,23 @@ public class ScorerService {
     }
 
     void onStart(@Observes StartupEvent event) throws Exception {
-        model = new ScoringModel(config.model(), new OnnxSessionFactory.Options(config.device(), config.intraOpThreads(), 0),
-                config.tasks(), config.calibration());
+        OnnxSessionFactory.Options options = new OnnxSessionFactory.Options(config.device(), config.intraOpThreads(), 0);
+        Function<ScoringModel.Source, ScoringModel> loader = source -> new ScoringModel(source, options, config.tasks(),
+                config.calibration());
+        models = new CameraModels(loader.apply(ScoringModel.file(config.model())), config.registry().map(ModelRegistry::new),
+                config.maxLoadedModels(), loader);
         registry.gauge("vigil.scorer.model.reloads", this, s -> s.reloads);
+        registry.gauge("vigil.scorer.models.loaded", models, CameraModels::loadedCount);
+        registry.more().counter("vigil.scorer.models.evictions", List.of(), models, CameraModels::evictions);
+        registry.more().counter("vigil.scorer.models.load-failures", List.of(), models, CameraModels::loadFailures);
         String instance = config.instanceId().orElse(InetAddress.getLocalHost().getHostName());
         loops = LoopGroup.start(kafkaConfig, new LoopGroup.Spec(GROUP_ID, instance, config.consumers(), Topics.SEQUENCES,
                 ScoringHandler.STAGE, config.maxBatch(), config.maxBatch() * 2, config.maxWait(),
-                new ScoringHandler(model, registry), "scorer"));
+                new ScoringHandler(models, registry), "scorer"));
         if (!config.reloadInterval().isZero()) {
             reloader = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "model-reload"));
             long ms = config.reloadInterval().toMillis();
-            reloader.scheduleWithFixedDelay(() -> {
-                if (model.reloadIfChanged()) {
-                    reloads++;
-                }
-            }, ms, ms, TimeUnit.MILLISECONDS);
+            reloader.scheduleWithFixedDelay(() -> reloads += models.refresh(), ms, ms, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -69,8 +74,8 @@ public class ScorerService {
         if (loops != null) {
             loops.stop(Duration.ofSeconds(30));
         }
-        if (model != null) {
-            model.close();
+        if (models != null) {
+            models.close();
         }
     }
 
@@ -79,6 +84,10 @@ public class ScorerService {
     }
 
     String modelVersion() {
-        return model.versionId();
+        return models.defaultVersion();
+    }
+
+    int cameraModelsLoaded() {
+        return models.loadedCount();
     }
 }

@@ -12,22 +12,25 @@ import io.vigil.proto.serde.VigilSerdes;
 import io.vigil.proto.v1.ObjectScore;
 import io.vigil.proto.v1.ObjectSequence;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
-/** Scores a chunk of sequences (any cameras) with one model version; bad sequences become dead letters. */
+/** Scores a chunk of sequences (any cameras), each with its camera's model version; bad sequences become dead letters. */
 final class ScoringHandler implements TransactionalLoop.Handler {
 
     static final String STAGE = "anomaly-scorer";
 
-    private final ScoringModel model;
+    private final CameraModels models;
     private final Counter scored;
     private final Counter rejected;
     private final Timer inference;
 
-    ScoringHandler(ScoringModel model, MeterRegistry registry) {
-        this.model = model;
+    ScoringHandler(CameraModels models, MeterRegistry registry) {
+        this.models = models;
         this.scored = registry.counter("vigil.scorer.sequences", "outcome", "scored");
         this.rejected = registry.counter("vigil.scorer.sequences", "outcome", "rejected");
         this.inference = Timer.builder("vigil.scorer.inference").description("Model time per batch")
@@ -36,33 +39,39 @@ final class ScoringHandler implements TransactionalLoop.Handler {
 
     @Override
     public void handle(List<ConsumerRecord<String, byte[]>> records, TransactionalLoop.Output out) {
-        ScoringModel.Version version = model.acquire();
+        // One version per camera for the whole chunk; cameras that share a version are scored in one batch.
+        Map<String, ScoringModel.Version> byCamera = new HashMap<>();
+        Map<ScoringModel.Version, List<ObjectSequence>> batches = new LinkedHashMap<>();
         try {
-            List<ObjectSequence> good = new ArrayList<>();
             for (ConsumerRecord<String, byte[]> r : records) {
                 var checked = out.parseChecked(r, VigilSerdes.OBJECT_SEQUENCE, MessageChecks::sequence);
-                String problem = checked.map(s -> version.scorer().incompatibility(s)).orElse(null);
                 if (checked.isEmpty()) {
                     rejected.increment();
-                } else if (problem != null) {
+                    continue;
+                }
+                ObjectSequence s = checked.get();
+                ScoringModel.Version version = byCamera.computeIfAbsent(s.getCameraId(), models::acquire);
+                String problem = version.scorer().incompatibility(s);
+                if (problem != null) {
                     rejected.increment();
                     out.deadLetter(r, problem + " (model " + version.id() + ")", null);
                 } else {
-                    good.add(checked.get());
+                    batches.computeIfAbsent(version, v -> new ArrayList<>()).add(s);
                 }
             }
-            if (good.isEmpty()) {
-                return;
-            }
-            List<SsmtlScorer.Scores> scores = inference.record(() -> version.scorer().score(good));
-            for (int i = 0; i < good.size(); i++) {
-                ObjectScore score = ObjectScores.of(good.get(i), scores.get(i), version.id());
-                out.send(new ProducerRecord<>(Topics.OBJECT_SCORES, score.getCameraId(),
-                        VigilSerdes.OBJECT_SCORE.serializer().serialize(Topics.OBJECT_SCORES, score)));
-                scored.increment();
+            for (var batch : batches.entrySet()) {
+                ScoringModel.Version version = batch.getKey();
+                List<ObjectSequence> good = batch.getValue();
+                List<SsmtlScorer.Scores> scores = inference.record(() -> version.scorer().score(good));
+                for (int i = 0; i < good.size(); i++) {
+                    ObjectScore score = ObjectScores.of(good.get(i), scores.get(i), version.id());
+                    out.send(new ProducerRecord<>(Topics.OBJECT_SCORES, score.getCameraId(),
+                            VigilSerdes.OBJECT_SCORE.serializer().serialize(Topics.OBJECT_SCORES, score)));
+                    scored.increment();
+                }
             }
         } finally {
-            model.release(version);
+            byCamera.values().forEach(ScoringModel.Version::release);
         }
     }
 }

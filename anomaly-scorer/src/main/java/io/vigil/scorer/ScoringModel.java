@@ -1,23 +1,23 @@
 package io.vigil.scorer;
 
+import io.vigil.common.registry.ModelRegistry;
 import io.vigil.common.scoring.SsmtlScorer;
 import io.vigil.common.scoring.TaskCalibration;
+import io.vigil.vision.onnx.ModelLoadException;
 import io.vigil.vision.onnx.OnnxModel;
 import io.vigil.vision.onnx.OnnxSessionFactory;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
-import java.security.MessageDigest;
-import java.util.HexFormat;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
- * The model in use and its version ({@code file@sha256-prefix}). {@link #reloadIfChanged()} loads a changed file
- * next to the running one and swaps it in atomically: a batch is scored entirely by one version, and every score
+ * A model in use and its version ({@code file@sha256-prefix}, or {@code scope/vN@sha256-prefix} from the registry).
+ * {@link #reloadIfChanged()} loads a changed model next to the running one and swaps it in atomically: a batch is scored entirely by one version, and every score
  * carries it. The previous session is closed once no batch uses it.
  */
 public final class ScoringModel implements AutoCloseable {
@@ -71,32 +71,63 @@ public final class ScoringModel implements AutoCloseable {
         }
     }
 
-    private final Path file;
+    /** Where a model is now: its file, how scores name it, and a stamp that changes whenever the model does. */
+    public record Located(Path file, String name, Object stamp) {
+    }
+
+    /** Where to look for the model ({@code locate} gives null while there is none). */
+    public record Source(String description, Supplier<Located> locate) {
+    }
+
+    /** A model file watched for changes (size and modification time); while it is missing, nothing changes. */
+    public static Source file(Path file) {
+        return new Source(file.toAbsolutePath().toString(), () -> {
+            if (!Files.exists(file)) {
+                return null;
+            }
+            try {
+                return new Located(file, file.getFileName().toString(), List.of(Files.getLastModifiedTime(file),
+                        Files.size(file)));
+            } catch (IOException e) {
+                throw new ModelLoadException("SSMTL model file not readable: " + file.toAbsolutePath(), e);
+            }
+        });
+    }
+
+    /** A registry scope's current version (registered versions never change, so the version is the stamp). */
+    public static Source registered(ModelRegistry registry, String scope) {
+        return new Source(scope + " in " + registry.root(), () -> registry.current(scope)
+                .map(e -> new Located(e.model(), e.scope() + "/v" + e.version(), e.version())).orElse(null));
+    }
+
+    private final Source source;
     private final OnnxSessionFactory.Options options;
     private final Set<SsmtlScorer.Task> tasks;
     private final TaskCalibration.Mode mode;
     private final AtomicReference<Version> current = new AtomicReference<>();
-    private volatile FileTime loadedModified;
-    private volatile long loadedSize;
+    private volatile Object loadedStamp;
+    private volatile boolean closed;
 
-    public ScoringModel(Path file, OnnxSessionFactory.Options options, Set<SsmtlScorer.Task> tasks, TaskCalibration.Mode mode) {
-        this.file = file;
+    public ScoringModel(Source source, OnnxSessionFactory.Options options, Set<SsmtlScorer.Task> tasks,
+            TaskCalibration.Mode mode) {
+        this.source = source;
         this.options = options;
         this.tasks = tasks;
         this.mode = mode;
-        current.set(load());
+        Located at = source.locate().get();
+        if (at == null) {
+            throw new ModelLoadException("no SSMTL model: " + source.description());
+        }
+        current.set(load(at));
     }
 
-    private Version load() {
+    private Version load(Located at) {
         try {
-            FileTime modified = Files.getLastModifiedTime(file);
-            long size = Files.size(file);
-            OnnxModel model = OnnxSessionFactory.open(file, options);
+            OnnxModel model = OnnxSessionFactory.open(at.file(), options);
             try {
                 SsmtlScorer scorer = new SsmtlScorer(model, tasks, mode);
-                Version v = new Version(model, scorer, file.getFileName() + "@" + sha256(file).substring(0, 12));
-                loadedModified = modified;
-                loadedSize = size;
+                Version v = new Version(model, scorer, at.name() + "@" + ModelRegistry.sha256(at.file()).substring(0, 12));
+                loadedStamp = at.stamp();
                 LOG.infof("model %s loaded on %s: %d frames, %d px crops, tasks %s", v.id, model.device(), scorer.frames(),
                         scorer.cropSize(), scorer.tasks());
                 return v;
@@ -105,13 +136,16 @@ public final class ScoringModel implements AutoCloseable {
                 throw e;
             }
         } catch (IOException e) {
-            throw new io.vigil.vision.onnx.ModelLoadException("SSMTL model file not readable: " + file.toAbsolutePath(), e);
+            throw new ModelLoadException("SSMTL model file not readable: " + at.file().toAbsolutePath(), e);
         }
     }
 
-    /** Uses the current version for one batch; returns it acquired, to be released after the batch. */
+    /** Uses the current version for one batch; returns it acquired, to be released ({@link Version#release}) after it. */
     public Version acquire() {
         while (true) {
+            if (closed) {
+                throw new IllegalStateException("model " + current.get().id + " is closed");
+            }
             Version v = current.get();
             if (v.acquire()) {
                 return v;
@@ -119,22 +153,23 @@ public final class ScoringModel implements AutoCloseable {
         }
     }
 
-    public void release(Version v) {
-        v.release();
-    }
-
     public String versionId() {
         return current.get().id;
     }
 
-    /** Loads the file again if it changed; a broken new file keeps the running version (and is logged). */
-    public boolean reloadIfChanged() {
+    /** Loads the model again if it changed; a broken new version keeps the running one (and is logged). */
+    public synchronized boolean reloadIfChanged() {
+        if (closed) {
+            return false;
+        }
+        Version running = current.get();
         try {
-            if (!Files.exists(file) || (Files.getLastModifiedTime(file).equals(loadedModified) && Files.size(file) == loadedSize)) {
+            Located at = source.locate().get();
+            if (at == null || at.stamp().equals(loadedStamp)) {
                 return false;
             }
-            Version next = load();
-            if (next.id.equals(current.get().id)) {
+            Version next = load(at);
+            if (next.id.equals(running.id)) {
                 next.retire();
                 return false;
             }
@@ -142,27 +177,15 @@ public final class ScoringModel implements AutoCloseable {
             old.retire();
             LOG.infof("model reloaded: %s -> %s", old.id, next.id);
             return true;
-        } catch (IOException | RuntimeException e) {
-            LOG.errorf("new model file %s not usable, keeping %s: %s", file, current.get().id, e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.errorf("new model not usable, keeping %s: %s", running.id, e.getMessage());
             return false;
         }
     }
 
-    private static String sha256(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            MessageDigest d = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[1 << 16];
-            for (int n = in.read(buf); n > 0; n = in.read(buf)) {
-                d.update(buf, 0, n);
-            }
-            return HexFormat.of().formatHex(d.digest());
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     @Override
-    public void close() {
+    public synchronized void close() {
+        closed = true;
         current.get().retire();
     }
 }
