@@ -2,6 +2,7 @@ package io.vigil.alerts;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.vigil.common.alerts.AlertTimeline;
 import io.vigil.common.scoring.EventDetector;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
@@ -28,17 +29,17 @@ public interface AlertConfig {
     int meanFilterSize();
 
     /** Gaussian temporal smoothing, in frames; 0 = none. */
-    @WithDefault("3")
+    @WithDefault(AlertTimeline.Settings.SIGMA)
     @DecimalMin("0")
     double sigma();
 
     /** Look-ahead bound of the smoothing in frames: the latency it adds is min(ceil(3 sigma), this). */
-    @WithDefault("9")
+    @WithDefault(AlertTimeline.Settings.MAX_LOOKAHEAD)
     @Min(0)
     int maxLookahead();
 
     /** A frame whose objects are not all scored is final once scores arrived for a frame this many frames later. */
-    @WithDefault("30")
+    @WithDefault(AlertTimeline.Settings.COMPLETION_HORIZON)
     @Positive
     int completionHorizon();
 

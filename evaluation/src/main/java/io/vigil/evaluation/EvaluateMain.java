@@ -74,9 +74,9 @@ public final class EvaluateMain {
                 + "(default: ${DEFAULT-VALUE})")
         String calibration = TaskCalibration.DEFAULT_MODE.toLowerCase(Locale.ROOT);
         @Option(names = "--sigma", paramLabel = "FRAMES", description = "Gaussian smoothing (default: ${DEFAULT-VALUE})")
-        double sigma = 3;
+        double sigma = Double.parseDouble(AlertTimeline.Settings.SIGMA);
         @Option(names = "--max-lookahead", paramLabel = "FRAMES", description = "default: ${DEFAULT-VALUE}")
-        int maxLookahead = 9;
+        int maxLookahead = Integer.parseInt(AlertTimeline.Settings.MAX_LOOKAHEAD);
         @Option(names = "--threads", paramLabel = "N", description = "default: ${DEFAULT-VALUE}")
         int threads = 2;
         @Option(names = "--out", paramLabel = "DIR", description = "default: ${DEFAULT-VALUE}")
@@ -111,7 +111,8 @@ public final class EvaluateMain {
                 ? Path.of(o.get("--kafka-config")) : null);
     }
 
-    private static Map<String, Object> kafkaClientConfig(String bootstrap, Path settings) throws java.io.IOException {
+    /** Bootstrap servers plus the client settings of a properties file (null: none), as for Kafka's own tools. */
+    public static Map<String, Object> kafkaClientConfig(String bootstrap, Path settings) throws java.io.IOException {
         Map<String, Object> config = new java.util.HashMap<>();
         if (settings != null) {
             java.util.Properties p = new java.util.Properties();
@@ -141,8 +142,8 @@ public final class EvaluateMain {
         List<Datasets.LabelledVideo> videos = Datasets.open(c.data, only);
         say("%d videos from %s", videos.size(), c.data);
         DetectorSpec spec = c.detector.spec(Device.CPU, c.threads);
-        AlertTimeline.Settings timeline = new AlertTimeline.Settings(0, c.sigma, c.maxLookahead, 30,
-                EventDetector.Settings.defaults());
+        AlertTimeline.Settings timeline = new AlertTimeline.Settings(0, c.sigma, c.maxLookahead,
+                Integer.parseInt(AlertTimeline.Settings.COMPLETION_HORIZON), EventDetector.Settings.defaults());
         TaskCalibration.Mode calibration = TaskCalibration.Mode.valueOf(c.calibration.toUpperCase(Locale.ROOT));
         // Sequences as the model takes them; an explicit --t must agree with it.
         ModelContract contract = c.frameScoresFrom != null && !java.nio.file.Files.isRegularFile(c.model) ? null

@@ -59,6 +59,7 @@ public final class OfflinePipeline {
     private final int batch;
     private final ImageCodec codec = new ImageCodec();
 
+    /** {@code detector} may be null where only {@link #score} is used. */
     public OfflinePipeline(FrameDetector detector, SequenceBuilder builder, SsmtlScorer scorer, AlertTimeline.Settings timeline,
             int batch) {
         this.detector = detector;
@@ -96,6 +97,21 @@ public final class OfflinePipeline {
         }
         progress.accept(String.format("video %s: %d frames, %d objects detected", camera, n,
                 detections.stream().mapToInt(FrameDetections::getDetectionsCount).sum()));
+        return score(camera, images, detections, start, progress);
+    }
+
+    /**
+     * The rest of the chain on frames already detected (one detection message per frame, in order): sequences,
+     * scores, frame scores and events.
+     */
+    public VideoResult score(String camera, List<RgbImage> images, List<FrameDetections> detections,
+            Consumer<String> progress) {
+        return score(camera, images, detections, System.nanoTime(), progress);
+    }
+
+    private VideoResult score(String camera, List<RgbImage> images, List<FrameDetections> detections, long start,
+            Consumer<String> progress) {
+        int n = images.size();
 
         Map<String, Set<SsmtlScorer.Task>> variants = new LinkedHashMap<>();
         variants.put(ALL, scorer.tasks());

@@ -74,6 +74,11 @@ final class LossCurves {
         return rows.get(rows.size() - 1).epoch();
     }
 
+    /** An epoch's held-out losses, or null when there were none. */
+    TaskLosses heldOut(int epoch) {
+        return rows.stream().filter(r -> r.epoch() == epoch).map(Row::held).filter(h -> h != null).findFirst().orElse(null);
+    }
+
     private void write() {
         StringBuilder csv = new StringBuilder(HEADER).append('\n');
         XYSeries train = new XYSeries("training (mean over the epoch)");

@@ -1,11 +1,16 @@
 package io.vigil.trainer;
 
 import io.vigil.common.sequence.SequenceSettings;
+import io.vigil.common.registry.ModelRegistry;
 import io.vigil.evaluation.DetectorOptions;
+import io.vigil.evaluation.footage.FolderFootage;
+import io.vigil.evaluation.footage.Footage;
+import io.vigil.evaluation.footage.TopicFootageOptions;
 import io.vigil.vision.detect.DetectionFilter;
 import io.vigil.vision.detect.DetectorSpec;
 import io.vigil.vision.onnx.Device;
 import io.vigil.vision.onnx.OnnxMetadata;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -26,6 +31,10 @@ import picocli.CommandLine.Spec;
  *   --detector yolox --detector-model ../shared/models/yolox-nano-coco/yolox_nano.onnx \
  *   [--teacher ../shared/models/mobilenetv2-int8-imagenet/mobilenetv2-12-int8.onnx] [--architecture shallow-narrow] ...
  *
+ * java -jar model-trainer/target/model-trainer.jar --from-topic HOST:PORT --camera cam-7 --since 3h \
+ *   --out .vigil/train/cam-7 --register models/registry ...
+ *
+ * java -jar model-trainer/target/model-trainer.jar registry list|activate|rollback|register|camera ...
  * java -jar model-trainer/target/model-trainer.jar calibrate --model M.onnx --data DIR [--videos 14,15,16] ...
  * java -jar model-trainer/target/model-trainer.jar optimize --model M.onnx [--out M2.onnx]
  * </pre>
@@ -33,7 +42,7 @@ import picocli.CommandLine.Spec;
  * {@code optimize} rewrites a model exported before {@link SsmtlGraphOptimizer}.
  */
 @Command(name = "model-trainer", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
-        subcommands = {TrainMain.Calibrate.class, TrainMain.Optimize.class},
+        subcommands = {TrainMain.Calibrate.class, TrainMain.Optimize.class, RegistryCommands.class},
         description = "Trains the SSMTL network on normal video and exports the ONNX model the anomaly-scorer serves.")
 public final class TrainMain implements Callable<Integer> {
 
@@ -65,14 +74,30 @@ public final class TrainMain implements Callable<Integer> {
 
     @Mixin
     Sources sources = new Sources();
-    @Option(names = "--data", paramLabel = "DIR", description = "a folder of normal videos (required to train)")
+    @Option(names = "--data", paramLabel = "DIR", description = "a folder of normal videos (or --from-topic)")
     Path data;
+    @Mixin
+    TopicFootageOptions topic = new TopicFootageOptions();
     @Option(names = "--out", paramLabel = "DIR", description = "where checkpoints, curves and the model go (required "
             + "to train)")
     Path out;
-    @Option(names = "--holdout", paramLabel = "LIST", description = "videos never trained on: they choose the epoch "
-            + "and give the calibration, e.g. 14,15,16")
+    @Option(names = "--holdout", paramLabel = "LIST", description = "videos of --data never trained on: they choose the "
+            + "epoch and give the calibration, e.g. 14,15,16")
     String holdout = "";
+    @Option(names = "--register", paramLabel = "DIR", description = "register the model in this model registry")
+    Path register;
+    @Option(names = "--scope", paramLabel = "NAME", description = "the registry scope: a camera id or a scene name "
+            + "(default: --camera)")
+    String scope;
+    @Option(names = "--no-activate", description = "register without making it the scope's current version")
+    boolean noActivate;
+    @Option(names = "--events-per-day", paramLabel = "N", description = "false-alarm budget: the event thresholds "
+            + "registered with the model are the lowest (never below the alert-sink's defaults) at which the held-out "
+            + "footage raises at most N events a day (default: ${DEFAULT-VALUE})")
+    double eventsPerDay = 1;
+    @Option(names = "--fps", paramLabel = "F", description = "frame rate of --data's videos; topic footage has capture "
+            + "times (default: ${DEFAULT-VALUE})")
+    double fps = 10;
     @Option(names = "--teacher", paramLabel = "FILE", description = "an ImageNet classifier (ONNX) to distil")
     Path teacher;
     @Option(names = "--architecture", paramLabel = "NAME", description = "shallow-narrow, shallow-wide, deep-narrow or "
@@ -107,12 +132,24 @@ public final class TrainMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (data == null || out == null) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "training needs --data and --out");
+        if ((data == null) == !topic.present() || out == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "training needs --out and either --data or "
+                    + "--from-topic");
         }
-        TrainingRun.Options options = new TrainingRun.Options(data, sources.spec(), sources.filter(), teacher,
+        String registryScope = scope != null ? scope : topic.present() ? topic.camera() : null;
+        if (register != null && registryScope == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--register needs --scope");
+        }
+        Footage footage;
+        try {
+            footage = topic.present() ? topic.footage(sources.sequences().length(), seed)
+                    : new FolderFootage(data, List.of(), list(holdout));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        TrainingRun.Options options = new TrainingRun.Options(footage, sources.spec(), sources.filter(), teacher,
                 Architecture.parse(architecture), sources.sequences(), maxGap, epochs, batch, lr, lambda, seed,
-                objectFraction, sources.threads, list(holdout), out, resume);
+                objectFraction, sources.threads, out, resume, fps, eventsPerDay);
         TrainingRun run = new TrainingRun(options, System.out);
         // SIGTERM or Ctrl-C: finish the step in progress and let go of PyTorch before the JVM goes.
         Thread onStop = new Thread(() -> {
@@ -126,8 +163,15 @@ public final class TrainMain implements Callable<Integer> {
         }, "model-trainer-stop");
         Runtime.getRuntime().addShutdownHook(onStop);
         try {
-            Path model = run.run();
-            System.out.println("model: " + model.toAbsolutePath());
+            TrainingRun.Result result = run.run();
+            PrintWriter printed = spec.commandLine().getOut();
+            printed.println("model: " + result.model().toAbsolutePath());
+            if (register != null) {
+                ModelRegistry.Entry entry = new ModelRegistry(register).register(registryScope, result.model(),
+                        RegistryCommands.descriptor(result, "model-trainer"), !noActivate);
+                printed.println("registered: " + entry.id() + (noActivate ? " (not activated)" : " (current)") + " in "
+                        + register.toAbsolutePath());
+            }
             return 0;
         } catch (TrainingRun.Stopped stopped) {
             System.out.println("model-trainer: " + stopped.getMessage());
@@ -159,8 +203,8 @@ public final class TrainMain implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            List<ObjectClips.Video> clips = TrainingRun.loadVideos(data, list(videos), sources.spec(), sources.filter(),
-                    work.resolve("detections"), System.out);
+            List<ObjectClips.Video> clips = TrainingRun.loadVideos(new FolderFootage(data, list(videos), List.of())
+                    .clips(System.out), sources.spec(), sources.filter(), work.resolve("detections"), System.out);
             Path written = OnnxMetadata.update(model, ModelCalibration.of(model, clips, sources.sequences(),
                     sources.threads, System.out), out == null ? model : out);
             System.out.println("calibrated model: " + written.toAbsolutePath());
@@ -185,7 +229,7 @@ public final class TrainMain implements Callable<Integer> {
         }
     }
 
-    private static List<String> list(String csv) {
+    static List<String> list(String csv) {
         return csv.isBlank() ? List.of() : Arrays.stream(csv.split(",")).map(String::trim).toList();
     }
 }

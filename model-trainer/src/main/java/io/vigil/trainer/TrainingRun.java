@@ -1,11 +1,20 @@
 package io.vigil.trainer;
 
-import com.google.protobuf.ByteString;
+import io.vigil.common.alerts.AlertTimeline;
 import io.vigil.common.scoring.ModelContract;
+import io.vigil.common.scoring.SsmtlScorer;
+import io.vigil.common.scoring.TaskCalibration;
+import io.vigil.common.scoring.ThresholdCalibration;
+import io.vigil.common.sequence.SequenceBuilder;
 import io.vigil.common.sequence.SequenceSettings;
+import io.vigil.evaluation.OfflinePipeline;
+import io.vigil.evaluation.footage.Clip;
+import io.vigil.evaluation.footage.Footage;
 import io.vigil.proto.v1.Box;
+import io.vigil.proto.v1.EventThresholds;
 import io.vigil.proto.v1.Frame;
 import io.vigil.proto.v1.FrameDetections;
+import io.vigil.proto.v1.TrainingRange;
 import io.vigil.vision.detect.DetectionFilter;
 import io.vigil.vision.detect.DetectorSpec;
 import io.vigil.vision.detect.FrameDetector;
@@ -13,6 +22,7 @@ import io.vigil.vision.image.CropBox;
 import io.vigil.vision.image.ImageCodec;
 import io.vigil.vision.image.RgbImage;
 import io.vigil.vision.onnx.OnnxMetadata;
+import io.vigil.vision.onnx.OnnxModel;
 import io.vigil.vision.onnx.OnnxSessionFactory;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,6 +34,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +43,6 @@ import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Stream;
 
 /**
  * A whole training job: detect objects in the normal training videos (cached), compute the teacher's targets,
@@ -42,16 +52,21 @@ import java.util.stream.Stream;
 public final class TrainingRun {
 
     /**
-     * Everything a run is configured with; {@code threads} are PyTorch's intra-op threads (0: one per core);
-     * {@code holdout} names the videos (folders of {@code data}) kept out of training: the epoch is chosen on their
-     * loss and the model is calibrated on their objects (empty: calibrated on the training videos, optimistic).
+     * Everything a run is configured with; {@code threads} are PyTorch's intra-op threads (0: one per core). The
+     * footage's held-out clips are kept out of training: the epoch is chosen on their loss and the model is calibrated
+     * on their objects (none: calibrated on the training clips, optimistic).
      */
-    public record Options(Path data, DetectorSpec detector, DetectionFilter detections, Path teacher, Architecture architecture,
-            SequenceSettings sequences, int maxGap, int epochs, int batch, float learningRate, float lambda, long seed,
-            double objectFraction, int threads, List<String> holdout, Path out, boolean resume) {
-        public Options {
-            holdout = List.copyOf(holdout);
-        }
+    public record Options(Footage footage, DetectorSpec detector, DetectionFilter detections, Path teacher,
+            Architecture architecture, SequenceSettings sequences, int maxGap, int epochs, int batch, float learningRate,
+            float lambda, long seed, double objectFraction, int threads, Path out, boolean resume, double fps,
+            double eventsPerDay) {
+    }
+
+    /**
+     * What a finished run produced: the model, what it was trained on, its held-out losses, and event thresholds
+     * chosen on the held-out clips (null without any).
+     */
+    public record Result(Path model, TrainingRange range, TaskLosses heldOut, int epoch, EventThresholds thresholds) {
     }
 
     /** A run stopped on request ({@link #stop}) between two training steps. */
@@ -81,7 +96,7 @@ public final class TrainingRun {
     }
 
     /** Runs the job; returns the exported model. Throws {@link Stopped} when {@link #stop} ended it early. */
-    public Path run() throws Exception {
+    public Result run() throws Exception {
         try {
             return train();
         } finally {
@@ -89,28 +104,30 @@ public final class TrainingRun {
         }
     }
 
-    private Path train() throws Exception {
+    private Result train() throws Exception {
         Files.createDirectories(o.out());
         long start = System.nanoTime();
         TorchRuntime.useThreads(o.threads());
         log.println("numeric environment: " + TorchRuntime.describe());
         TorchRuntime.hugePagesAdvice().ifPresent(advice -> log.println("WARNING: " + advice));
-        ObjectClips clips = new ObjectClips(loadVideos(o.data(), List.of(), o.detector(), o.detections(),
-                o.out().resolve("detections"), log), o.sequences(), o.maxGap());
+        List<Clip> footage = o.footage().clips(log);
+        List<String> holdout = footage.stream().filter(Clip::heldOut).map(Clip::id).toList();
+        ObjectClips clips = new ObjectClips(loadVideos(footage, o.detector(), o.detections(), o.out().resolve("detections"),
+                log), o.sequences(), o.maxGap());
         if (o.teacher() != null) {
             addTeacher(clips);
         }
         List<ObjectClips.ObjectRef> objects = new ArrayList<>();
         List<ObjectClips.ObjectRef> heldOut = new ArrayList<>();
         for (ObjectClips.ObjectRef ref : clips.objects()) {
-            (o.holdout().contains(clips.videos().get(ref.video()).id()) ? heldOut : objects).add(ref);
+            (holdout.contains(clips.videos().get(ref.video()).id()) ? heldOut : objects).add(ref);
         }
         Random random = new Random(o.seed());
         Collections.shuffle(objects, random);
         objects = objects.subList(0, (int) Math.max(1, Math.round(objects.size() * o.objectFraction())));
-        log.printf("%d videos, %d objects used for training (fraction %.2f), %d held out in videos %s, %d distillation "
-                + "outputs%n", clips.videos().size() - o.holdout().size(), objects.size(), o.objectFraction(), heldOut.size(),
-                o.holdout(), clips.distillOutputs());
+        log.printf("%d clips, %d objects used for training (fraction %.2f), %d held out in clips %s, %d distillation "
+                + "outputs%n", clips.videos().size() - holdout.size(), objects.size(), o.objectFraction(), heldOut.size(),
+                holdout, clips.distillOutputs());
         List<ObjectClips.Batch> validation = validationBatches(clips, heldOut);
 
         SsmtlNetwork net = new SsmtlNetwork(o.architecture(), o.sequences().length(), clips.distillOutputs());
@@ -172,20 +189,47 @@ public final class TrainingRun {
                     + (o.detector().model() == null ? "" : o.detector().model().getFileName()) + " confidence >= "
                     + o.detections().defaultThreshold() + ", by class " + o.detections().classThresholds()
                     + (o.detector().addMovingObjects() ? ", with the motion detector's uncovered moving objects" : ""),
-                    o.data().toString() + " (" + (clips.videos().size() - o.holdout().size()) + " videos, " + objects.size()
-                    + " objects; held out " + o.holdout() + ")", o.epochs(), best, Instant.now().toString()).toMetadata();
+                    describe(o.footage().range()) + " (" + (clips.videos().size() - holdout.size()) + " clips, " + objects.size()
+                    + " objects; held out " + holdout + ")", o.epochs(), best, Instant.now().toString()).toMetadata();
             Path onnx = o.out().resolve("ssmtl-" + o.architecture().id() + ".onnx");
             OnnxExporter.export(net, metadata, onnx);
             ObjectClips.Batch probe = clips.batch(objects.subList(0, Math.min(8, objects.size())), random);
             float diff = ExportParity.check(net, onnx, probe.forward(), probe.size());
             List<ObjectClips.Video> normal = clips.videos().stream()
-                    .filter(v -> o.holdout().isEmpty() || o.holdout().contains(v.id())).toList();
+                    .filter(v -> holdout.isEmpty() || holdout.contains(v.id())).toList();
             OnnxMetadata.update(onnx, ModelCalibration.of(onnx, normal, o.sequences(), o.threads(), log), onnx);
             log.printf("exported %s (parity max abs diff %.2e), calibrated on %s; final step losses %s; total time %s%n", onnx,
-                    diff, o.holdout().isEmpty() ? "the training videos" : "held-out videos " + o.holdout(), last,
+                    diff, holdout.isEmpty() ? "the training clips" : "held-out clips " + holdout, last,
                     duration((System.nanoTime() - start) / 1e9));
-            return onnx;
+            EventThresholds thresholds = holdout.isEmpty() ? null : eventThresholds(onnx, normal, footage);
+            return new Result(onnx, o.footage().range().toBuilder().setObjects(objects.size()).build(),
+                    curves.heldOut(best), best, thresholds);
         }
+    }
+
+    /**
+     * Event thresholds for this footage's camera: the held-out clips run through the rest of the chain as the
+     * alert-sink would (the exported model, its calibration, the default smoothing), and the false-alarm budget
+     * applied to their frame scores ({@link ThresholdCalibration}).
+     */
+    private EventThresholds eventThresholds(Path onnx, List<ObjectClips.Video> heldOut, List<Clip> footage) {
+        AlertTimeline.Settings timeline = AlertTimeline.Settings.defaults();
+        List<float[]> series = new ArrayList<>();
+        try (OnnxModel model = OnnxSessionFactory.open(onnx, OnnxSessionFactory.Options.cpu(o.threads()))) {
+            SsmtlScorer scorer = new SsmtlScorer(model, EnumSet.allOf(SsmtlScorer.Task.class),
+                    TaskCalibration.Mode.valueOf(TaskCalibration.DEFAULT_MODE));
+            OfflinePipeline chain = new OfflinePipeline(null, new SequenceBuilder(o.sequences().withCropSize(scorer.cropSize())),
+                    scorer, timeline, 32);
+            for (ObjectClips.Video v : heldOut) {
+                series.add(chain.score(v.id(), v.frames(), v.detections(), m -> { }).frameScores().get(OfflinePipeline.ALL));
+            }
+        }
+        double fps = footage.stream().filter(Clip::heldOut).filter(c -> c.toTimeMs() > c.fromTimeMs())
+                .mapToDouble(c -> (c.frames().size() - 1) * 1000.0 / (c.toTimeMs() - c.fromTimeMs())).average().orElse(o.fps());
+        ThresholdCalibration.Choice c = ThresholdCalibration.choose(series, fps, o.eventsPerDay(), timeline.events());
+        String basis = c.basis(o.eventsPerDay());
+        log.printf("event thresholds: open %.3f, close %.3f (%s, %.1f frames/s)%n", c.open(), c.close(), basis, fps);
+        return EventThresholds.newBuilder().setOpen(c.open()).setClose(c.close()).setBasis(basis).build();
     }
 
     /** Inference's batch-norm statistics from a fixed sample of training objects (see SsmtlTrainer). */
@@ -234,47 +278,36 @@ public final class TrainingRun {
                 (float) (sums[4] / n));
     }
 
-    /**
-     * The video folders of {@code data} ({@code only} those, when not empty), decoded, with their detections (cached
-     * per video and detector setting in {@code cache}).
-     */
-    static List<ObjectClips.Video> loadVideos(Path data, List<String> only, DetectorSpec detectorSpec, DetectionFilter filter,
+    /** The clips decoded, with their detections (cached per clip and detector setting in {@code cache}). */
+    static List<ObjectClips.Video> loadVideos(List<Clip> footage, DetectorSpec detectorSpec, DetectionFilter filter,
             Path cache, PrintStream log) throws IOException {
-        List<Path> folders;
-        try (Stream<Path> s = Files.list(data)) {
-            folders = s.filter(Files::isDirectory).filter(f -> only.isEmpty() || only.contains(f.getFileName().toString()))
-                    .sorted().toList();
-        }
-        if (folders.isEmpty()) {
-            throw new IllegalArgumentException("no video folders in " + data);
-        }
         ImageCodec codec = new ImageCodec();
         List<ObjectClips.Video> videos = new ArrayList<>();
         try (FrameDetector frameDetector = detectorSpec.frameDetector(detectorSpec.create(), filter, codec)) {
             String setting = cacheKey(frameDetector.name(), detectorSpec, filter);
-            for (Path folder : folders) {
-                List<Path> files;
-                try (Stream<Path> s = Files.list(folder)) {
-                    files = s.filter(p -> p.toString().matches(".*\\.(jpg|jpeg|png|tif|tiff)$")).sorted().toList();
-                }
+            for (Clip clip : footage) {
                 List<RgbImage> images = new ArrayList<>();
                 List<Frame> frames = new ArrayList<>();
-                for (Path f : files) {
-                    byte[] bytes = Files.readAllBytes(f);
-                    RgbImage img = codec.decode(bytes);
+                for (Frame f : clip.frames()) {
+                    RgbImage img = codec.decode(f.getJpeg().toByteArray());
                     images.add(img);
-                    frames.add(Frame.newBuilder().setCameraId(folder.getFileName().toString()).setFrameIndex(frames.size())
-                            .setWidth(img.width()).setHeight(img.height())
-                            .setJpeg(ByteString.copyFrom(bytes)).build()); // FrameDetector decodes any format
+                    // The detector sees the frames as on vigil.frames, under the clip's own name and numbering.
+                    frames.add(f.toBuilder().setCameraId(clip.id()).setFrameIndex(frames.size()).setWidth(img.width())
+                            .setHeight(img.height()).build());
                 }
-                List<FrameDetections> detections = cachedDetections(cache.resolve(folder.getFileName() + "-" + setting + ".pb"), frames,
+                List<FrameDetections> detections = cachedDetections(cache.resolve(clip.id() + "-" + setting + ".pb"), frames,
                         frameDetector);
-                videos.add(new ObjectClips.Video(folder.getFileName().toString(), images, detections));
-                log.printf("video %s: %d frames, %d objects%n", folder.getFileName(), images.size(),
-                        detections.stream().mapToInt(FrameDetections::getDetectionsCount).sum());
+                videos.add(new ObjectClips.Video(clip.id(), images, detections));
+                log.printf("clip %s: %d frames, %d objects%s%n", clip.id(), images.size(),
+                        detections.stream().mapToInt(FrameDetections::getDetectionsCount).sum(), clip.heldOut() ? " (held out)" : "");
             }
         }
         return videos;
+    }
+
+    private static String describe(TrainingRange r) {
+        return r.getCameraId().isEmpty() ? r.getSource() : r.getSource() + " camera " + r.getCameraId() + " from "
+                + Instant.ofEpochMilli(r.getFromTimeMs()) + " to " + Instant.ofEpochMilli(r.getToTimeMs());
     }
 
     /** What the boxes depend on, hashed: boxes cached with other detector settings are not reused. */

@@ -34,7 +34,8 @@ class TrainMainTest {
     void everyCommandHasHelp() {
         String train = run(0, "--help");
         for (String option : List.of("--data", "--out", "--holdout", "--teacher", "--architecture", "--epochs", "--detector",
-                "--detector-model", "--threads", "--resume", "calibrate", "optimize")) {
+                "--detector-model", "--threads", "--resume", "--from-topic", "--camera", "--since", "--register", "calibrate",
+                "optimize", "registry")) {
             assertTrue(train.contains(option), option + " in\n" + train);
         }
         assertTrue(run(0, "calibrate", "--help").contains("--videos"));
@@ -43,7 +44,10 @@ class TrainMainTest {
 
     @Test
     void errorsNameWhatIsWrong() {
-        assertTrue(run(2, "--data", "d").contains("--data and --out"));
+        assertTrue(run(2, "--data", "d").contains("--out and either --data or --from-topic"));
+        assertTrue(run(2, "--data", "d", "--from-topic", "localhost:9092", "--out", "o").contains("either --data or"));
+        assertTrue(run(2, "--data", "d", "--out", "o", "--register", "r").contains("--register needs --scope"));
+        assertTrue(run(2, "--from-topic", "h:1", "--camera", "c", "--since", "soon", "--out", "o").contains("45s, 90m"));
         assertTrue(run(2, "--data", "d", "--out", "o", "--epochs", "many").contains("--epochs"));
         assertTrue(run(2, "calibrate", "--data", "d").contains("--model"));
         assertTrue(run(2, "--epoch", "3").contains("--epoch"));

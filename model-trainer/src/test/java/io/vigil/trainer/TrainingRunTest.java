@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vigil.common.scoring.SsmtlScorer;
 import io.vigil.common.scoring.TaskCalibration;
 import io.vigil.common.sequence.SequenceSettings;
+import io.vigil.evaluation.footage.FolderFootage;
 import io.vigil.testkit.SharedData;
 import io.vigil.vision.detect.DetectionFilter;
 import io.vigil.vision.detect.DetectorSpec;
@@ -37,9 +38,9 @@ class TrainingRunTest {
     private TrainingRun.Options options(Path data, Path out, int epochs, boolean resume) {
         DetectorSpec detector = new DetectorSpec(DetectorSpec.Backend.YOLOX, SharedData.require("models/yolox-nano-coco/yolox_nano.onnx"),
                 Device.CPU, 2, 416, 0.3f, 0.45f, 8, true, MotionDetector.Settings.defaults());
-        return new TrainingRun.Options(data, detector, DetectionFilter.of(0.3f, Map.of(), java.util.Set.of(), 4f),
+        return new TrainingRun.Options(new FolderFootage(data, List.of(), List.of("02")), detector, DetectionFilter.of(0.3f, Map.of(), java.util.Set.of(), 4f),
                 SharedData.require("models/mobilenetv2-int8-imagenet/mobilenetv2-12-int8.onnx"), Architecture.SHALLOW_NARROW,
-                SequenceSettings.paper(), 4, epochs, 8, 1e-3f, 0.5f, 7, 0.15, 2, List.of("02"), out, resume);
+                SequenceSettings.paper(), 4, epochs, 8, 1e-3f, 0.5f, 7, 0.15, 2, out, resume, 10, 1);
     }
 
     /** The first 30 frames of Ped2 training videos 01 and 02. */
@@ -61,7 +62,13 @@ class TrainingRunTest {
         Path data = smallData();
         Path out = temp.resolve("out");
         ByteArrayOutputStream log = new ByteArrayOutputStream();
-        Path model = new TrainingRun(options(data, out, 2, false), new PrintStream(log, true)).run();
+        TrainingRun.Result result = new TrainingRun(options(data, out, 2, false), new PrintStream(log, true)).run();
+        Path model = result.model();
+        assertEquals(data.toString(), result.range().getSource());
+        assertEquals(60, result.range().getFrames(), "30 frames of each video");
+        assertTrue(result.heldOut() != null && result.heldOut().finite(), "held-out losses of the chosen epoch");
+        assertTrue(result.thresholds().getOpen() >= 3f && result.thresholds().getClose() >= 2f, result.thresholds().toString());
+        assertTrue(result.thresholds().getBasis().contains("events/day"), result.thresholds().getBasis());
         String text = log.toString();
         assertTrue(text.contains("epoch 2 done"), text);
         assertTrue(text.contains("teacher mobilenetv2-12-int8.onnx: 1000 logits"), text);
@@ -82,7 +89,7 @@ class TrainingRunTest {
             int epoch = Integer.parseInt(meta.get("vigil.epoch"));
             assertTrue(epoch >= 1 && epoch <= 2, "the exported epoch: " + epoch);
             assertTrue(meta.get("vigil.training_data").contains("held out [02]"), meta.get("vigil.training_data"));
-            assertTrue(text.contains("calibrated on held-out videos [02]"), text);
+            assertTrue(text.contains("calibrated on held-out clips [02]"), text);
         }
         List<String> curves = Files.readAllLines(out.resolve("training.csv"));
         assertEquals(3, curves.size(), "header and two epochs: " + curves);

@@ -33,6 +33,17 @@ public final class AlertTimeline {
 
     public record Settings(int meanFilterSize, double sigma, int maxLookahead, int completionHorizon,
             EventDetector.Settings events) {
+        // The alert-sink's defaults (constants, so its configuration can name them).
+        public static final String SIGMA = "3";
+        public static final String MAX_LOOKAHEAD = "9";
+        public static final String COMPLETION_HORIZON = "30";
+
+        /** The alert-sink's defaults, for tools that must see the frame scores and events it would produce. */
+        public static Settings defaults() {
+            return new Settings(0, Double.parseDouble(SIGMA), Integer.parseInt(MAX_LOOKAHEAD),
+                    Integer.parseInt(COMPLETION_HORIZON), EventDetector.Settings.defaults());
+        }
+
         public Settings {
             if (completionHorizon < 1) {
                 throw new IllegalArgumentException("completion horizon must be >= 1 frame, got " + completionHorizon);
