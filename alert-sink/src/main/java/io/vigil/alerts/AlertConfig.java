@@ -9,8 +9,10 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Positive;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -62,6 +64,25 @@ public interface AlertConfig {
     Duration closeTimeout();
 
     Events events();
+
+    /**
+     * The model registry (the scorers' {@code vigil.scorer.registry}, mounted read-only): each camera's event thresholds
+     * come from its model's calibration or its camera settings there. Absent: the {@code events} thresholds for all.
+     */
+    Optional<Path> registry();
+
+    /** How often the registry is read again for new thresholds. */
+    @WithDefault("10s")
+    Duration registryRefresh();
+
+    /** Per camera, thresholds that override the registry's: {@code vigil.alerts.cameras."cam-7".open-threshold=4}. */
+    Map<String, CameraEvents> cameras();
+
+    interface CameraEvents {
+        float openThreshold();
+
+        float closeThreshold();
+    }
 
     Thumbnails thumbnails();
 

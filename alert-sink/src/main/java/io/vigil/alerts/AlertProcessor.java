@@ -126,7 +126,7 @@ final class AlertProcessor implements Processor<String, byte[], String, byte[]> 
     private void update(String camera, long timestamp, Step step) {
         AlertTimeline timeline = load(camera);
         if (timeline == null) {
-            timeline = new AlertTimeline(camera, settings.timeline());
+            timeline = new AlertTimeline(camera, settings.timeline(camera));
         }
         emit(timeline, step.apply(timeline), timestamp);
         save(timeline, context.currentSystemTimeMs());
@@ -134,7 +134,7 @@ final class AlertProcessor implements Processor<String, byte[], String, byte[]> 
 
     private AlertTimeline load(String camera) {
         AlertTimelineState state = timelines.get(camera);
-        return state == null ? null : AlertTimeline.restore(camera, settings.timeline(), state);
+        return state == null ? null : AlertTimeline.restore(camera, settings.timeline(camera), state);
     }
 
     private void save(AlertTimeline timeline, long now) {
@@ -176,8 +176,9 @@ final class AlertProcessor implements Processor<String, byte[], String, byte[]> 
     private AnomalyEvent toEvent(AlertTimeline.Announcement a) {
         var e = a.event();
         List<ScoredObject> anomalous = new ArrayList<>();
+        float close = settings.eventsByCamera().apply(e.cameraId()).closeThreshold();
         for (ScoredObject o : a.peakObjects()) {
-            if (o.getScore() >= settings.timeline().events().closeThreshold()) {
+            if (o.getScore() >= close) {
                 anomalous.add(o);
             }
         }
@@ -241,7 +242,7 @@ final class AlertProcessor implements Processor<String, byte[], String, byte[]> 
             if (now - kv.value.getLastInputAtMs() < timeout.toMillis()) {
                 continue;
             }
-            AlertTimeline timeline = AlertTimeline.restore(kv.key, settings.timeline(), kv.value);
+            AlertTimeline timeline = AlertTimeline.restore(kv.key, settings.timeline(kv.key), kv.value);
             if (!timeline.hasWork()) {
                 continue;
             }

@@ -3,8 +3,11 @@ package io.vigil.alerts;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.vigil.common.alerts.AlertTimeline;
+import io.vigil.common.registry.CameraEventSettings;
+import io.vigil.common.registry.ModelRegistry;
 import io.vigil.common.scoring.EventDetector;
 import io.vigil.kafka.BoundedClose;
+import io.vigil.proto.v1.EventThresholds;
 import io.vigil.vision.image.ImageCodec;
 import io.vigil.vision.image.Thumbnails;
 import jakarta.annotation.Priority;
@@ -13,6 +16,9 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
@@ -31,11 +37,37 @@ public class AlertSetup {
                         e.minDuration(), e.mergeGap(), e.cooldown(), e.minUpdateGap()));
     }
 
+    /** Each camera's thresholds: configured, from the registry, or the defaults; read again every refresh interval. */
     @Produces
-    Topology topology(AlertConfig config, MeterRegistry registry) {
+    @ApplicationScoped
+    CameraEventSettings cameraEventSettings(AlertConfig config) {
+        Map<String, EventThresholds> configured = new java.util.HashMap<>();
+        config.cameras().forEach((camera, c) -> configured.put(camera, EventThresholds.newBuilder()
+                .setOpen(c.openThreshold()).setClose(c.closeThreshold()).build()));
+        CameraEventSettings settings = new CameraEventSettings(timelineSettings(config).events(), configured,
+                config.registry().map(ModelRegistry::new));
+        config.registry().ifPresent(dir -> {
+            long ms = config.registryRefresh().toMillis();
+            registryRefresh = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "registry-refresh"));
+            registryRefresh.scheduleWithFixedDelay(() -> {
+                try {
+                    settings.refresh();
+                } catch (RuntimeException e) {
+                    LOG.errorf("model registry %s not readable, keeping the thresholds read before: %s", dir, e.getMessage());
+                }
+            }, ms, ms, TimeUnit.MILLISECONDS);
+            LOG.infof("per-camera event thresholds from the model registry %s (read every %d ms)", dir, ms);
+        });
+        return settings;
+    }
+
+    private ScheduledExecutorService registryRefresh;
+
+    @Produces
+    Topology topology(AlertConfig config, MeterRegistry registry, CameraEventSettings cameraEvents) {
         AlertTimeline.Settings timeline = timelineSettings(config);
         AlertConfig.Thumbnails t = config.thumbnails();
-        AlertTopology.Settings settings = new AlertTopology.Settings(timeline,
+        AlertTopology.Settings settings = new AlertTopology.Settings(timeline, camera -> cameraEvents.forCamera(camera).settings(),
                 t.enabled() ? new Thumbnails(new ImageCodec(), t.maxWidth(), t.quality()) : null, t.maxFramesPerCamera(),
                 config.idleTimeout(), config.endOfSourceTimeout(), config.punctuateInterval());
         LOG.infof("frame scores: mean filter %d px, Gaussian sigma %.1f frames, look-ahead %d frames (the latency it "
@@ -69,6 +101,9 @@ public class AlertSetup {
      * waits without limit (a broker that is gone kept a stopping service alive for minutes).
      */
     void closeStreams(@Observes @Priority(1) ShutdownEvent event, KafkaStreams streams, AlertConfig config) {
+        if (registryRefresh != null) {
+            registryRefresh.shutdownNow();
+        }
         BoundedClose.closeOrHalt("Kafka Streams", config.closeTimeout(), streams::close);
     }
 }

@@ -1,11 +1,13 @@
 package io.vigil.alerts;
 
 import io.vigil.common.alerts.AlertTimeline;
+import io.vigil.common.scoring.EventDetector;
 import io.vigil.proto.Topics;
 import io.vigil.vision.image.Thumbnails;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
@@ -30,9 +32,18 @@ public final class AlertTopology {
     /** The running event's peak frame per camera (a Frame), key camera. */
     static final String PEAKS_STORE = "alert-peaks";
 
-    /** How the processor is set up; {@code thumbnails} null = no thumbnails and no frames topic. */
-    record Settings(AlertTimeline.Settings timeline, Thumbnails thumbnails, int maxFramesPerCamera, Duration idleTimeout,
-            Duration endOfSourceTimeout, Duration punctuateEvery) {
+    /**
+     * How the processor is set up; {@code thumbnails} null = no thumbnails and no frames topic; {@code eventsByCamera}
+     * gives each camera's event settings (thresholds), read again for every input so a change applies at once.
+     */
+    record Settings(AlertTimeline.Settings timeline, Function<String, EventDetector.Settings> eventsByCamera,
+            Thumbnails thumbnails, int maxFramesPerCamera, Duration idleTimeout, Duration endOfSourceTimeout,
+            Duration punctuateEvery) {
+
+        /** The camera's smoothing and event settings. */
+        AlertTimeline.Settings timeline(String camera) {
+            return timeline.withEvents(eventsByCamera.apply(camera));
+        }
     }
 
     private AlertTopology() {

@@ -2,6 +2,7 @@ package io.vigil.alerts;
 
 import io.smallrye.mutiny.Multi;
 import io.vigil.common.alerts.AlertTimeline;
+import io.vigil.common.registry.CameraEventSettings;
 import io.vigil.proto.MessageChecks;
 import io.vigil.proto.v1.AnomalyEvent;
 import io.vigil.proto.v1.FrameScore;
@@ -32,16 +33,22 @@ public class EventResource {
     public record Settings(float openThreshold, float closeThreshold, int lookaheadFrames, double sigma) {
     }
 
+    /** A camera's event thresholds and where they come from (configuration, registry, model calibration, defaults). */
+    public record CameraThresholds(String camera, float openThreshold, float closeThreshold, String origin, String detail) {
+    }
+
     /** An event id's start frame, after the camera id and a colon. */
     private static final Pattern START_FRAME = Pattern.compile("[0-9]{1,19}");
 
     private final EventFeed feed;
+    private final CameraEventSettings cameraEvents;
     private final Settings settings;
     private final int maxStreamClients;
     private final AtomicInteger streamClients = new AtomicInteger();
 
-    public EventResource(EventFeed feed, AlertConfig config) {
+    public EventResource(EventFeed feed, CameraEventSettings cameraEvents, AlertConfig config) {
         this.feed = feed;
+        this.cameraEvents = cameraEvents;
         this.maxStreamClients = config.view().maxStreamClients();
         AlertTimeline.Settings t = AlertSetup.timelineSettings(config);
         this.settings = new Settings(t.events().openThreshold(), t.events().closeThreshold(),
@@ -117,6 +124,16 @@ public class EventResource {
         List<FrameScore> t = feed.index().timeline(camera);
         return t.stream().map(s -> new ScorePoint(s.getFrameIndex(), s.getCaptureTimeMs(), s.getRawScore(),
                 s.getSmoothedScore(), s.getObjectCount())).toList();
+    }
+
+    @GET
+    @Path("cameras/{camera}/thresholds")
+    @Produces(MediaType.APPLICATION_JSON)
+    public CameraThresholds thresholds(@PathParam("camera") String camera) {
+        checkCamera(camera);
+        CameraEventSettings.Resolved r = cameraEvents.forCamera(camera);
+        return new CameraThresholds(camera, r.settings().openThreshold(), r.settings().closeThreshold(),
+                r.origin().name().toLowerCase(java.util.Locale.ROOT), r.detail());
     }
 
     @GET

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vigil.common.scoring.EventDetector;
 import io.vigil.proto.DeadLetterHeaders;
 import io.vigil.proto.Topics;
 import io.vigil.proto.serde.VigilSerdes;
@@ -43,9 +44,13 @@ class AlertTopologyTest {
     private TestOutputTopic<String, byte[]> events;
     private TestOutputTopic<String, byte[]> deadLetters;
 
+    /** Event settings of cameras that do not use the defaults; read for every input, as the registry's are. */
+    private final Map<String, EventDetector.Settings> perCamera = new java.util.concurrent.ConcurrentHashMap<>();
+
     @BeforeEach
     void start() {
-        AlertTopology.Settings settings = new AlertTopology.Settings(AlertInputs.SETTINGS, new Thumbnails(codec, 160, 80), 600,
+        AlertTopology.Settings settings = new AlertTopology.Settings(AlertInputs.SETTINGS,
+                camera -> perCamera.getOrDefault(camera, AlertInputs.SETTINGS.events()), new Thumbnails(codec, 160, 80), 600,
                 Duration.ofSeconds(10), Duration.ofMinutes(2), Duration.ofSeconds(1));
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "alert-test");
@@ -122,6 +127,29 @@ class AlertTopologyTest {
             }
         }
         assertTrue(kept <= 1, "frames whose score is final are evicted, kept " + kept);
+    }
+
+    @Test
+    void eachCameraHasItsOwnThresholdsAndAChangeAppliesToTheNextFrames() throws Exception {
+        List<byte[]> jpegs = AlertInputs.ped2Jpegs(60);
+        // Spikes of 0.9 on frames 10..14: the default open threshold is 0.5, the strict camera's 0.95.
+        perCamera.put("strict", new EventDetector.Settings(0.95f, 0.6f, 3, 2, 0));
+        pipe(AlertInputs.camera("cam-1", jpegs, 0, 30, 10, 14));
+        pipe(AlertInputs.camera("strict", jpegs, 0, 30, 10, 14));
+        Map<String, List<String>> byCamera = new HashMap<>();
+        events.readValuesToList().stream().map(AlertTopologyTest::event)
+                .forEach(e -> byCamera.computeIfAbsent(e.getCameraId(), c -> new java.util.ArrayList<>()).add(e.getEventId()
+                        + " " + e.getState()));
+        assertEquals(Map.of("cam-1", List.of("cam-1:10 OPEN", "cam-1:10 CLOSED")), byCamera, "0.9 is no event at 0.95");
+
+        // A new calibration lowers the strict camera's threshold: its next spike (frames 40..44) is an event.
+        perCamera.put("strict", new EventDetector.Settings(0.85f, 0.6f, 3, 2, 0));
+        List<AlertInputs.Input> next = AlertInputs.camera("strict", jpegs, 30, 60, 40, 44);
+        pipe(next);
+        List<AnomalyEvent> strict = events.readValuesToList().stream().map(AlertTopologyTest::event).toList();
+        assertEquals(List.of("strict:40 OPEN", "strict:40 CLOSED"), strict.stream().map(e -> e.getEventId() + " "
+                + e.getState()).toList());
+        assertEquals(44, strict.get(1).getEndFrameIndex());
     }
 
     @Test

@@ -1,6 +1,8 @@
 package io.vigil.alerts;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.quarkus.test.common.WithTestResource;
@@ -8,12 +10,16 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.vigil.common.registry.ModelRegistry;
+import io.vigil.proto.v1.EventThresholds;
+import io.vigil.proto.v1.ModelDescriptor;
 import io.vigil.testkit.KafkaBrokerResource;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,17 +29,24 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
-/** Bad input on the HTTP API gets a clear 4xx and nothing else; the live stream has a cap on its clients. */
+/**
+ * The HTTP API: bad input gets a clear 4xx and nothing else, the live stream has a cap on its clients, and each
+ * camera's thresholds are shown with where they come from.
+ */
 @QuarkusTest
 @TestProfile(EventApiInputTest.Profile.class)
 @WithTestResource(KafkaBrokerResource.class)
 class EventApiInputTest {
 
+    static final Path DIR = Path.of(System.getProperty("java.io.tmpdir"), "vigil-alert-api-" + ProcessHandle.current().pid());
+    static final Path REGISTRY = DIR.resolve("registry");
+
     public static class Profile implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("vigil.alerts.view.max-stream-clients", "2", "kafka-streams.state.dir",
-                    Path.of(System.getProperty("java.io.tmpdir"), "vigil-alert-api-" + ProcessHandle.current().pid()).toString());
+            return Map.of("vigil.alerts.view.max-stream-clients", "2", "kafka-streams.state.dir", DIR.resolve("state").toString(),
+                    "vigil.alerts.registry", REGISTRY.toString(), "vigil.alerts.registry-refresh", "200ms",
+                    "vigil.alerts.cameras.\"gate 3\".open-threshold", "6", "vigil.alerts.cameras.\"gate 3\".close-threshold", "5");
         }
     }
 
@@ -53,6 +66,27 @@ class EventApiInputTest {
         given().get("/events/cam-1:5/thumbnail.jpg").then().statusCode(404);
         given().urlEncodingEnabled(false).get("/cameras/%01cam/scores").then().statusCode(400);
         given().get("/cameras/cam-1/scores").then().statusCode(200);
+    }
+
+    @Test
+    void eachCamerasThresholdsComeFromConfigurationTheRegistryOrTheDefaults() throws Exception {
+        given().get("/cameras/gate 3/thresholds").then().statusCode(200).body("openThreshold", equalTo(6f))
+                .body("closeThreshold", equalTo(5f)).body("origin", equalTo("configuration"));
+        given().get("/cameras/cam-9/thresholds").then().statusCode(200).body("openThreshold", equalTo(3f))
+                .body("origin", equalTo("default"));
+        given().urlEncodingEnabled(false).get("/cameras/%01cam/thresholds").then().statusCode(400);
+
+        // A model calibrated for cam-9 is registered while the service runs: its thresholds apply within a refresh.
+        Path model = Files.writeString(Files.createDirectories(DIR).resolve("m.onnx"), "model");
+        new ModelRegistry(REGISTRY).register("cam-9", model, ModelDescriptor.newBuilder().setThresholds(EventThresholds
+                .newBuilder().setOpen(4.5f).setClose(3f)).build(), true);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!given().get("/cameras/cam-9/thresholds").asString().contains("\"model\"") && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        given().get("/cameras/cam-9/thresholds").then().statusCode(200).body("openThreshold", equalTo(4.5f))
+                .body("closeThreshold", equalTo(3f)).body("origin", equalTo("model"))
+                .body("detail", startsWith("calibrated with cam-9/v1@"));
     }
 
     @Test

@@ -44,6 +44,11 @@ public final class AlertTimeline {
                     Integer.parseInt(COMPLETION_HORIZON), EventDetector.Settings.defaults());
         }
 
+        /** The same smoothing with another camera's event settings. */
+        public Settings withEvents(EventDetector.Settings other) {
+            return new Settings(meanFilterSize, sigma, maxLookahead, completionHorizon, other);
+        }
+
         public Settings {
             if (completionHorizon < 1) {
                 throw new IllegalArgumentException("completion horizon must be >= 1 frame, got " + completionHorizon);

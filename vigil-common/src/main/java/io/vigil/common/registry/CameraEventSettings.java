@@ -1,0 +1,79 @@
+package io.vigil.common.registry;
+
+import io.vigil.common.scoring.EventDetector;
+import io.vigil.proto.v1.CameraSettings;
+import io.vigil.proto.v1.EventThresholds;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Each camera's event thresholds, first found of: the service's configuration for that camera, the camera's override in
+ * the registry's camera settings, the thresholds calibrated with its scope's current model, the service's defaults.
+ * A snapshot: {@link #refresh} reads the registry again (a new model brings its thresholds), lookups never touch disk.
+ */
+public final class CameraEventSettings {
+
+    /** Where a camera's thresholds came from (for logs and the API). */
+    public enum Origin {
+        CONFIGURATION, CAMERA_OVERRIDE, MODEL, DEFAULT
+    }
+
+    public record Resolved(EventDetector.Settings settings, Origin origin, String detail) {
+    }
+
+    private final EventDetector.Settings defaults;
+    private final Map<String, EventThresholds> configured;
+    private final Optional<ModelRegistry> registry;
+    private volatile Snapshot snapshot = new Snapshot(Map.of(), Map.of());
+
+    private record Snapshot(Map<String, CameraSettings> cameras, Map<String, ModelRegistry.Entry> currentByScope) {
+    }
+
+    public CameraEventSettings(EventDetector.Settings defaults, Map<String, EventThresholds> configured,
+            Optional<ModelRegistry> registry) {
+        this.defaults = defaults;
+        this.configured = Map.copyOf(configured);
+        this.registry = registry;
+        configured.forEach((camera, t) -> with(t)); // a bad configured pair fails at start-up
+        refresh();
+    }
+
+    /** Reads the registry again; when it cannot be read this throws, and the last snapshot stays in use. */
+    public void refresh() {
+        if (registry.isEmpty()) {
+            return;
+        }
+        ModelRegistry r = registry.get();
+        Map<String, ModelRegistry.Entry> current = new HashMap<>();
+        for (String scope : r.scopes()) {
+            r.current(scope).ifPresent(e -> current.put(scope, e));
+        }
+        snapshot = new Snapshot(r.cameraSettings(), current);
+    }
+
+    public Resolved forCamera(String cameraId) {
+        EventThresholds t = configured.get(cameraId);
+        if (t != null) {
+            return new Resolved(with(t), Origin.CONFIGURATION, "configured for " + cameraId);
+        }
+        Snapshot s = snapshot;
+        CameraSettings camera = s.cameras().get(cameraId);
+        if (camera != null && camera.hasThresholds()) {
+            return new Resolved(with(camera.getThresholds()), Origin.CAMERA_OVERRIDE, "camera settings in the registry");
+        }
+        if (registry.isPresent()) {
+            Optional<String> scope = registry.get().scopeOf(cameraId, s.cameras());
+            ModelRegistry.Entry model = scope.map(s.currentByScope()::get).orElse(null);
+            if (model != null && model.descriptor().hasThresholds()) {
+                return new Resolved(with(model.descriptor().getThresholds()), Origin.MODEL, "calibrated with " + model.id());
+            }
+        }
+        return new Resolved(defaults, Origin.DEFAULT, "the service's defaults");
+    }
+
+    private EventDetector.Settings with(EventThresholds t) {
+        return new EventDetector.Settings(t.getOpen(), t.getClose(), defaults.minDuration(), defaults.mergeGap(),
+                defaults.cooldown(), defaults.minUpdateGap());
+    }
+}

@@ -1,0 +1,75 @@
+package io.vigil.common.registry;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.vigil.common.scoring.EventDetector;
+import io.vigil.proto.v1.CameraSettings;
+import io.vigil.proto.v1.EventThresholds;
+import io.vigil.proto.v1.ModelDescriptor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CameraEventSettingsTest {
+
+    static final EventDetector.Settings DEFAULTS = new EventDetector.Settings(3f, 2f, 5, 10, 25, 10);
+
+    @TempDir
+    Path dir;
+
+    private static EventThresholds thresholds(float open, float close) {
+        return EventThresholds.newBuilder().setOpen(open).setClose(close).build();
+    }
+
+    private ModelDescriptor calibrated(float open, float close) {
+        return ModelDescriptor.newBuilder().setThresholds(thresholds(open, close)).build();
+    }
+
+    @Test
+    void configurationThenCameraOverrideThenModelThenDefaults() throws Exception {
+        ModelRegistry registry = new ModelRegistry(dir);
+        Path model = Files.writeString(dir.resolve("m.onnx"), "m");
+        registry.register("cam-a", model, calibrated(4f, 2.5f), true);
+        registry.register("cam-b", model, calibrated(5f, 3f), true);
+        registry.register("plaza", model, calibrated(6f, 4f), true);
+        registry.putCameraSettings(CameraSettings.newBuilder().setCameraId("cam-b").setThresholds(thresholds(7f, 5f)).build());
+        registry.putCameraSettings(CameraSettings.newBuilder().setCameraId("east gate").setScope("plaza").build());
+        CameraEventSettings s = new CameraEventSettings(DEFAULTS, Map.of("cam-c", thresholds(8f, 6f)), Optional.of(registry));
+
+        CameraEventSettings.Resolved a = s.forCamera("cam-a");
+        assertEquals(CameraEventSettings.Origin.MODEL, a.origin());
+        assertEquals(4f, a.settings().openThreshold());
+        assertEquals(2.5f, a.settings().closeThreshold());
+        assertEquals(5, a.settings().minDuration(), "only the thresholds are the camera's");
+        assertEquals(25, a.settings().cooldown());
+        assertEquals(CameraEventSettings.Origin.CAMERA_OVERRIDE, s.forCamera("cam-b").origin());
+        assertEquals(7f, s.forCamera("cam-b").settings().openThreshold());
+        assertEquals(CameraEventSettings.Origin.CONFIGURATION, s.forCamera("cam-c").origin());
+        assertEquals(8f, s.forCamera("cam-c").settings().openThreshold());
+        assertEquals(6f, s.forCamera("east gate").settings().openThreshold(), "a scene's model, by the camera's settings");
+        assertEquals(CameraEventSettings.Origin.DEFAULT, s.forCamera("cam-z").origin());
+        assertEquals(DEFAULTS, s.forCamera("cam-z").settings());
+
+        // A new model for cam-a is seen after a refresh, not before; a rollback brings the old thresholds back.
+        registry.register("cam-a", model, calibrated(4.5f, 3f), true);
+        assertEquals(4f, s.forCamera("cam-a").settings().openThreshold());
+        s.refresh();
+        assertEquals(4.5f, s.forCamera("cam-a").settings().openThreshold());
+        registry.rollback("cam-a");
+        s.refresh();
+        assertEquals(4f, s.forCamera("cam-a").settings().openThreshold());
+    }
+
+    @Test
+    void withoutARegistryEveryCameraNotConfiguredHasTheDefaults() {
+        CameraEventSettings s = new CameraEventSettings(DEFAULTS, Map.of("cam-c", thresholds(8f, 6f)), Optional.empty());
+        assertEquals(DEFAULTS, s.forCamera("cam-a").settings());
+        assertEquals(8f, s.forCamera("cam-c").settings().openThreshold());
+        assertThrows(IllegalArgumentException.class, () -> new CameraEventSettings(DEFAULTS,
+                Map.of("cam-c", thresholds(2f, 6f)), Optional.empty()), "close above open is refused at start-up");
+    }
+}
