@@ -92,7 +92,8 @@ final class AlertProcessor implements Processor<String, byte[], String, byte[]> 
                 default -> {
                     ObjectScore s = VigilSerdes.OBJECT_SCORE.deserializer().parse(r.value(), guard.origin());
                     MessageChecks.objectScore(r.key(), s);
-                    update(s.getCameraId(), r.timestamp(), t -> t.onObjectScore(s));
+                    ObjectScore counted = settings.cameras().notAlertedZone(s).isPresent() ? s.toBuilder().setScore(0).build() : s;
+                    update(s.getCameraId(), r.timestamp(), t -> t.onObjectScore(counted));
                 }
             }
         });
@@ -176,7 +177,7 @@ final class AlertProcessor implements Processor<String, byte[], String, byte[]> 
     private AnomalyEvent toEvent(AlertTimeline.Announcement a) {
         var e = a.event();
         List<ScoredObject> anomalous = new ArrayList<>();
-        float close = settings.eventsByCamera().apply(e.cameraId()).closeThreshold();
+        float close = settings.cameras().events(e.cameraId()).closeThreshold();
         for (ScoredObject o : a.peakObjects()) {
             if (o.getScore() >= close) {
                 anomalous.add(o);

@@ -8,6 +8,8 @@ import io.vigil.common.registry.ModelRegistry;
 import io.vigil.common.scoring.EventDetector;
 import io.vigil.kafka.BoundedClose;
 import io.vigil.proto.v1.EventThresholds;
+import io.vigil.proto.v1.IgnoreZone;
+import io.vigil.proto.v1.ObjectScore;
 import io.vigil.vision.image.ImageCodec;
 import io.vigil.vision.image.Thumbnails;
 import jakarta.annotation.Priority;
@@ -15,6 +17,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -67,7 +70,18 @@ public class AlertSetup {
     Topology topology(AlertConfig config, MeterRegistry registry, CameraEventSettings cameraEvents) {
         AlertTimeline.Settings timeline = timelineSettings(config);
         AlertConfig.Thumbnails t = config.thumbnails();
-        AlertTopology.Settings settings = new AlertTopology.Settings(timeline, camera -> cameraEvents.forCamera(camera).settings(),
+        AlertTopology.CameraRules rules = new AlertTopology.CameraRules() {
+            @Override
+            public EventDetector.Settings events(String camera) {
+                return cameraEvents.forCamera(camera).settings();
+            }
+
+            @Override
+            public Optional<String> notAlertedZone(ObjectScore score) {
+                return cameraEvents.notAlertedZone(score).map(IgnoreZone::getName);
+            }
+        };
+        AlertTopology.Settings settings = new AlertTopology.Settings(timeline, rules,
                 t.enabled() ? new Thumbnails(new ImageCodec(), t.maxWidth(), t.quality()) : null, t.maxFramesPerCamera(),
                 config.idleTimeout(), config.endOfSourceTimeout(), config.punctuateInterval());
         LOG.infof("frame scores: mean filter %d px, Gaussian sigma %.1f frames, look-ahead %d frames (the latency it "

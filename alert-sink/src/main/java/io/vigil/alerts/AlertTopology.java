@@ -3,11 +3,12 @@ package io.vigil.alerts;
 import io.vigil.common.alerts.AlertTimeline;
 import io.vigil.common.scoring.EventDetector;
 import io.vigil.proto.Topics;
+import io.vigil.proto.v1.ObjectScore;
 import io.vigil.vision.image.Thumbnails;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
+import java.util.Optional;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
@@ -32,17 +33,27 @@ public final class AlertTopology {
     /** The running event's peak frame per camera (a Frame), key camera. */
     static final String PEAKS_STORE = "alert-peaks";
 
+    /** What differs between cameras: event thresholds, and zones whose objects raise no event. */
+    @FunctionalInterface
+    interface CameraRules {
+        EventDetector.Settings events(String camera);
+
+        /** The camera's NOT_ALERTED zone that holds this object, if any: it is then counted with score 0. */
+        default Optional<String> notAlertedZone(ObjectScore score) {
+            return Optional.empty();
+        }
+    }
+
     /**
-     * How the processor is set up; {@code thumbnails} null = no thumbnails and no frames topic; {@code eventsByCamera}
-     * gives each camera's event settings (thresholds), read again for every input so a change applies at once.
+     * How the processor is set up; {@code thumbnails} null = no thumbnails and no frames topic; the camera rules are
+     * asked again for every input, so a change applies at once.
      */
-    record Settings(AlertTimeline.Settings timeline, Function<String, EventDetector.Settings> eventsByCamera,
-            Thumbnails thumbnails, int maxFramesPerCamera, Duration idleTimeout, Duration endOfSourceTimeout,
-            Duration punctuateEvery) {
+    record Settings(AlertTimeline.Settings timeline, CameraRules cameras, Thumbnails thumbnails, int maxFramesPerCamera,
+            Duration idleTimeout, Duration endOfSourceTimeout, Duration punctuateEvery) {
 
         /** The camera's smoothing and event settings. */
         AlertTimeline.Settings timeline(String camera) {
-            return timeline.withEvents(eventsByCamera.apply(camera));
+            return timeline.withEvents(cameras.events(camera));
         }
     }
 

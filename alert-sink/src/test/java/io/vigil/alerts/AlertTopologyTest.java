@@ -46,12 +46,24 @@ class AlertTopologyTest {
 
     /** Event settings of cameras that do not use the defaults; read for every input, as the registry's are. */
     private final Map<String, EventDetector.Settings> perCamera = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Cameras all of whose objects lie in a NOT_ALERTED zone (by name). */
+    private final Map<String, String> notAlerted = new java.util.concurrent.ConcurrentHashMap<>();
 
     @BeforeEach
     void start() {
-        AlertTopology.Settings settings = new AlertTopology.Settings(AlertInputs.SETTINGS,
-                camera -> perCamera.getOrDefault(camera, AlertInputs.SETTINGS.events()), new Thumbnails(codec, 160, 80), 600,
-                Duration.ofSeconds(10), Duration.ofMinutes(2), Duration.ofSeconds(1));
+        AlertTopology.CameraRules rules = new AlertTopology.CameraRules() {
+            @Override
+            public EventDetector.Settings events(String camera) {
+                return perCamera.getOrDefault(camera, AlertInputs.SETTINGS.events());
+            }
+
+            @Override
+            public java.util.Optional<String> notAlertedZone(ObjectScore score) {
+                return java.util.Optional.ofNullable(notAlerted.get(score.getCameraId()));
+            }
+        };
+        AlertTopology.Settings settings = new AlertTopology.Settings(AlertInputs.SETTINGS, rules, new Thumbnails(codec, 160, 80),
+                600, Duration.ofSeconds(10), Duration.ofMinutes(2), Duration.ofSeconds(1));
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "alert-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -150,6 +162,18 @@ class AlertTopologyTest {
         assertEquals(List.of("strict:40 OPEN", "strict:40 CLOSED"), strict.stream().map(e -> e.getEventId() + " "
                 + e.getState()).toList());
         assertEquals(44, strict.get(1).getEndFrameIndex());
+    }
+
+    @Test
+    void objectsInANotAlertedZoneCountAsZeroAndRaiseNoEvent() throws Exception {
+        notAlerted.put("flagpole", "flag");
+        List<byte[]> jpegs = AlertInputs.ped2Jpegs(30);
+        pipe(AlertInputs.camera("flagpole", jpegs, 0, 30, 10, 14));
+        List<FrameScore> scores = frameScores.readValuesToList().stream()
+                .map(v -> VigilSerdes.FRAME_SCORE.deserializer().parse(v, Topics.FRAME_SCORES)).toList();
+        assertEquals(30, scores.size(), "every frame still scored");
+        assertTrue(scores.stream().allMatch(f -> f.getRawScore() == 0f && f.getObjectCount() == 1), scores.toString());
+        assertTrue(events.isEmpty(), "the spike is in the zone: no event");
     }
 
     @Test

@@ -1,7 +1,11 @@
 package io.vigil.scorer;
 
+import io.vigil.common.registry.IgnoreZones;
 import io.vigil.common.registry.ModelRegistry;
 import io.vigil.proto.v1.CameraSettings;
+import io.vigil.proto.v1.IgnoreMode;
+import io.vigil.proto.v1.IgnoreZone;
+import io.vigil.proto.v1.ObjectSequence;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -42,6 +46,12 @@ final class CameraModels implements AutoCloseable {
         this.maxLoaded = maxLoaded;
         this.loader = loader;
         registry.ifPresent(r -> cameras = r.cameraSettings());
+    }
+
+    /** The camera's NOT_SCORED zone that holds this object, if any (from the registry's camera settings). */
+    synchronized Optional<IgnoreZone> notScoredZone(ObjectSequence s) {
+        return IgnoreZones.find(cameras.get(s.getCameraId()), IgnoreMode.NOT_SCORED, s.getDetection().getBox(),
+                s.getFrameWidth(), s.getFrameHeight());
     }
 
     /** The version that scores this camera's next batch, acquired: release it when the batch is done. */

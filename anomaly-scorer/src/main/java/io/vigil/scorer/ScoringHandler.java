@@ -27,12 +27,14 @@ final class ScoringHandler implements TransactionalLoop.Handler {
     private final CameraModels models;
     private final Counter scored;
     private final Counter rejected;
+    private final Counter ignored;
     private final Timer inference;
 
     ScoringHandler(CameraModels models, MeterRegistry registry) {
         this.models = models;
         this.scored = registry.counter("vigil.scorer.sequences", "outcome", "scored");
         this.rejected = registry.counter("vigil.scorer.sequences", "outcome", "rejected");
+        this.ignored = registry.counter("vigil.scorer.sequences", "outcome", "ignored-zone");
         this.inference = Timer.builder("vigil.scorer.inference").description("Model time per batch")
                 .publishPercentiles(0.5, 0.95).register(registry);
     }
@@ -50,6 +52,13 @@ final class ScoringHandler implements TransactionalLoop.Handler {
                     continue;
                 }
                 ObjectSequence s = checked.get();
+                var zone = models.notScoredZone(s);
+                if (zone.isPresent()) {
+                    // Still published: downstream waits for a score of every detected object.
+                    send(out, ObjectScores.ignored(s, zone.get().getName()));
+                    ignored.increment();
+                    continue;
+                }
                 ScoringModel.Version version = byCamera.computeIfAbsent(s.getCameraId(), models::acquire);
                 String problem = version.scorer().incompatibility(s);
                 if (problem != null) {
@@ -64,14 +73,17 @@ final class ScoringHandler implements TransactionalLoop.Handler {
                 List<ObjectSequence> good = batch.getValue();
                 List<SsmtlScorer.Scores> scores = inference.record(() -> version.scorer().score(good));
                 for (int i = 0; i < good.size(); i++) {
-                    ObjectScore score = ObjectScores.of(good.get(i), scores.get(i), version.id());
-                    out.send(new ProducerRecord<>(Topics.OBJECT_SCORES, score.getCameraId(),
-                            VigilSerdes.OBJECT_SCORE.serializer().serialize(Topics.OBJECT_SCORES, score)));
+                    send(out, ObjectScores.of(good.get(i), scores.get(i), version.id()));
                     scored.increment();
                 }
             }
         } finally {
             byCamera.values().forEach(ScoringModel.Version::release);
         }
+    }
+
+    private static void send(TransactionalLoop.Output out, ObjectScore score) {
+        out.send(new ProducerRecord<>(Topics.OBJECT_SCORES, score.getCameraId(),
+                VigilSerdes.OBJECT_SCORE.serializer().serialize(Topics.OBJECT_SCORES, score)));
     }
 }

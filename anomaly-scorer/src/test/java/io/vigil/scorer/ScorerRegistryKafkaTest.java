@@ -13,6 +13,8 @@ import io.vigil.common.scoring.TinySsmtlModel;
 import io.vigil.proto.Topics;
 import io.vigil.proto.serde.VigilSerdes;
 import io.vigil.proto.v1.CameraSettings;
+import io.vigil.proto.v1.IgnoreMode;
+import io.vigil.proto.v1.IgnoreZone;
 import io.vigil.proto.v1.ModelDescriptor;
 import io.vigil.proto.v1.ObjectScore;
 import io.vigil.testkit.KafkaBrokerResource;
@@ -37,7 +39,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Per-camera models on a real broker: a camera with a registered model is scored by it and only it, cameras sharing a
  * scene share its model, the others keep the default; registration and rollback reach a running scorer; every score
- * names its model; nothing is scored twice or lost, even with a cache of one model that keeps evicting.
+ * names its model; nothing is scored twice or lost, even with a cache of one model that keeps evicting; objects in a
+ * NOT_SCORED zone are published unscored.
  */
 @QuarkusTest
 @TestProfile(ScorerRegistryKafkaTest.Profile.class)
@@ -134,6 +137,15 @@ class ScorerRegistryKafkaTest {
             assertEquals(0.2f, sendUntil(p, "cam-a", by("cam-a/v1@")).getArrowOfTime(), 1e-6);
             assertTrue(send(p, "cam-east").getModelVersion().startsWith("plaza/v1@"));
             assertTrue(send(p, "cam-b").getModelVersion().startsWith("default.onnx@"));
+
+            // cam-b's upper-left quarter (the test objects' box centre is at 25,50 of 360x240) becomes a road.
+            registry.putCameraSettings(CameraSettings.newBuilder().setCameraId("cam-b").addIgnoreZones(IgnoreZone.newBuilder()
+                    .setName("road").setMode(IgnoreMode.NOT_SCORED).addAllXy(List.of(0f, 0f, 0.5f, 0f, 0.5f, 0.5f, 0f, 0.5f)))
+                    .build());
+            ObjectScore ignored = sendUntil(p, "cam-b", s -> s.getIgnoreZone().equals("road"));
+            assertEquals(0f, ignored.getScore());
+            assertTrue(!ignored.hasArrowOfTime() && ignored.getModelVersion().isEmpty(), "not run through a model");
+            assertEquals(0.4f, send(p, "cam-east").getArrowOfTime(), 1e-6, "other cameras are scored as before");
         }
 
         for (String camera : sent.keySet()) {

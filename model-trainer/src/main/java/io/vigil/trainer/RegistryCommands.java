@@ -2,6 +2,8 @@ package io.vigil.trainer;
 
 import io.vigil.common.registry.ModelRegistry;
 import io.vigil.proto.v1.CameraSettings;
+import io.vigil.proto.v1.IgnoreMode;
+import io.vigil.proto.v1.IgnoreZone;
 import io.vigil.proto.v1.ModelDescriptor;
 import io.vigil.common.scoring.SsmtlScorer;
 import io.vigil.common.scoring.TaskCalibration;
@@ -25,7 +27,7 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "registry", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
         description = "Lists, activates and rolls back per-camera models in a model registry.",
         subcommands = {RegistryCommands.ListModels.class, RegistryCommands.Activate.class, RegistryCommands.Rollback.class,
-            RegistryCommands.Register.class, RegistryCommands.Camera.class})
+            RegistryCommands.Register.class, RegistryCommands.Camera.class, RegistryCommands.Zone.class})
 final class RegistryCommands implements Callable<Integer> {
 
     @Option(names = "--registry", required = true, paramLabel = "DIR", scope = CommandLine.ScopeType.INHERIT,
@@ -38,7 +40,7 @@ final class RegistryCommands implements Callable<Integer> {
     @Override
     public Integer call() {
         throw new CommandLine.ParameterException(spec.commandLine(), "name a command: list, activate, rollback, "
-                + "register or camera");
+                + "register, camera or zone");
     }
 
     java.io.PrintWriter out() {
@@ -169,6 +171,40 @@ final class RegistryCommands implements Callable<Integer> {
             ModelRegistry.Entry e = parent.open().register(scope, model, ModelDescriptor.newBuilder().setNote(note).build(),
                     !noActivate);
             parent.out().println("registered: " + e.id() + (noActivate ? "" : " (current)"));
+            return 0;
+        }
+    }
+
+    @Command(name = "zone", mixinStandardHelpOptions = true, description = "Sets (or with --remove, removes) one of a "
+            + "camera's ignore zones: a polygon in frame fractions whose objects are not scored or raise no event.")
+    static final class Zone implements Callable<Integer> {
+        @ParentCommand
+        RegistryCommands parent;
+        @Option(names = "--camera", required = true, paramLabel = "ID")
+        String camera;
+        @Option(names = "--name", required = true, paramLabel = "NAME")
+        String name;
+        @Option(names = "--polygon", paramLabel = "X,Y,...", split = ",", description = "at least 3 points, each x,y in "
+                + "[0,1] of the frame's width and height, e.g. 0,0.6,1,0.6,1,1,0,1 for the lower 40%")
+        List<Float> polygon = List.of();
+        @Option(names = "--mode", paramLabel = "MODE", description = "not-scored (the scorer skips the object) or "
+                + "not-alerted (scored, but no event) (default: ${DEFAULT-VALUE})")
+        String mode = "not-scored";
+        @Option(names = "--remove")
+        boolean remove;
+
+        @Override
+        public Integer call() {
+            ModelRegistry r = parent.open();
+            CameraSettings old = r.cameraSettings().getOrDefault(camera, CameraSettings.newBuilder().setCameraId(camera).build());
+            CameraSettings.Builder next = old.toBuilder().clearIgnoreZones();
+            old.getIgnoreZonesList().stream().filter(z -> !z.getName().equals(name)).forEach(next::addIgnoreZones);
+            if (!remove) {
+                next.addIgnoreZones(IgnoreZone.newBuilder().setName(name).addAllXy(polygon)
+                        .setMode(IgnoreMode.valueOf(mode.toUpperCase(java.util.Locale.ROOT).replace('-', '_'))));
+            }
+            r.putCameraSettings(next.build());
+            parent.out().println("camera " + camera + ": " + next.getIgnoreZonesCount() + " ignore zones");
             return 0;
         }
     }

@@ -19,6 +19,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -107,6 +108,15 @@ class TopicTrainingTest {
             run(1, "registry", "--registry", registry.toString(), "register", "--scope", "walkway", "--model",
                     notAModel.toString());
             assertEquals(2, new ModelRegistry(registry).versions("walkway").size(), "a file the scorer cannot serve is refused");
+
+            run(0, "registry", "--registry", registry.toString(), "zone", "--camera", "walkway", "--name", "lawn",
+                    "--polygon", "0,0.6,1,0.6,1,1,0,1", "--mode", "not-alerted");
+            assertEquals(List.of(0f, 0.6f, 1f, 0.6f, 1f, 1f, 0f, 1f), new ModelRegistry(registry).cameraSettings().get("walkway")
+                    .getIgnoreZones(0).getXyList());
+            assertTrue(run(1, "registry", "--registry", registry.toString(), "zone", "--camera", "walkway", "--name", "x",
+                    "--polygon", "0,0,2,2").contains("at least 3 points"));
+            run(0, "registry", "--registry", registry.toString(), "zone", "--camera", "walkway", "--name", "lawn", "--remove");
+            assertEquals(0, new ModelRegistry(registry).cameraSettings().get("walkway").getIgnoreZonesCount());
         }
     }
 }

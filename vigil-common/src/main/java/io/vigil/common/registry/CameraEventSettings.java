@@ -3,14 +3,17 @@ package io.vigil.common.registry;
 import io.vigil.common.scoring.EventDetector;
 import io.vigil.proto.v1.CameraSettings;
 import io.vigil.proto.v1.EventThresholds;
+import io.vigil.proto.v1.IgnoreMode;
+import io.vigil.proto.v1.IgnoreZone;
+import io.vigil.proto.v1.ObjectScore;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Each camera's event thresholds, first found of: the service's configuration for that camera, the camera's override in
+ * Each camera's event rules. Its thresholds are the first found of: the service's configuration for that camera, the camera's override in
  * the registry's camera settings, the thresholds calibrated with its scope's current model, the service's defaults.
- * A snapshot: {@link #refresh} reads the registry again (a new model brings its thresholds), lookups never touch disk.
+ * Objects in its NOT_ALERTED ignore zones raise no event. A snapshot: {@link #refresh} reads the registry again (a new model brings its thresholds), lookups never touch disk.
  */
 public final class CameraEventSettings {
 
@@ -70,6 +73,12 @@ public final class CameraEventSettings {
             }
         }
         return new Resolved(defaults, Origin.DEFAULT, "the service's defaults");
+    }
+
+    /** The camera's NOT_ALERTED zone that holds this object, if any. */
+    public Optional<IgnoreZone> notAlertedZone(ObjectScore score) {
+        return IgnoreZones.find(snapshot.cameras().get(score.getCameraId()), IgnoreMode.NOT_ALERTED,
+                score.getDetection().getBox(), score.getFrameWidth(), score.getFrameHeight());
     }
 
     private EventDetector.Settings with(EventThresholds t) {

@@ -205,6 +205,7 @@ public final class ModelRegistry {
                 throw new IllegalArgumentException("model registry: camera " + c.getCameraId() + " in " + file
                         + " names scope '" + c.getScope() + "', which is not a scope name");
             }
+            c.getIgnoreZonesList().forEach(IgnoreZones::check);
             out.put(c.getCameraId(), c);
         }
         return out;
@@ -212,6 +213,10 @@ public final class ModelRegistry {
 
     /** Replaces one camera's settings (the file is rewritten whole and swapped atomically). */
     public synchronized void putCameraSettings(CameraSettings settings) {
+        settings.getIgnoreZonesList().forEach(IgnoreZones::check);
+        if (!settings.getScope().isEmpty()) {
+            requireScope(settings.getScope());
+        }
         Map<String, CameraSettings> all = new LinkedHashMap<>(cameraSettings());
         all.put(settings.getCameraId(), settings);
         try {

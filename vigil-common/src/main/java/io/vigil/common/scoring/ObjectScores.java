@@ -9,17 +9,13 @@ public final class ObjectScores {
     private ObjectScores() {
     }
 
+    /** An object in an ignore zone: not run through the model, score 0, the zone named. */
+    public static ObjectScore ignored(ObjectSequence s, String zone) {
+        return base(s).setScore(0).setIgnoreZone(zone).build();
+    }
+
     public static ObjectScore of(ObjectSequence s, SsmtlScorer.Scores scores, String modelVersion) {
-        ObjectScore.Builder b = ObjectScore.newBuilder()
-                .setCameraId(s.getCameraId())
-                .setMiddleFrameIndex(s.getMiddleFrameIndex())
-                .setObjectIndex(s.getObjectIndex())
-                .setDetection(s.getDetection())
-                .setScore(scores.score())
-                .setModelVersion(modelVersion)
-                .setCaptureTimeMs(s.getCaptureTimeMs())
-                .setFrameWidth(s.getFrameWidth())
-                .setFrameHeight(s.getFrameHeight());
+        ObjectScore.Builder b = base(s).setScore(scores.score()).setModelVersion(modelVersion);
         if (!Float.isNaN(scores.arrowOfTime())) {
             b.setArrowOfTime(scores.arrowOfTime());
         }
@@ -36,5 +32,16 @@ public final class ObjectScores {
             b.setSpeed(scores.speed());
         }
         return b.build();
+    }
+
+    private static ObjectScore.Builder base(ObjectSequence s) {
+        return ObjectScore.newBuilder()
+                .setCameraId(s.getCameraId())
+                .setMiddleFrameIndex(s.getMiddleFrameIndex())
+                .setObjectIndex(s.getObjectIndex())
+                .setDetection(s.getDetection())
+                .setCaptureTimeMs(s.getCaptureTimeMs())
+                .setFrameWidth(s.getFrameWidth())
+                .setFrameHeight(s.getFrameHeight());
     }
 }

@@ -4,9 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.vigil.common.scoring.EventDetector;
+import io.vigil.proto.v1.Box;
 import io.vigil.proto.v1.CameraSettings;
+import io.vigil.proto.v1.Detection;
 import io.vigil.proto.v1.EventThresholds;
+import io.vigil.proto.v1.IgnoreZone;
 import io.vigil.proto.v1.ModelDescriptor;
+import io.vigil.proto.v1.ObjectScore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -62,6 +66,20 @@ class CameraEventSettingsTest {
         registry.rollback("cam-a");
         s.refresh();
         assertEquals(4f, s.forCamera("cam-a").settings().openThreshold());
+    }
+
+    @Test
+    void objectsInACamerasNotAlertedZonesAreFound() {
+        ModelRegistry registry = new ModelRegistry(dir);
+        registry.putCameraSettings(IgnoreZonesTest.CAMERA);
+        CameraEventSettings s = new CameraEventSettings(DEFAULTS, Map.of(), Optional.of(registry));
+        ObjectScore.Builder flag = ObjectScore.newBuilder().setCameraId("cam").setFrameWidth(200).setFrameHeight(100)
+                .setDetection(Detection.newBuilder().setBox(Box.newBuilder().setX1(190).setY1(0).setX2(200).setY2(10)));
+        assertEquals(Optional.of("flag"), s.notAlertedZone(flag.build()).map(IgnoreZone::getName));
+        assertEquals(Optional.empty(), s.notAlertedZone(flag.setCameraId("other").build()), "another camera's zones");
+        ObjectScore road = flag.setCameraId("cam").setDetection(Detection.newBuilder().setBox(Box.newBuilder().setX1(10)
+                .setY1(60).setX2(20).setY2(90))).build();
+        assertEquals(Optional.empty(), s.notAlertedZone(road), "the road is NOT_SCORED: the scorer's business");
     }
 
     @Test
