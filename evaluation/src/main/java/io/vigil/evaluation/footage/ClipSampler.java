@@ -9,11 +9,14 @@ import java.util.Random;
 /**
  * Cuts one camera's frames, in the order they arrive, into clips of consecutive frames, and keeps a uniform sample
  * of at most {@code maxFrames} of them in bounded memory (reservoir sampling, seeded: the same footage gives the same
- * sample). A clip ends at {@code clipFrames}, at a gap in the frame indices (a restart, a dropped frame) and at an
- * excluded frame; clips too short for one object sequence are dropped. The latest {@code holdoutFraction} of the kept
+ * sample). A clip ends at {@code clipFrames}, at a gap in the frame indices or capture times (a dropped frame, a
+ * reconnect), at the end of a source or a change of source, and at an excluded frame; clips too short for one object sequence are dropped. The latest {@code holdoutFraction} of the kept
  * clips are held out: the model is chosen and calibrated on footage later than what it trained on.
  */
 public final class ClipSampler {
+
+    /** Frames further apart than this are not one clip (a stalled stream, a reconnect). */
+    static final long MAX_FRAME_GAP_MS = 5_000;
 
     private final String idPrefix;
     private final int clipFrames;
@@ -46,13 +49,23 @@ public final class ClipSampler {
     /** A usable frame. */
     public void accept(Frame f) {
         framesSeen++;
-        if (!current.isEmpty() && f.getFrameIndex() != current.get(current.size() - 1).getFrameIndex() + 1) {
+        if (!current.isEmpty() && !continues(current.get(current.size() - 1), f)) {
             endClip();
         }
         current.add(f);
         if (current.size() == clipFrames) {
             endClip();
         }
+    }
+
+    /**
+     * Whether {@code next} shows the same scene moments after {@code last}: frame-ingest numbers a camera's frames on
+     * across restarts and new sources, so the index alone does not tell.
+     */
+    private static boolean continues(Frame last, Frame next) {
+        long dt = next.getCaptureTimeMs() - last.getCaptureTimeMs();
+        return next.getFrameIndex() == last.getFrameIndex() + 1 && !last.getEndOfSource()
+                && next.getSource().equals(last.getSource()) && dt >= 0 && dt <= MAX_FRAME_GAP_MS;
     }
 
     /** A frame that must not be learnt from (part of an anomaly event): it ends the clip. */

@@ -42,6 +42,27 @@ class ClipSamplerTest {
     }
 
     @Test
+    void clipsEndWhereTheSceneDoesNotContinue() {
+        ClipSampler s = new ClipSampler("cam", 100, 3, 1000, 0, 1);
+        for (long i = 0; i < 5; i++) {
+            s.accept(frame(i).toBuilder().setEndOfSource(i == 4).setSource("a.mp4").build()); // a file ends
+        }
+        for (long i = 5; i < 10; i++) {
+            s.accept(frame(i).toBuilder().setSource("b.mp4").build());                        // the next file
+        }
+        for (long i = 10; i < 15; i++) {
+            s.accept(frame(i).toBuilder().setSource("rtsp://cam").build());                   // another source
+        }
+        for (long i = 15; i < 20; i++) {                                                       // a reconnect 10 s later
+            s.accept(frame(i).toBuilder().setSource("rtsp://cam").setCaptureTimeMs(frame(i).getCaptureTimeMs()
+                    + (i >= 17 ? 10_000 : 0)).build());
+        }
+        List<Clip> clips = s.clips();
+        assertEquals(List.of(0L, 5L, 10L, 17L), firstIndices(clips));
+        assertEquals(List.of(5, 5, 7, 3), clips.stream().map(c -> c.frames().size()).toList());
+    }
+
+    @Test
     void longFootageIsSampledUniformlyInBoundedMemoryAndRepeatably() {
         int[] counts = new int[100];
         List<Long> firstRun = null;
