@@ -111,7 +111,10 @@ public final class EvaluateMain {
                 ? Path.of(o.get("--kafka-config")) : null);
     }
 
-    /** Bootstrap servers plus the client settings of a properties file (null: none), as for Kafka's own tools. */
+    /**
+     * Bootstrap servers plus the client settings of a properties file (null: none): as for Kafka's own tools, or the
+     * services' {@code application.properties} from the vigil-kafka-client Secret.
+     */
     public static Map<String, Object> kafkaClientConfig(String bootstrap, Path settings) throws java.io.IOException {
         Map<String, Object> config = new java.util.HashMap<>();
         if (settings != null) {
@@ -119,7 +122,14 @@ public final class EvaluateMain {
             try (var reader = java.nio.file.Files.newBufferedReader(settings)) {
                 p.load(reader);
             }
-            p.stringPropertyNames().forEach(k -> config.put(k, p.getProperty(k)));
+            // Kafka's own format, or a service's application.properties (kafka.* without the prefix, no Streams keys).
+            for (String k : p.stringPropertyNames()) {
+                if (k.startsWith("kafka.")) {
+                    config.put(k.substring("kafka.".length()), p.getProperty(k));
+                } else if (!k.startsWith("kafka-streams.")) {
+                    config.putIfAbsent(k, p.getProperty(k));
+                }
+            }
         }
         config.put("bootstrap.servers", bootstrap);
         return config;

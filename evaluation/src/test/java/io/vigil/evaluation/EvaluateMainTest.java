@@ -89,6 +89,12 @@ class EvaluateMainTest {
                 "bootstrap.servers", "broker:9093"), config);
         assertEquals(Map.of("bootstrap.servers", "broker:9093"),
                 EvaluateMain.kafkaClientConfig(Map.of("--frame-scores-from", "broker:9093")));
+
+        // The services' application.properties, as in the vigil-kafka-client Secret: the kafka.* keys count.
+        Files.writeString(file, "kafka.security.protocol=SASL_SSL\nkafka.sasl.mechanism=SCRAM-SHA-512\n"
+                + "kafka-streams.security.protocol=SASL_SSL\n");
+        assertEquals(Map.of("security.protocol", "SASL_SSL", "sasl.mechanism", "SCRAM-SHA-512", "bootstrap.servers",
+                "broker:9093"), EvaluateMain.kafkaClientConfig("broker:9093", file));
     }
 
     @Test

@@ -204,6 +204,81 @@ class ManifestsTest {
         }
     }
 
+    /** The claim a pod's volume named {@code volume} binds, or null. */
+    private static String claimOf(ObjectNode workload, String volume) {
+        for (JsonNode v : workload.path("spec").path("template").path("spec").path("volumes")) {
+            if (v.path("name").asText().equals(volume)) {
+                return v.path("persistentVolumeClaim").path("claimName").asText(null);
+            }
+        }
+        return null;
+    }
+
+    /** The mount of {@code path}'s volume in a container: its volume name and whether it is read-only. */
+    private static JsonNode mountOf(JsonNode container, String path) {
+        for (JsonNode m : container.path("volumeMounts")) {
+            if (path.equals(m.path("mountPath").asText()) || path.startsWith(m.path("mountPath").asText() + "/")) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"local", "gpu"})
+    void theScorerAndTheAlertSinkReadTheModelRegistry(String overlay) throws Exception {
+        List<ObjectNode> all = render(overlay);
+        ObjectNode claim = Kustomize.find(all, "PersistentVolumeClaim", "vigil-model-registry");
+        assertNotNull(claim);
+        assertEquals("ReadWriteMany", claim.path("spec").path("accessModes").get(0).asText(), "written by training Jobs");
+        for (String[] reader : new String[][] {{"anomaly-scorer", "VIGIL_SCORER_REGISTRY"}, {"alert-sink", "VIGIL_ALERTS_REGISTRY"}}) {
+            ObjectNode d = Kustomize.find(all, "Deployment", reader[0]);
+            String path = env(container(d), reader[1]);
+            assertNotNull(path, reader[0] + " sets " + reader[1]);
+            JsonNode mount = mountOf(container(d), path);
+            assertNotNull(mount, reader[0] + " mounts " + path);
+            assertTrue(mount.path("readOnly").asBoolean(), reader[0] + " only reads the registry");
+            assertEquals("vigil-model-registry", claimOf(d, mount.path("name").asText()), reader[0]);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"train-camera", "train-camera-gpu"})
+    void theTrainingJobReadsTheCamerasFramesAndWritesTheRegistry(String job) throws Exception {
+        List<ObjectNode> all = Kustomize.render(Path.of("jobs", job));
+        ObjectNode j = Kustomize.find(all, "Job", "vigil-train-camera");
+        assertNotNull(j);
+        assertEquals("vigil", j.path("metadata").path("namespace").asText());
+        JsonNode c = container(j);
+        assertTrue(c.path("image").asText().startsWith("registry.example.com/vigil/model-trainer:0.1.0"), c.path("image").asText());
+        Map<String, String> args = new HashMap<>();
+        for (JsonNode a : c.path("args")) {
+            String[] kv = a.asText().split("=", 2);
+            args.put(kv[0], kv.length > 1 ? kv[1] : "");
+        }
+        assertEquals("$(KAFKA_BOOTSTRAP_SERVERS)", args.get("--from-topic"), "the services' broker (vigil-config)");
+        assertEquals("$(VIGIL_TRAIN_CAMERA)", args.get("--camera"));
+        ObjectNode settings = ofKind(all, "ConfigMap").stream().filter(m -> m.path("metadata").path("name").asText()
+                .startsWith("vigil-train-camera")).findFirst().orElseThrow();
+        for (String variable : List.of("VIGIL_TRAIN_CAMERA", "VIGIL_TRAIN_SINCE", "VIGIL_TRAIN_EPOCHS",
+                "VIGIL_TRAIN_EVENTS_PER_DAY")) {
+            assertTrue(settings.path("data").has(variable), variable);
+        }
+        JsonNode registry = mountOf(c, args.get("--register"));
+        assertFalse(registry.path("readOnly").asBoolean(), "the Job writes the registry");
+        assertEquals("vigil-model-registry", claimOf(j, registry.path("name").asText()));
+        assertEquals("vigil-models", claimOf(j, mountOf(c, args.get("--detector-model")).path("name").asText()));
+        assertNotNull(mountOf(c, args.get("--kafka-config")), "the client settings Secret");
+        assertNotNull(mountOf(c, args.get("--out")), "a writable work directory");
+        JsonNode security = c.path("securityContext");
+        assertTrue(security.path("readOnlyRootFilesystem").asBoolean() && !security.path("allowPrivilegeEscalation").asBoolean()
+                && security.path("capabilities").path("drop").get(0).asText().equals("ALL"), security.toString());
+        assertTrue(j.path("spec").path("template").path("spec").path("securityContext").path("runAsNonRoot").asBoolean());
+        assertEquals("Never", j.path("spec").path("template").path("spec").path("restartPolicy").asText());
+        assertEquals(job.endsWith("gpu"), c.path("resources").path("limits").has("nvidia.com/gpu"), "a GPU in the gpu variant");
+        assertTrue(Files.exists(Path.of("..", "model-trainer", "src/main/docker/Dockerfile.jvm")), "the Job's image");
+    }
+
     @Test
     void everyServiceHasAQuarkusDockerfile() {
         for (String service : SERVICES) {
