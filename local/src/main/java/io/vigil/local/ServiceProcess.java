@@ -5,10 +5,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** A packaged Quarkus service ({@code target/quarkus-app/quarkus-run.jar}) run as a child process. */
+/** A packaged Quarkus service ({@code target/quarkus-app/quarkus-run.jar}), or another jar, run as a child process. */
 public final class ServiceProcess implements AutoCloseable {
 
     /** How long a service may take to stop after SIGTERM before it is killed; its Kafka Streams close within 10 s. */
@@ -34,13 +35,22 @@ public final class ServiceProcess implements AutoCloseable {
     /** As {@link #start(String, Path, Map, Path)}, with {@code environment} added to the process's environment. */
     public static ServiceProcess start(String name, Path jar, Map<String, String> properties, Map<String, String> environment,
             Path log) {
+        List<String> jvm = new ArrayList<>();
+        properties.forEach((k, v) -> jvm.add("-D" + k + "=" + v));
+        return startJar(name, jar, jvm, List.of(), environment, log);
+    }
+
+    /** Any executable jar: {@code java JVM-OPTIONS -jar JAR ARGS}, in its own session, output to {@code log}. */
+    public static ServiceProcess startJar(String name, Path jar, List<String> jvmOptions, List<String> args,
+            Map<String, String> environment, Path log) {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(name + " is not built: " + jar + " is missing (run mvn -DskipTests install)");
         }
         List<String> cmd = Processes.java();
-        properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+        cmd.addAll(jvmOptions);
         cmd.add("-jar");
         cmd.add(jar.toString());
+        cmd.addAll(args);
         try {
             Files.createDirectories(log.getParent());
             ProcessBuilder builder = new ProcessBuilder(Processes.inOwnSession(cmd)).redirectErrorStream(true)

@@ -39,17 +39,28 @@ public final class VigilLocal {
     static final String DEFAULT_SOURCE = "synthetic:?walkers=6&anomalies=fast,backward,erratic,unusual";
     static final int INGEST_PORT = 8081;
 
+    /** {@code learn}: how long the first camera shows its normal before its model is trained (null: no learning). */
     record Options(String source, String camera, boolean once, Duration duration, int kafkaPort, Path dataDir,
             boolean fresh, Path home, String detector, java.util.Optional<Path> model, int cameras, boolean secure,
-            double fps, boolean loop) {
+            double fps, boolean loop, Duration learn) {
         Options(String source, String camera, boolean once, Duration duration, int kafkaPort, Path dataDir, boolean fresh,
                 Path home, String detector, java.util.Optional<Path> model) {
-            this(source, camera, once, duration, kafkaPort, dataDir, fresh, home, detector, model, 1, false, 0, false);
+            this(source, camera, once, duration, kafkaPort, dataDir, fresh, home, detector, model, 1, false, 0, false, null);
         }
 
         Options secured() {
             return new Options(source, camera, once, duration, kafkaPort, dataDir, fresh, home, detector, model, cameras, true,
-                    fps, loop);
+                    fps, loop, learn);
+        }
+
+        Options withSource(String other) {
+            return new Options(other, camera, once, duration, kafkaPort, dataDir, fresh, home, detector, model, cameras, secure,
+                    fps, loop, learn);
+        }
+
+        /** Where per-camera models go: the scorer and the alert-sink read it, a learning run writes it. */
+        Path registry() {
+            return dataDir.resolve("registry");
         }
 
         /** The camera ids: the camera, or camera-1..camera-N for N virtual cameras showing the same source. */
@@ -121,20 +132,25 @@ public final class VigilLocal {
             FlowPrinter printer = job.start(() -> new FlowPrinter(broker.clientConfig(), System.out));
             printer.awaitAssignment(Duration.ofSeconds(30));
 
-            // Downstream services first, so they are consuming when the first frame arrives.
+            // Downstream services first, so they are consuming when the first frame arrives. A learning run starts
+            // with the camera's normal footage.
+            List<ServiceSpec> specs = services(o.learn() == null ? o : o.withSource(CameraLearning.normalSource(o.source())),
+                    broker.bootstrapServers());
             List<ServiceProcess> services = new ArrayList<>();
-            for (ServiceSpec spec : services(o, broker.bootstrapServers())) {
-                Map<String, String> properties = new LinkedHashMap<>(spec.properties());
-                // The client secrets stay in a file only this user can read, never on a command line.
-                clientSettings.ifPresent(f -> properties.put("quarkus.config.locations", f.toUri().toString()));
-                ServiceProcess p = job.start(() -> ServiceProcess.start(spec.name(),
-                        o.home().resolve(spec.name() + "/target/quarkus-app/quarkus-run.jar"), properties, spec.environment(),
-                        logs.resolve(spec.name() + ".log")));
-                services.add(p);
-                say(spec.name() + " started (pid " + p.pid() + ", " + spec.summary() + ", health http://localhost:"
-                        + spec.port() + "/q/health, log " + p.log() + ")");
+            for (ServiceSpec spec : specs) {
+                services.add(startService(job, o, spec, clientSettings, logs));
             }
             printer.start();
+            if (o.learn() != null) {
+                CameraLearning learning = new CameraLearning(o, broker.bootstrapServers(),
+                        security.map(LocalSecurity::writeToolConfig), logs);
+                if (!learning.run(job, services, stopping)) {
+                    return 1;
+                }
+                // The camera's model is registered: the whole source now, anomalies included.
+                services.add(startService(job, o, services(o, broker.bootstrapServers()).get(specs.size() - 1), clientSettings,
+                        logs));
+            }
 
             int exit = awaitEnd(o, services, new IngestProbe(INGEST_PORT), printer, stopping);
             say("stopping; " + printer.totalFrames() + " frames, " + printer.totalDetections() + " detections messages, "
@@ -155,6 +171,19 @@ public final class VigilLocal {
                 // the hook ran job.stop(), which this call waited for
             }
         }
+    }
+
+    private static ServiceProcess startService(JobProcesses job, Options o, ServiceSpec spec,
+            java.util.Optional<Path> clientSettings, Path logs) throws Exception {
+        Map<String, String> properties = new LinkedHashMap<>(spec.properties());
+        // The client secrets stay in a file only this user can read, never on a command line.
+        clientSettings.ifPresent(f -> properties.put("quarkus.config.locations", f.toUri().toString()));
+        ServiceProcess p = job.start(() -> ServiceProcess.start(spec.name(),
+                o.home().resolve(spec.name() + "/target/quarkus-app/quarkus-run.jar"), properties, spec.environment(),
+                logs.resolve(spec.name() + ".log")));
+        say(spec.name() + " started (pid " + p.pid() + ", " + spec.summary() + ", health http://localhost:"
+                + spec.port() + "/q/health, log " + p.log() + ")");
+        return p;
     }
 
     /** Waits until the job should end (see the README's "How it ends"); returns its exit code. */
@@ -223,10 +252,13 @@ public final class VigilLocal {
         Map<String, String> scorer = common(bootstrap, 8084);
         String model = o.home().resolve("models/ssmtl-ped2-shallow-narrow.onnx").toString();
         scorer.put("vigil.scorer.model", model);
+        scorer.put("vigil.scorer.registry", o.registry().toString());
         assembler.put("vigil.assembler.model", model); // refuses to start if its sequences do not fit the model
 
         Map<String, String> alerts = common(bootstrap, 8085);
         alerts.put("kafka-streams.state.dir", o.dataDir().resolve("state/alert-sink").toString());
+        alerts.put("vigil.alerts.registry", o.registry().toString());
+        alerts.put("vigil.alerts.registry-refresh", "2s");
 
         Map<String, String> ingest = common(bootstrap, INGEST_PORT);
         if (!o.cameraIds().contains(DEFAULT_CAMERA)) {
@@ -247,7 +279,8 @@ public final class VigilLocal {
                 new ServiceSpec("object-detector", 8082, detector, "detector " + o.detector()
                         + o.model().map(m -> " " + m.getFileName()).orElse("")),
                 new ServiceSpec("sequence-assembler", 8083, assembler, "crops checked against the model's t and size"),
-                new ServiceSpec("anomaly-scorer", 8084, scorer, "model models/ssmtl-ped2-shallow-narrow.onnx"),
+                new ServiceSpec("anomaly-scorer", 8084, scorer, "model models/ssmtl-ped2-shallow-narrow.onnx, per-camera models "
+                        + "from " + o.registry()),
                 new ServiceSpec("alert-sink", 8085, alerts, "events, webhook, REST; page at http://localhost:8085/"),
                 new ServiceSpec("frame-ingest", INGEST_PORT, ingest, Map.of(SOURCE_URI_VARIABLE, o.source()),
                         "camera " + String.join(", ", o.cameraIds()) + " <- "
@@ -300,6 +333,10 @@ public final class VigilLocal {
         Path home = Path.of(".");
         @Option(names = "--secure", description = "SASL_SSL with client certificates, from a local CA")
         boolean secure;
+        @Option(names = "--learn", paramLabel = "TIME", converter = DurationConverter.class, description = "teach the "
+                + "(first) camera its normal first: this long of its source without injected anomalies, then its own "
+                + "model trained from vigil.frames and registered, then the source as given, e.g. 3m")
+        Duration learn;
     }
 
     static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
@@ -341,7 +378,8 @@ public final class VigilLocal {
                 : env.getOrDefault(SOURCE_URI_VARIABLE, DEFAULT_SOURCE);
         String camera = c.camera != null ? c.camera : source.startsWith("synthetic:") ? DEFAULT_CAMERA : cameraIdFrom(source);
         return new Options(source, camera, c.once, c.duration, c.port, c.dataDir.toAbsolutePath(), c.fresh,
-                c.home.toAbsolutePath(), c.detector, java.util.Optional.ofNullable(c.model), c.cameras, c.secure, c.fps, c.loop);
+                c.home.toAbsolutePath(), c.detector, java.util.Optional.ofNullable(c.model), c.cameras, c.secure, c.fps, c.loop,
+                c.learn);
     }
 
     /** A camera id from a path or URL: its last name without extension, safe as a Kafka key and config key. */

@@ -30,6 +30,32 @@ class VigilLocalOptionsTest {
     }
 
     @Test
+    void learningShowsTheNormalSceneThenTrainsTheFirstCameraIntoTheRegistryTheServicesRead() {
+        assertEquals("synthetic:?walkers=6", CameraLearning.normalSource("synthetic:?walkers=6&anomalies=fast,unusual"));
+        assertEquals("synthetic:?walkers=6&seed=3", CameraLearning.normalSource("synthetic:?walkers=6&anomalies=fast&seed=3"));
+        assertEquals("synthetic:?seed=3", CameraLearning.normalSource("synthetic:?anomalies=fast&seed=3"));
+        assertEquals("synthetic:?", CameraLearning.normalSource("synthetic:?anomalies=fast"));
+        assertEquals("/videos/normal.mp4", CameraLearning.normalSource("/videos/normal.mp4"), "a file is its own normal");
+
+        VigilLocal.Options o = VigilLocal.parse(new String[] {"--learn", "3m", "--cameras", "2", "--detector", "yolox",
+                "--model", "/m/yolox.onnx"});
+        assertEquals(java.time.Duration.ofMinutes(3), o.learn());
+        List<String> args = new CameraLearning(o, "localhost:9092", java.util.Optional.empty(), o.dataDir()).trainerArguments(
+                o.cameraIds().get(0));
+        String line = String.join(" ", args);
+        assertTrue(line.contains("--from-topic localhost:9092 --camera synthetic-1-1 --since 300s"), line);
+        assertTrue(line.contains("--detector yolox") && line.contains("--detector-model /m/yolox.onnx"), "as deployed: " + line);
+        assertTrue(line.contains("--register " + o.registry()), line);
+        for (VigilLocal.ServiceSpec spec : VigilLocal.services(o, "localhost:9092")) {
+            String key = Map.of("anomaly-scorer", "vigil.scorer.registry", "alert-sink", "vigil.alerts.registry")
+                    .get(spec.name());
+            if (key != null) {
+                assertEquals(o.registry().toString(), spec.properties().get(key), spec.name() + " reads the registry");
+            }
+        }
+    }
+
+    @Test
     void withoutFpsOrLoopTheSourceKeepsItsOwnPaceAndPlaysOnce() {
         Map<String, String> ingest = ingest(VigilLocal.parse(new String[] {"/videos/02"}));
         assertFalse(ingest.keySet().stream().anyMatch(k -> k.endsWith(".fps-cap") || k.endsWith(".loop")), ingest.toString());
