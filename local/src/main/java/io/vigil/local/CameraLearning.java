@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class CameraLearning {
 
     /** Epochs of the demo's training: a few minutes on 2 cores for a few minutes of footage. */
-    static final int EPOCHS = 3;
+    static final int DEFAULT_EPOCHS = 3;
     /** At most this many frames of the footage are trained on (whole clips, sampled over the range). */
     static final int MAX_FRAMES = 900;
 
@@ -70,7 +70,7 @@ final class CameraLearning {
         ServiceProcess trainer = job.start(() -> ServiceProcess.startJar("model-trainer",
                 o.home().resolve("model-trainer/target/model-trainer.jar"), List.of("-Xmx3g", "-Dai.djl.offline=true"),
                 trainerArguments(camera), Map.of("GLIBC_TUNABLES", "glibc.malloc.hugetlb=1"), log));
-        VigilLocal.say("model-trainer started (pid " + trainer.pid() + ", camera " + camera + ", " + EPOCHS + " epochs, log "
+        VigilLocal.say("model-trainer started (pid " + trainer.pid() + ", camera " + camera + ", " + o.learnEpochs() + " epochs, log "
                 + log + ")");
         int exit = followProgress(trainer, log, stopping);
         if (exit != 0) {
@@ -86,7 +86,7 @@ final class CameraLearning {
         List<String> args = new ArrayList<>(List.of("--from-topic", bootstrap, "--camera", camera,
                 // The footage just published, and a margin for clocks.
                 "--since", (o.learn().toSeconds() + 120) + "s", "--clip-frames", "150",
-                "--max-frames", Integer.toString(MAX_FRAMES), "--epochs", Integer.toString(EPOCHS), "--threads", "2",
+                "--max-frames", Integer.toString(MAX_FRAMES), "--epochs", Integer.toString(o.learnEpochs()), "--threads", "2",
                 "--detector", o.detector(), "--out", o.dataDir().resolve("training/" + camera).toString(),
                 "--register", o.registry().toString()));
         o.model().ifPresent(m -> args.addAll(List.of("--detector-model", m.toAbsolutePath().toString())));

@@ -42,20 +42,21 @@ public final class VigilLocal {
     /** {@code learn}: how long the first camera shows its normal before its model is trained (null: no learning). */
     record Options(String source, String camera, boolean once, Duration duration, int kafkaPort, Path dataDir,
             boolean fresh, Path home, String detector, java.util.Optional<Path> model, int cameras, boolean secure,
-            double fps, boolean loop, Duration learn) {
+            double fps, boolean loop, Duration learn, int learnEpochs) {
         Options(String source, String camera, boolean once, Duration duration, int kafkaPort, Path dataDir, boolean fresh,
                 Path home, String detector, java.util.Optional<Path> model) {
-            this(source, camera, once, duration, kafkaPort, dataDir, fresh, home, detector, model, 1, false, 0, false, null);
+            this(source, camera, once, duration, kafkaPort, dataDir, fresh, home, detector, model, 1, false, 0, false, null,
+                    CameraLearning.DEFAULT_EPOCHS);
         }
 
         Options secured() {
             return new Options(source, camera, once, duration, kafkaPort, dataDir, fresh, home, detector, model, cameras, true,
-                    fps, loop, learn);
+                    fps, loop, learn, learnEpochs);
         }
 
         Options withSource(String other) {
             return new Options(other, camera, once, duration, kafkaPort, dataDir, fresh, home, detector, model, cameras, secure,
-                    fps, loop, learn);
+                    fps, loop, learn, learnEpochs);
         }
 
         /** Where per-camera models go: the scorer and the alert-sink read it, a learning run writes it. */
@@ -337,6 +338,9 @@ public final class VigilLocal {
                 + "(first) camera its normal first: this long of its source without injected anomalies, then its own "
                 + "model trained from vigil.frames and registered, then the source as given, e.g. 3m")
         Duration learn;
+        @Option(names = "--learn-epochs", paramLabel = "N", description = "epochs of that training (default: "
+                + "${DEFAULT-VALUE})")
+        int learnEpochs = CameraLearning.DEFAULT_EPOCHS;
     }
 
     static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
@@ -367,6 +371,9 @@ public final class VigilLocal {
         if (c.fps < 0) {
             throw new IllegalArgumentException("--fps must be >= 0, got " + c.fps);
         }
+        if (c.learnEpochs < 1) {
+            throw new IllegalArgumentException("--learn-epochs must be >= 1, got " + c.learnEpochs);
+        }
         if (c.cameras < 1) {
             throw new IllegalArgumentException("--cameras must be >= 1, got " + c.cameras);
         }
@@ -379,7 +386,7 @@ public final class VigilLocal {
         String camera = c.camera != null ? c.camera : source.startsWith("synthetic:") ? DEFAULT_CAMERA : cameraIdFrom(source);
         return new Options(source, camera, c.once, c.duration, c.port, c.dataDir.toAbsolutePath(), c.fresh,
                 c.home.toAbsolutePath(), c.detector, java.util.Optional.ofNullable(c.model), c.cameras, c.secure, c.fps, c.loop,
-                c.learn);
+                c.learn, c.learnEpochs);
     }
 
     /** A camera id from a path or URL: its last name without extension, safe as a Kafka key and config key. */
