@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code java -jar bench/target/vigil-bench.jar detector|scorer|pipeline|profile|soak [args]}: the harnesses. */
 @Command(name = "vigil-bench", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
-        subcommands = {Bench.Detector.class, Bench.Scorer.class, Bench.Pipeline.class, Bench.Profile.class,
+        subcommands = {Bench.Detector.class, Bench.Scorer.class, Bench.Models.class, Bench.Pipeline.class, Bench.Profile.class,
             Bench.Soak.class},
         description = "The benchmark harnesses (not tests); each writes its table, with date and commit, to "
                 + "bench/results/.")
@@ -83,6 +83,28 @@ public final class Bench implements Runnable {
         public Integer call() throws Exception {
             ScorerBench.run(count, threads, python, trained.isBlank() ? List.of()
                     : Arrays.stream(trained.split(",")).map(String::trim).map(Path::of).toList());
+            return 0;
+        }
+    }
+
+    @Command(name = "models", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+            description = "What holding many per-camera models costs one scorer: memory and objects/s for 1 and 50.")
+    static final class Models implements Callable<Integer> {
+        @Parameters(index = "0", arity = "0..1", paramLabel = "MODEL",
+                defaultValue = "models/ssmtl-ped2-shallow-narrow.onnx", description = "default: ${DEFAULT-VALUE}")
+        Path model;
+        @Parameters(index = "1", arity = "0..1", paramLabel = "COUNTS", defaultValue = "1,50",
+                description = "models held, comma-separated (default: ${DEFAULT-VALUE})")
+        String counts;
+        @Option(names = "--sequences", paramLabel = "N", description = "per round (default: ${DEFAULT-VALUE})")
+        int sequences = 320;
+        @Option(names = "--threads", paramLabel = "N", description = "intra-op threads (default: ${DEFAULT-VALUE})")
+        int threads = 2;
+
+        @Override
+        public Integer call() throws Exception {
+            ModelsBench.run(model, Arrays.stream(counts.split(",")).map(String::trim).map(Integer::parseInt).toList(),
+                    sequences, threads);
             return 0;
         }
     }

@@ -142,7 +142,7 @@ public final class ScorerBench {
                 + "per sequence.%n", fmt(speed), 1000 / speed);
     }
 
-    private static List<ObjectSequence> randomSequences(int count, Random random) {
+    static List<ObjectSequence> randomSequences(int count, Random random) {
         Detection.Builder detection = Detection.newBuilder();
         for (int c = 0; c < 80; c++) {
             detection.addClassProbabilities(c == 0 ? 0.9f : 0.001f);

@@ -1,0 +1,79 @@
+package io.vigil.bench;
+
+import static io.vigil.bench.BenchSupport.best;
+import static io.vigil.bench.BenchSupport.fmt;
+import static io.vigil.bench.BenchSupport.writeReport;
+
+import io.vigil.common.scoring.SsmtlScorer;
+import io.vigil.common.scoring.TaskCalibration;
+import io.vigil.proto.v1.ObjectSequence;
+import io.vigil.vision.onnx.OnnxModel;
+import io.vigil.vision.onnx.OnnxSessionFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * What holding many per-camera models costs one scorer, side by side in one run: N sessions of the same SSMTL model
+ * (each a camera's; the scorer's cache keeps them loaded), their load time and resident memory, and objects/s when
+ * successive batches of 32 go to successive models (cameras taking turns), for N = 1 and N = 50 by default.
+ * Not a test: run {@code java -jar bench/target/vigil-bench.jar models}.
+ */
+final class ModelsBench {
+
+    private static final int BATCH = 32;
+
+    private ModelsBench() {
+    }
+
+    static void run(Path model, List<Integer> counts, int sequences, int threads) throws Exception {
+        List<ObjectSequence> input = ScorerBench.randomSequences(sequences, new Random(7));
+        StringBuilder table = new StringBuilder("| models held | load time per model | resident memory added | per model | "
+                + "objects/s, batches of " + BATCH + " to the models in turn |\n|---|---|---|---|---|\n");
+        for (int n : counts) {
+            long before = residentBytes();
+            long start = System.nanoTime();
+            List<OnnxModel> sessions = new ArrayList<>();
+            List<SsmtlScorer> scorers = new ArrayList<>();
+            try {
+                for (int i = 0; i < n; i++) {
+                    OnnxModel m = OnnxSessionFactory.open(model, OnnxSessionFactory.Options.cpu(threads));
+                    sessions.add(m);
+                    scorers.add(new SsmtlScorer(m, EnumSet.allOf(SsmtlScorer.Task.class),
+                            TaskCalibration.Mode.valueOf(TaskCalibration.DEFAULT_MODE)));
+                }
+                double loadSeconds = (System.nanoTime() - start) / 1e9;
+                int[] turn = {0};
+                double rate = best(3, () -> BenchSupport.timeBatches(input, BATCH,
+                        batch -> scorers.get(turn[0]++ % n).score(batch)));
+                long added = residentBytes() - before;
+                table.append(String.format("| %d | %.2f s | %.0f MB | %.1f MB | %s |%n", n, loadSeconds / n, added / 1e6,
+                        added / 1e6 / n, fmt(rate)));
+                System.out.printf("%d models: %.0f MB resident added, %s objects/s%n", n, added / 1e6, fmt(rate));
+            } finally {
+                sessions.forEach(OnnxModel::close);
+            }
+        }
+        writeReport("models.md", "Per-camera models held by one scorer, " + LocalDateTime.now().withNano(0) + ", "
+                + Runtime.getRuntime().availableProcessors() + " cores, " + threads + " intra-op threads, model "
+                + model.getFileName() + ", " + sequences + " random sequences per round (best of 3 after a warm-up).\n"
+                + "Command: `java -jar bench/target/vigil-bench.jar models " + model + " " + counts.toString()
+                        .replaceAll("[\\[\\] ]", "") + "`. Memory is the JVM's resident set (VmRSS) after loading and "
+                + "scoring, less before; the models run one after the other in the same process, so later rows may reuse "
+                + "memory the earlier ones freed.\n\n" + table);
+    }
+
+    /** The process's resident set (VmRSS), in bytes. */
+    static long residentBytes() throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        throw new IllegalStateException("no VmRSS in /proc/self/status");
+    }
+}
