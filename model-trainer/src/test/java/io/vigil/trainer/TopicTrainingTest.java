@@ -1,5 +1,6 @@
 package io.vigil.trainer;
 
+import static io.vigil.trainer.TrainMainTest.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,8 +15,6 @@ import io.vigil.testkit.InProcessKafka;
 import io.vigil.testkit.SharedData;
 import io.vigil.vision.onnx.OnnxModel;
 import io.vigil.vision.onnx.OnnxSessionFactory;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
@@ -28,7 +27,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * A camera learns its normal from the stream: its frames on a real broker's vigil.frames, the trainer's command line
@@ -38,14 +36,6 @@ class TopicTrainingTest {
 
     @TempDir
     Path temp;
-
-    private static String run(int expectedExit, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exit = new CommandLine(new TrainMain()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(args);
-        assertEquals(expectedExit, exit, out + "\n" + err);
-        return out + err.toString();
-    }
 
     @Test
     void trainsACameraFromItsFramesOnTheTopicAndRegistersTheModel() throws Exception {

@@ -22,7 +22,8 @@ class TrainMainTest {
     @TempDir
     Path temp;
 
-    private static String run(int expectedExit, String... args) {
+    /** Runs the trainer's command line in this JVM; returns what it printed. */
+    static String run(int expectedExit, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int exit = new CommandLine(new TrainMain()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(args);
