@@ -17,8 +17,8 @@ import org.jboss.logging.Logger;
 
 /**
  * A model in use and its version ({@code file@sha256-prefix}, or {@code scope/vN@sha256-prefix} from the registry).
- * {@link #reloadIfChanged()} loads a changed model next to the running one and swaps it in atomically: a batch is scored entirely by one version, and every score
- * carries it. The previous session is closed once no batch uses it.
+ * {@link #reloadIfChanged()} loads a changed model next to the running one and swaps it in atomically: a batch is
+ * scored entirely by one version, and every score carries it. The previous session is closed once no batch uses it.
  */
 public final class ScoringModel implements AutoCloseable {
 
