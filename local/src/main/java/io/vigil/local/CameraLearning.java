@@ -88,7 +88,9 @@ final class CameraLearning {
                 "--since", (o.learn().toSeconds() + 120) + "s", "--clip-frames", "150",
                 "--max-frames", Integer.toString(MAX_FRAMES), "--epochs", Integer.toString(o.learnEpochs()), "--threads", "2",
                 "--detector", o.detector(), "--out", o.dataDir().resolve("training/" + camera).toString(),
-                "--register", o.registry().toString()));
+                "--register", o.registry().toString(),
+                // The footage is normal by construction; the default model may well have raised events on it.
+                "--keep-event-frames"));
         o.model().ifPresent(m -> args.addAll(List.of("--detector-model", m.toAbsolutePath().toString())));
         clientSettings.ifPresent(f -> args.addAll(List.of("--kafka-config", f.toString())));
         return args;

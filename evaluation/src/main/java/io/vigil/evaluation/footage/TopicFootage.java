@@ -50,7 +50,10 @@ public final class TopicFootage implements Footage {
     private final ClipSampler sampler;
     private TrainingRange read = TrainingRange.getDefaultInstance();
 
-    /** @param clientConfig bootstrap servers and, for a secured broker, its TLS and SASL settings */
+    /**
+     * @param clientConfig bootstrap servers and, for a secured broker, its TLS and SASL settings
+     * @param eventMargin  footage this close to an anomaly event is left out; null: events are not looked at
+     */
     public TopicFootage(Map<String, Object> clientConfig, Range range, Duration eventMargin, ClipSampler sampler) {
         this.clientConfig = Map.copyOf(clientConfig);
         this.range = range;
@@ -60,7 +63,7 @@ public final class TopicFootage implements Footage {
 
     @Override
     public List<Clip> clips(PrintStream log) {
-        List<long[]> excluded = eventSpans();
+        List<long[]> excluded = eventMargin == null ? List.of() : eventSpans();
         long usable = 0;
         long excludedFrames = 0;
         long first = Long.MAX_VALUE;

@@ -42,6 +42,9 @@ public final class TopicFootageOptions {
     @Option(names = "--event-margin", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "footage this close to an anomaly event is left out too (default: 5s)")
     Duration eventMargin = Duration.ofSeconds(5);
+    @Option(names = "--keep-event-frames", description = "the range is known to be normal: learn from the frames of "
+            + "its anomaly events too (a new camera whose default model raises events on its normal scene)")
+    boolean keepEventFrames;
 
     public boolean present() {
         return bootstrap != null;
@@ -62,7 +65,7 @@ public final class TopicFootageOptions {
         long end = to == null ? System.currentTimeMillis() : instant("--to", to);
         long start = since != null ? end - since.toMillis() : instant("--from", from);
         return new TopicFootage(EvaluateMain.kafkaClientConfig(bootstrap, kafkaConfig), new TopicFootage.Range(camera,
-                start, end), eventMargin, new ClipSampler(camera, clipFrames, minFrames, maxFrames, holdoutFraction, seed));
+                start, end), keepEventFrames ? null : eventMargin, new ClipSampler(camera, clipFrames, minFrames, maxFrames, holdoutFraction, seed));
     }
 
     private static long instant(String option, String value) {

@@ -104,6 +104,15 @@ class TopicFootageTest {
     }
 
     @Test
+    void footageKnownToBeNormalKeepsTheFramesOfEvents() {
+        TopicFootage all = new TopicFootage(Map.of("bootstrap.servers", kafka.bootstrapServers()), new TopicFootage.Range(
+                "plaza", T0, T0 + 199 * 100L), null, new ClipSampler("plaza", 20, 7, 10_000, 0.25, 1));
+        assertEquals(200, all.clips(new PrintStream(new ByteArrayOutputStream())).stream().mapToInt(c -> c.frames().size())
+                .sum(), "the false alarms of a model that does not know the scene yet");
+        assertEquals(0, all.range().getExcludedFrames());
+    }
+
+    @Test
     void aRangeBeforeAnyFrameStartsAtTheFirst() {
         List<Clip> clips = footage("dock", -1000, 30).clips(new PrintStream(new ByteArrayOutputStream()));
         assertEquals(31, clips.stream().mapToInt(c -> c.frames().size()).sum(), "frames 0..30");

@@ -41,6 +41,9 @@ public final class Calibrator {
                 TaskCalibration c = TaskCalibration.of(values);
                 tasks.put(task, c);
                 out.putAll(c.toMetadata(task.output));
+            } else if (task.modelOutput) {
+                // E.g. distillation with class-agnostic detections (the motion detector): the scorer leaves it out.
+                out.put(SsmtlScorer.unavailableKey(task), "no normal object had a " + task.output + " score");
             }
         }
         EnumSet<SsmtlScorer.Task> combined = EnumSet.copyOf(combinedTasks);

@@ -81,7 +81,7 @@ public final class SsmtlScorer {
     /** The combined scale, when the model has one for exactly these tasks (surprise calibration only). */
     private final TaskCalibration combined;
 
-    /** @param enabled tasks to use; those the model lacks are left out */
+    /** @param enabled tasks to use; those the model lacks, or was calibrated without, are left out */
     public SsmtlScorer(OnnxModel model, Set<Task> enabled, TaskCalibration.Mode mode) {
         this.model = model;
         this.mode = mode;
@@ -96,6 +96,9 @@ public final class SsmtlScorer {
         ModelContract.requireInputShape(metadata, frames, crop, model.path().toString());
         EnumSet<Task> present = EnumSet.noneOf(Task.class);
         for (Task t : enabled) {
+            if (metadata.containsKey(unavailableKey(t))) {
+                continue; // calibrated on objects that never had this score: it says nothing for this model
+            }
             if (!t.modelOutput || model.outputShapes().containsKey(t.output)) {
                 present.add(t);
                 TaskCalibration c = TaskCalibration.fromMetadata(metadata, t.output);
@@ -115,6 +118,11 @@ public final class SsmtlScorer {
         TaskCalibration c = TaskCalibration.fromMetadata(metadata, COMBINED);
         this.combined = mode == TaskCalibration.Mode.SURPRISE && c.hasTail()
                 && taskNames(present).equals(metadata.get("vigil.calibration." + COMBINED + ".tasks")) ? c : null;
+    }
+
+    /** Metadata key that marks a task the calibration objects had no score for. */
+    public static String unavailableKey(Task t) {
+        return "vigil.calibration." + t.output + ".unavailable";
     }
 
     /** Task names as the calibration metadata lists them: {@code arrow_of_time,irregularity,...} in task order. */

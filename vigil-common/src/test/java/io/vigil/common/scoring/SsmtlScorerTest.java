@@ -64,6 +64,18 @@ class SsmtlScorerTest {
     }
 
     @Test
+    void aTaskTheCalibrationObjectsNeverHadIsLeftOut() {
+        // A model trained and calibrated on class-agnostic detections (the motion detector): no distillation scores.
+        Map<String, String> meta = Map.of(SsmtlScorer.unavailableKey(SsmtlScorer.Task.DISTILLATION), "none");
+        try (OnnxModel m = OnnxSessionFactory.open(tinyModel(meta), OnnxSessionFactory.Options.cpu(1))) {
+            SsmtlScorer scorer = new SsmtlScorer(m, EnumSet.allOf(SsmtlScorer.Task.class), TaskCalibration.Mode.NONE);
+            assertEquals(EnumSet.of(SsmtlScorer.Task.ARROW_OF_TIME, SsmtlScorer.Task.IRREGULARITY,
+                    SsmtlScorer.Task.RECONSTRUCTION, SsmtlScorer.Task.SPEED), scorer.tasks());
+            assertEquals((0.7f + 0.1f + 0.5f + 0f) / 4, scorer.score(List.of(sequence(T))).get(0).score(), 1e-6);
+        }
+    }
+
+    @Test
     void calibrationFromMetadataAndTaskAblation() {
         Map<String, String> meta = Map.of(
                 "vigil.calibration.arrow_of_time.mean", "0.5", "vigil.calibration.arrow_of_time.std", "0.1",
