@@ -25,10 +25,20 @@ public interface ScorerConfig {
     /** The model registry (see ModelRegistry): per-camera and per-scene models. Absent: the default model for all. */
     Optional<Path> registry();
 
-    /** Most registry models held loaded at once (least recently used out); each costs its ONNX session's memory. */
-    @WithDefault("16")
+    /**
+     * Most registry models held loaded at once (least recently used out). Each costs its ONNX session's memory: about
+     * 225 MB at max-batch 32 with the memory arena, 20 MB without (bench/results/models*.md).
+     */
+    @WithDefault("8")
     @Positive
     int maxLoadedModels();
+
+    /**
+     * ONNX Runtime's CPU memory arena for the models: about 3x faster, but each session keeps its largest batch's
+     * activations; off, a scorer can hold many camera models in little memory.
+     */
+    @WithDefault("true")
+    boolean memoryArena();
 
     @WithDefault("auto")
     Device device();

@@ -100,11 +100,13 @@ public final class Bench implements Runnable {
         int sequences = 320;
         @Option(names = "--threads", paramLabel = "N", description = "intra-op threads (default: ${DEFAULT-VALUE})")
         int threads = 2;
+        @Option(names = "--no-arena", description = "sessions without ONNX Runtime's CPU memory arena")
+        boolean noArena;
 
         @Override
         public Integer call() throws Exception {
             ModelsBench.run(model, Arrays.stream(counts.split(",")).map(String::trim).map(Integer::parseInt).toList(),
-                    sequences, threads);
+                    sequences, threads, !noArena);
             return 0;
         }
     }

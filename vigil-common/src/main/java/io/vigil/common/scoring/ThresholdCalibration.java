@@ -15,8 +15,8 @@ public final class ThresholdCalibration {
     /** The chosen thresholds, and what they were chosen on. */
     public record Choice(float open, float close, int eventsAtDefault, int eventsAtChoice, double hours, int allowed) {
         public String basis(double eventsPerDay) {
-            return String.format(java.util.Locale.ROOT, "at most %.3g events/day on %.2f h of held-out normal footage "
-                    + "(%d allowed; %d at the default threshold, %d at this one)", eventsPerDay, hours, allowed,
+            return String.format(java.util.Locale.ROOT, "at most %.3g events/day on %.1f min of held-out normal footage "
+                    + "(%d allowed; %d at the default threshold, %d at this one)", eventsPerDay, hours * 60, allowed,
                     eventsAtDefault, eventsAtChoice);
         }
     }

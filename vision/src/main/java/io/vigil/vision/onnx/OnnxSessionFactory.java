@@ -24,11 +24,22 @@ public final class OnnxSessionFactory {
      * @param cudaDeviceId   which GPU when CUDA is used
      * @param spinning       let idle intra-op threads spin (lower latency for back-to-back runs, but they compete
      *                       for cores with the Java work between runs)
+     * @param memoryArena    keep the session's CPU memory arena and memory patterns (fastest; the arena keeps the
+     *                       largest batch's activations, which for many sessions of one process adds up)
      */
-    public record Options(Device device, int intraOpThreads, int cudaDeviceId, boolean spinning) {
+    public record Options(Device device, int intraOpThreads, int cudaDeviceId, boolean spinning, boolean memoryArena) {
 
         public Options(Device device, int intraOpThreads, int cudaDeviceId) {
             this(device, intraOpThreads, cudaDeviceId, false);
+        }
+
+        public Options(Device device, int intraOpThreads, int cudaDeviceId, boolean spinning) {
+            this(device, intraOpThreads, cudaDeviceId, spinning, true);
+        }
+
+        /** The same without the CPU memory arena and memory patterns: memory goes back after each run. */
+        public Options withoutMemoryArena() {
+            return new Options(device, intraOpThreads, cudaDeviceId, spinning, false);
         }
 
         public Options {
@@ -92,6 +103,10 @@ public final class OnnxSessionFactory {
         if (!options.spinning()) {
             // Idle intra-op threads otherwise spin between runs and take the CPU from pre- and post-processing.
             so.addConfigEntry("session.intra_op.allow_spinning", "0");
+        }
+        if (!options.memoryArena()) {
+            so.setCPUArenaAllocator(false);
+            so.setMemoryPatternOptimization(false);
         }
         if (cuda) {
             so.addCUDA(options.cudaDeviceId());
