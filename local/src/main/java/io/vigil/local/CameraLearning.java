@@ -1,5 +1,7 @@
 package io.vigil.local;
 
+import io.vigil.proto.SourceUris;
+import io.vigil.proto.Topics;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -52,8 +54,7 @@ final class CameraLearning {
     boolean run(JobProcesses job, List<ServiceProcess> services, AtomicBoolean stopping) throws Exception {
         ServiceProcess ingest = services.remove(services.size() - 1);
         String camera = o.cameraIds().get(0);
-        VigilLocal.say("learning what is normal for camera " + camera + ": " + o.learn().toSeconds() + " s of "
-                + normalSource(o.source()) + ", then its model is trained from " + io.vigil.proto.Topics.FRAMES);
+        VigilLocal.say(startLine(camera));
         long end = System.nanoTime() + o.learn().toNanos();
         while (System.nanoTime() < end && ingest.isAlive() && !stopping.get()) {
             if (services.stream().anyMatch(s -> !s.isAlive())) {
@@ -78,8 +79,15 @@ final class CameraLearning {
             return false;
         }
         VigilLocal.say("camera " + camera + " has its own model now (the scorer loads it within seconds; registry "
-                + o.registry() + "); going on with " + io.vigil.proto.SourceUris.withoutCredentials(o.source()));
+                + o.registry() + "); going on with " + SourceUris.withoutCredentials(o.source()));
         return true;
+    }
+
+    /** What the learning phase prints first; a camera's password stays out of it. */
+    String startLine(String camera) {
+        return "learning what is normal for camera " + camera + ": " + o.learn().toSeconds() + " s of "
+                + SourceUris.withoutCredentials(normalSource(o.source())) + ", then its model is trained from "
+                + Topics.FRAMES;
     }
 
     List<String> trainerArguments(String camera) {

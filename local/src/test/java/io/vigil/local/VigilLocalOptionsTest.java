@@ -46,6 +46,11 @@ class VigilLocalOptionsTest {
         assertTrue(line.contains("--from-topic localhost:9092 --camera synthetic-1-1 --since 300s"), line);
         assertTrue(line.contains("--detector yolox") && line.contains("--detector-model /m/yolox.onnx"), "as deployed: " + line);
         assertTrue(line.contains("--register " + o.registry()), line);
+        VigilLocal.Options camera = VigilLocal.parse(new String[] {"--learn", "1m"},
+                Map.of(VigilLocal.SOURCE_URI_VARIABLE, "rtsp://alice:S3cretMarker@10.0.0.7/stream1"));
+        String start = new CameraLearning(camera, "localhost:9092", java.util.Optional.empty(), camera.dataDir())
+                .startLine(camera.cameraIds().get(0));
+        assertTrue(start.contains("10.0.0.7/stream1") && !start.contains("S3cretMarker"), start);
         for (VigilLocal.ServiceSpec spec : VigilLocal.services(o, "localhost:9092")) {
             String key = Map.of("anomaly-scorer", "vigil.scorer.registry", "alert-sink", "vigil.alerts.registry")
                     .get(spec.name());
