@@ -45,7 +45,17 @@ final class CameraModels implements AutoCloseable {
         this.registry = registry;
         this.maxLoaded = maxLoaded;
         this.loader = loader;
-        registry.ifPresent(r -> cameras = r.cameraSettings());
+        registry.ifPresent(r -> cameras = cameraSettings(r, Map.of()));
+    }
+
+    /** The registry's camera settings; unreadable ones keep {@code previous} (a bad file must not stop scoring). */
+    private static Map<String, CameraSettings> cameraSettings(ModelRegistry registry, Map<String, CameraSettings> previous) {
+        try {
+            return registry.cameraSettings();
+        } catch (RuntimeException e) {
+            LOG.errorf("camera settings in %s not usable, keeping the previous ones: %s", registry.root(), e.getMessage());
+            return previous;
+        }
     }
 
     /** The camera's NOT_SCORED zone that holds this object, if any (from the registry's camera settings). */
@@ -72,14 +82,16 @@ final class CameraModels implements AutoCloseable {
             return model;
         }
         try {
+            if (registry.get().current(scope.get()).isEmpty()) {
+                withoutModel.add(scope.get()); // looked at again on the next tick
+                return defaultModel;
+            }
             model = loader.apply(ScoringModel.registered(registry.get(), scope.get()));
         } catch (RuntimeException e) {
-            // Scored by the default model meanwhile (every score names its model), looked at again on the next tick.
-            if (registry.get().current(scope.get()).isPresent()) {
-                loadFailures++;
-                LOG.errorf("model of scope %s not usable, camera %s scored by the default model: %s", scope.get(), cameraId,
-                        e.getMessage());
-            }
+            // Scored by the default model meanwhile (every score names its model), tried again on the next tick.
+            loadFailures++;
+            LOG.errorf("model of scope %s not usable, camera %s scored by the default model: %s", scope.get(), cameraId,
+                    e.getMessage());
             withoutModel.add(scope.get());
             return defaultModel;
         }
@@ -99,16 +111,10 @@ final class CameraModels implements AutoCloseable {
         if (registry.isEmpty()) {
             return reloaded;
         }
-        Map<String, CameraSettings> settings;
-        try {
-            settings = registry.get().cameraSettings();
-        } catch (RuntimeException e) {
-            LOG.errorf("camera settings not readable, keeping the previous ones: %s", e.getMessage());
-            settings = null;
-        }
+        Map<String, CameraSettings> settings = cameraSettings(registry.get(), cameras);
         Map<String, ScoringModel> models;
         synchronized (this) {
-            if (settings != null && !settings.equals(cameras)) {
+            if (!settings.equals(cameras)) {
                 cameras = settings;
                 scopeByCamera.clear();
             }
