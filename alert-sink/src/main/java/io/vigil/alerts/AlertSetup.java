@@ -50,15 +50,18 @@ public class AlertSetup {
         CameraEventSettings settings = new CameraEventSettings(timelineSettings(config).events(), configured,
                 config.registry().map(ModelRegistry::new));
         config.registry().ifPresent(dir -> {
-            long ms = config.registryRefresh().toMillis();
-            registryRefresh = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "registry-refresh"));
-            registryRefresh.scheduleWithFixedDelay(() -> {
+            Runnable refresh = () -> {
                 try {
                     settings.refresh();
                 } catch (RuntimeException e) {
+                    // A bad registry must not stop the alerts: the cameras keep the thresholds read before.
                     LOG.errorf("model registry %s not readable, keeping the thresholds read before: %s", dir, e.getMessage());
                 }
-            }, ms, ms, TimeUnit.MILLISECONDS);
+            };
+            refresh.run();
+            long ms = config.registryRefresh().toMillis();
+            registryRefresh = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "registry-refresh"));
+            registryRefresh.scheduleWithFixedDelay(refresh, ms, ms, TimeUnit.MILLISECONDS);
             LOG.infof("per-camera event thresholds from the model registry %s (read every %d ms)", dir, ms);
         });
         return settings;

@@ -13,7 +13,7 @@ import java.util.Optional;
 /**
  * Each camera's event rules. Its thresholds are the first found of: the service's configuration for that camera, the camera's override in
  * the registry's camera settings, the thresholds calibrated with its scope's current model, the service's defaults.
- * Objects in its NOT_ALERTED ignore zones raise no event. A snapshot: {@link #refresh} reads the registry again (a new model brings its thresholds), lookups never touch disk.
+ * Objects in its NOT_ALERTED ignore zones raise no event. A snapshot: {@link #refresh} reads the registry (first) (a new model brings its thresholds), lookups never touch disk.
  */
 public final class CameraEventSettings {
 
@@ -39,7 +39,6 @@ public final class CameraEventSettings {
         this.configured = Map.copyOf(configured);
         this.registry = registry;
         configured.forEach((camera, t) -> with(t)); // a bad configured pair fails at start-up
-        refresh();
     }
 
     /** Reads the registry again; when it cannot be read this throws, and the last snapshot stays in use. */

@@ -43,6 +43,7 @@ class CameraEventSettingsTest {
         registry.putCameraSettings(CameraSettings.newBuilder().setCameraId("cam-b").setThresholds(thresholds(7f, 5f)).build());
         registry.putCameraSettings(CameraSettings.newBuilder().setCameraId("east gate").setScope("plaza").build());
         CameraEventSettings s = new CameraEventSettings(DEFAULTS, Map.of("cam-c", thresholds(8f, 6f)), Optional.of(registry));
+        s.refresh();
 
         CameraEventSettings.Resolved a = s.forCamera("cam-a");
         assertEquals(CameraEventSettings.Origin.MODEL, a.origin());
@@ -73,6 +74,7 @@ class CameraEventSettingsTest {
         ModelRegistry registry = new ModelRegistry(dir);
         registry.putCameraSettings(IgnoreZonesTest.CAMERA);
         CameraEventSettings s = new CameraEventSettings(DEFAULTS, Map.of(), Optional.of(registry));
+        s.refresh();
         ObjectScore.Builder flag = ObjectScore.newBuilder().setCameraId("cam").setFrameWidth(200).setFrameHeight(100)
                 .setDetection(Detection.newBuilder().setBox(Box.newBuilder().setX1(190).setY1(0).setX2(200).setY2(10)));
         assertEquals(Optional.of("flag"), s.notAlertedZone(flag.build()).map(IgnoreZone::getName));
