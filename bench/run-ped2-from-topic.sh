@@ -24,12 +24,15 @@ broker=$!
 trap 'kill $broker; wait $broker || true' EXIT
 sleep 15
 # A copy of the trainer: a rebuild meanwhile does not pull the jar from under the run.
+# A run that was stopped continues from its last finished epoch (the detections are cached in train/ too).
+resume=()
+[ -f "$work/train/checkpoint.properties" ] && resume=(--resume)
 rm -rf "$work/trainer" && mkdir -p "$work/trainer" && cp -r model-trainer/target/model-trainer.jar model-trainer/target/lib "$work/trainer/"
 GLIBC_TUNABLES=glibc.malloc.hugetlb=1 java -Xmx12g -jar "$work/trainer/model-trainer.jar" \
   --from-topic 127.0.0.1:$port --camera ped2 --since 7d --clip-frames 200 --max-frames 100000 --holdout-fraction 0.1875 \
   --out "$work/train" --register "$work/registry" --detector yolox --detector-model "$yolox" \
   --teacher $shared/models/mobilenetv2-int8-imagenet/mobilenetv2-12-int8.onnx --architecture shallow-narrow \
-  --epochs 6 --batch 32 --lr 1e-3 --lambda 0.5 --seed 1 --threads 2 > "$work/train.log" 2>&1
+  --epochs 6 --batch 32 --lr 1e-3 --lambda 0.5 --seed 1 --threads 2 "${resume[@]}" >> "$work/train.log" 2>&1
 java -jar evaluation/target/vigil-evaluation.jar --data $shared/datasets/ucsd-ped2 \
   --model "$work/registry/models/ped2/v1/model.onnx" --detector-model "$yolox" \
   --normal-data $shared/datasets/ucsd-ped2/training --normal-videos 14,15,16 --out "$work/eval" > "$work/eval.log" 2>&1
