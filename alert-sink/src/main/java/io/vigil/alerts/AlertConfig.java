@@ -90,6 +90,8 @@ public interface AlertConfig {
 
     View view();
 
+    Auth auth();
+
     interface Events {
         /** An event starts at a smoothed frame score at or above this (3: rarer than one in 1000 normal objects). */
         @WithDefault(EventDetector.Settings.OPEN_THRESHOLD)
@@ -170,14 +172,54 @@ public interface AlertConfig {
         @Positive
         int maxEvents();
 
-        /** Frame scores kept per camera for the timeline. */
         /** Clients of {@code /events/stream} at once; one more gets 503 (each holds a connection and a listener). */
         @WithDefault("100")
         @Positive
         int maxStreamClients();
 
+        /** Frame scores kept per camera for the timeline. */
         @WithDefault("1200")
         @Positive
         int timelinePoints();
+    }
+
+    /**
+     * Who may call the API and the page. Tokens are JWTs, verified with {@code mp.jwt.verify.publickey.location}
+     * (a PEM key, or a cluster identity provider's JWKS URL) and {@code mp.jwt.verify.issuer}; roles come from their
+     * {@code groups} claim ({@code smallrye.jwt.path.groups} for another claim): {@code viewer} reads,
+     * {@code operator} also reviews events.
+     */
+    interface Auth {
+        /** Off: every endpoint is open to anyone who reaches the port; only for a network nobody else is on. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** The built-in user store ({@code vigil-local} writes it); with it, {@code POST /auth/login} issues tokens. */
+        Optional<Path> usersFile();
+
+        /** PEM (PKCS#8) RSA private key that signs the built-in login's tokens; required with a users file. */
+        Optional<Path> signingKey();
+
+        /** How long a token from the built-in login lasts. */
+        @WithDefault("8h")
+        Duration tokenLifetime();
+
+        /** Failed logins in a row after which a user name is locked out for {@code lockout}. */
+        @WithDefault("5")
+        @Positive
+        int maxFailedLogins();
+
+        @WithDefault("1m")
+        Duration lockout();
+
+        /** Logins checked per second at most, across all users (each costs a password hash). */
+        @WithDefault("10")
+        @Positive
+        int maxLoginsPerSecond();
+
+        /** Reviews (acknowledge, resolve) one user may post per minute. */
+        @WithDefault("60")
+        @Positive
+        int maxReviewsPerMinute();
     }
 }

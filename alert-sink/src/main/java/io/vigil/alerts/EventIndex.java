@@ -35,18 +35,35 @@ public final class EventIndex {
         this.timelinePoints = timelinePoints;
     }
 
+    /**
+     * An announcement. The entry keeps the detector's latest state and span, the thumbnail once there was one, and
+     * the latest review (REVIEWED announcements carry it; the detector's later ones do not repeat it).
+     */
     public void onEvent(AnomalyEvent e) {
+        AnomalyEvent kept;
         synchronized (this) {
             AnomalyEvent previous = events.remove(e.getEventId());
-            // A thumbnail stays with its event even if a later announcement came without one.
-            AnomalyEvent kept = previous != null && e.getThumbnailJpeg().isEmpty() && !previous.getThumbnailJpeg().isEmpty()
-                    ? e.toBuilder().setThumbnailJpeg(previous.getThumbnailJpeg()).build() : e;
+            kept = previous == null ? e : merge(previous, e);
             events.put(e.getEventId(), kept);
             while (events.size() > maxEvents) {
                 events.remove(events.keySet().iterator().next());
             }
         }
-        listeners.forEach(l -> l.accept(e));
+        listeners.forEach(l -> l.accept(kept));
+    }
+
+    private static AnomalyEvent merge(AnomalyEvent previous, AnomalyEvent e) {
+        if (e.getState() == AnomalyEvent.State.REVIEWED) {
+            return previous.toBuilder().setReview(e.getReview()).build();
+        }
+        AnomalyEvent.Builder b = e.toBuilder();
+        if (e.getThumbnailJpeg().isEmpty()) {
+            b.setThumbnailJpeg(previous.getThumbnailJpeg());
+        }
+        if (!e.hasReview() && previous.hasReview()) {
+            b.setReview(previous.getReview());
+        }
+        return b.build();
     }
 
     public synchronized void onFrameScore(FrameScore s) {

@@ -2,12 +2,21 @@ package io.vigil.alerts;
 
 import io.vigil.proto.v1.AnomalyEvent;
 import io.vigil.proto.v1.Detection;
+import io.vigil.proto.v1.Review;
 import io.vigil.vision.detect.CocoClasses;
 import java.util.List;
 
 /** An event as the REST API, the live stream and the webhook show it (the thumbnail by URL, not inline). */
 public record EventJson(String id, String camera, String state, long startFrame, long endFrame, long peakFrame,
-        long startTimeMs, long endTimeMs, long peakTimeMs, float peakScore, List<BoxJson> boxes, String thumbnailUrl) {
+        long startTimeMs, long endTimeMs, long peakTimeMs, float peakScore, List<BoxJson> boxes, String thumbnailUrl,
+        ReviewJson review) {
+
+    /** An operator's latest review: ACKNOWLEDGED or RESOLVED, by whom, when. */
+    public record ReviewJson(String action, String by, long timeMs, String note) {
+        static ReviewJson of(Review r) {
+            return new ReviewJson(r.getAction().name(), r.getBy(), r.getTimeMs(), r.getNote());
+        }
+    }
 
     public record BoxJson(float x1, float y1, float x2, float y2, int classId, String className, float confidence) {
         static BoxJson of(Detection d) {
@@ -20,6 +29,7 @@ public record EventJson(String id, String camera, String state, long startFrame,
         return new EventJson(e.getEventId(), e.getCameraId(), e.getState().name(), e.getStartFrameIndex(),
                 e.getEndFrameIndex(), e.getPeakFrameIndex(), e.getStartTimeMs(), e.getEndTimeMs(), e.getPeakTimeMs(),
                 e.getPeakScore(), e.getBoxesList().stream().map(BoxJson::of).toList(),
-                e.getThumbnailJpeg().isEmpty() ? null : "/events/" + e.getEventId() + "/thumbnail.jpg");
+                e.getThumbnailJpeg().isEmpty() ? null : "/events/" + e.getEventId() + "/thumbnail.jpg",
+                e.hasReview() ? ReviewJson.of(e.getReview()) : null);
     }
 }

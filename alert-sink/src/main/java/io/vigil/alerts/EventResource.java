@@ -6,8 +6,15 @@ import io.vigil.common.registry.CameraEventSettings;
 import io.vigil.proto.MessageChecks;
 import io.vigil.proto.v1.AnomalyEvent;
 import io.vigil.proto.v1.FrameScore;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.vigil.alerts.auth.FixedWindowLimit;
+import io.vigil.proto.auth.LocalUsers;
+import io.vigil.proto.v1.Review;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.BadRequestException;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -16,14 +23,23 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import org.jboss.resteasy.reactive.RestStreamElementType;
 
-/** The REST API and the live stream of events, and the frame-score timelines of the page. */
+/**
+ * The REST API and the live stream of events, and the frame-score timelines of the page: a {@code viewer} or an
+ * {@code operator} reads; an {@code operator} reviews events.
+ */
 @Path("/")
+@RolesAllowed({LocalUsers.VIEWER, LocalUsers.OPERATOR})
 public class EventResource {
+
+    /** What an operator posts to acknowledge or resolve an event. */
+    public record ReviewRequest(String note) {
+    }
 
     /** One point of a camera's score timeline. */
     public record ScorePoint(long frame, long timeMs, float raw, float smoothed, int objects) {
@@ -40,14 +56,23 @@ public class EventResource {
     /** An event id's start frame, after the camera id and a colon. */
     private static final Pattern START_FRAME = Pattern.compile("[0-9]{1,19}");
 
+    private static final int MAX_NOTE_LENGTH = 500;
+
     private final EventFeed feed;
+    private final EventReviews reviews;
+    private final FixedWindowLimit reviewLimit;
+    private final SecurityIdentity identity;
     private final CameraEventSettings cameraEvents;
     private final Settings settings;
     private final int maxStreamClients;
     private final AtomicInteger streamClients = new AtomicInteger();
 
-    public EventResource(EventFeed feed, CameraEventSettings cameraEvents, AlertConfig config) {
+    public EventResource(EventFeed feed, EventReviews reviews, SecurityIdentity identity, CameraEventSettings cameraEvents,
+            AlertConfig config) {
         this.feed = feed;
+        this.reviews = reviews;
+        this.identity = identity;
+        this.reviewLimit = new FixedWindowLimit(config.auth().maxReviewsPerMinute(), Duration.ofMinutes(1), System::nanoTime);
         this.cameraEvents = cameraEvents;
         this.maxStreamClients = config.view().maxStreamClients();
         AlertTimeline.Settings t = AlertSetup.timelineSettings(config);
@@ -90,6 +115,42 @@ public class EventResource {
             throw new NotFoundException("the event has no thumbnail");
         }
         return Response.ok(e.getThumbnailJpeg().toByteArray()).header("Cache-Control", "max-age=60").build();
+    }
+
+    /** An operator has seen the event and is looking into it. */
+    @POST
+    @Path("events/{id}/acknowledge")
+    @RolesAllowed(LocalUsers.OPERATOR)
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public EventJson acknowledge(@PathParam("id") String id, ReviewRequest request) {
+        return review(id, Review.Action.ACKNOWLEDGED, request);
+    }
+
+    /** An operator has dealt with the event (or found it a false alarm). */
+    @POST
+    @Path("events/{id}/resolve")
+    @RolesAllowed(LocalUsers.OPERATOR)
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public EventJson resolve(@PathParam("id") String id, ReviewRequest request) {
+        return review(id, Review.Action.RESOLVED, request);
+    }
+
+    private EventJson review(String id, Review.Action action, ReviewRequest request) {
+        String note = request == null || request.note() == null ? "" : request.note();
+        if (note.length() > MAX_NOTE_LENGTH || note.chars().anyMatch(c -> Character.isISOControl(c) && c != '\n')) {
+            throw new BadRequestException("a note has at most " + MAX_NOTE_LENGTH + " characters and no control characters");
+        }
+        AnomalyEvent latest = find(id);
+        String by = identity.getPrincipal().getName();
+        Duration wait = reviewLimit.tryAcquire(by);
+        if (!wait.isZero()) {
+            throw new WebApplicationException(Response.status(Response.Status.TOO_MANY_REQUESTS)
+                    .header("Retry-After", Math.max(1, wait.toSeconds())).entity("too many reviews; try again later").build());
+        }
+        Review review = Review.newBuilder().setAction(action).setBy(by).setTimeMs(System.currentTimeMillis()).setNote(note).build();
+        return EventJson.of(reviews.publish(latest, review));
     }
 
     /** Server-sent events: every announcement (OPEN, UPDATE, CLOSED) as it is committed. */

@@ -130,6 +130,12 @@ public final class VigilLocal {
             security.ifPresent(s -> say("client settings for tools (kafka-console-consumer --command-config, the "
                     + "evaluator's --kafka-config): " + s.writeToolConfig()));
 
+            PageLogin login = PageLogin.in(o.dataDir());
+            if (login.createIfMissing()) {
+                say("created the page's user " + PageLogin.USER + "; its password is in " + login.passwordFile()
+                        + " (owner-only); more users: docs/operations.md#security");
+            }
+
             FlowPrinter printer = job.start(() -> new FlowPrinter(broker.clientConfig(), System.out));
             printer.awaitAssignment(Duration.ofSeconds(30));
 
@@ -260,6 +266,8 @@ public final class VigilLocal {
         alerts.put("kafka-streams.state.dir", o.dataDir().resolve("state/alert-sink").toString());
         alerts.put("vigil.alerts.registry", o.registry().toString());
         alerts.put("vigil.alerts.registry-refresh", "2s");
+        PageLogin login = PageLogin.in(o.dataDir());
+        alerts.putAll(login.alertSinkProperties());
 
         Map<String, String> ingest = common(bootstrap, INGEST_PORT);
         if (!o.cameraIds().contains(DEFAULT_CAMERA)) {
@@ -282,7 +290,8 @@ public final class VigilLocal {
                 new ServiceSpec("sequence-assembler", 8083, assembler, "crops checked against the model's t and size"),
                 new ServiceSpec("anomaly-scorer", 8084, scorer, "model models/ssmtl-ped2-shallow-narrow.onnx, per-camera models "
                         + "from " + o.registry()),
-                new ServiceSpec("alert-sink", 8085, alerts, "events, webhook, REST; page at http://localhost:8085/"),
+                new ServiceSpec("alert-sink", 8085, alerts, "events, webhook, REST; page at http://localhost:8085/ (user "
+                        + PageLogin.USER + ", password in " + login.passwordFile() + ")"),
                 new ServiceSpec("frame-ingest", INGEST_PORT, ingest, Map.of(SOURCE_URI_VARIABLE, o.source()),
                         "camera " + String.join(", ", o.cameraIds()) + " <- "
                         + SourceUris.withoutCredentials(o.source())));

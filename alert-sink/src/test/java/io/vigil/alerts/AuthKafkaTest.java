@@ -1,0 +1,258 @@
+package io.vigil.alerts;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
+import io.smallrye.jwt.build.Jwt;
+import io.vigil.alerts.auth.AuthResource;
+import io.vigil.alerts.auth.TokenIssuer;
+import io.vigil.proto.Topics;
+import io.vigil.proto.auth.LocalUsers;
+import io.vigil.proto.auth.TokenKeys;
+import io.vigil.proto.serde.VigilSerdes;
+import io.vigil.proto.v1.AnomalyEvent;
+import io.vigil.proto.v1.FrameScore;
+import io.vigil.proto.v1.Review;
+import io.vigil.testkit.KafkaBrokerResource;
+import io.vigil.testkit.TopicReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every endpoint of the alert-sink, with authentication on, over a real broker: 401 without a valid token, 403 for
+ * the wrong role, 200 for the right one; the built-in login with its lockout and cookie; an operator's review
+ * published on {@code vigil.anomaly-events}.
+ */
+@QuarkusTest
+@TestProfile(AuthKafkaTest.Profile.class)
+@WithTestResource(KafkaBrokerResource.class)
+class AuthKafkaTest {
+
+    static final Path DIR = Path.of(System.getProperty("java.io.tmpdir"), "vigil-alert-auth-" + ProcessHandle.current().pid());
+    static final String ISSUER = "vigil-test";
+    static final String VIEWER_PASSWORD = "vera's long password";
+    static final String OPERATOR_PASSWORD = "otto's long password";
+    static final String EVENT = "cam-a:10";
+
+    public static class Profile implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            TokenKeys keys = keys();
+            Path users = DIR.resolve("users");
+            try {
+                LocalUsers.write(users, List.of(
+                        new LocalUsers.User("vera", LocalUsers.VIEWER, LocalUsers.hash(VIEWER_PASSWORD.toCharArray(), 1000)),
+                        new LocalUsers.User("otto", LocalUsers.OPERATOR, LocalUsers.hash(OPERATOR_PASSWORD.toCharArray(), 1000)),
+                        new LocalUsers.User("lou", LocalUsers.VIEWER, LocalUsers.hash("lou's password".toCharArray(), 1000))));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return Map.of("vigil.alerts.auth.enabled", "true", "vigil.alerts.auth.users-file", users.toString(),
+                    "vigil.alerts.auth.signing-key", keys.signingKey().toString(),
+                    "mp.jwt.verify.publickey.location", keys.verifyKey().toString(), "mp.jwt.verify.issuer", ISSUER,
+                    "vigil.alerts.auth.max-failed-logins", "3", "vigil.alerts.auth.lockout", "1h",
+                    "kafka-streams.state.dir", DIR.resolve("state").toString());
+        }
+    }
+
+    static TokenKeys keys() {
+        try {
+            return TokenKeys.createOrLoad(DIR.resolve("keys"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Every endpoint, as method and path, with the roles it admits. */
+    record Endpoint(String method, String path, Set<String> roles) {
+    }
+
+    static final Set<String> READERS = Set.of(LocalUsers.VIEWER, LocalUsers.OPERATOR);
+    static final List<Endpoint> ENDPOINTS = List.of(
+            new Endpoint("GET", "/events", READERS),
+            new Endpoint("GET", "/events/" + EVENT, READERS),
+            new Endpoint("GET", "/events/" + EVENT + "/thumbnail.jpg", READERS),
+            new Endpoint("GET", "/events/stream", READERS),
+            new Endpoint("GET", "/cameras", READERS),
+            new Endpoint("GET", "/cameras/cam-a/scores", READERS),
+            new Endpoint("GET", "/cameras/cam-a/thresholds", READERS),
+            new Endpoint("GET", "/settings", READERS),
+            new Endpoint("GET", "/auth/me", READERS),
+            new Endpoint("POST", "/events/" + EVENT + "/acknowledge", Set.of(LocalUsers.OPERATOR)),
+            new Endpoint("POST", "/events/" + EVENT + "/resolve", Set.of(LocalUsers.OPERATOR)));
+
+    @TestHTTPResource("/")
+    URL root;
+
+    @BeforeAll
+    static void anEventAndAFrameScore() throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBrokerResource.bootstrapServers());
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+            AnomalyEvent e = AnomalyEvent.newBuilder().setEventId(EVENT).setCameraId("cam-a").setState(AnomalyEvent.State.OPEN)
+                    .setStartFrameIndex(10).setEndFrameIndex(14).setPeakFrameIndex(12).setStartTimeMs(1000).setEndTimeMs(1400)
+                    .setPeakScore(4.5f).setThumbnailJpeg(ByteString.copyFrom(AlertInputs.ped2Jpegs(1).get(0))).build();
+            producer.send(new ProducerRecord<>(Topics.ANOMALY_EVENTS, "cam-a", e.toByteArray())).get();
+            FrameScore s = FrameScore.newBuilder().setCameraId("cam-a").setFrameIndex(10).setSmoothedScore(4f).build();
+            producer.send(new ProducerRecord<>(Topics.FRAME_SCORES, "cam-a", s.toByteArray())).get();
+        }
+    }
+
+    static String token(String user, String role) {
+        return token(user, role, ISSUER, keys().signingKey());
+    }
+
+    static String token(String user, String role, String issuer, Path key) {
+        try {
+            return Jwt.issuer(issuer).upn(user).groups(Set.of(role)).expiresIn(Duration.ofMinutes(5)).sign(TokenIssuer.readKey(key));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static Response call(Endpoint e, RequestSpecification request) {
+        if (e.path().equals("/events/stream")) {
+            return null; // an open stream: see status(...)
+        }
+        return e.method().equals("GET") ? request.get(e.path())
+                : request.contentType(ContentType.JSON).body("{\"note\": \"checked\"}").post(e.path());
+    }
+
+    /** The status of a call; the live stream's from its headers alone (the body never ends). */
+    int status(Endpoint e, String bearer) throws Exception {
+        Response r = call(e, bearer == null ? given() : given().header("Authorization", "Bearer " + bearer));
+        if (r != null) {
+            return r.statusCode();
+        }
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(root.toString()).resolve(e.path())).timeout(Duration.ofSeconds(10));
+        if (bearer != null) {
+            b.header("Authorization", "Bearer " + bearer);
+        }
+        HttpResponse<InputStream> response = HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+        response.body().close();
+        return response.statusCode();
+    }
+
+    void awaitTheEvent() {
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() ->
+                given().auth().oauth2(token("vera", LocalUsers.VIEWER)).get("/events/" + EVENT).statusCode() == 200);
+    }
+
+    @Test
+    void withoutAValidTokenEveryEndpointAnswers401() throws Exception {
+        awaitTheEvent();
+        Path otherKeys = DIR.resolve("other-keys");
+        String forged = token("otto", LocalUsers.OPERATOR, ISSUER, TokenKeys.createOrLoad(otherKeys).signingKey());
+        String foreign = token("otto", LocalUsers.OPERATOR, "someone-else", keys().signingKey());
+        for (Endpoint e : ENDPOINTS) {
+            for (String bearer : new String[] {null, "not-a-jwt", forged, foreign}) {
+                assertEquals(401, status(e, bearer), e + " with " + (bearer == null ? "no token" : bearer));
+            }
+        }
+        // The page holds no data: it loads, and then asks for a login.
+        given().get("/").then().statusCode(200);
+    }
+
+    @Test
+    void eachRoleGetsWhatItMayAnd403ForTheRest() throws Exception {
+        awaitTheEvent();
+        for (String role : List.of(LocalUsers.VIEWER, LocalUsers.OPERATOR)) {
+            String bearer = token("someone-" + role, role);
+            for (Endpoint e : ENDPOINTS) {
+                assertEquals(e.roles().contains(role) ? 200 : 403, status(e, bearer), e + " as " + role);
+            }
+        }
+    }
+
+    @Test
+    void anOperatorsReviewIsAnAnnouncementOnTheEventsTopic() {
+        awaitTheEvent();
+        given().auth().oauth2(token("otto", LocalUsers.OPERATOR)).contentType(ContentType.JSON)
+                .body("{\"note\": \"a cyclist on the walkway\"}").post("/events/" + EVENT + "/resolve")
+                .then().statusCode(200).body("review.action", equalTo("RESOLVED")).body("review.by", equalTo("otto"));
+
+        List<AnomalyEvent> reviewed = TopicReader.read(KafkaBrokerResource.bootstrapServers(), Topics.ANOMALY_EVENTS,
+                r -> VigilSerdes.ANOMALY_EVENT.parse(r).getReview().getNote().equals("a cyclist on the walkway"), 1,
+                Duration.ofSeconds(30), Duration.ofMillis(500)).stream().map(VigilSerdes.ANOMALY_EVENT::parse).toList();
+        assertEquals(1, reviewed.size());
+        AnomalyEvent r = reviewed.get(0);
+        assertEquals(AnomalyEvent.State.REVIEWED, r.getState());
+        assertEquals("cam-a", r.getCameraId());
+        assertEquals(Review.Action.RESOLVED, r.getReview().getAction());
+        assertEquals("otto", r.getReview().getBy());
+        assertTrue(Math.abs(System.currentTimeMillis() - r.getReview().getTimeMs()) < 60_000);
+        assertEquals(14, r.getEndFrameIndex(), "the event's span as last announced");
+
+        // The view keeps the detector's state and thumbnail with the review.
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().auth().oauth2(token("vera", LocalUsers.VIEWER))
+                .get("/events/" + EVENT).then().statusCode(200).body("review.by", equalTo("otto"))
+                .body("review.note", equalTo("a cyclist on the walkway")).body("state", equalTo("OPEN"))
+                .body("thumbnailUrl", equalTo("/events/" + EVENT + "/thumbnail.jpg")));
+
+        given().auth().oauth2(token("otto", LocalUsers.OPERATOR)).contentType(ContentType.JSON)
+                .body("{\"note\": \"" + "x".repeat(501) + "\"}").post("/events/" + EVENT + "/acknowledge").then().statusCode(400);
+        given().auth().oauth2(token("otto", LocalUsers.OPERATOR)).contentType(ContentType.JSON).body("{}")
+                .post("/events/cam-a:99/acknowledge").then().statusCode(404);
+    }
+
+    @Test
+    void theBuiltInLoginGivesATokenAndACookieAndLocksOutGuessing() {
+        awaitTheEvent();
+        Response ok = given().contentType(ContentType.JSON)
+                .body(Map.of("username", "vera", "password", VIEWER_PASSWORD)).post("/auth/login");
+        ok.then().statusCode(200).body("user", equalTo("vera")).body("role", equalTo("viewer"));
+        String cookie = ok.getHeader("Set-Cookie");
+        assertTrue(cookie.startsWith(AuthResource.COOKIE + "=") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+                cookie);
+        // The cookie alone lets the page in; the token alone lets an API client in.
+        given().cookie(AuthResource.COOKIE, ok.getCookie(AuthResource.COOKIE)).get("/events").then().statusCode(200);
+        given().auth().oauth2(ok.path("token")).get("/auth/me").then().statusCode(200).body("user", equalTo("vera"))
+                .body("roles", equalTo(List.of("viewer")));
+        given().cookie(AuthResource.COOKIE, ok.getCookie(AuthResource.COOKIE)).contentType(ContentType.JSON).body("{}")
+                .post("/events/" + EVENT + "/acknowledge").then().statusCode(403);
+        assertTrue(given().post("/auth/logout").getHeader("Set-Cookie").contains("Max-Age=0"));
+
+        // Guessing lou's password: three failures, then even the right password waits.
+        for (int i = 0; i < 3; i++) {
+            given().contentType(ContentType.JSON).body(Map.of("username", "lou", "password", "guess " + i)).post("/auth/login")
+                    .then().statusCode(401);
+        }
+        given().contentType(ContentType.JSON).body(Map.of("username", "lou", "password", "lou's password")).post("/auth/login")
+                .then().statusCode(429).header("Retry-After", org.hamcrest.Matchers.notNullValue());
+        // ... while other users log in as before.
+        given().contentType(ContentType.JSON).body(Map.of("username", "otto", "password", OPERATOR_PASSWORD)).post("/auth/login")
+                .then().statusCode(200).body("role", equalTo("operator"));
+        given().contentType(ContentType.JSON).body("{\"username\": \"otto\"}").post("/auth/login").then().statusCode(400);
+    }
+}
