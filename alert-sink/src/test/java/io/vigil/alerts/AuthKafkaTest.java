@@ -117,15 +117,23 @@ class AuthKafkaTest {
 
     @BeforeAll
     static void anEventAndAFrameScore() throws Exception {
+        publish(Topics.ANOMALY_EVENTS, event(EVENT, 10).toByteArray());
+        publish(Topics.FRAME_SCORES, FrameScore.newBuilder().setCameraId("cam-a").setFrameIndex(10).setSmoothedScore(4f).build()
+                .toByteArray());
+    }
+
+    static AnomalyEvent event(String id, long start) throws Exception {
+        return AnomalyEvent.newBuilder().setEventId(id).setCameraId("cam-a").setState(AnomalyEvent.State.OPEN)
+                .setStartFrameIndex(start).setEndFrameIndex(start + 4).setPeakFrameIndex(start + 2).setStartTimeMs(start * 100)
+                .setEndTimeMs(start * 100 + 400).setPeakScore(4.5f)
+                .setThumbnailJpeg(ByteString.copyFrom(AlertInputs.ped2Jpegs(1).get(0))).build();
+    }
+
+    static void publish(String topic, byte[] value) throws Exception {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBrokerResource.bootstrapServers());
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
-            AnomalyEvent e = AnomalyEvent.newBuilder().setEventId(EVENT).setCameraId("cam-a").setState(AnomalyEvent.State.OPEN)
-                    .setStartFrameIndex(10).setEndFrameIndex(14).setPeakFrameIndex(12).setStartTimeMs(1000).setEndTimeMs(1400)
-                    .setPeakScore(4.5f).setThumbnailJpeg(ByteString.copyFrom(AlertInputs.ped2Jpegs(1).get(0))).build();
-            producer.send(new ProducerRecord<>(Topics.ANOMALY_EVENTS, "cam-a", e.toByteArray())).get();
-            FrameScore s = FrameScore.newBuilder().setCameraId("cam-a").setFrameIndex(10).setSmoothedScore(4f).build();
-            producer.send(new ProducerRecord<>(Topics.FRAME_SCORES, "cam-a", s.toByteArray())).get();
+            producer.send(new ProducerRecord<>(topic, "cam-a", value)).get();
         }
     }
 
@@ -224,6 +232,35 @@ class AuthKafkaTest {
                 .body("{\"note\": \"" + "x".repeat(501) + "\"}").post("/events/" + EVENT + "/acknowledge").then().statusCode(400);
         given().auth().oauth2(token("otto", LocalUsers.OPERATOR)).contentType(ContentType.JSON).body("{}")
                 .post("/events/cam-a:99/acknowledge").then().statusCode(404);
+    }
+
+    @Test
+    void aPersonLogsInOnThePageSeesEventsLiveAndAcknowledgesOneInHeadlessChromium() throws Exception {
+        Path chromium = Chromium.require();
+        awaitTheEvent();
+        try (BrowserPage page = BrowserPage.open(chromium, DIR.resolve("chromium"), root.toString())) {
+            page.awaitTrue("!document.getElementById('login').hidden", Duration.ofSeconds(30));
+            page.evaluate("document.getElementById('username').value = 'otto';"
+                    + "document.getElementById('password').value = '" + OPERATOR_PASSWORD.replace("'", "\\'") + "';"
+                    + "document.querySelector('#login button').click()");
+            page.awaitTrue("document.getElementById('status').textContent === 'live'", Duration.ofSeconds(30));
+            page.awaitTrue("document.querySelector('[data-event-id=\"" + EVENT + "\"] img')?.naturalWidth > 0", Duration.ofSeconds(30));
+            assertEquals("otto (operator)", page.evaluate("document.getElementById('user').firstChild.textContent").asText());
+            assertEquals(false, page.evaluate("document.cookie.includes('" + AuthResource.COOKIE + "')").asBoolean(),
+                    "the token's cookie is out of the page's scripts' reach");
+
+            // A new event reaches the open page through the live stream, and the operator acknowledges it there.
+            publish(Topics.ANOMALY_EVENTS, event("cam-a:20", 20).toByteArray());
+            page.awaitTrue("document.querySelector('[data-event-id=\"cam-a:20\"] button.acknowledge')", Duration.ofSeconds(30));
+            page.evaluate("document.querySelector('[data-event-id=\"cam-a:20\"] button.acknowledge').click()");
+            page.awaitTrue("document.querySelector('[data-event-id=\"cam-a:20\"] .review').textContent"
+                    + ".startsWith('acknowledged by otto')", Duration.ofSeconds(30));
+            given().auth().oauth2(token("vera", LocalUsers.VIEWER)).get("/events/cam-a:20").then()
+                    .body("review.action", equalTo("ACKNOWLEDGED")).body("review.by", equalTo("otto"));
+
+            page.evaluate("document.getElementById('logout').click()");
+            page.awaitTrue("!document.getElementById('login').hidden", Duration.ofSeconds(30));
+        }
     }
 
     @Test
