@@ -59,6 +59,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AlertSinkKafkaTest {
 
+    /** The management interface (its own port, under /q/): health and metrics. */
+    @TestHTTPResource(value = "/", management = true)
+    URL management;
+
     /** Same path in every class loader of the test JVM (Quarkus loads the profile and the test separately). */
     static final Path WEBHOOK_LOG = Path.of(System.getProperty("java.io.tmpdir"),
             "vigil-alert-webhook-" + ProcessHandle.current().pid() + ".log");
@@ -150,9 +154,9 @@ class AlertSinkKafkaTest {
         assertTrue(calls.get(3).startsWith("204 cam-1:10:CLOSED:14 "), calls.get(3));
         assertTrue(calls.get(3).contains("\"thumbnailUrl\":\"/events/cam-1:10/thumbnail.jpg\""), calls.get(3));
 
-        given().get("/q/health/ready").then().statusCode(200);
-        given().get("/q/health/live").then().statusCode(200).body(containsString("alert-webhook"));
-        given().get("/q/metrics").then().statusCode(200).body(containsString("vigil_alerts_events_total"))
+        given().get(management + "health/ready").then().statusCode(200);
+        given().get(management + "health/live").then().statusCode(200).body(containsString("alert-webhook"));
+        given().get(management + "metrics").then().statusCode(200).body(containsString("vigil_alerts_events_total"))
                 .body(containsString("vigil_alerts_webhook_total"));
     }
 

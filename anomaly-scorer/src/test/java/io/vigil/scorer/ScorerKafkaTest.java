@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -20,6 +21,7 @@ import io.vigil.testkit.KafkaBrokerResource;
 import io.vigil.testkit.TopicReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,6 +43,10 @@ import org.junit.jupiter.api.Test;
 @TestProfile(ScorerKafkaTest.Profile.class)
 @WithTestResource(KafkaBrokerResource.class)
 class ScorerKafkaTest {
+
+    /** The management interface (its own port, under /q/): health and metrics. */
+    @TestHTTPResource(value = "/", management = true)
+    URL management;
 
     static final int T = 7;
     static final int S = 8;
@@ -116,10 +122,10 @@ class ScorerKafkaTest {
             Path next = TinySsmtlModel.write(MODEL.resolveSibling("next.onnx"), T, S, 0.2f, 0.1f, Map.of());
             Files.move(next, MODEL, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (given().get("/q/health/ready").asString().contains(versionA) && System.nanoTime() < deadline) {
+            while (given().get(management + "health/ready").asString().contains(versionA) && System.nanoTime() < deadline) {
                 Thread.sleep(100);
             }
-            assertTrue(!given().get("/q/health/ready").asString().contains(versionA), "the new version was loaded in time");
+            assertTrue(!given().get(management + "health/ready").asString().contains(versionA), "the new version was loaded in time");
             for (int i = 5; i < 10; i++) {
                 send(p, "cam", sequence("cam", i, T).toByteArray());
             }
@@ -139,7 +145,7 @@ class ScorerKafkaTest {
         String reasons = dead.stream().map(r -> new String(r.headers().lastHeader(DeadLetterHeaders.REASON).value(),
                 StandardCharsets.UTF_8)).toList().toString();
         assertTrue(reasons.contains("5 crops") && reasons.contains("vigil.v1.ObjectSequence"), reasons);
-        String metrics = given().get("/q/metrics").asString();
+        String metrics = given().get(management + "metrics").asString();
         assertTrue(metrics.contains("vigil_scorer_sequences_total{outcome=\"scored\"} 10.0"), metrics);
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -21,6 +22,7 @@ import io.vigil.testkit.KafkaBrokerResource;
 import io.vigil.testkit.TopicReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,6 +48,10 @@ import org.junit.jupiter.api.Test;
 @TestProfile(ScorerRegistryKafkaTest.Profile.class)
 @WithTestResource(KafkaBrokerResource.class)
 class ScorerRegistryKafkaTest {
+
+    /** The management interface (its own port, under /q/): health and metrics. */
+    @TestHTTPResource(value = "/", management = true)
+    URL management;
 
     static final Path DIR = Path.of(System.getProperty("java.io.tmpdir"), "vigil-scorer-registry-test-" + ProcessHandle.current().pid());
     static final Path DEFAULT_MODEL = DIR.resolve("default.onnx");
@@ -155,7 +161,7 @@ class ScorerRegistryKafkaTest {
                 assertEquals(i, scores.get(i).getMiddleFrameIndex(), camera + ": in order, none twice");
             }
         }
-        String metrics = given().get("/q/metrics").asString();
+        String metrics = given().get(management + "metrics").asString();
         assertTrue(metrics.contains("vigil_scorer_models_loaded 1.0"), "the cache holds one model");
         assertTrue(!metrics.contains("vigil_scorer_models_evictions_total 0.0"), "cam-a and plaza took turns");
     }

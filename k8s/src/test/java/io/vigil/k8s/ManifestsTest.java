@@ -45,6 +45,19 @@ class ManifestsTest {
         return deployment.path("spec").path("template").path("spec").path("containers").get(0);
     }
 
+    /** Health and metrics: every service's Quarkus management interface. */
+    private static final int MANAGEMENT_PORT = 9000;
+    private static final int API_PORT = 8080;
+
+    private static int containerPort(JsonNode container, String name) {
+        for (JsonNode p : container.path("ports")) {
+            if (p.path("name").asText().equals(name)) {
+                return p.path("containerPort").asInt();
+            }
+        }
+        return -1;
+    }
+
     private static String env(JsonNode container, String name) {
         for (JsonNode e : container.path("env")) {
             if (e.path("name").asText().equals(name)) {
@@ -80,6 +93,11 @@ class ManifestsTest {
             assertEquals("/q/health/live", c.path("livenessProbe").path("httpGet").path("path").asText(), name);
             assertEquals("/q/health/ready", c.path("readinessProbe").path("httpGet").path("path").asText(), name);
             assertEquals("/q/health/started", c.path("startupProbe").path("httpGet").path("path").asText(), name);
+            for (String probe : List.of("livenessProbe", "readinessProbe", "startupProbe")) {
+                assertEquals("management", c.path(probe).path("httpGet").path("port").asText(), name + " " + probe);
+            }
+            assertEquals(MANAGEMENT_PORT, containerPort(c, "management"), name);
+            assertEquals(Integer.toString(MANAGEMENT_PORT), env(c, "QUARKUS_MANAGEMENT_PORT"), name);
             for (String kind : List.of("requests", "limits")) {
                 for (String resource : List.of("cpu", "memory")) {
                     assertFalse(c.path("resources").path(kind).path(resource).asText().isEmpty(), name + " " + kind + "." + resource);
@@ -88,6 +106,10 @@ class ManifestsTest {
             JsonNode annotations = d.path("spec").path("template").path("metadata").path("annotations");
             assertEquals("true", annotations.path("prometheus.io/scrape").asText(), name);
             assertEquals("/q/metrics", annotations.path("prometheus.io/path").asText(), name);
+            assertEquals(Integer.toString(MANAGEMENT_PORT), annotations.path("prometheus.io/port").asText(), name);
+            for (JsonNode port : Kustomize.find(all, "Service", name).path("spec").path("ports")) {
+                assertEquals("http", port.path("targetPort").asText(), name + ": the management port is in no Service");
+            }
             assertEquals("vigil-config", c.path("envFrom").get(0).path("configMapRef").path("name").asText(), name);
             assertNotNull(Kustomize.find(all, "Service", name), name + " has a Service");
         }
@@ -214,6 +236,19 @@ class ManifestsTest {
         return null;
     }
 
+    /** The kind of a workload's volume: emptyDir, secret, persistentVolumeClaim... */
+    private static String volumeKind(ObjectNode workload, String volume) {
+        for (JsonNode v : workload.path("spec").path("template").path("spec").path("volumes")) {
+            if (v.path("name").asText().equals(volume)) {
+                List<String> kinds = new ArrayList<>();
+                v.fieldNames().forEachRemaining(kinds::add);
+                kinds.remove("name");
+                return kinds.get(0);
+            }
+        }
+        return null;
+    }
+
     /** The mount of {@code path}'s volume in a container: its volume name and whether it is read-only. */
     private static JsonNode mountOf(JsonNode container, String path) {
         for (JsonNode m : container.path("volumeMounts")) {
@@ -277,6 +312,94 @@ class ManifestsTest {
         assertEquals("Never", j.path("spec").path("template").path("spec").path("restartPolicy").asText());
         assertEquals(job.endsWith("gpu"), c.path("resources").path("limits").has("nvidia.com/gpu"), "a GPU in the gpu variant");
         assertTrue(Files.exists(Path.of("..", "model-trainer", "src/main/docker/Dockerfile.jvm")), "the Job's image");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"local", "gpu"})
+    void everyPodRunsAsNonRootOnAReadOnlyRootWithoutPrivilegesOrCapabilities(String overlay) throws Exception {
+        for (ObjectNode d : ofKind(render(overlay), "Deployment")) {
+            String name = d.path("metadata").path("name").asText();
+            JsonNode pod = d.path("spec").path("template").path("spec");
+            assertTrue(pod.path("securityContext").path("runAsNonRoot").asBoolean(), name);
+            assertEquals("RuntimeDefault", pod.path("securityContext").path("seccompProfile").path("type").asText(), name);
+            JsonNode c = container(d);
+            JsonNode security = c.path("securityContext");
+            assertTrue(security.path("readOnlyRootFilesystem").asBoolean(), name);
+            assertFalse(security.path("allowPrivilegeEscalation").asBoolean(true), name);
+            assertEquals("[\"ALL\"]", security.path("capabilities").path("drop").toString(), name);
+            assertNotNull(mountOf(c, "/tmp"), name + ": native libraries unpack into a writable /tmp");
+            assertEquals("emptyDir", volumeKind(d, mountOf(c, "/tmp").path("name").asText()), name);
+            assertTrue(env(c, "JAVA_OPTS_APPEND").contains("-Dorg.bytedeco.javacpp.cachedir=/tmp/"), name);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"local", "gpu"})
+    void networkPoliciesDenyByDefaultAndAllowOnlyTheChainsFlows(String overlay) throws Exception {
+        List<ObjectNode> all = render(overlay);
+        Map<String, ObjectNode> policies = new HashMap<>();
+        ofKind(all, "NetworkPolicy").forEach(p -> policies.put(p.path("metadata").path("name").asText(), p));
+        for (ObjectNode d : ofKind(all, "Deployment")) {
+            assertEquals("vigil", d.path("spec").path("template").path("metadata").path("labels")
+                    .path("app.kubernetes.io/part-of").asText(), d.path("metadata").path("name") + " is under the policies");
+        }
+        JsonNode deny = policies.get("vigil-default-deny").path("spec");
+        assertEquals("vigil", deny.path("podSelector").path("matchLabels").path("app.kubernetes.io/part-of").asText());
+        assertEquals("[\"Ingress\",\"Egress\"]", deny.path("policyTypes").toString());
+        assertTrue(deny.path("ingress").isMissingNode() && deny.path("egress").isMissingNode(), "deny: no rule");
+
+        // Every ingress rule into a Vigil pod: Prometheus to the management port, the Ingress controller to the API.
+        Map<String, Integer> ingressRules = new HashMap<>();
+        for (ObjectNode p : policies.values()) {
+            for (JsonNode rule : p.path("spec").path("ingress")) {
+                String from = rule.path("from").get(0).path("namespaceSelector").path("matchLabels")
+                        .path("kubernetes.io/metadata.name").asText();
+                assertEquals(1, rule.path("ports").size(), p.path("metadata").path("name").asText());
+                ingressRules.put(from, rule.path("ports").get(0).path("port").asInt());
+            }
+        }
+        assertEquals(Map.of("monitoring", MANAGEMENT_PORT, "ingress-nginx", API_PORT), ingressRules);
+        assertEquals("alert-sink", policies.get("vigil-ingress-to-alert-sink").path("spec").path("podSelector")
+                .path("matchLabels").path("app.kubernetes.io/name").asText(), "only the alert-sink is reached from outside");
+
+        // Out: DNS and the brokers for all; cameras for frame-ingest; HTTPS (identity provider, webhook) for the alert-sink.
+        JsonNode toKafka = policies.get("vigil-to-kafka-and-dns").path("spec").path("egress").get(1);
+        assertEquals("vigil", toKafka.path("to").get(0).path("podSelector").path("matchLabels").path("strimzi.io/cluster").asText());
+        assertEquals("frame-ingest", policies.get("vigil-frame-ingest-to-cameras").path("spec").path("podSelector")
+                .path("matchLabels").path("app.kubernetes.io/name").asText());
+        assertEquals("alert-sink", policies.get("vigil-alert-sink-out").path("spec").path("podSelector")
+                .path("matchLabels").path("app.kubernetes.io/name").asText());
+        assertEquals(6, policies.size(), policies.keySet().toString());
+        // ... and the brokers let in only Vigil's pods (Strimzi writes that policy from each listener's peers).
+        for (JsonNode listener : Kustomize.find(all, "Kafka", "vigil").path("spec").path("kafka").path("listeners")) {
+            assertEquals("vigil", listener.path("networkPolicyPeers").get(0).path("podSelector").path("matchLabels")
+                    .path("app.kubernetes.io/part-of").asText(), listener.path("name").asText());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"local", "gpu"})
+    void theAlertSinkIsReachedOverTlsThroughTheIngressAndChecksTokens(String overlay) throws Exception {
+        List<ObjectNode> all = render(overlay);
+        JsonNode ingress = Kustomize.find(all, "Ingress", "alert-sink").path("spec");
+        String host = ingress.path("rules").get(0).path("host").asText();
+        assertEquals(host, ingress.path("tls").get(0).path("hosts").get(0).asText(), "TLS for the host it serves");
+        assertFalse(ingress.path("tls").get(0).path("secretName").asText().isEmpty());
+        JsonNode backend = ingress.path("rules").get(0).path("http").path("paths").get(0).path("backend").path("service");
+        assertEquals("alert-sink", backend.path("name").asText());
+        assertEquals("http", backend.path("port").path("name").asText());
+        assertEquals(1, ofKind(all, "Ingress").size(), "nothing else is exposed");
+
+        JsonNode c = container(Kustomize.find(all, "Deployment", "alert-sink"));
+        assertNotNull(env(c, "MP_JWT_VERIFY_PUBLICKEY_LOCATION"), "tokens are checked against a key");
+        assertNotNull(env(c, "MP_JWT_VERIFY_ISSUER"));
+        assertTrue(env(c, "VIGIL_ALERTS_AUTH_ENABLED") == null, "authentication stays on");
+        if (overlay.equals("local")) {
+            assertEquals("/etc/vigil/login/users", env(c, "VIGIL_ALERTS_AUTH_USERS_FILE"), "the built-in login");
+            assertNotNull(mountOf(c, "/etc/vigil/login/users"));
+        } else {
+            assertTrue(env(c, "MP_JWT_VERIFY_PUBLICKEY_LOCATION").startsWith("https://"), "the identity provider's keys");
+        }
     }
 
     @Test

@@ -159,7 +159,7 @@ public final class VigilLocal {
                         logs));
             }
 
-            int exit = awaitEnd(o, services, new IngestProbe(INGEST_PORT), printer, stopping);
+            int exit = awaitEnd(o, services, new IngestProbe(INGEST_PORT + MANAGEMENT_PORT_OFFSET), printer, stopping);
             say("stopping; " + printer.totalFrames() + " frames, " + printer.totalDetections() + " detections messages, "
                     + printer.totalSequences() + " object sequences, " + printer.totalScores() + " object scores, "
                     + printer.totalFrameScores() + " frame scores and " + printer.totalEvents() + " event announcements flowed");
@@ -189,7 +189,7 @@ public final class VigilLocal {
                 o.home().resolve(spec.name() + "/target/quarkus-app/quarkus-run.jar"), properties, spec.environment(),
                 logs.resolve(spec.name() + ".log")));
         say(spec.name() + " started (pid " + p.pid() + ", " + spec.summary() + ", health http://localhost:"
-                + spec.port() + "/q/health, log " + p.log() + ")");
+                + spec.managementPort() + "/q/health, log " + p.log() + ")");
         return p;
     }
 
@@ -242,7 +242,15 @@ public final class VigilLocal {
         ServiceSpec(String name, int port, Map<String, String> properties, String summary) {
             this(name, port, properties, Map.of(), summary);
         }
+
+        /** The management interface's port: health and metrics. */
+        int managementPort() {
+            return Integer.parseInt(properties.get("quarkus.management.port"));
+        }
     }
+
+    /** A service's management port (health, metrics) is its HTTP port + this, as in each application.properties. */
+    static final int MANAGEMENT_PORT_OFFSET = 1000;
 
     /** The environment variable that hands frame-ingest the source URI, which may hold a camera's password. */
     static final String SOURCE_URI_VARIABLE = "VIGIL_SOURCE_URI";
@@ -301,6 +309,7 @@ public final class VigilLocal {
         Map<String, String> props = new LinkedHashMap<>();
         props.put("kafka.bootstrap.servers", bootstrap);
         props.put("quarkus.http.port", Integer.toString(port));
+        props.put("quarkus.management.port", Integer.toString(port + MANAGEMENT_PORT_OFFSET));
         return props;
     }
 

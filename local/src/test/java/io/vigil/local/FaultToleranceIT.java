@@ -72,10 +72,12 @@ class FaultToleranceIT {
             for (VigilLocal.ServiceSpec spec : VigilLocal.services(options, broker.bootstrapServers())) {
                 Map<String, String> props = new LinkedHashMap<>(spec.properties());
                 props.put("quarkus.http.port", Integer.toString(freePort()));
+                props.put("quarkus.management.port", Integer.toString(freePort()));
                 if (spec.name().equals("anomaly-scorer")) {
                     // Two instances in one consumer group; stable instance ids let a restarted one fence its zombie.
                     Map<String, String> second = new LinkedHashMap<>(props);
                     second.put("quarkus.http.port", Integer.toString(freePort()));
+                    second.put("quarkus.management.port", Integer.toString(freePort()));
                     second.put("vigil.scorer.instance-id", "scorer-b");
                     specs.put("anomaly-scorer-b", new VigilLocal.ServiceSpec("anomaly-scorer", 0, second, spec.environment(), ""));
                     props.put("vigil.scorer.instance-id", "scorer-a");
@@ -167,8 +169,8 @@ class FaultToleranceIT {
 
     /** Sequences scored by a scorer instance since its (last) start, from its Prometheus metrics. */
     private static double scored(VigilLocal.ServiceSpec spec) throws Exception {
-        String port = spec.properties().get("quarkus.http.port");
-        String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/q/metrics"))
+        String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://localhost:"
+                + spec.managementPort() + "/q/metrics"))
                 .build(), HttpResponse.BodyHandlers.ofString()).body();
         Matcher m = Pattern.compile("vigil_scorer_sequences_total\\{[^}]*outcome=\"scored\"[^}]*} ([0-9.E+]+)").matcher(metrics);
         return m.find() ? Double.parseDouble(m.group(1)) : 0;

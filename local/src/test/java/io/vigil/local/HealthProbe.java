@@ -6,15 +6,15 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-/** Waits for a service's health check ({@code live} or {@code ready}) to answer 200. */
+/** Waits for a service's health check on its management port ({@code live} or {@code ready}) to answer 200. */
 final class HealthProbe {
 
     private HealthProbe() {
     }
 
-    static void await(String service, int port, String check, Duration timeout) throws Exception {
+    static void await(String service, int managementPort, String check, Duration timeout) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/q/health/" + check)).build();
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + managementPort + "/q/health/" + check)).build();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             try {

@@ -41,7 +41,7 @@ class StructuredLogsIT {
                 props.put("quarkus.log.console.json.enabled", "true");
                 services.add(ServiceProcess.start(spec.name(), home.resolve(spec.name() + "/target/quarkus-app/quarkus-run.jar"),
                         props, spec.environment(), temp.resolve("logs/" + spec.name() + ".log")));
-                ports.put(spec.name(), spec.port());
+                ports.put(spec.name(), spec.managementPort());
             }
             for (Map.Entry<String, Integer> service : ports.entrySet()) {
                 HealthProbe.await(service.getKey(), service.getValue(), "live", Duration.ofMinutes(3));

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -20,6 +21,7 @@ import io.vigil.proto.v1.FrameDetections;
 import io.vigil.testkit.KafkaBrokerResource;
 import io.vigil.testkit.SharedData;
 import io.vigil.testkit.TopicReader;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,6 +43,10 @@ import org.junit.jupiter.api.Test;
 @TestProfile(DetectorKafkaTest.YoloxProfile.class)
 @WithTestResource(KafkaBrokerResource.class)
 class DetectorKafkaTest {
+
+    /** The management interface (its own port, under /q/): health and metrics. */
+    @TestHTTPResource(value = "/", management = true)
+    URL management;
 
     static final int FRAMES = 12;
 
@@ -136,10 +142,10 @@ class DetectorKafkaTest {
     @Test
     void healthAndMetricsReportTheModelAndCounts() {
         detectionsOf("cam-b", FRAMES);
-        given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
+        given().when().get(management + "health/ready").then().statusCode(200).body("status", equalTo("UP"))
                 .body(containsString("yolox:yolox_nano.onnx"));
-        given().when().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
-        String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        given().when().get(management + "health/live").then().statusCode(200).body("status", equalTo("UP"));
+        String metrics = given().when().get(management + "metrics").then().statusCode(200).extract().asString();
         assertTrue(metrics.contains("vigil_detector_frames_total{outcome=\"detected\"} 25.0"), metrics);
         assertTrue(metrics.contains("vigil_detector_frames_total{outcome=\"rejected\"} 2.0"), metrics);
         assertTrue(metrics.contains("vigil_detector_inference_seconds_count"), metrics);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -16,6 +17,7 @@ import io.vigil.proto.v1.FrameDetections;
 import io.vigil.proto.v1.ObjectSequence;
 import io.vigil.testkit.KafkaBrokerResource;
 import io.vigil.testkit.TopicReader;
+import java.net.URL;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.HashSet;
@@ -35,6 +37,10 @@ import org.junit.jupiter.api.Test;
 @TestProfile(AssemblerKafkaTest.Profile.class)
 @WithTestResource(KafkaBrokerResource.class)
 class AssemblerKafkaTest {
+
+    /** The management interface (its own port, under /q/): health and metrics. */
+    @TestHTTPResource(value = "/", management = true)
+    URL management;
 
     public static class Profile implements QuarkusTestProfile {
         @Override
@@ -79,8 +85,8 @@ class AssemblerKafkaTest {
             assertEquals(s.getDetection(), ped2.detections.get((int) s.getMiddleFrameIndex()).getDetections(s.getObjectIndex()));
             assertEquals(s.getMiddleFrameIndex() < 3 || s.getMiddleFrameIndex() > 36, s.getPadded());
         }
-        given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
-        String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        given().when().get(management + "health/ready").then().statusCode(200).body("status", equalTo("UP"));
+        String metrics = given().when().get(management + "metrics").then().statusCode(200).extract().asString();
         assertTrue(metrics.contains("vigil_assembler_sequences_total"), metrics);
     }
 }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.vigil.proto.DeadLetterHeaders;
@@ -20,6 +21,7 @@ import io.vigil.testkit.SharedData;
 import io.vigil.testkit.TopicReader;
 import io.vigil.vision.image.ImageCodec;
 import io.vigil.vision.image.RgbImage;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +35,10 @@ import org.junit.jupiter.api.Test;
 @TestProfile(IngestTestProfile.class)
 @WithTestResource(KafkaBrokerResource.class)
 class FrameIngestKafkaTest {
+
+    /** The management interface (its own port, under /q/): health and metrics. */
+    @TestHTTPResource(value = "/", management = true)
+    URL management;
 
     private static List<Frame> framesOf(String camera, int expected) {
         return TopicReader.readKey(KafkaBrokerResource.bootstrapServers(), Topics.FRAMES, camera, expected,
@@ -91,17 +97,17 @@ class FrameIngestKafkaTest {
     @Test
     void healthReportsEachCameraAndStaysUpWithOneBrokenCamera() {
         framesOf(IngestTestProfile.SYNTHETIC, 30);
-        given().when().get("/q/health/ready").then().statusCode(200)
+        given().when().get(management + "health/ready").then().statusCode(200)
                 .body("status", equalTo("UP"))
                 .body(containsString("FAILED"))
                 .body(containsString("no such video file"));
-        given().when().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        given().when().get(management + "health/live").then().statusCode(200).body("status", equalTo("UP"));
     }
 
     @Test
     void prometheusMetricsCountFramesAndErrorsPerCamera() {
         framesOf(IngestTestProfile.PED2, 180);
-        String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = given().when().get(management + "metrics").then().statusCode(200).extract().asString();
         assertTrue(metrics.contains("vigil_ingest_frames_published_total{camera=\"ped2-01\"} 180.0"), metrics);
         assertTrue(metrics.contains("vigil_ingest_errors_total{camera=\"corrupt-folder\",kind=\"bad-frame\"} 1.0"), metrics);
         assertTrue(metrics.contains("vigil_ingest_errors_total{camera=\"missing-file\",kind=\"source\"} 1.0"), metrics);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -19,6 +20,7 @@ import io.vigil.testkit.TopicReader;
 import io.vigil.vision.image.ImageCodec;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,6 +42,10 @@ import org.junit.jupiter.api.Test;
 @TestProfile(LiveCameraKafkaTest.Profile.class)
 @WithTestResource(KafkaBrokerResource.class)
 class LiveCameraKafkaTest {
+
+    /** The management interface (its own port, under /q/): health and metrics. */
+    @TestHTTPResource(value = "/", management = true)
+    URL management;
 
     static final String CAMERA = "live-cam";
     static final int FRAMES_PER_CONNECTION = 12;
@@ -116,19 +122,19 @@ class LiveCameraKafkaTest {
             assertEquals(frames.get(i).getJpeg(), frames.get(i + FRAMES_PER_CONNECTION).getJpeg(), "frame " + i + " again");
         }
 
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = given().get(management + "metrics").then().statusCode(200).extract().asString();
         Matcher reconnects = Pattern.compile("vigil_ingest_reconnects_total\\{camera=\"" + CAMERA + "\"} ([0-9.]+)")
                 .matcher(metrics);
         assertTrue(reconnects.find(), metrics);
         assertTrue(Double.parseDouble(reconnects.group(1)) >= 3, "the end of the stream and two refused connections: "
                 + reconnects.group());
-        given().get("/q/health/ready").then().statusCode(200);
+        given().get(management + "health/ready").then().statusCode(200);
 
         // The password got the camera to stream, and went nowhere else.
         assertTrue(frames.stream().allMatch(f -> f.getSource().equals("http://***@127.0.0.1:" + Profile.cameraPort()
                 + "/cam.mkv")), frames.get(0).getSource());
         assertTrue(!metrics.contains(PASSWORD), "metrics");
-        String health = given().get("/q/health").then().extract().asString();
+        String health = given().get(management + "health").then().extract().asString();
         assertTrue(!health.contains(PASSWORD) && health.contains(CAMERA), health);
         String log = Files.readString(LOG);
         assertTrue(log.contains("http://***@127.0.0.1"), "the log names the camera, without its password: " + log);
