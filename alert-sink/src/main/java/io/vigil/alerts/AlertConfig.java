@@ -92,6 +92,29 @@ public interface AlertConfig {
 
     Auth auth();
 
+    Clips clips();
+
+    /** Each event's clip ({@code GET /events/{id}/clip.mp4}), made from {@code vigil.frames} on request. */
+    interface Clips {
+        /** Seconds of video before the event's start and after its end. */
+        @WithDefault("3s")
+        Duration margin();
+
+        /** Frames in a clip at most (at 10 frames/s, five minutes). */
+        @WithDefault("3000")
+        @Positive
+        int maxFrames();
+
+        /** How long reading the frames (or waiting for another clip) may take. */
+        @WithDefault("20s")
+        Duration readTimeout();
+
+        /** Clips kept for the next viewer. */
+        @WithDefault("16")
+        @Positive
+        int cacheSize();
+    }
+
     interface Events {
         /** An event starts at a smoothed frame score at or above this (3: rarer than one in 1000 normal objects). */
         @WithDefault(EventDetector.Settings.OPEN_THRESHOLD)

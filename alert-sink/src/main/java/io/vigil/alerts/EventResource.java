@@ -7,7 +7,10 @@ import io.vigil.proto.MessageChecks;
 import io.vigil.proto.v1.AnomalyEvent;
 import io.vigil.proto.v1.FrameScore;
 import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.common.annotation.Blocking;
 import io.vigil.alerts.auth.FixedWindowLimit;
+import io.vigil.alerts.clips.EventClips;
+import io.vigil.proto.Topics;
 import io.vigil.proto.auth.LocalUsers;
 import io.vigil.proto.v1.Review;
 import jakarta.annotation.security.RolesAllowed;
@@ -23,6 +26,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -60,6 +64,7 @@ public class EventResource {
 
     private final EventFeed feed;
     private final EventReviews reviews;
+    private final EventClips clips;
     private final FixedWindowLimit reviewLimit;
     private final SecurityIdentity identity;
     private final CameraEventSettings cameraEvents;
@@ -67,9 +72,10 @@ public class EventResource {
     private final int maxStreamClients;
     private final AtomicInteger streamClients = new AtomicInteger();
 
-    public EventResource(EventFeed feed, EventReviews reviews, SecurityIdentity identity, CameraEventSettings cameraEvents,
-            AlertConfig config) {
+    public EventResource(EventFeed feed, EventReviews reviews, EventClips clips, SecurityIdentity identity,
+            CameraEventSettings cameraEvents, AlertConfig config) {
         this.feed = feed;
+        this.clips = clips;
         this.reviews = reviews;
         this.identity = identity;
         this.reviewLimit = new FixedWindowLimit(config.auth().maxReviewsPerMinute(), Duration.ofMinutes(1), System::nanoTime);
@@ -151,6 +157,26 @@ public class EventResource {
         }
         Review review = Review.newBuilder().setAction(action).setBy(by).setTimeMs(System.currentTimeMillis()).setNote(note).build();
         return EventJson.of(reviews.publish(latest, review));
+    }
+
+    /** The event's frames, with a few seconds either side, as an MP4 (inline on the page, or saved). */
+    @GET
+    @Path("events/{id}/clip.mp4")
+    @Produces("video/mp4")
+    @Blocking
+    public Response clip(@PathParam("id") String id) throws IOException, InterruptedException {
+        AnomalyEvent e = find(id);
+        EventClips.Clip clip;
+        try {
+            clip = clips.clip(e).orElseThrow(() -> new NotFoundException("the event's frames are no longer on "
+                    + Topics.FRAMES));
+        } catch (EventClips.Busy busy) {
+            throw new WebApplicationException(Response.status(Response.Status.SERVICE_UNAVAILABLE).header("Retry-After", "5")
+                    .entity(busy.getMessage()).build());
+        }
+        String name = e.getCameraId().replaceAll("[^A-Za-z0-9._-]", "_") + "-" + e.getStartFrameIndex() + ".mp4";
+        return Response.ok(clip.mp4()).header("Content-Disposition", "inline; filename=\"" + name + "\"")
+                .header("X-Vigil-Frames", clip.frames()).header("Cache-Control", "private, max-age=60").build();
     }
 
     /** Server-sent events: every announcement (OPEN, UPDATE, CLOSED) as it is committed. */

@@ -43,6 +43,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
+import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -80,6 +81,7 @@ class AlertSinkKafkaTest {
                     Map.entry("vigil.alerts.webhook.allowed-hosts", "127.0.0.1"),
                     Map.entry("vigil.alerts.webhook.authorization", "Bearer s3cr3t"),
                     Map.entry("vigil.alerts.webhook.initial-backoff", "100ms"),
+                    Map.entry("vigil.alerts.clips.margin", "500ms"),
                     Map.entry("kafka-streams.state.dir", STATE.toString()));
         }
 
@@ -134,6 +136,23 @@ class AlertSinkKafkaTest {
                 .contentType("image/jpeg").extract().asByteArray();
         RgbImage thumb = new ImageCodec().decode(jpeg);
         assertEquals(160, thumb.width());
+
+        // The clip: frames 5..19 (the event's 10..14 and 500 ms either side), H.264 in MP4, 10 frames/s.
+        io.restassured.response.Response clip = given().get("/events/cam-1:10/clip.mp4");
+        clip.then().statusCode(200).contentType("video/mp4").header("X-Vigil-Frames", "15");
+        Path mp4 = Files.write(STATE.resolve("clip.mp4"), clip.asByteArray());
+        try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(mp4.toFile())) {
+            grabber.start();
+            assertEquals("h264", grabber.getVideoCodecName());
+            assertEquals(360, grabber.getImageWidth());
+            assertEquals(10.0, grabber.getFrameRate(), 0.01);
+            int frames = 0;
+            while (grabber.grabImage() != null) {
+                frames++;
+            }
+            assertEquals(15, frames);
+        }
+        given().get("/events/cam-1:11/clip.mp4").then().statusCode(404);
 
         List<AnomalyEvent> events = TopicReader.read(KafkaBrokerResource.bootstrapServers(), Topics.ANOMALY_EVENTS,
                 r -> "cam-1".equals(r.key()), 2, Duration.ofSeconds(30), Duration.ofSeconds(2)).stream()

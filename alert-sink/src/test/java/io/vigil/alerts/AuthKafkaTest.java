@@ -22,6 +22,7 @@ import io.vigil.proto.auth.LocalUsers;
 import io.vigil.proto.auth.TokenKeys;
 import io.vigil.proto.serde.VigilSerdes;
 import io.vigil.proto.v1.AnomalyEvent;
+import io.vigil.proto.v1.Frame;
 import io.vigil.proto.v1.FrameScore;
 import io.vigil.proto.v1.Review;
 import io.vigil.testkit.KafkaBrokerResource;
@@ -103,6 +104,7 @@ class AuthKafkaTest {
             new Endpoint("GET", "/events", READERS),
             new Endpoint("GET", "/events/" + EVENT, READERS),
             new Endpoint("GET", "/events/" + EVENT + "/thumbnail.jpg", READERS),
+            new Endpoint("GET", "/events/" + EVENT + "/clip.mp4", READERS),
             new Endpoint("GET", "/events/stream", READERS),
             new Endpoint("GET", "/cameras", READERS),
             new Endpoint("GET", "/cameras/cam-a/scores", READERS),
@@ -115,9 +117,17 @@ class AuthKafkaTest {
     @TestHTTPResource("/")
     URL root;
 
+    @TestHTTPResource(value = "/", management = true)
+    URL management;
+
     @BeforeAll
     static void anEventAndAFrameScore() throws Exception {
         publish(Topics.ANOMALY_EVENTS, event(EVENT, 10).toByteArray());
+        List<byte[]> jpegs = AlertInputs.ped2Jpegs(5);
+        for (int f = 0; f < jpegs.size(); f++) { // the frames of the event's span, for its clip
+            publish(Topics.FRAMES, Frame.newBuilder().setCameraId("cam-a").setFrameIndex(10 + f).setCaptureTimeMs(1000 + f * 100L)
+                    .setWidth(360).setHeight(240).setJpeg(ByteString.copyFrom(jpegs.get(f))).build().toByteArray());
+        }
         publish(Topics.FRAME_SCORES, FrameScore.newBuilder().setCameraId("cam-a").setFrameIndex(10).setSmoothedScore(4f).build()
                 .toByteArray());
     }
@@ -190,6 +200,11 @@ class AuthKafkaTest {
         }
         // The page holds no data: it loads, and then asks for a login.
         given().get("/").then().statusCode(200);
+        // Health and metrics are on the management port only, without a login (probes, Prometheus).
+        given().get(management + "health/ready").then().statusCode(200);
+        given().get(management + "metrics").then().statusCode(200);
+        given().get("/q/health").then().statusCode(404);
+        given().get("/q/metrics").then().statusCode(404);
     }
 
     @Test
@@ -257,6 +272,12 @@ class AuthKafkaTest {
                     + ".startsWith('acknowledged by otto')", Duration.ofSeconds(30));
             given().auth().oauth2(token("vera", LocalUsers.VIEWER)).get("/events/cam-a:20").then()
                     .body("review.action", equalTo("ACKNOWLEDGED")).body("review.by", equalTo("otto"));
+
+            // The event's clip plays on the page.
+            page.evaluate("document.querySelector('[data-event-id=\"" + EVENT + "\"] button.play').click()");
+            page.awaitTrue("document.querySelector('[data-event-id=\"" + EVENT + "\"] video')?.duration > 0.3",
+                    Duration.ofSeconds(30));
+            assertEquals(360, page.evaluate("document.querySelector('[data-event-id=\"" + EVENT + "\"] video').videoWidth").asInt());
 
             page.evaluate("document.getElementById('logout').click()");
             page.awaitTrue("!document.getElementById('login').hidden", Duration.ofSeconds(30));

@@ -136,8 +136,12 @@ final class BrowserPage implements AutoCloseable {
     void awaitTrue(String expression, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            if (evaluate("!!(" + expression + ")").asBoolean()) {
-                return;
+            try {
+                if (evaluate("!!(" + expression + ")").asBoolean()) {
+                    return;
+                }
+            } catch (IllegalStateException stillLoading) {
+                // the page's elements are not there yet
             }
             Thread.sleep(200);
         }

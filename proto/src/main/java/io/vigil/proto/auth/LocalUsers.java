@@ -121,6 +121,10 @@ public final class LocalUsers {
         return users.size();
     }
 
+    public List<User> users() {
+        return List.copyOf(users.values());
+    }
+
     public static String hash(char[] password) {
         return hash(password, DEFAULT_ITERATIONS);
     }

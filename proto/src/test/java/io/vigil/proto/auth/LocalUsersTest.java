@@ -53,4 +53,22 @@ class LocalUsersTest {
             assertTrue(e.getMessage().contains("line 2") || e.getMessage().contains("twice"), e.getMessage());
         }
     }
+
+    @Test
+    void addUserWritesARandomPasswordToAnOwnerOnlyFileAndReplacesAnExistingUser() throws Exception {
+        Path file = dir.resolve("users");
+        Path vera = AddUser.add(file, "vera", LocalUsers.VIEWER);
+        Path otto = AddUser.add(file, "otto", LocalUsers.OPERATOR);
+        String first = Files.readString(vera).strip();
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(vera)));
+        assertTrue(LocalUsers.read(file).check("vera", first.toCharArray()).isPresent());
+
+        AddUser.add(file, "vera", LocalUsers.OPERATOR); // a new password and role
+        LocalUsers users = LocalUsers.read(file);
+        assertEquals(2, users.size());
+        assertTrue(users.check("vera", first.toCharArray()).isEmpty(), "the old password no longer works");
+        assertEquals(LocalUsers.OPERATOR, users.check("vera", Files.readString(vera).strip().toCharArray()).orElseThrow().role());
+        assertTrue(users.check("otto", Files.readString(otto).strip().toCharArray()).isPresent());
+        assertThrows(IllegalArgumentException.class, () -> AddUser.add(file, "eve", "admin"));
+    }
 }
