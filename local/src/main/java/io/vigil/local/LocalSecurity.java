@@ -49,7 +49,7 @@ public final class LocalSecurity {
     public static LocalSecurity createOrLoad(Path dir) {
         try {
             Path secretsFile = dir.resolve("secrets.properties");
-            if (Files.exists(secretsFile) && Files.exists(dir.resolve("client.p12"))) {
+            if (Files.exists(secretsFile) && Files.exists(dir.resolve("client.p12")) && Files.exists(dir.resolve("web.p12"))) {
                 Properties p = new Properties();
                 try (Reader r = Files.newBufferedReader(secretsFile, StandardCharsets.UTF_8)) {
                     p.load(r);
@@ -80,6 +80,35 @@ public final class LocalSecurity {
 
     public Path clientKeystore() {
         return dir.resolve("client.p12");
+    }
+
+    /** The alert-sink's HTTPS certificate (localhost, 127.0.0.1), signed by the same CA. */
+    public Path webKeystore() {
+        return dir.resolve("web.p12");
+    }
+
+    /** The CA's certificate (PEM), for browsers and clients that talk to the alert-sink over HTTPS. */
+    public Path caCertificate() {
+        return dir.resolve("ca.pem");
+    }
+
+    /**
+     * The alert-sink's HTTPS settings: TLS only, on {@code port}. The keystore's password is not among them: it goes
+     * in {@link #WEB_KEYSTORE_PASSWORD_VARIABLE}, out of command lines.
+     */
+    Map<String, String> webServerProperties(int port) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("quarkus.http.ssl.certificate.key-store-file", webKeystore().toAbsolutePath().toString());
+        p.put("quarkus.http.ssl.certificate.key-store-file-type", "PKCS12");
+        p.put("quarkus.http.ssl-port", Integer.toString(port));
+        p.put("quarkus.http.insecure-requests", "disabled");
+        return p;
+    }
+
+    static final String WEB_KEYSTORE_PASSWORD_VARIABLE = "QUARKUS_HTTP_SSL_CERTIFICATE_KEY_STORE_PASSWORD";
+
+    String webKeystorePassword() {
+        return secret("store.password");
     }
 
     /** Every secret value, so tests can check that none of them reaches a log. */
@@ -192,7 +221,7 @@ public final class LocalSecurity {
                 "-validity", "825", "-ext", "bc:c", "-keystore", "ca.p12");
         keytool("-exportcert", "-alias", "ca", "-rfc", "-file", "ca.pem", "-keystore", "ca.p12");
         keytool("-importcert", "-noprompt", "-alias", "ca", "-file", "ca.pem", "-keystore", "truststore.p12");
-        for (String name : List.of("broker", "client")) {
+        for (String name : List.of("broker", "client", "web")) {
             String store = name + ".p12";
             keytool("-genkeypair", "-alias", name, "-dname", "CN=vigil-" + name, "-keyalg", "RSA", "-keysize", "2048",
                     "-validity", "825", "-keystore", store);

@@ -1,5 +1,6 @@
 package io.vigil.local;
 
+import io.vigil.proto.Durations;
 import io.vigil.proto.SourceUris;
 import io.vigil.proto.Topics;
 import java.io.IOException;
@@ -31,7 +32,8 @@ import picocli.CommandLine.Parameters;
  * {@code --fps}: every camera publishes at most F frames per second (a file plays like a live camera);
  * {@code --loop}: a file or folder plays again from its start when it ends, with frame indices going on.
  * {@code --secure}: the broker's only client listener is SASL_SSL with client certificates required (a local CA,
- * see {@link LocalSecurity}); every service connects with the settings in {@code <data-dir>/tls/kafka-client.properties}.
+ * see {@link LocalSecurity}); every service connects with the settings in {@code <data-dir>/tls/kafka-client.properties};
+ * the alert-sink serves its page and API over HTTPS only, with a certificate of the same CA.
  */
 public final class VigilLocal {
 
@@ -276,6 +278,15 @@ public final class VigilLocal {
         alerts.put("vigil.alerts.registry-refresh", "2s");
         PageLogin login = PageLogin.in(o.dataDir());
         alerts.putAll(login.alertSinkProperties());
+        Map<String, String> alertsEnvironment = new LinkedHashMap<>();
+        String page = "http://localhost:8085/";
+        if (o.secure()) {
+            // HTTPS only, with a certificate of the local CA.
+            LocalSecurity security = LocalSecurity.createOrLoad(o.dataDir().resolve("tls"));
+            alerts.putAll(security.webServerProperties(8085));
+            alertsEnvironment.put(LocalSecurity.WEB_KEYSTORE_PASSWORD_VARIABLE, security.webKeystorePassword());
+            page = "https://localhost:8085/ (trust " + security.caCertificate() + ")";
+        }
 
         Map<String, String> ingest = common(bootstrap, INGEST_PORT);
         if (!o.cameraIds().contains(DEFAULT_CAMERA)) {
@@ -298,8 +309,8 @@ public final class VigilLocal {
                 new ServiceSpec("sequence-assembler", 8083, assembler, "crops checked against the model's t and size"),
                 new ServiceSpec("anomaly-scorer", 8084, scorer, "model models/ssmtl-ped2-shallow-narrow.onnx, per-camera models "
                         + "from " + o.registry()),
-                new ServiceSpec("alert-sink", 8085, alerts, "events, webhook, REST; page at http://localhost:8085/ (user "
-                        + PageLogin.USER + ", password in " + login.passwordFile() + ")"),
+                new ServiceSpec("alert-sink", 8085, alerts, alertsEnvironment, "events, webhook, REST; page at " + page
+                        + ", user " + PageLogin.USER + ", password in " + login.passwordFile()),
                 new ServiceSpec("frame-ingest", INGEST_PORT, ingest, Map.of(SOURCE_URI_VARIABLE, o.source()),
                         "camera " + String.join(", ", o.cameraIds()) + " <- "
                         + SourceUris.withoutCredentials(o.source())));
@@ -350,7 +361,7 @@ public final class VigilLocal {
         boolean fresh;
         @Option(names = "--home", paramLabel = "DIR", description = "the Vigil checkout (default: ${DEFAULT-VALUE})")
         Path home = Path.of(".");
-        @Option(names = "--secure", description = "SASL_SSL with client certificates, from a local CA")
+        @Option(names = "--secure", description = "SASL_SSL with client certificates, and the page over HTTPS, from a local CA")
         boolean secure;
         @Option(names = "--learn", paramLabel = "TIME", converter = DurationConverter.class, description = "teach the "
                 + "(first) camera its normal first: this long of its source without injected anomalies, then its own "
@@ -364,7 +375,11 @@ public final class VigilLocal {
     static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
         @Override
         public Duration convert(String value) {
-            return parseDuration(value);
+            try {
+                return Durations.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
         }
     }
 
@@ -415,20 +430,6 @@ public final class VigilLocal {
         String base = dot > 0 ? last.substring(0, dot) : last;
         String id = base.replaceAll("[^A-Za-z0-9_-]", "-");
         return id.isEmpty() ? "camera-1" : "cam-" + id;
-    }
-
-    static Duration parseDuration(String s) {
-        String t = s.trim().toLowerCase();
-        if (t.endsWith("ms")) {
-            return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
-        }
-        if (t.endsWith("s")) {
-            return Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1)));
-        }
-        if (t.endsWith("m")) {
-            return Duration.ofMinutes(Long.parseLong(t.substring(0, t.length() - 1)));
-        }
-        return Duration.ofSeconds(Long.parseLong(t));
     }
 
     private static void deleteRecursively(Path dir) throws IOException {

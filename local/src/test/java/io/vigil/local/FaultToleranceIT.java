@@ -69,6 +69,7 @@ class FaultToleranceIT {
         try {
             VigilLocal.Options options = new VigilLocal.Options(video.toString(), CAMERA, true, null, kafkaPort, data, false, home,
                     "yolox", Optional.of(yolox));
+            PageLogin.in(data).createIfMissing(); // the alert-sink's login, as vigil-local makes it
             for (VigilLocal.ServiceSpec spec : VigilLocal.services(options, broker.bootstrapServers())) {
                 Map<String, String> props = new LinkedHashMap<>(spec.properties());
                 props.put("quarkus.http.port", Integer.toString(freePort()));

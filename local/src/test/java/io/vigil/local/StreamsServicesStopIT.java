@@ -43,12 +43,16 @@ class StreamsServicesStopIT {
             for (Map.Entry<String, String> service : Map.of("sequence-assembler", "vigil.assembler", "alert-sink", "vigil.alerts")
                     .entrySet()) {
                 int port = service.getKey().equals("alert-sink") ? 8085 : 8083;
-                services.add(ServiceProcess.start(service.getKey(), home.resolve(service.getKey()
-                        + "/target/quarkus-app/quarkus-run.jar"), Map.of("kafka.bootstrap.servers", broker.bootstrapServers(),
+                Map<String, String> props = new java.util.HashMap<>(Map.of("kafka.bootstrap.servers", broker.bootstrapServers(),
                         "quarkus.http.port", Integer.toString(port),
                         "quarkus.management.port", Integer.toString(port + VigilLocal.MANAGEMENT_PORT_OFFSET),
-                        "kafka-streams.state.dir", temp.resolve(service.getKey()).toString(), service.getValue() + ".close-timeout", CLOSE_TIMEOUT.toSeconds() + "s"),
-                        temp.resolve(service.getKey() + ".log")));
+                        "kafka-streams.state.dir", temp.resolve(service.getKey()).toString(),
+                        service.getValue() + ".close-timeout", CLOSE_TIMEOUT.toSeconds() + "s"));
+                if (service.getKey().equals("alert-sink")) {
+                    props.put("vigil.alerts.auth.enabled", "false"); // no tokens here: this test is about stopping
+                }
+                services.add(ServiceProcess.start(service.getKey(), home.resolve(service.getKey()
+                        + "/target/quarkus-app/quarkus-run.jar"), props, temp.resolve(service.getKey() + ".log")));
                 HealthProbe.await(service.getKey(), port + VigilLocal.MANAGEMENT_PORT_OFFSET, "ready", Duration.ofMinutes(2));
             }
             Thread camera = feed(broker.bootstrapServers());

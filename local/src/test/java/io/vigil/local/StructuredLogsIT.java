@@ -35,6 +35,7 @@ class StructuredLogsIT {
                 Topics.DEFAULTS, Duration.ofSeconds(120)))) {
             VigilLocal.Options options = new VigilLocal.Options(SharedData.ped2TestVideo("02").toString(), "ped2-02", false,
                     null, 0, temp, false, home, "motion", Optional.empty()); // stream mode: frame-ingest stays up
+            PageLogin.in(temp).createIfMissing(); // the alert-sink's login, as vigil-local makes it
             Map<String, Integer> ports = new LinkedHashMap<>();
             for (VigilLocal.ServiceSpec spec : VigilLocal.services(options, broker.bootstrapServers())) {
                 Map<String, String> props = new LinkedHashMap<>(spec.properties());

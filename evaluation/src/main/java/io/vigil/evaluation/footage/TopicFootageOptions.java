@@ -1,12 +1,12 @@
 package io.vigil.evaluation.footage;
 
 import io.vigil.evaluation.EvaluateMain;
+import io.vigil.proto.Durations;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.Locale;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
@@ -80,20 +80,10 @@ public final class TopicFootageOptions {
     public static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
         @Override
         public Duration convert(String value) {
-            String t = value.trim().toLowerCase(Locale.ROOT);
             try {
-                if (t.endsWith("ms")) {
-                    return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
-                }
-                long n = Long.parseLong(t.replaceAll("[smhd]$", ""));
-                return switch (t.charAt(t.length() - 1)) {
-                    case 'm' -> Duration.ofMinutes(n);
-                    case 'h' -> Duration.ofHours(n);
-                    case 'd' -> Duration.ofDays(n);
-                    default -> Duration.ofSeconds(n);
-                };
-            } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
-                throw new CommandLine.TypeConversionException("'" + value + "' is not a duration like 45s, 90m, 3h or 2d");
+                return Durations.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
             }
         }
     }
