@@ -239,7 +239,7 @@ public class EventResource {
         return feed.index().event(id).orElseThrow(() -> new NotFoundException("no such event"));
     }
 
-    private static void checkCamera(String camera) {
+    static void checkCamera(String camera) {
         if (!MessageChecks.isCameraId(camera)) {
             throw new BadRequestException("a camera id has 1.." + MessageChecks.MAX_CAMERA_ID_LENGTH
                     + " characters, not all blank, and no control characters");

@@ -17,6 +17,7 @@ import io.restassured.specification.RequestSpecification;
 import io.smallrye.jwt.build.Jwt;
 import io.vigil.alerts.auth.AuthResource;
 import io.vigil.alerts.auth.TokenIssuer;
+import io.vigil.common.registry.ModelRegistry;
 import io.vigil.proto.Topics;
 import io.vigil.proto.auth.LocalUsers;
 import io.vigil.proto.auth.TokenKeys;
@@ -24,6 +25,7 @@ import io.vigil.proto.serde.VigilSerdes;
 import io.vigil.proto.v1.AnomalyEvent;
 import io.vigil.proto.v1.Frame;
 import io.vigil.proto.v1.FrameScore;
+import io.vigil.proto.v1.IgnoreZone;
 import io.vigil.proto.v1.Review;
 import io.vigil.testkit.KafkaBrokerResource;
 import io.vigil.testkit.TopicReader;
@@ -83,6 +85,7 @@ class AuthKafkaTest {
                     "vigil.alerts.auth.signing-key", keys.signingKey().toString(),
                     "mp.jwt.verify.publickey.location", keys.verifyKey().toString(), "mp.jwt.verify.issuer", ISSUER,
                     "vigil.alerts.auth.max-failed-logins", "3", "vigil.alerts.auth.lockout", "1h",
+                    "vigil.alerts.registry", DIR.resolve("registry").toString(),
                     "kafka-streams.state.dir", DIR.resolve("state").toString());
         }
     }
@@ -99,6 +102,8 @@ class AuthKafkaTest {
     record Endpoint(String method, String path, Set<String> roles) {
     }
 
+    static final String ZONE = "{\"mode\": \"NOT_ALERTED\", \"points\": [[0, 0.5], [1, 0.5], [1, 1], [0, 1]]}";
+
     static final Set<String> READERS = Set.of(LocalUsers.VIEWER, LocalUsers.OPERATOR);
     static final List<Endpoint> ENDPOINTS = List.of(
             new Endpoint("GET", "/events", READERS),
@@ -110,6 +115,9 @@ class AuthKafkaTest {
             new Endpoint("GET", "/cameras/cam-a/scores", READERS),
             new Endpoint("GET", "/cameras/cam-a/thresholds", READERS),
             new Endpoint("GET", "/settings", READERS),
+            new Endpoint("GET", "/cameras/cam-a/zones", READERS),
+            new Endpoint("PUT", "/cameras/cam-a/zones/lawn", Set.of(LocalUsers.OPERATOR)),
+            new Endpoint("DELETE", "/cameras/cam-a/zones/lawn", Set.of(LocalUsers.OPERATOR)),
             new Endpoint("GET", "/auth/me", READERS),
             new Endpoint("POST", "/events/" + EVENT + "/acknowledge", Set.of(LocalUsers.OPERATOR)),
             new Endpoint("POST", "/events/" + EVENT + "/resolve", Set.of(LocalUsers.OPERATOR)));
@@ -163,8 +171,12 @@ class AuthKafkaTest {
         if (e.path().equals("/events/stream")) {
             return null; // an open stream: see status(...)
         }
-        return e.method().equals("GET") ? request.get(e.path())
-                : request.contentType(ContentType.JSON).body("{\"note\": \"checked\"}").post(e.path());
+        return switch (e.method()) {
+            case "GET" -> request.get(e.path());
+            case "PUT" -> request.contentType(ContentType.JSON).body(ZONE).put(e.path());
+            case "DELETE" -> request.delete(e.path());
+            default -> request.contentType(ContentType.JSON).body("{\"note\": \"checked\"}").post(e.path());
+        };
     }
 
     /** The status of a call; the live stream's from its headers alone (the body never ends). */
@@ -213,7 +225,12 @@ class AuthKafkaTest {
         for (String role : List.of(LocalUsers.VIEWER, LocalUsers.OPERATOR)) {
             String bearer = token("someone-" + role, role);
             for (Endpoint e : ENDPOINTS) {
-                assertEquals(e.roles().contains(role) ? 200 : 403, status(e, bearer), e + " as " + role);
+                int status = status(e, bearer);
+                if (e.roles().contains(role)) {
+                    assertEquals(e.method().equals("DELETE") ? 204 : 200, status, e + " as " + role);
+                } else {
+                    assertEquals(403, status, e + " as " + role);
+                }
             }
         }
     }
@@ -279,9 +296,54 @@ class AuthKafkaTest {
                     Duration.ofSeconds(30));
             assertEquals(360, page.evaluate("document.querySelector('[data-event-id=\"" + EVENT + "\"] video').videoWidth").asInt());
 
+            // An ignore zone drawn over the camera's latest thumbnail: three corners clicked, saved as not alerted.
+            page.awaitTrue("document.querySelector('[data-camera=\"cam-a\"] button.show-zones')", Duration.ofSeconds(30));
+            page.evaluate("window.prompt = () => 'lawn';"
+                    + "document.querySelector('[data-camera=\"cam-a\"] button.show-zones').click()");
+            page.awaitTrue("document.querySelector('[data-camera=\"cam-a\"] .zones img')?.naturalWidth > 0", Duration.ofSeconds(30));
+            page.evaluate("const c = document.querySelector('[data-camera=\"cam-a\"] .zones canvas');"
+                    + "const r = c.getBoundingClientRect();"
+                    + "for (const [x, y] of [[0.1, 0.2], [0.9, 0.2], [0.5, 0.8]]) {"
+                    + "  c.dispatchEvent(new MouseEvent('click', {clientX: r.left + x * r.width, clientY: r.top + y * r.height}));"
+                    + "}"
+                    + "document.querySelector('[data-camera=\"cam-a\"] button.save-not_alerted').click()");
+            page.awaitTrue("[...document.querySelectorAll('[data-camera=\"cam-a\"] .zones li')]"
+                    + ".some(li => li.textContent.startsWith('lawn: not alerted, 3 corners'))", Duration.ofSeconds(30));
+            IgnoreZone lawn = new ModelRegistry(DIR.resolve("registry")).cameraSettings().get("cam-a").getIgnoreZonesList()
+                    .stream().filter(z -> z.getName().equals("lawn")).findFirst().orElseThrow();
+            List<Float> expected = List.of(0.1f, 0.2f, 0.9f, 0.2f, 0.5f, 0.8f);
+            for (int i = 0; i < expected.size(); i++) {
+                assertEquals(expected.get(i), lawn.getXy(i), 0.01, "corner coordinate " + i);
+            }
+
             page.evaluate("document.getElementById('logout').click()");
             page.awaitTrue("!document.getElementById('login').hidden", Duration.ofSeconds(30));
         }
+    }
+
+    @Test
+    void anOperatorDrawsAnIgnoreZoneThatIsStoredInTheRegistry() {
+        String otto = token("otto", LocalUsers.OPERATOR);
+        given().auth().oauth2(otto).contentType(ContentType.JSON)
+                .body("{\"mode\": \"not-scored\", \"points\": [[0.1, 0.2], [0.9, 0.2], [0.5, 0.8]]}")
+                .put("/cameras/gate 3/zones/road").then().statusCode(200).body("[0].name", equalTo("road"))
+                .body("[0].mode", equalTo("NOT_SCORED"));
+        IgnoreZone stored = new ModelRegistry(DIR.resolve("registry")).cameraSettings().get("gate 3").getIgnoreZones(0);
+        assertEquals(List.of(0.1f, 0.2f, 0.9f, 0.2f, 0.5f, 0.8f), stored.getXyList());
+        given().auth().oauth2(token("vera", LocalUsers.VIEWER)).get("/cameras/gate 3/zones").then().statusCode(200)
+                .body("$", org.hamcrest.Matchers.hasSize(1)).body("[0].points[2][1]", equalTo(0.8f));
+
+        for (String bad : List.of("{\"mode\": \"NOT_SCORED\", \"points\": [[0, 0], [1, 1]]}",
+                "{\"mode\": \"NOT_SCORED\", \"points\": [[0, 0], [1.5, 0], [1, 1]]}",
+                "{\"mode\": \"SOMETIMES\", \"points\": [[0, 0], [1, 0], [1, 1]]}",
+                "{\"mode\": \"NOT_SCORED\", \"points\": [[0, 0, 0], [1, 0], [1, 1]]}", "{}")) {
+            given().auth().oauth2(otto).contentType(ContentType.JSON).body(bad).put("/cameras/gate 3/zones/x").then()
+                    .statusCode(400);
+        }
+        given().auth().oauth2(otto).contentType(ContentType.JSON).body(ZONE).put("/cameras/gate 3/zones/" + "n".repeat(65))
+                .then().statusCode(400);
+        given().auth().oauth2(otto).delete("/cameras/gate 3/zones/road").then().statusCode(204);
+        assertEquals(0, new ModelRegistry(DIR.resolve("registry")).cameraSettings().get("gate 3").getIgnoreZonesCount());
     }
 
     @Test

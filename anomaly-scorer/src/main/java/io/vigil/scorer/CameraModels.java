@@ -35,6 +35,8 @@ final class CameraModels implements AutoCloseable {
     /** Scopes that had no usable current version at the last look (scored by the default until the next refresh). */
     private final Set<String> withoutModel = new HashSet<>();
     private Map<String, CameraSettings> cameras = Map.of();
+    /** Scopes with a version in use, as of the last tick: the others are not looked up while scoring. */
+    private Set<String> activeScopes = Set.of();
     private final Map<String, Optional<String>> scopeByCamera = new HashMap<>();
     private long evictions;
     private long loadFailures;
@@ -45,7 +47,19 @@ final class CameraModels implements AutoCloseable {
         this.registry = registry;
         this.maxLoaded = maxLoaded;
         this.loader = loader;
-        registry.ifPresent(r -> cameras = cameraSettings(r, Map.of()));
+        registry.ifPresent(r -> {
+            cameras = cameraSettings(r, Map.of());
+            activeScopes = activeScopes(r, Set.of());
+        });
+    }
+
+    private static Set<String> activeScopes(ModelRegistry registry, Set<String> previous) {
+        try {
+            return registry.activeScopes();
+        } catch (RuntimeException e) {
+            LOG.errorf("model registry %s not listable, keeping the previous scopes: %s", registry.root(), e.getMessage());
+            return previous;
+        }
     }
 
     /** The registry's camera settings; unreadable ones keep {@code previous} (a bad file must not stop scoring). */
@@ -74,7 +88,7 @@ final class CameraModels implements AutoCloseable {
             return defaultModel;
         }
         Optional<String> scope = scopeByCamera.computeIfAbsent(cameraId, c -> registry.get().scopeOf(c, cameras));
-        if (scope.isEmpty() || withoutModel.contains(scope.get())) {
+        if (scope.isEmpty() || !activeScopes.contains(scope.get()) || withoutModel.contains(scope.get())) {
             return defaultModel;
         }
         ScoringModel model = loaded.get(scope.get());
@@ -112,8 +126,10 @@ final class CameraModels implements AutoCloseable {
             return reloaded;
         }
         Map<String, CameraSettings> settings = cameraSettings(registry.get(), cameras);
+        Set<String> active = activeScopes(registry.get(), activeScopes);
         Map<String, ScoringModel> models;
         synchronized (this) {
+            activeScopes = active;
             if (!settings.equals(cameras)) {
                 cameras = settings;
                 scopeByCamera.clear();

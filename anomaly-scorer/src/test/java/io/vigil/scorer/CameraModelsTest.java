@@ -59,6 +59,9 @@ class CameraModelsTest {
             assertEquals(1, models.loadFailures());
 
             Files.writeString(Files.createDirectories(dir.resolve("registry/models/cam-b")).resolve("CURRENT"), "v7\n");
+            assertTrue(scoredBy(models, "cam-b").startsWith("default.onnx@"), "a new scope is looked at on the next tick");
+            assertEquals(1, models.loadFailures(), "... not while scoring");
+            models.refresh();
             assertTrue(scoredBy(models, "cam-b").startsWith("default.onnx@"), "CURRENT names a missing version");
             assertEquals(2, models.loadFailures());
 

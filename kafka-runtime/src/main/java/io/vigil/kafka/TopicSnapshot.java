@@ -24,6 +24,17 @@ public final class TopicSnapshot {
 
     /** As above, with a client configuration: bootstrap servers and, for a secured broker, TLS and SASL settings. */
     public static List<ConsumerRecord<String, byte[]>> readAll(Map<String, Object> clientConfig, String topic, Duration timeout) {
+        return read(clientConfig, topic, null, timeout);
+    }
+
+    /** One camera's records of a topic: only its partition is read. */
+    public static List<ConsumerRecord<String, byte[]>> readCamera(Map<String, Object> clientConfig, String topic, String camera,
+            Duration timeout) {
+        return read(clientConfig, topic, camera, timeout);
+    }
+
+    private static List<ConsumerRecord<String, byte[]>> read(Map<String, Object> clientConfig, String topic, String camera,
+            Duration timeout) {
         Properties p = new Properties();
         p.putAll(clientConfig);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -32,6 +43,9 @@ public final class TopicSnapshot {
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> parts = c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
                     .map(i -> new TopicPartition(topic, i.partition())).toList();
+            if (camera != null) {
+                parts = List.of(new TopicPartition(topic, CameraPartition.of(camera, parts.size())));
+            }
             c.assign(parts);
             c.seekToBeginning(parts);
             Map<TopicPartition, Long> end = c.endOffsets(parts);
@@ -40,7 +54,11 @@ public final class TopicSnapshot {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("reading " + topic + " took longer than " + timeout);
                 }
-                c.poll(Duration.ofMillis(300)).forEach(out::add);
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(300))) {
+                    if (camera == null || camera.equals(r.key())) {
+                        out.add(r);
+                    }
+                }
             }
         }
         return out;

@@ -1,5 +1,6 @@
 package io.vigil.trainer;
 
+import io.vigil.common.registry.IgnoreZones;
 import io.vigil.common.registry.ModelRegistry;
 import io.vigil.proto.v1.CameraSettings;
 import io.vigil.proto.v1.IgnoreMode;
@@ -195,15 +196,10 @@ final class RegistryCommands implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            ModelRegistry r = parent.open();
-            CameraSettings old = r.cameraSettings().getOrDefault(camera, CameraSettings.newBuilder().setCameraId(camera).build());
-            CameraSettings.Builder next = old.toBuilder().clearIgnoreZones();
-            old.getIgnoreZonesList().stream().filter(z -> !z.getName().equals(name)).forEach(next::addIgnoreZones);
-            if (!remove) {
-                next.addIgnoreZones(IgnoreZone.newBuilder().setName(name).addAllXy(polygon)
-                        .setMode(IgnoreMode.valueOf(mode.toUpperCase(java.util.Locale.ROOT).replace('-', '_'))));
-            }
-            r.putCameraSettings(next.build());
+            IgnoreZone zone = IgnoreZone.newBuilder().setName(name).addAllXy(polygon)
+                    .setMode(IgnoreMode.valueOf(mode.toUpperCase(java.util.Locale.ROOT).replace('-', '_'))).build();
+            CameraSettings next = parent.open().updateCameraSettings(camera,
+                    old -> remove ? IgnoreZones.without(old, name) : IgnoreZones.with(old, zone));
             parent.out().println("camera " + camera + ": " + next.getIgnoreZonesCount() + " ignore zones");
             return 0;
         }

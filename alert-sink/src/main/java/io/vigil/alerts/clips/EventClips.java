@@ -2,6 +2,7 @@ package io.vigil.alerts.clips;
 
 import io.smallrye.common.annotation.Identifier;
 import io.vigil.alerts.AlertConfig;
+import io.vigil.kafka.CameraPartition;
 import io.vigil.kafka.KafkaClientConfig;
 import io.vigil.proto.Topics;
 import io.vigil.proto.serde.MalformedMessageException;
@@ -10,7 +11,6 @@ import io.vigil.proto.v1.AnomalyEvent;
 import io.vigil.proto.v1.Frame;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,7 +27,6 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.utils.Utils;
 
 /**
  * An event's clip: its camera's frames on {@code vigil.frames} from its start to its end, with a margin either side,
@@ -107,9 +106,7 @@ public class EventClips {
         long deadline = System.nanoTime() + config.readTimeout().toNanos();
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
             List<PartitionInfo> partitions = c.partitionsFor(Topics.FRAMES, config.readTimeout());
-            // The partition frame-ingest's keyed records go to (Kafka's default partitioner).
-            TopicPartition tp = new TopicPartition(Topics.FRAMES,
-                    Utils.toPositive(Utils.murmur2(e.getCameraId().getBytes(StandardCharsets.UTF_8))) % partitions.size());
+            TopicPartition tp = new TopicPartition(Topics.FRAMES, CameraPartition.of(e.getCameraId(), partitions.size()));
             c.assign(List.of(tp));
             long end = c.endOffsets(List.of(tp)).get(tp);
             OffsetAndTimestamp start = c.offsetsForTimes(Map.of(tp, Math.max(0, from - CLOCK_SLACK_MS))).get(tp);

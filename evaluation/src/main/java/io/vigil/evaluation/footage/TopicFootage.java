@@ -1,5 +1,6 @@
 package io.vigil.evaluation.footage;
 
+import io.vigil.kafka.CameraPartition;
 import io.vigil.kafka.TopicSnapshot;
 import io.vigil.proto.Topics;
 import io.vigil.proto.serde.VigilSerdes;
@@ -7,7 +8,6 @@ import io.vigil.proto.v1.AnomalyEvent;
 import io.vigil.proto.v1.Frame;
 import io.vigil.proto.v1.TrainingRange;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -21,7 +21,6 @@ import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.utils.Utils;
 
 /**
  * One camera's normal footage straight from {@code vigil.frames}: the frames captured between two times, less every
@@ -76,8 +75,7 @@ public final class TopicFootage implements Footage {
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
             int partitions = c.partitionsFor(Topics.FRAMES, Duration.ofSeconds(30)).size();
             // The partition frame-ingest's keyed records go to (Kafka's default partitioner).
-            TopicPartition tp = new TopicPartition(Topics.FRAMES,
-                    Utils.toPositive(Utils.murmur2(range.cameraId().getBytes(StandardCharsets.UTF_8))) % partitions);
+            TopicPartition tp = new TopicPartition(Topics.FRAMES, CameraPartition.of(range.cameraId(), partitions));
             c.assign(List.of(tp));
             long end = c.endOffsets(List.of(tp)).get(tp);
             OffsetAndTimestamp start = c.offsetsForTimes(Map.of(tp, Math.max(0, range.fromMs() - CLOCK_SLACK_MS))).get(tp);
@@ -143,10 +141,8 @@ public final class TopicFootage implements Footage {
     /** The capture-time spans of the camera's anomaly events, widened by the margin; an unclosed one has no end. */
     private List<long[]> eventSpans() {
         Map<String, long[]> byEvent = new HashMap<>(); // start, latest end, closed (1/0)
-        for (ConsumerRecord<String, byte[]> r : TopicSnapshot.readAll(clientConfig, Topics.ANOMALY_EVENTS, Duration.ofMinutes(5))) {
-            if (!range.cameraId().equals(r.key())) {
-                continue;
-            }
+        for (ConsumerRecord<String, byte[]> r : TopicSnapshot.readCamera(clientConfig, Topics.ANOMALY_EVENTS, range.cameraId(),
+                Duration.ofMinutes(5))) {
             AnomalyEvent e = VigilSerdes.ANOMALY_EVENT.parse(r);
             long end = Math.max(e.getStartTimeMs(), Math.max(e.getEndTimeMs(), e.getPeakTimeMs()));
             long closed = e.getState() == AnomalyEvent.State.CLOSED ? 1 : 0;

@@ -2,12 +2,12 @@ package io.vigil.ingest.service;
 
 import io.smallrye.common.annotation.Identifier;
 import io.vigil.ingest.ResumePoint;
+import io.vigil.kafka.CameraPartition;
 import io.vigil.kafka.KafkaClientConfig;
 import io.vigil.proto.Topics;
 import io.vigil.proto.serde.VigilSerdes;
 import io.vigil.proto.v1.Frame;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +19,6 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.utils.Utils;
 
 /**
  * Reads back the last frame a camera published, from the end of the camera's partition of
@@ -42,11 +41,6 @@ public class KafkaFrameHistory {
         consumerConfig.remove(ConsumerConfig.GROUP_ID_CONFIG);
     }
 
-    /** The partition the default partitioner puts {@code key} in (murmur2, as the producer does). */
-    static int partitionFor(String key, int partitions) {
-        return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
-    }
-
     public Optional<ResumePoint> lastFrame(String cameraId) {
         try (KafkaConsumer<String, byte[]> consumer =
                 new KafkaConsumer<>(consumerConfig, new StringDeserializer(), new ByteArrayDeserializer())) {
@@ -54,7 +48,7 @@ public class KafkaFrameHistory {
             if (partitions == null || partitions.isEmpty()) {
                 throw new IllegalStateException("topic " + Topics.FRAMES + " does not exist");
             }
-            TopicPartition tp = new TopicPartition(Topics.FRAMES, partitionFor(cameraId, partitions.size()));
+            TopicPartition tp = new TopicPartition(Topics.FRAMES, CameraPartition.of(cameraId, partitions.size()));
             consumer.assign(List.of(tp));
             long begin = consumer.beginningOffsets(List.of(tp), Duration.ofSeconds(30)).get(tp);
             long end = consumer.endOffsets(List.of(tp), Duration.ofSeconds(30)).get(tp);

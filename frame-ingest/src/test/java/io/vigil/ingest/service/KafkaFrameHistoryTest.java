@@ -42,7 +42,7 @@ class KafkaFrameHistoryTest {
         // Another camera that the producer puts in the same partition.
         String neighbour = null;
         for (int i = 0; neighbour == null; i++) {
-            if (KafkaFrameHistory.partitionFor("cam-" + i, partitions) == KafkaFrameHistory.partitionFor(camera, partitions)) {
+            if (io.vigil.kafka.CameraPartition.of("cam-" + i, partitions) == io.vigil.kafka.CameraPartition.of(camera, partitions)) {
                 neighbour = "cam-" + i;
             }
         }

@@ -27,10 +27,31 @@ public final class IgnoreZones {
         return Optional.empty();
     }
 
-    /** A zone is at least 3 points (6 coordinates) in [0,1]. */
+    /** Zones have names people type, and a polygon is bounded, so a camera's settings stay small. */
+    private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[A-Za-z0-9 ._-]{1,64}");
+    public static final int MAX_POINTS = 64;
+
+    /** The camera's settings with {@code zone} added, or replacing its namesake. */
+    public static CameraSettings with(CameraSettings camera, IgnoreZone zone) {
+        check(zone);
+        return without(camera, zone.getName()).toBuilder().addIgnoreZones(zone).build();
+    }
+
+    /** The camera's settings without the zone of that name. */
+    public static CameraSettings without(CameraSettings camera, String name) {
+        CameraSettings.Builder next = camera.toBuilder().clearIgnoreZones();
+        camera.getIgnoreZonesList().stream().filter(z -> !z.getName().equals(name)).forEach(next::addIgnoreZones);
+        return next.build();
+    }
+
+    /** A zone is a name and 3..64 points (x,y pairs) in [0,1]. */
     public static void check(IgnoreZone z) {
-        if (z.getXyCount() < 6 || z.getXyCount() % 2 != 0) {
-            throw new IllegalArgumentException("ignore zone '" + z.getName() + "' needs at least 3 points (x,y pairs), got "
+        if (!NAME.matcher(z.getName()).matches()) {
+            throw new IllegalArgumentException("an ignore zone's name has 1..64 of A-Z a-z 0-9 space . _ -, not '"
+                    + z.getName() + "'");
+        }
+        if (z.getXyCount() < 6 || z.getXyCount() % 2 != 0 || z.getXyCount() > 2 * MAX_POINTS) {
+            throw new IllegalArgumentException("ignore zone '" + z.getName() + "' needs 3.." + MAX_POINTS + " points (x,y pairs), got "
                     + z.getXyCount() + " numbers");
         }
         for (float v : z.getXyList()) {

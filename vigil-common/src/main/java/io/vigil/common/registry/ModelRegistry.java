@@ -25,6 +25,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -120,6 +122,20 @@ public final class ModelRegistry {
         }
     }
 
+    /** The scopes that have a version in use (a {@code CURRENT}), from one listing of the registry. */
+    public Set<String> activeScopes() {
+        Path models = root.resolve("models");
+        if (!Files.isDirectory(models)) {
+            return Set.of();
+        }
+        try (Stream<Path> s = Files.list(models)) {
+            return s.filter(dir -> Files.isRegularFile(dir.resolve(CURRENT_FILE))).map(p -> p.getFileName().toString())
+                    .filter(ModelRegistry::isScopeName).collect(java.util.stream.Collectors.toUnmodifiableSet());
+        } catch (IOException e) {
+            throw new UncheckedIOException("model registry: cannot list " + models, e);
+        }
+    }
+
     /** Every scope with at least one version. */
     public List<String> scopes() {
         Path models = root.resolve("models");
@@ -212,18 +228,32 @@ public final class ModelRegistry {
     }
 
     /** Replaces one camera's settings (the file is rewritten whole and swapped atomically). */
-    public synchronized void putCameraSettings(CameraSettings settings) {
-        settings.getIgnoreZonesList().forEach(IgnoreZones::check);
-        if (!settings.getScope().isEmpty()) {
-            requireScope(settings.getScope());
-        }
-        Map<String, CameraSettings> all = new LinkedHashMap<>(cameraSettings());
-        all.put(settings.getCameraId(), settings);
+    public void putCameraSettings(CameraSettings settings) {
+        updateCameraSettings(settings.getCameraId(), old -> settings);
+    }
+
+    /**
+     * Changes one camera's settings (the defaults when it has none): read, changed and written under a file lock, so
+     * the trainer's CLI and the alert-sink's page do not lose each other's changes. Returns what was written.
+     */
+    public synchronized CameraSettings updateCameraSettings(String cameraId, UnaryOperator<CameraSettings> change) {
         try {
             Files.createDirectories(root);
-            writeText(root.resolve(CAMERAS_FILE), CameraSettingsList.newBuilder().addAllCameras(all.values()).build());
+            try (FileChannel lockFile = FileChannel.open(root.resolve(".cameras.lock"), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE); FileLock lock = lockFile.lock()) {
+                Map<String, CameraSettings> all = new LinkedHashMap<>(cameraSettings());
+                CameraSettings settings = change.apply(all.getOrDefault(cameraId,
+                        CameraSettings.newBuilder().setCameraId(cameraId).build()));
+                settings.getIgnoreZonesList().forEach(IgnoreZones::check);
+                if (!settings.getScope().isEmpty()) {
+                    requireScope(settings.getScope());
+                }
+                all.put(cameraId, settings);
+                writeText(root.resolve(CAMERAS_FILE), CameraSettingsList.newBuilder().addAllCameras(all.values()).build());
+                return settings;
+            }
         } catch (IOException e) {
-            throw new UncheckedIOException("model registry: cannot write " + root.resolve(CAMERAS_FILE), e);
+            throw new UncheckedIOException("model registry: cannot write " + root.resolve(CAMERAS_FILE) + ": " + e, e);
         }
     }
 

@@ -45,4 +45,24 @@ class IgnoreZonesTest {
         assertThrows(IllegalArgumentException.class, () -> IgnoreZones.check(IgnoreZone.newBuilder().setName("out")
                 .addAllXy(List.of(0f, 0f, 2f, 0f, 1f, 1f)).build()));
     }
+
+    @Test
+    void aZoneIsAddedReplacedAndRemovedByName() {
+        IgnoreZone lawn = IgnoreZone.newBuilder().setName("lawn").addAllXy(List.of(0f, 0f, 1f, 0f, 1f, 1f)).build();
+        CameraSettings added = IgnoreZones.with(CAMERA, lawn);
+        assertEquals(List.of("road", "flag", "lawn"), added.getIgnoreZonesList().stream().map(IgnoreZone::getName).toList());
+        CameraSettings replaced = IgnoreZones.with(added, lawn.toBuilder().setMode(IgnoreMode.NOT_ALERTED).build());
+        assertEquals(3, replaced.getIgnoreZonesCount());
+        assertEquals(IgnoreMode.NOT_ALERTED, replaced.getIgnoreZones(2).getMode());
+        assertEquals(List.of("road", "flag"), IgnoreZones.without(replaced, "lawn").getIgnoreZonesList().stream()
+                .map(IgnoreZone::getName).toList());
+        for (String badName : List.of("", "a/b", "x".repeat(65))) {
+            assertThrows(IllegalArgumentException.class, () -> IgnoreZones.with(CAMERA, lawn.toBuilder().setName(badName).build()));
+        }
+        IgnoreZone.Builder many = IgnoreZone.newBuilder().setName("many");
+        for (int i = 0; i <= IgnoreZones.MAX_POINTS; i++) {
+            many.addXy(i / 100f).addXy(0.5f);
+        }
+        assertThrows(IllegalArgumentException.class, () -> IgnoreZones.check(many.build()));
+    }
 }

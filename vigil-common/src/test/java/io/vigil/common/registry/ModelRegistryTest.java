@@ -51,6 +51,8 @@ class ModelRegistryTest {
         assertEquals(1, registry.current("cam-1").orElseThrow().version(), "registered without activating");
         assertEquals(List.of(1, 2), registry.versions("cam-1").stream().map(ModelRegistry.Entry::version).toList());
         assertEquals(List.of("cam-1"), registry.scopes());
+        registry.register("cam-2", model("three"), trainedOn("cam-2"), false);
+        assertEquals(java.util.Set.of("cam-1"), registry.activeScopes(), "cam-2 has a version but none in use");
         try (var files = Files.list(dir.resolve("registry/models/cam-1"))) {
             assertTrue(files.noneMatch(p -> p.getFileName().toString().startsWith(".staging")), "no staging left");
         }
