@@ -1,6 +1,7 @@
 package io.vigil.local;
 
 import io.vigil.proto.Topics.TopicSpec;
+import io.vigil.proto.auth.OwnerOnly;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -262,7 +263,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
                 "log.retention.hours=24"));
         security.ifPresent(s -> s.brokerProperties().forEach((k, v) -> lines.add(k + "=" + v)));
         Path file = dataDir.resolve("server.properties");
-        LocalSecurity.createOwnerOnly(file); // it holds the SASL users' passwords when secured
+        OwnerOnly.create(file); // it holds the SASL users' passwords when secured
         Files.writeString(file, String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
         return file;
     }

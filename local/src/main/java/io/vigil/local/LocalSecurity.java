@@ -1,5 +1,6 @@
 package io.vigil.local;
 
+import io.vigil.proto.auth.OwnerOnly;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -7,7 +8,6 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -259,18 +259,8 @@ public final class LocalSecurity {
         }
     }
 
-    /** Replaces {@code file} with an empty one that only its owner can read and write. */
-    static void createOwnerOnly(Path file) throws IOException {
-        Files.deleteIfExists(file);
-        try {
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } catch (UnsupportedOperationException notPosix) {
-            Files.createFile(file);
-        }
-    }
-
     private static void writePrivate(Path file, Properties p, String comment) throws IOException {
-        createOwnerOnly(file);
+        OwnerOnly.create(file);
         try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             p.store(w, comment);
         }

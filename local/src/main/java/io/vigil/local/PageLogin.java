@@ -1,9 +1,9 @@
 package io.vigil.local;
 
 import io.vigil.proto.auth.LocalUsers;
+import io.vigil.proto.auth.OwnerOnly;
 import io.vigil.proto.auth.TokenKeys;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -31,8 +31,7 @@ record PageLogin(Path users, TokenKeys keys, Path passwordFile) {
             return false;
         }
         String password = LocalUsers.newPassword();
-        LocalSecurity.createOwnerOnly(passwordFile);
-        Files.writeString(passwordFile, password + "\n", StandardCharsets.UTF_8);
+        OwnerOnly.write(passwordFile, password + "\n");
         LocalUsers.write(users, List.of(new LocalUsers.User(USER, LocalUsers.OPERATOR, LocalUsers.hash(password.toCharArray()))));
         return true;
     }

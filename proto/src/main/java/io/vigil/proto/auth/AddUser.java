@@ -1,9 +1,7 @@
 package io.vigil.proto.auth;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -40,9 +38,7 @@ public final class AddUser {
         }
         all.add(user);
         Path passwordFile = users.resolveSibling(name + ".password");
-        Files.deleteIfExists(passwordFile);
-        Files.createFile(passwordFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(passwordFile, password + "\n", StandardCharsets.UTF_8);
+        OwnerOnly.write(passwordFile, password + "\n");
         LocalUsers.write(users, all);
         return passwordFile;
     }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.Key;
 import java.security.KeyPair;
@@ -32,13 +31,7 @@ public record TokenKeys(Path signingKey, Path verifyKey) {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("RSA is part of every Java 17", e);
         }
-        Files.deleteIfExists(keys.signingKey());
-        try {
-            Files.createFile(keys.signingKey(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } catch (UnsupportedOperationException notPosix) {
-            Files.createFile(keys.signingKey());
-        }
-        Files.writeString(keys.signingKey(), pem("PRIVATE KEY", pair.getPrivate()), StandardCharsets.US_ASCII);
+        OwnerOnly.write(keys.signingKey(), pem("PRIVATE KEY", pair.getPrivate()));
         Files.writeString(keys.verifyKey(), pem("PUBLIC KEY", pair.getPublic()), StandardCharsets.US_ASCII);
         return keys;
     }
