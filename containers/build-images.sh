@@ -2,7 +2,8 @@
 # Builds Vigil's service images where no image registry is reachable (issue 16): a Debian base with Java 17 from
 # debootstrap (built once, kept by its tag), then each service's src/main/docker/Dockerfile.jvm on that base, tagged
 # with the project version and the git commit. Needs root (debootstrap), a running Docker engine and the packaged
-# services (mvn -DskipTests install). The production default base, UBI OpenJDK 17, stays in the Dockerfiles.
+# services (mvn -DskipTests install). The production default base, UBI OpenJDK 17, stays in the Dockerfiles. Also a
+# Kafka broker image (vigil/kafka) from the Kafka jars and broker code of vigil-local.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 debian=vigil/debian:bookworm
@@ -28,4 +29,9 @@ for service in ${SERVICES:-frame-ingest object-detector sequence-assembler anoma
     -t "vigil/$service:$version" -t "vigil/$service:$commit" -t "vigil/$service:latest" "$service" >/dev/null
   echo "vigil/$service:$version ($commit): $(docker image inspect -f '{{.Size}}' "vigil/$service:$version" | awk '{printf "%.0f MB", $1/1e6}')"
 done
+# The broker: vigil-local's Kafka jars and its broker code.
+[ -f local/target/vigil-local.jar ] || { echo "local is not packaged: mvn -DskipTests install" >&2; exit 1; }
+docker build -q --build-arg BASE_IMAGE="$base" -f containers/kafka/Dockerfile -t "vigil/kafka:$version" -t "vigil/kafka:$commit" \
+  -t vigil/kafka:latest local/target >/dev/null
+echo "vigil/kafka:$version ($commit): $(docker image inspect -f '{{.Size}}' "vigil/kafka:$version" | awk '{printf "%.0f MB", $1/1e6}')"
 echo "built in $(( $(date +%s) - start )) s"

@@ -31,20 +31,29 @@ import org.apache.kafka.common.errors.TopicExistsException;
 public final class LocalKafkaBroker implements AutoCloseable {
 
     private static final Duration STOP_GRACE = Duration.ofSeconds(30);
+    private static final String LOOPBACK = "127.0.0.1";
 
     /**
      * @param dataDir        broker logs, config and its console output ({@code broker.log})
      * @param port           client listener on 127.0.0.1; 0 picks a free port
      * @param controllerPort KRaft controller listener; 0 picks a free port
      * @param security       SASL_SSL with client certificates instead of PLAINTEXT on the client listener
+     * @param listenHost     where the client listener binds: 127.0.0.1 on a workstation, 0.0.0.0 in a container
+     * @param advertisedHost the name clients are told to connect to (a container's service name)
      */
     public record Config(Path dataDir, int port, int controllerPort, List<TopicSpec> topics, Duration startTimeout,
-            Optional<LocalSecurity> security) {
+            Optional<LocalSecurity> security, String listenHost, String advertisedHost) {
         public Config {
             if (port < 0 || controllerPort < 0) {
                 throw new IllegalArgumentException("ports must be >= 0");
             }
             topics = List.copyOf(topics);
+        }
+
+        /** On loopback only. */
+        public Config(Path dataDir, int port, int controllerPort, List<TopicSpec> topics, Duration startTimeout,
+                Optional<LocalSecurity> security) {
+            this(dataDir, port, controllerPort, topics, startTimeout, security, LOOPBACK, LOOPBACK);
         }
 
         /** A PLAINTEXT client listener. */
@@ -79,7 +88,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
             Files.createDirectories(config.dataDir());
             int port = config.port() == 0 ? freePort() : config.port();
             int controllerPort = config.controllerPort() == 0 ? freePort() : config.controllerPort();
-            Path properties = writeServerProperties(config.dataDir(), port, controllerPort, config.security());
+            Path properties = writeServerProperties(config, port, controllerPort);
             Path logDir = config.dataDir().resolve("kafka-logs");
             if (!Files.exists(logDir.resolve("meta.properties"))) {
                 format(properties, config.dataDir());
@@ -235,8 +244,9 @@ public final class LocalKafkaBroker implements AutoCloseable {
         }
     }
 
-    private static Path writeServerProperties(Path dataDir, int port, int controllerPort, Optional<LocalSecurity> security)
-            throws IOException {
+    private static Path writeServerProperties(Config config, int port, int controllerPort) throws IOException {
+        Path dataDir = config.dataDir();
+        Optional<LocalSecurity> security = config.security();
         // With security the only client listener is SASL_SSL; the controller listener stays on loopback.
         String listener = security.isPresent() ? "SASL_SSL" : "PLAINTEXT";
         List<String> lines = new ArrayList<>(List.of(
@@ -244,8 +254,8 @@ public final class LocalKafkaBroker implements AutoCloseable {
                 "process.roles=broker,controller",
                 "node.id=1",
                 "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
-                "listeners=" + listener + "://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
-                "advertised.listeners=" + listener + "://127.0.0.1:" + port,
+                "listeners=" + listener + "://" + config.listenHost() + ":" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                "advertised.listeners=" + listener + "://" + config.advertisedHost() + ":" + port,
                 "controller.listener.names=CONTROLLER",
                 "inter.broker.listener.name=" + listener,
                 "listener.security.protocol.map=CONTROLLER:PLAINTEXT," + listener + ":" + listener,

@@ -3,6 +3,7 @@ package io.vigil.local;
 import io.vigil.proto.Durations;
 import io.vigil.proto.SourceUris;
 import io.vigil.proto.Topics;
+import io.vigil.proto.auth.LoginFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -132,7 +133,7 @@ public final class VigilLocal {
             security.ifPresent(s -> say("client settings for tools (kafka-console-consumer --command-config, the "
                     + "evaluator's --kafka-config): " + s.writeToolConfig()));
 
-            PageLogin login = PageLogin.in(o.dataDir());
+            LoginFiles login = PageLogin.in(o.dataDir());
             if (login.createIfMissing()) {
                 say("created the page's user " + PageLogin.USER + "; its password is in " + login.passwordFile()
                         + " (owner-only); more users: docs/operations.md#security");
@@ -276,8 +277,8 @@ public final class VigilLocal {
         alerts.put("kafka-streams.state.dir", o.dataDir().resolve("state/alert-sink").toString());
         alerts.put("vigil.alerts.registry", o.registry().toString());
         alerts.put("vigil.alerts.registry-refresh", "2s");
-        PageLogin login = PageLogin.in(o.dataDir());
-        alerts.putAll(login.alertSinkProperties());
+        LoginFiles login = PageLogin.in(o.dataDir());
+        alerts.putAll(PageLogin.alertSinkProperties(login));
         Map<String, String> alertsEnvironment = new LinkedHashMap<>();
         String page = "http://localhost:8085/";
         if (o.secure()) {

@@ -19,7 +19,7 @@ class PageLoginTest {
 
     @Test
     void theFirstRunCreatesAnOperatorWhosePasswordIsInAnOwnerOnlyFileAndLaterRunsKeepIt() throws Exception {
-        PageLogin login = PageLogin.in(data);
+        io.vigil.proto.auth.LoginFiles login = PageLogin.in(data);
         assertTrue(login.createIfMissing());
         String password = Files.readString(login.passwordFile()).strip();
         for (Path secret : new Path[] {login.passwordFile(), login.users(), login.keys().signingKey()}) {
