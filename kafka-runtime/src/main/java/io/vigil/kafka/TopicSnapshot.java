@@ -41,11 +41,9 @@ public final class TopicSnapshot {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                    .map(i -> new TopicPartition(topic, i.partition())).toList();
-            if (camera != null) {
-                parts = List.of(new TopicPartition(topic, CameraPartition.of(camera, parts.size())));
-            }
+            List<TopicPartition> parts = camera == null
+                    ? c.partitionsFor(topic, Duration.ofSeconds(30)).stream().map(i -> new TopicPartition(topic, i.partition())).toList()
+                    : CameraPartition.find(c, topic, camera, Duration.ofSeconds(30)).stream().toList();
             c.assign(parts);
             c.seekToBeginning(parts);
             Map<TopicPartition, Long> end = c.endOffsets(parts);

@@ -23,7 +23,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -105,8 +104,11 @@ public class EventClips {
         List<Frame> out = new ArrayList<>();
         long deadline = System.nanoTime() + config.readTimeout().toNanos();
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<PartitionInfo> partitions = c.partitionsFor(Topics.FRAMES, config.readTimeout());
-            TopicPartition tp = new TopicPartition(Topics.FRAMES, CameraPartition.of(e.getCameraId(), partitions.size()));
+            Optional<TopicPartition> partition = CameraPartition.find(c, Topics.FRAMES, e.getCameraId(), config.readTimeout());
+            if (partition.isEmpty()) {
+                return out; // no frames topic, no frames
+            }
+            TopicPartition tp = partition.get();
             c.assign(List.of(tp));
             long end = c.endOffsets(List.of(tp)).get(tp);
             OffsetAndTimestamp start = c.offsetsForTimes(Map.of(tp, Math.max(0, from - CLOCK_SLACK_MS))).get(tp);

@@ -73,9 +73,8 @@ public final class TopicFootage implements Footage {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 200);
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-            int partitions = c.partitionsFor(Topics.FRAMES, Duration.ofSeconds(30)).size();
-            // The partition frame-ingest's keyed records go to (Kafka's default partitioner).
-            TopicPartition tp = new TopicPartition(Topics.FRAMES, CameraPartition.of(range.cameraId(), partitions));
+            TopicPartition tp = CameraPartition.find(c, Topics.FRAMES, range.cameraId(), Duration.ofSeconds(30))
+                    .orElseThrow(() -> new IllegalArgumentException("topic " + Topics.FRAMES + " does not exist"));
             c.assign(List.of(tp));
             long end = c.endOffsets(List.of(tp)).get(tp);
             OffsetAndTimestamp start = c.offsetsForTimes(Map.of(tp, Math.max(0, range.fromMs() - CLOCK_SLACK_MS))).get(tp);

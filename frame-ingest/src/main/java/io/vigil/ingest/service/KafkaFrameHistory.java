@@ -15,7 +15,6 @@ import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -44,11 +43,8 @@ public class KafkaFrameHistory {
     public Optional<ResumePoint> lastFrame(String cameraId) {
         try (KafkaConsumer<String, byte[]> consumer =
                 new KafkaConsumer<>(consumerConfig, new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<PartitionInfo> partitions = consumer.partitionsFor(Topics.FRAMES, Duration.ofSeconds(30));
-            if (partitions == null || partitions.isEmpty()) {
-                throw new IllegalStateException("topic " + Topics.FRAMES + " does not exist");
-            }
-            TopicPartition tp = new TopicPartition(Topics.FRAMES, CameraPartition.of(cameraId, partitions.size()));
+            TopicPartition tp = CameraPartition.find(consumer, Topics.FRAMES, cameraId, Duration.ofSeconds(30))
+                    .orElseThrow(() -> new IllegalStateException("topic " + Topics.FRAMES + " does not exist"));
             consumer.assign(List.of(tp));
             long begin = consumer.beginningOffsets(List.of(tp), Duration.ofSeconds(30)).get(tp);
             long end = consumer.endOffsets(List.of(tp), Duration.ofSeconds(30)).get(tp);

@@ -16,8 +16,7 @@ public record LoginFiles(Path users, TokenKeys keys, Path passwordFile) {
     public static final String USER = "operator";
 
     public static LoginFiles in(Path dir) {
-        return new LoginFiles(dir.resolve("users"), new TokenKeys(dir.resolve("token-signing.pem"),
-                dir.resolve("token-verify.pem")), dir.resolve(USER + ".password"));
+        return new LoginFiles(dir.resolve("users"), TokenKeys.in(dir), dir.resolve(USER + ".password"));
     }
 
     /** Creates what is missing; true when the operator was created now (say how to log in, once). */

@@ -16,9 +16,14 @@ import java.util.Base64;
  */
 public record TokenKeys(Path signingKey, Path verifyKey) {
 
+    /** Where the pair is kept in {@code dir}. */
+    public static TokenKeys in(Path dir) {
+        return new TokenKeys(dir.resolve("token-signing.pem"), dir.resolve("token-verify.pem"));
+    }
+
     /** The pair in {@code dir}, created when missing (so tokens stay valid across restarts). */
     public static TokenKeys createOrLoad(Path dir) throws IOException {
-        TokenKeys keys = new TokenKeys(dir.resolve("token-signing.pem"), dir.resolve("token-verify.pem"));
+        TokenKeys keys = in(dir);
         if (Files.isRegularFile(keys.signingKey()) && Files.isRegularFile(keys.verifyKey())) {
             return keys;
         }
