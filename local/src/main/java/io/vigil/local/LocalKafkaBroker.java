@@ -40,9 +40,10 @@ public final class LocalKafkaBroker implements AutoCloseable {
      * @param security       SASL_SSL with client certificates instead of PLAINTEXT on the client listener
      * @param listenHost     where the client listener binds: 127.0.0.1 on a workstation, 0.0.0.0 in a container
      * @param advertisedHost the name clients are told to connect to (a container's service name)
+     * @param outside        a second client listener for clients outside the container's network
      */
     public record Config(Path dataDir, int port, int controllerPort, List<TopicSpec> topics, Duration startTimeout,
-            Optional<LocalSecurity> security, String listenHost, String advertisedHost) {
+            Optional<LocalSecurity> security, String listenHost, String advertisedHost, Optional<OutsideListener> outside) {
         public Config {
             if (port < 0 || controllerPort < 0) {
                 throw new IllegalArgumentException("ports must be >= 0");
@@ -53,12 +54,25 @@ public final class LocalKafkaBroker implements AutoCloseable {
         /** On loopback only. */
         public Config(Path dataDir, int port, int controllerPort, List<TopicSpec> topics, Duration startTimeout,
                 Optional<LocalSecurity> security) {
-            this(dataDir, port, controllerPort, topics, startTimeout, security, LOOPBACK, LOOPBACK);
+            this(dataDir, port, controllerPort, topics, startTimeout, security, LOOPBACK, LOOPBACK, Optional.empty());
         }
 
         /** A PLAINTEXT client listener. */
         public Config(Path dataDir, int port, int controllerPort, List<TopicSpec> topics, Duration startTimeout) {
             this(dataDir, port, controllerPort, topics, startTimeout, Optional.empty());
+        }
+    }
+
+    /**
+     * A client listener on {@code port} that tells its clients to connect to {@code advertised} (host:port): a
+     * container's broker reached from the host through a published port, while the services use its service name.
+     */
+    public record OutsideListener(int port, String advertised) {
+        public OutsideListener {
+            if (port <= 0 || !advertised.matches("[^:]+:\\d+")) {
+                throw new IllegalArgumentException("an outside listener needs a port and host:port to advertise, not "
+                        + port + " and " + advertised);
+            }
         }
     }
 
@@ -254,11 +268,14 @@ public final class LocalKafkaBroker implements AutoCloseable {
                 "process.roles=broker,controller",
                 "node.id=1",
                 "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
-                "listeners=" + listener + "://" + config.listenHost() + ":" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
-                "advertised.listeners=" + listener + "://" + config.advertisedHost() + ":" + port,
+                "listeners=" + listener + "://" + config.listenHost() + ":" + port + ",CONTROLLER://127.0.0.1:" + controllerPort
+                        + config.outside().map(o -> ",OUTSIDE://" + config.listenHost() + ":" + o.port()).orElse(""),
+                "advertised.listeners=" + listener + "://" + config.advertisedHost() + ":" + port
+                        + config.outside().map(o -> ",OUTSIDE://" + o.advertised()).orElse(""),
                 "controller.listener.names=CONTROLLER",
                 "inter.broker.listener.name=" + listener,
-                "listener.security.protocol.map=CONTROLLER:PLAINTEXT," + listener + ":" + listener,
+                "listener.security.protocol.map=CONTROLLER:PLAINTEXT," + listener + ":" + listener
+                        + (config.outside().isPresent() ? ",OUTSIDE:" + listener : ""),
                 "log.dirs=" + dataDir.resolve("kafka-logs").toAbsolutePath(),
                 "num.partitions=1",
                 "offsets.topic.replication.factor=1",
