@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 debian=vigil/debian:bookworm
 base=vigil/base-jre:17
 version=$(sed -n 's:^  <version>\(.*\)</version>:\1:p' pom.xml | head -1)
-commit=$(git rev-parse --short HEAD)
+# A tree with uncommitted changes is not that commit: its images say so.
+commit=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- 2>/dev/null || echo -dirty)
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 start=$(date +%s)
 if ! docker image inspect "$debian" >/dev/null 2>&1; then

@@ -164,14 +164,16 @@ class ComposeMatchesManifestsTest {
     }
 
     @Test
-    void thePageIsPublishedFromItsHttpPort() {
+    void onlyThePageAndTheBrokersHostListenerArePublished() {
         Map<String, Object> sink = map(map(compose.get("services")).get("alert-sink"));
         int http = containerPort(Kustomize.find(cluster, "Deployment", "alert-sink").path("spec").path("template")
                 .path("spec").path("containers").get(0), "http");
-        assertEquals(List.of("8085:" + http), sink.get("ports"));
-        for (String other : List.of("frame-ingest", "object-detector", "sequence-assembler", "anomaly-scorer", "kafka")) {
+        assertEquals(List.of("${VIGIL_PAGE_PORT:-8085}:" + http), sink.get("ports"));
+        for (String other : List.of("frame-ingest", "object-detector", "sequence-assembler", "anomaly-scorer")) {
             assertNull(map(map(compose.get("services")).get(other)).get("ports"), other + " publishes nothing");
         }
+        // The broker's outside listener, for clients on the host only.
+        assertEquals(List.of("127.0.0.1:${VIGIL_KAFKA_PORT:-9094}:9094"), map(map(compose.get("services")).get("kafka")).get("ports"));
     }
 
     /** docker-compose itself accepts the file (keys, types, interpolation); under CI=true it must be installed. */
