@@ -1,6 +1,7 @@
 package io.vigil.alerts;
 
 import io.quarkus.security.identity.SecurityIdentity;
+import io.vigil.common.registry.CameraEventSettings;
 import io.vigil.common.registry.IgnoreZones;
 import io.vigil.common.registry.ModelRegistry;
 import io.vigil.proto.auth.LocalUsers;
@@ -51,8 +52,8 @@ public class CameraZonesResource {
     private final Optional<ModelRegistry> registry;
     private final SecurityIdentity identity;
 
-    public CameraZonesResource(AlertConfig config, SecurityIdentity identity) {
-        this.registry = config.registry().map(ModelRegistry::new);
+    public CameraZonesResource(CameraEventSettings cameraEvents, SecurityIdentity identity) {
+        this.registry = cameraEvents.registry();
         this.identity = identity;
     }
 

@@ -53,17 +53,17 @@ public class AuthResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public Response login(Credentials credentials, @Context UriInfo uri) {
-        LoginGuard guard = login.guard().orElseThrow(() -> new NotFoundException(
+        LocalLogin.BuiltIn builtIn = login.builtIn().orElseThrow(() -> new NotFoundException(
                 "there is no built-in login here: use a bearer token from the identity provider"));
         if (credentials == null || credentials.username() == null || credentials.password() == null
                 || credentials.username().length() > 64 || credentials.password().length() > 1024) {
             throw new BadRequestException("a login is {\"username\": ..., \"password\": ...}");
         }
-        LoginGuard.Result result = guard.login(credentials.username(), credentials.password().toCharArray());
+        LoginGuard.Result result = builtIn.guard().login(credentials.username(), credentials.password().toCharArray());
         return switch (result.outcome()) {
             case OK -> {
                 LocalUsers.User user = result.user().orElseThrow();
-                TokenIssuer tokens = login.tokens().orElseThrow();
+                TokenIssuer tokens = builtIn.tokens();
                 String token = tokens.issue(user);
                 yield Response.ok(new Token(token, "Bearer", tokens.lifetime().toSeconds(), user.name(), user.role()))
                         .cookie(cookie(token, tokens.lifetime(), uri)).header("Cache-Control", "no-store").build();

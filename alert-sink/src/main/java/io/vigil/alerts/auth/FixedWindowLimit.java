@@ -1,7 +1,6 @@
 package io.vigil.alerts.auth;
 
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.LongSupplier;
 
@@ -16,12 +15,7 @@ public final class FixedWindowLimit {
     private final int permits;
     private final long windowNanos;
     private final LongSupplier nanoClock;
-    private final Map<String, long[]> windows = new LinkedHashMap<>(16, 0.75f, true) { // key -> start, used
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, long[]> eldest) {
-            return size() > MAX_KEYS;
-        }
-    };
+    private final Map<String, long[]> windows = RecentKeys.map(MAX_KEYS); // key -> start, used
 
     public FixedWindowLimit(int permits, Duration window, LongSupplier nanoClock) {
         this.permits = permits;

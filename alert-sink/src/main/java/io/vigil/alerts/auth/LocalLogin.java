@@ -24,8 +24,11 @@ public class LocalLogin {
 
     private static final Logger LOG = Logger.getLogger(LocalLogin.class);
 
-    private final Optional<LoginGuard> guard;
-    private final Optional<TokenIssuer> tokens;
+    /** The built-in login: who may log in (with lockouts), and the signer of their tokens. */
+    public record BuiltIn(LoginGuard guard, TokenIssuer tokens) {
+    }
+
+    private final Optional<BuiltIn> builtIn;
 
     public LocalLogin(AlertConfig config, @ConfigProperty(name = "mp.jwt.verify.issuer") Optional<String> issuer,
             @ConfigProperty(name = "mp.jwt.verify.publickey.location") Optional<String> keyLocation,
@@ -34,8 +37,7 @@ public class LocalLogin {
         if (!auth.enabled()) {
             LOG.warn("authentication is off (vigil.alerts.auth.enabled=false): anyone who reaches the port reads events "
                     + "and thumbnails and reviews events");
-            guard = Optional.empty();
-            tokens = Optional.empty();
+            builtIn = Optional.empty();
             return;
         }
         if (keyLocation.isEmpty() && key.isEmpty()) {
@@ -45,8 +47,7 @@ public class LocalLogin {
         }
         if (auth.usersFile().isEmpty()) {
             LOG.infof("authentication: bearer tokens of issuer %s; no built-in login", issuer.orElse("(any)"));
-            guard = Optional.empty();
-            tokens = Optional.empty();
+            builtIn = Optional.empty();
             return;
         }
         Path usersFile = auth.usersFile().get();
@@ -55,10 +56,9 @@ public class LocalLogin {
                         + "mp.jwt.verify.publickey.location, to sign the tokens of its logins"));
         try {
             LocalUsers users = LocalUsers.read(usersFile);
-            guard = Optional.of(new LoginGuard(users, auth.maxFailedLogins(), auth.lockout(), auth.maxLoginsPerSecond(),
-                    System::nanoTime));
-            tokens = Optional.of(new TokenIssuer(TokenIssuer.readKey(signingKey), issuer.orElse(DEFAULT_ISSUER),
-                    auth.tokenLifetime()));
+            builtIn = Optional.of(new BuiltIn(new LoginGuard(users, auth.maxFailedLogins(), auth.lockout(),
+                    auth.maxLoginsPerSecond(), System::nanoTime), new TokenIssuer(TokenIssuer.readKey(signingKey),
+                    issuer.orElse(DEFAULT_ISSUER), auth.tokenLifetime())));
             LOG.infof("authentication: built-in login for %d users of %s, tokens for %s", users.size(), usersFile,
                     auth.tokenLifetime());
         } catch (IOException e) {
@@ -66,11 +66,7 @@ public class LocalLogin {
         }
     }
 
-    public Optional<LoginGuard> guard() {
-        return guard;
-    }
-
-    public Optional<TokenIssuer> tokens() {
-        return tokens;
+    public Optional<BuiltIn> builtIn() {
+        return builtIn;
     }
 }

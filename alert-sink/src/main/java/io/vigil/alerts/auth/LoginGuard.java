@@ -2,7 +2,6 @@ package io.vigil.alerts.auth;
 
 import io.vigil.proto.auth.LocalUsers;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.LongSupplier;
@@ -28,12 +27,7 @@ public final class LoginGuard {
     private final long lockoutNanos;
     private final LongSupplier nanoClock;
     private final FixedWindowLimit checks;
-    private final Map<String, long[]> failures = new LinkedHashMap<>(16, 0.75f, true) { // name -> count, last failure
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, long[]> eldest) {
-            return size() > MAX_TRACKED_NAMES;
-        }
-    };
+    private final Map<String, long[]> failures = RecentKeys.map(MAX_TRACKED_NAMES); // name -> count, last failure
 
     public LoginGuard(LocalUsers users, int maxFailed, Duration lockout, int checksPerSecond, LongSupplier nanoClock) {
         this.users = users;

@@ -41,6 +41,11 @@ public final class CameraEventSettings {
         configured.forEach((camera, t) -> with(t)); // a bad configured pair fails at start-up
     }
 
+    /** The registry the settings come from, when there is one: one instance per directory in a service. */
+    public Optional<ModelRegistry> registry() {
+        return registry;
+    }
+
     /** Reads the registry again; when it cannot be read this throws, and the last snapshot stays in use. */
     public void refresh() {
         if (registry.isEmpty()) {
