@@ -176,6 +176,16 @@ class ComposeMatchesManifestsTest {
         assertEquals(List.of("127.0.0.1:${VIGIL_KAFKA_PORT:-9094}:9094"), map(map(compose.get("services")).get("kafka")).get("ports"));
     }
 
+    /** The broker (Strimzi's in k8s) runs as unprivileged as the services: the image's user 185, read-only root. */
+    @Test
+    void theBrokerRunsUnprivileged() {
+        Map<String, Object> kafka = map(map(compose.get("services")).get("kafka"));
+        assertNull(kafka.get("user"), "the image's user 185");
+        assertEquals(true, kafka.get("read_only"));
+        assertEquals(List.of("ALL"), kafka.get("cap_drop"));
+        assertEquals(List.of("no-new-privileges:true"), kafka.get("security_opt"));
+    }
+
     /** docker-compose itself accepts the file (keys, types, interpolation); under CI=true it must be installed. */
     @Test
     void dockerComposeAcceptsTheFile() throws IOException, InterruptedException {
