@@ -13,6 +13,7 @@ import io.vigil.proto.v1.FrameDetections;
 import io.vigil.proto.v1.FrameScore;
 import io.vigil.proto.v1.ObjectScore;
 import io.vigil.proto.v1.ObjectSequence;
+import io.vigil.testkit.Prerequisites;
 import io.vigil.testkit.SharedData;
 import io.vigil.testkit.TopicReader;
 import java.io.IOException;
@@ -35,7 +36,6 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.testcontainers.DockerClientFactory;
@@ -193,18 +193,15 @@ class ComposePipelineIT {
         String missing = null;
         if (!DockerClientFactory.instance().isDockerAvailable()) {
             missing = "no Docker engine answers";
-        } else if (!onPath("docker-compose")) {
+        } else if (!Prerequisites.onPath("docker-compose")) {
             missing = "docker-compose is not on the PATH";
         } else if (!imageExists(BASE_IMAGE) && !"0".equals(userId())) {
             missing = "the base image " + BASE_IMAGE + " is missing, and building it (debootstrap) needs root: "
                     + "sudo containers/build-images.sh";
         }
         if (missing != null) {
-            String message = missing + ": the chain cannot run as containers (.ci/run installs docker.io and docker-compose)";
-            if (SharedData.isCi()) {
-                Assertions.fail(message);
-            }
-            Assumptions.abort(message);
+            Prerequisites.missing(missing + ": the chain cannot run as containers (.ci/run installs docker.io and "
+                    + "docker-compose)");
         }
     }
 
@@ -239,14 +236,6 @@ class ComposePipelineIT {
         }
     }
 
-    private static boolean onPath(String tool) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-            if (Files.isExecutable(Path.of(dir, tool))) {
-                return true;
-            }
-        }
-        return false;
-    }
 
     /** Every container's log, kept in target/ after the containers are gone. */
     private static void saveLogs(DockerComposeContainer<?> chain) throws IOException {

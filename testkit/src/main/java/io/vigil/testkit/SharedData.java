@@ -2,8 +2,6 @@ package io.vigil.testkit;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * The data and models in {@code ../shared}, read in place (never copied into the repository).
@@ -38,12 +36,8 @@ public final class SharedData {
         if (Files.exists(path)) {
             return path;
         }
-        String message = "shared test data missing: " + path
-                + " (tests read ../shared beside the clone; set -Dvigil.shared.dir or VIGIL_SHARED_DIR)";
-        if (isCi()) {
-            Assertions.fail(message);
-        }
-        Assumptions.abort(message);
+        Prerequisites.missing("shared test data missing: " + path
+                + " (tests read ../shared beside the clone; set -Dvigil.shared.dir or VIGIL_SHARED_DIR)");
         return path;
     }
 
