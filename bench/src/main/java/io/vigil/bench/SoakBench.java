@@ -2,11 +2,11 @@ package io.vigil.bench;
 
 import static io.vigil.bench.BenchSupport.writeReport;
 
+import io.vigil.local.LocalKafkaBroker;
 import io.vigil.local.VigilLocal;
 import io.vigil.proto.Topics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -63,7 +63,7 @@ public final class SoakBench {
             return;
         }
         Path data = Files.createTempDirectory("vigil-soak-");
-        int port = freePort();
+        int port = LocalKafkaBroker.freePort();
         String bootstrap = "127.0.0.1:" + port;
 
         Thread job = new Thread(() -> {
@@ -257,12 +257,6 @@ public final class SoakBench {
             combined.add((XYPlot) part.getPlot());
         }
         ChartUtils.saveChartAsPNG(png.toFile(), new JFreeChart("Soak", combined), 1000, 1100);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 
     private SoakBench() {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vigil.evaluation.EvaluateMain;
+import io.vigil.local.LocalKafkaBroker;
 import io.vigil.proto.Topics;
 import io.vigil.proto.serde.VigilSerdes;
 import io.vigil.proto.v1.AnomalyEvent;
@@ -17,12 +18,10 @@ import io.vigil.testkit.Prerequisites;
 import io.vigil.testkit.SharedData;
 import io.vigil.testkit.TopicReader;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -75,8 +74,8 @@ class ComposePipelineIT {
         buildImages();
         System.out.printf("images built in %d s%n", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - buildStart));
 
-        int kafkaPort = freePort();
-        int pagePort = freePort();
+        int kafkaPort = LocalKafkaBroker.freePort();
+        int pagePort = LocalKafkaBroker.freePort();
         String project = "vigilit" + UUID.randomUUID().toString().substring(0, 8);
         long upStart = System.nanoTime();
         DockerComposeContainer<?> chain = new DockerComposeContainer<>(project, HOME.resolve("compose.yaml").toFile())
@@ -195,7 +194,7 @@ class ComposePipelineIT {
             missing = "no Docker engine answers";
         } else if (!Prerequisites.onPath("docker-compose")) {
             missing = "docker-compose is not on the PATH";
-        } else if (!imageExists(BASE_IMAGE) && !"0".equals(userId())) {
+        } else if (!imageExists(BASE_IMAGE) && !"root".equals(System.getProperty("user.name"))) {
             missing = "the base image " + BASE_IMAGE + " is missing, and building it (debootstrap) needs root: "
                     + "sudo containers/build-images.sh";
         }
@@ -227,15 +226,6 @@ class ComposePipelineIT {
         }
     }
 
-    private static String userId() {
-        try {
-            Process p = new ProcessBuilder("id", "-u").start();
-            return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        } catch (IOException e) {
-            return "";
-        }
-    }
-
 
     /** Every container's log, kept in target/ after the containers are gone. */
     private static void saveLogs(DockerComposeContainer<?> chain) throws IOException {
@@ -244,12 +234,6 @@ class ComposePipelineIT {
                 "anomaly-scorer", "alert-sink")) {
             Optional<ContainerState> container = chain.getContainerByServiceName(service + "_1");
             Files.writeString(LOGS.resolve(service + ".log"), container.map(ContainerState::getLogs).orElse("(no container)\n"));
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 }

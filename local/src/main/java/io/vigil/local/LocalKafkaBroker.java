@@ -306,7 +306,8 @@ public final class LocalKafkaBroker implements AutoCloseable {
         return cmd;
     }
 
-    static int freePort() throws IOException {
+    /** A local port nobody listens on now (for brokers, services and test servers). */
+    public static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             socket.setReuseAddress(true);
             return socket.getLocalPort();

@@ -11,7 +11,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -56,7 +55,7 @@ class CredentialedCameraIT {
     void theCamerasPasswordReachesTheCameraAndNothingElse() throws Exception {
         AtomicInteger streamed = new AtomicInteger();
         HttpServer camera = mjpegCamera(streamed);
-        int kafkaPort = freePort();
+        int kafkaPort = LocalKafkaBroker.freePort();
         Path data = temp.resolve("data");
         String uri = "http://alice:" + PASSWORD + "@127.0.0.1:" + camera.getAddress().getPort() + "/video.mjpg";
         VigilLocal.Options options = VigilLocal.parse(new String[] {"--data-dir", data.toString(), "--camera", "door",
@@ -218,12 +217,6 @@ class CredentialedCameraIT {
             }
         }
         return out;
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 
     /** Writes to two streams. */

@@ -12,7 +12,6 @@ import io.vigil.proto.v1.ObjectScore;
 import io.vigil.proto.v1.ObjectSequence;
 import io.vigil.testkit.SharedData;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -60,9 +59,9 @@ class FaultToleranceIT {
         deleteRecursively(data);
         Path yolox = SharedData.require("models/yolox-nano-coco/yolox_nano.onnx");
         Path home = Path.of("..").toAbsolutePath().normalize();
-        int kafkaPort = freePort();
-        LocalKafkaBroker.Config brokerConfig = new LocalKafkaBroker.Config(data.resolve("kafka"), kafkaPort, freePort(),
-                Topics.DEFAULTS, Duration.ofSeconds(120));
+        int kafkaPort = LocalKafkaBroker.freePort();
+        LocalKafkaBroker.Config brokerConfig = new LocalKafkaBroker.Config(data.resolve("kafka"), kafkaPort,
+                LocalKafkaBroker.freePort(), Topics.DEFAULTS, Duration.ofSeconds(120));
         LocalKafkaBroker broker = LocalKafkaBroker.start(brokerConfig);
         Map<String, ServiceProcess> running = new LinkedHashMap<>();
         Map<String, VigilLocal.ServiceSpec> specs = new LinkedHashMap<>();
@@ -72,13 +71,13 @@ class FaultToleranceIT {
             PageLogin.in(data).createIfMissing(); // the alert-sink's login, as vigil-local makes it
             for (VigilLocal.ServiceSpec spec : VigilLocal.services(options, broker.bootstrapServers())) {
                 Map<String, String> props = new LinkedHashMap<>(spec.properties());
-                props.put("quarkus.http.port", Integer.toString(freePort()));
-                props.put("quarkus.management.port", Integer.toString(freePort()));
+                props.put("quarkus.http.port", Integer.toString(LocalKafkaBroker.freePort()));
+                props.put("quarkus.management.port", Integer.toString(LocalKafkaBroker.freePort()));
                 if (spec.name().equals("anomaly-scorer")) {
                     // Two instances in one consumer group; stable instance ids let a restarted one fence its zombie.
                     Map<String, String> second = new LinkedHashMap<>(props);
-                    second.put("quarkus.http.port", Integer.toString(freePort()));
-                    second.put("quarkus.management.port", Integer.toString(freePort()));
+                    second.put("quarkus.http.port", Integer.toString(LocalKafkaBroker.freePort()));
+                    second.put("quarkus.management.port", Integer.toString(LocalKafkaBroker.freePort()));
                     second.put("vigil.scorer.instance-id", "scorer-b");
                     specs.put("anomaly-scorer-b", new VigilLocal.ServiceSpec("anomaly-scorer", 0, second, spec.environment(), ""));
                     props.put("vigil.scorer.instance-id", "scorer-a");
@@ -194,12 +193,6 @@ class FaultToleranceIT {
                     java.nio.file.Files.delete(p);
                 }
             }
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 
