@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,8 @@ final class CameraLearning {
     static final int DEFAULT_EPOCHS = 3;
     /** At most this many frames of the footage are trained on (whole clips, sampled over the range). */
     static final int MAX_FRAMES = 900;
+    /** How long frame-ingest may take to start before the learning time runs anyway. */
+    private static final Duration INGEST_START_TIMEOUT = Duration.ofMinutes(2);
 
     private final VigilLocal.Options o;
     private final String bootstrap;
@@ -55,6 +58,13 @@ final class CameraLearning {
         ServiceProcess ingest = services.remove(services.size() - 1);
         String camera = o.cameraIds().get(0);
         VigilLocal.say(startLine(camera));
+        // The learning time is footage: it starts when frame-ingest reads the camera, not when its JVM starts (five
+        // services starting on two cores take half a minute).
+        IngestProbe probe = new IngestProbe(VigilLocal.INGEST_PORT + VigilLocal.MANAGEMENT_PORT_OFFSET);
+        long reading = System.nanoTime() + INGEST_START_TIMEOUT.toNanos();
+        while (probe.states(List.of(camera)).isEmpty() && System.nanoTime() < reading && ingest.isAlive() && !stopping.get()) {
+            Thread.sleep(200);
+        }
         long end = System.nanoTime() + o.learn().toNanos();
         while (System.nanoTime() < end && ingest.isAlive() && !stopping.get()) {
             if (services.stream().anyMatch(s -> !s.isAlive())) {
