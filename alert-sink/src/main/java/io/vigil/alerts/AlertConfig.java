@@ -45,6 +45,26 @@ public interface AlertConfig {
     @Positive
     int completionHorizon();
 
+    /**
+     * A jump of the frame index larger than this, ahead or back (a camera that numbers from 0 again), ends the
+     * camera's segment (its running event closes) and starts a new one; smaller gaps count as frames with score 0.
+     */
+    @WithDefault(AlertTimeline.Settings.MAX_FRAME_GAP)
+    @Positive
+    int maxFrameGap();
+
+    /** Most frames of one camera waiting for their object scores; beyond that the oldest is scored as it is. */
+    @WithDefault(AlertTimeline.Settings.MAX_PENDING_FRAMES)
+    @Positive
+    int maxPendingFrames();
+
+    /**
+     * A camera without input for this long is forgotten: its timeline, kept frames, metrics and place on the page
+     * (its events stay on the events topic and the page's list).
+     */
+    @WithDefault("24h")
+    Duration cameraRetention();
+
     /** A camera with waiting frames and no input for this long is flushed (end of a file, a stalled stream). */
     @WithDefault("10s")
     Duration idleTimeout();

@@ -9,6 +9,9 @@ interface AlertMetrics {
 
     void rejected(String kind);
 
+    /** The camera was forgotten after its retention: its per-camera meters go. */
+    void forget(String camera);
+
     AlertMetrics NONE = new AlertMetrics() {
         @Override
         public void frameScored(String camera, float smoothed) {
@@ -20,6 +23,10 @@ interface AlertMetrics {
 
         @Override
         public void rejected(String kind) {
+        }
+
+        @Override
+        public void forget(String camera) {
         }
     };
 }

@@ -221,7 +221,8 @@ final class AlertProcessor implements Processor<String, byte[], String, byte[]> 
             return;
         }
         List<String> stale = new ArrayList<>();
-        try (KeyValueIterator<String, byte[]> it = frames.range(CameraKeys.first(camera), CameraKeys.of(camera, before - 1))) {
+        String to = before == Long.MAX_VALUE ? CameraKeys.last(camera) : CameraKeys.of(camera, before - 1);
+        try (KeyValueIterator<String, byte[]> it = frames.range(CameraKeys.first(camera), to)) {
             while (it.hasNext()) {
                 stale.add(it.next().key);
             }
@@ -238,19 +239,31 @@ final class AlertProcessor implements Processor<String, byte[], String, byte[]> 
             }
         }
         for (KeyValue<String, AlertTimelineState> kv : timelines.all()) {
+            long quietMs = now - kv.value.getLastInputAtMs();
             // An ended source is complete but for a slow scorer, or for objects dropped upstream: wait longer.
             Duration timeout = kv.value.hasSourceEndFrame() ? settings.endOfSourceTimeout() : settings.idleTimeout();
-            if (now - kv.value.getLastInputAtMs() < timeout.toMillis()) {
+            if (quietMs < timeout.toMillis()) {
                 continue;
             }
             AlertTimeline timeline = AlertTimeline.restore(kv.key, settings.timeline(kv.key), kv.value);
-            if (!timeline.hasWork()) {
-                continue;
+            if (timeline.hasWork()) {
+                LOG.infof("camera=%s idle for %d ms: flushing its waiting frames", kv.key, quietMs);
+                emit(timeline, timeline.flush(), now);
+                peakWindows.put(kv.key, PeakWindow.of(timeline));
+                timelines.put(kv.key, timeline.state().toBuilder().setLastInputAtMs(kv.value.getLastInputAtMs()).build());
+            } else if (quietMs >= settings.cameraRetention().toMillis()) {
+                forget(kv.key, quietMs);
             }
-            LOG.infof("camera=%s idle for %d ms: flushing its waiting frames", kv.key, now - kv.value.getLastInputAtMs());
-            emit(timeline, timeline.flush(), now);
-            peakWindows.put(kv.key, PeakWindow.of(timeline));
-            timelines.put(kv.key, timeline.state().toBuilder().setLastInputAtMs(kv.value.getLastInputAtMs()).build());
         }
+    }
+
+    /** A camera quiet for the retention: nothing of it stays in the stores, the metrics or memory. */
+    private void forget(String camera, long quietMs) {
+        LOG.infof("camera=%s without input for %d ms: forgotten", camera, quietMs);
+        timelines.delete(camera);
+        peaks.delete(camera);
+        evictFrames(camera, Long.MAX_VALUE, Long.MIN_VALUE);
+        peakWindows.remove(camera);
+        metrics.forget(camera);
     }
 }

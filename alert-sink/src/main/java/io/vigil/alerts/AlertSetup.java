@@ -1,6 +1,7 @@
 package io.vigil.alerts;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.quarkus.runtime.ShutdownEvent;
 import io.vigil.common.alerts.AlertTimeline;
 import io.vigil.common.registry.CameraEventSettings;
@@ -32,11 +33,13 @@ import org.jboss.logging.Logger;
 public class AlertSetup {
 
     private static final Logger LOG = Logger.getLogger(AlertSetup.class);
+    private static final String FRAMES_METER = "vigil.alerts.frames";
+    private static final String SCORE_METER = "vigil.alerts.frame.score";
 
     static AlertTimeline.Settings timelineSettings(AlertConfig config) {
         AlertConfig.Events e = config.events();
         return new AlertTimeline.Settings(config.meanFilterSize(), config.sigma(), config.maxLookahead(),
-                config.completionHorizon(), new EventDetector.Settings(e.openThreshold(), e.closeThreshold(),
+                config.completionHorizon(), config.maxFrameGap(), config.maxPendingFrames(), new EventDetector.Settings(e.openThreshold(), e.closeThreshold(),
                         e.minDuration(), e.mergeGap(), e.cooldown(), e.minUpdateGap()));
     }
 
@@ -86,7 +89,7 @@ public class AlertSetup {
         };
         AlertTopology.Settings settings = new AlertTopology.Settings(timeline, rules,
                 t.enabled() ? new Thumbnails(new ImageCodec(), t.maxWidth(), t.quality()) : null, t.maxFramesPerCamera(),
-                config.idleTimeout(), config.endOfSourceTimeout(), config.punctuateInterval());
+                config.idleTimeout(), config.endOfSourceTimeout(), config.punctuateInterval(), config.cameraRetention());
         LOG.infof("frame scores: mean filter %d px, Gaussian sigma %.1f frames, look-ahead %d frames (the latency it "
                 + "adds); events: open >= %.3f, close < %.3f, min %d frames, merge gap %d, cooldown %d; thumbnails %s",
                 config.meanFilterSize(), config.sigma(), new AlertTimeline("-", timeline).lookahead(),
@@ -96,9 +99,16 @@ public class AlertSetup {
         return AlertTopology.build(settings, new AlertMetrics() {
             @Override
             public void frameScored(String camera, float smoothed) {
-                registry.counter("vigil.alerts.frames", "camera", camera).increment();
-                latest.computeIfAbsent(camera, c -> registry.gauge("vigil.alerts.frame.score", io.micrometer.core.instrument.Tags
-                        .of("camera", c), new AtomicReference<>(0.0), AtomicReference::get)).set((double) smoothed);
+                registry.counter(FRAMES_METER, "camera", camera).increment();
+                latest.computeIfAbsent(camera, c -> registry.gauge(SCORE_METER, Tags.of("camera", c),
+                        new AtomicReference<>(0.0), AtomicReference::get)).set((double) smoothed);
+            }
+
+            @Override
+            public void forget(String camera) {
+                latest.remove(camera);
+                registry.find(FRAMES_METER).tag("camera", camera).meters().forEach(registry::remove);
+                registry.find(SCORE_METER).tag("camera", camera).meters().forEach(registry::remove);
             }
 
             @Override

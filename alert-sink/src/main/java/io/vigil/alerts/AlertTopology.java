@@ -46,10 +46,11 @@ public final class AlertTopology {
 
     /**
      * How the processor is set up; {@code thumbnails} null = no thumbnails and no frames topic; the camera rules are
-     * asked again for every input, so a change applies at once.
+     * asked again for every input, so a change applies at once; a camera without input for {@code cameraRetention}
+     * is forgotten.
      */
     record Settings(AlertTimeline.Settings timeline, CameraRules cameras, Thumbnails thumbnails, int maxFramesPerCamera,
-            Duration idleTimeout, Duration endOfSourceTimeout, Duration punctuateEvery) {
+            Duration idleTimeout, Duration endOfSourceTimeout, Duration punctuateEvery, Duration cameraRetention) {
 
         /** The camera's smoothing and event settings. */
         AlertTimeline.Settings timeline(String camera) {

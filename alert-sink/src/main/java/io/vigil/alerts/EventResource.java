@@ -3,6 +3,7 @@ package io.vigil.alerts;
 import io.smallrye.mutiny.Multi;
 import io.vigil.common.alerts.AlertTimeline;
 import io.vigil.common.registry.CameraEventSettings;
+import io.vigil.proto.CameraIds;
 import io.vigil.proto.MessageChecks;
 import io.vigil.proto.v1.AnomalyEvent;
 import io.vigil.proto.v1.FrameScore;
@@ -60,7 +61,7 @@ public class EventResource {
     /** An event id's start frame, after the camera id and a colon. */
     private static final Pattern START_FRAME = Pattern.compile("[0-9]{1,19}");
 
-    private static final int MAX_NOTE_LENGTH = 500;
+    private static final int MAX_NOTE_LENGTH = MessageChecks.MAX_NOTE_LENGTH;
 
     private final EventFeed feed;
     private final EventReviews reviews;
@@ -232,7 +233,7 @@ public class EventResource {
 
     private AnomalyEvent find(String id) {
         int colon = id.lastIndexOf(':');
-        if (colon < 0 || !MessageChecks.isCameraId(id.substring(0, colon))
+        if (colon < 0 || !CameraIds.isValid(id.substring(0, colon))
                 || !START_FRAME.matcher(id.substring(colon + 1)).matches()) {
             throw new BadRequestException("an event id is camera:startFrame");
         }
@@ -240,9 +241,9 @@ public class EventResource {
     }
 
     static void checkCamera(String camera) {
-        if (!MessageChecks.isCameraId(camera)) {
-            throw new BadRequestException("a camera id has 1.." + MessageChecks.MAX_CAMERA_ID_LENGTH
-                    + " characters, not all blank, and no control characters");
+        String problem = CameraIds.problem(camera);
+        if (problem != null) {
+            throw new BadRequestException(problem);
         }
     }
 

@@ -68,7 +68,7 @@ class AlertRestartTest {
         Properties props = kafka.streamsProperties("alert-restart-test", stateDir);
         AlertTopology.Settings settings = new AlertTopology.Settings(AlertInputs.SETTINGS, camera -> AlertInputs.SETTINGS.events(),
                 new Thumbnails(new ImageCodec(), 160, 80),
-                600, Duration.ofMinutes(5), Duration.ofMinutes(5), Duration.ofSeconds(1));
+                600, Duration.ofMinutes(5), Duration.ofMinutes(5), Duration.ofSeconds(1), Duration.ofDays(1));
         KafkaStreams streams = new KafkaStreams(AlertTopology.build(settings, AlertMetrics.NONE), props);
         streams.start();
         return streams;

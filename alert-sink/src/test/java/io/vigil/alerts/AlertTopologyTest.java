@@ -59,11 +59,14 @@ class AlertTopologyTest {
 
             @Override
             public java.util.Optional<String> notAlertedZone(ObjectScore score) {
+                if (score.getCameraId().equals("broken-rules")) {
+                    throw new IllegalStateException("zone lookup failed for " + score.getCameraId());
+                }
                 return java.util.Optional.ofNullable(notAlerted.get(score.getCameraId()));
             }
         };
         AlertTopology.Settings settings = new AlertTopology.Settings(AlertInputs.SETTINGS, rules, new Thumbnails(codec, 160, 80),
-                600, Duration.ofSeconds(10), Duration.ofMinutes(2), Duration.ofSeconds(1));
+                600, Duration.ofSeconds(10), Duration.ofMinutes(2), Duration.ofSeconds(1), Duration.ofHours(1));
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "alert-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -276,5 +279,64 @@ class AlertTopologyTest {
         assertTrue(events.isEmpty(), "idle counted from that check: 9 s < 10 s");
         driver.advanceWallClockTime(Duration.ofSeconds(2));
         assertEquals(AnomalyEvent.State.CLOSED, event(events.readValue()).getState());
+    }
+
+    private List<FrameScore> frameScoresOf(String camera) {
+        return frameScores.readRecordsToList().stream().filter(r -> r.key().equals(camera))
+                .map(r -> VigilSerdes.FRAME_SCORE.deserializer().parse(r.value(), Topics.FRAME_SCORES)).toList();
+    }
+
+    private static byte[] emptyDetections(String camera, long frame) {
+        return FrameDetections.newBuilder().setCameraId(camera).setFrameIndex(frame).setWidth(360).setHeight(240).build()
+                .toByteArray();
+    }
+
+    @Test
+    void aFrameIndexJumpOnOneCameraLeavesEveryCameraScoring() throws Exception {
+        // Found on a running chain: frames 0 and 200,000,000 of camera "gap" killed the stream thread (OutOfMemoryError
+        // filling the gap), and frame scores stopped for every camera.
+        inputs.get(Topics.DETECTIONS).pipeInput("gap", emptyDetections("gap", 0));
+        inputs.get(Topics.DETECTIONS).pipeInput("gap", emptyDetections("gap", 200_000_000L));
+        inputs.get(Topics.DETECTIONS).pipeInput("gap", emptyDetections("gap", 200_000_001L));
+        pipe(AlertInputs.camera("cam-1", AlertInputs.ped2Jpegs(30), 0, 30, 10, 14));
+
+        List<FrameScore> cam1 = frameScores.readRecordsToList().stream().filter(r -> r.key().equals("cam-1"))
+                .map(r -> VigilSerdes.FRAME_SCORE.deserializer().parse(r.value(), Topics.FRAME_SCORES)).toList();
+        assertEquals(30, cam1.size());
+        assertEquals(AlertInputs.score(29, 10, 14), cam1.get(29).getRawScore(), 1e-6f);
+        assertEquals(2, events.readValuesToList().size(), "cam-1's event opens and closes");
+        assertTrue(deadLetters.isEmpty());
+    }
+
+    @Test
+    void aRecordThatMakesTheProcessorThrowIsDeadLetteredAndTheStreamGoesOn() throws Exception {
+        List<AlertInputs.Input> broken = AlertInputs.camera("broken-rules", AlertInputs.ped2Jpegs(5), 0, 5, 10, 14);
+        pipe(broken);
+        pipe(AlertInputs.camera("cam-1", AlertInputs.ped2Jpegs(30), 0, 30, 10, 14));
+
+        List<TestRecord<String, byte[]>> dead = deadLetters.readRecordsToList();
+        assertEquals(5, dead.size(), "the five scores of the camera whose rules fail");
+        String reason = new String(dead.get(0).headers().lastHeader(DeadLetterHeaders.REASON).value(), StandardCharsets.UTF_8);
+        assertTrue(reason.contains("zone lookup failed for broken-rules"), reason);
+        assertEquals(30, frameScoresOf("cam-1").size());
+    }
+
+    @Test
+    void aCameraQuietForItsRetentionIsForgotten() throws Exception {
+        pipe(AlertInputs.camera("old", AlertInputs.ped2Jpegs(20), 0, 20, 15, 19));
+        driver.advanceWallClockTime(Duration.ofSeconds(1)); // the first check after the input: quiet from here
+        driver.advanceWallClockTime(Duration.ofSeconds(30)); // idle: flushed, its event closed
+        assertEquals(AnomalyEvent.State.CLOSED, event(events.readValuesToList().get(1)).getState());
+        assertTrue(driver.getKeyValueStore(AlertTopology.TIMELINES_STORE).get("old") != null, "kept until the retention");
+        driver.advanceWallClockTime(Duration.ofHours(1));
+        for (String store : new String[] {AlertTopology.TIMELINES_STORE, AlertTopology.PEAKS_STORE, AlertTopology.FRAMES_STORE}) {
+            try (var it = driver.<String, byte[]>getKeyValueStore(store).all()) {
+                assertFalse(it.hasNext(), store + " still holds " + (it.hasNext() ? it.next().key : ""));
+            }
+        }
+        // Back after its retention, the camera starts afresh.
+        pipe(AlertInputs.camera("old", AlertInputs.ped2Jpegs(30), 20, 30, 40, 40));
+        frameScores.readRecordsToList();
+        assertTrue(driver.getKeyValueStore(AlertTopology.TIMELINES_STORE).get("old") != null);
     }
 }

@@ -1,21 +1,24 @@
 package io.vigil.proto;
 
+import io.vigil.proto.v1.AnomalyEvent;
 import io.vigil.proto.v1.Detection;
 import io.vigil.proto.v1.Frame;
 import io.vigil.proto.v1.FrameDetections;
+import io.vigil.proto.v1.FrameScore;
 import io.vigil.proto.v1.ObjectScore;
 import io.vigil.proto.v1.ObjectSequence;
 
 /**
- * What every consumer checks of a message before it trusts it: a record is keyed by its camera, sizes are within
+ * What every consumer checks of a message before it trusts it: a record is keyed by its camera (a valid
+ * {@link CameraIds camera id}), sizes are within
  * limits (a frame that declares a billion pixels must not make a service allocate them), boxes are finite and
  * overlap their frame, probabilities are probabilities. A record that fails goes to the dead-letter topic with the
  * {@link InvalidMessageException}'s message; nothing else is held up.
  */
 public final class MessageChecks {
 
-    /** Longest camera id: ids are Kafka keys, metric tags, file names and URL path segments. */
-    public static final int MAX_CAMERA_ID_LENGTH = 200;
+    /** Longest camera id, in code points ({@link CameraIds}). */
+    public static final int MAX_CAMERA_ID_LENGTH = CameraIds.MAX_LENGTH;
     /** Longest side of a frame in pixels. */
     public static final int MAX_FRAME_SIDE = 16_384;
     /** Most pixels of a frame (8K UHD); the image decoders enforce the same limit on what a JPEG declares. */
@@ -27,6 +30,8 @@ public final class MessageChecks {
     /** Largest crop side and longest object sequence a scorer accepts (the paper: 64 px, 2t+1 = 7). */
     public static final int MAX_CROP_SIZE = 512;
     public static final int MAX_SEQUENCE_LENGTH = 64;
+    /** Longest review note, in characters (the API takes no more). */
+    public static final int MAX_NOTE_LENGTH = 500;
 
     /** A message that parsed but breaks the contract above. */
     public static final class InvalidMessageException extends IllegalArgumentException {
@@ -62,9 +67,7 @@ public final class MessageChecks {
         cameraAndIndex(key, s.getCameraId(), s.getMiddleFrameIndex());
         frameSize("sequence", s.getFrameWidth(), s.getFrameHeight());
         String what = "sequence of object " + s.getObjectIndex() + " in frame " + s.getMiddleFrameIndex();
-        if (s.getObjectIndex() < 0) {
-            throw invalid(what + ": negative object index");
-        }
+        objectIndex(what, s.getObjectIndex());
         if (s.getCropSize() < 1 || s.getCropSize() > MAX_CROP_SIZE || s.getSequenceLength() < 1
                 || s.getSequenceLength() > MAX_SEQUENCE_LENGTH) {
             throw invalid(what + ": " + s.getSequenceLength() + " crops of " + s.getCropSize() + " px (limits "
@@ -84,26 +87,68 @@ public final class MessageChecks {
         cameraAndIndex(key, s.getCameraId(), s.getMiddleFrameIndex());
         frameSize("object score", s.getFrameWidth(), s.getFrameHeight());
         String what = "score of object " + s.getObjectIndex() + " in frame " + s.getMiddleFrameIndex();
-        if (s.getObjectIndex() < 0) {
-            throw invalid(what + ": negative object index");
-        }
+        objectIndex(what, s.getObjectIndex());
         if (!Float.isFinite(s.getScore())) {
             throw invalid(what + " is " + s.getScore());
         }
         detection(what, s.getDetection(), s.getFrameWidth(), s.getFrameHeight());
     }
 
-    /** A camera id the chain accepts: not blank, at most {@link #MAX_CAMERA_ID_LENGTH} characters, no control characters. */
-    public static boolean isCameraId(String camera) {
-        return !camera.isBlank() && camera.length() <= MAX_CAMERA_ID_LENGTH && camera.chars().noneMatch(Character::isISOControl);
+    public static void frameScore(String key, FrameScore s) {
+        cameraAndIndex(key, s.getCameraId(), s.getFrameIndex());
+        String what = "frame score of frame " + s.getFrameIndex();
+        if (!Float.isFinite(s.getRawScore()) || !Float.isFinite(s.getSmoothedScore())) {
+            throw invalid(what + " is not finite (" + s.getRawScore() + ", " + s.getSmoothedScore() + ")");
+        }
+        if (s.getObjectCount() < 0 || s.getObjectCount() > MAX_DETECTIONS_PER_FRAME) {
+            throw invalid(what + ": " + s.getObjectCount() + " objects");
+        }
+    }
+
+    /**
+     * An announcement as the alert-sink writes it: a known state, the id {@code camera:startFrame}, a span in
+     * order with its peak inside, a finite peak score, boxes within limits, and a review exactly on REVIEWED.
+     */
+    public static void anomalyEvent(String key, AnomalyEvent e) {
+        cameraAndIndex(key, e.getCameraId(), e.getStartFrameIndex());
+        String what = "event " + e.getEventId();
+        if (!e.getEventId().equals(e.getCameraId() + ":" + e.getStartFrameIndex())) {
+            throw invalid(what + ": id is not camera:startFrame (" + e.getCameraId() + ":" + e.getStartFrameIndex() + ")");
+        }
+        if (e.getState() == AnomalyEvent.State.STATE_UNSPECIFIED || e.getState() == AnomalyEvent.State.UNRECOGNIZED) {
+            throw invalid(what + ": state " + e.getStateValue() + " is not one of OPEN, UPDATE, CLOSED, REVIEWED");
+        }
+        if (e.getEndFrameIndex() < e.getStartFrameIndex() || e.getPeakFrameIndex() < e.getStartFrameIndex()
+                || e.getPeakFrameIndex() > e.getEndFrameIndex()) {
+            throw invalid(what + ": frames " + e.getStartFrameIndex() + ".." + e.getEndFrameIndex() + " with peak "
+                    + e.getPeakFrameIndex() + " are not a span with its peak inside");
+        }
+        if (!Float.isFinite(e.getPeakScore())) {
+            throw invalid(what + ": peak score " + e.getPeakScore());
+        }
+        if (e.getBoxesCount() > MAX_DETECTIONS_PER_FRAME) {
+            throw invalid(what + ": " + e.getBoxesCount() + " boxes");
+        }
+        boolean reviewed = e.getState() == AnomalyEvent.State.REVIEWED;
+        if (reviewed != e.hasReview()) {
+            throw invalid(what + ": " + (reviewed ? "REVIEWED without a review" : e.getState() + " with a review"));
+        }
+        if (reviewed) {
+            var r = e.getReview();
+            boolean knownAction = r.getAction() == io.vigil.proto.v1.Review.Action.ACKNOWLEDGED
+                    || r.getAction() == io.vigil.proto.v1.Review.Action.RESOLVED;
+            if (!knownAction || r.getBy().isBlank() || r.getBy().length() > MAX_CAMERA_ID_LENGTH || r.getTimeMs() <= 0
+                    || r.getNote().length() > MAX_NOTE_LENGTH) {
+                throw invalid(what + ": review is not an action by a named operator at a time, with a note of at most "
+                        + MAX_NOTE_LENGTH + " characters");
+            }
+        }
     }
 
     private static void cameraAndIndex(String key, String camera, long index) {
-        if (camera.isBlank()) {
-            throw invalid("message without camera id");
-        }
-        if (!isCameraId(camera)) {
-            throw invalid("camera id is longer than " + MAX_CAMERA_ID_LENGTH + " characters or has control characters");
+        String problem = CameraIds.problem(camera);
+        if (problem != null) {
+            throw invalid(problem);
         }
         if (!camera.equals(key)) {
             // Records are partitioned by camera: one under another key would split the camera's state.
@@ -111,6 +156,14 @@ public final class MessageChecks {
         }
         if (index < 0) {
             throw invalid("negative frame index " + index + " of camera " + camera);
+        }
+    }
+
+    private static void objectIndex(String what, int index) {
+        // An object is the index-th detection of its frame.
+        if (index < 0 || index >= MAX_DETECTIONS_PER_FRAME) {
+            throw invalid(what + ": " + (index < 0 ? "negative object index" : "object index " + index) + " outside 0.."
+                    + (MAX_DETECTIONS_PER_FRAME - 1));
         }
     }
 

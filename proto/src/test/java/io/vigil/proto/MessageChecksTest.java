@@ -5,12 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import io.vigil.proto.v1.AnomalyEvent;
 import io.vigil.proto.v1.Box;
 import io.vigil.proto.v1.Detection;
 import io.vigil.proto.v1.Frame;
 import io.vigil.proto.v1.FrameDetections;
+import io.vigil.proto.v1.FrameScore;
 import io.vigil.proto.v1.ObjectScore;
 import io.vigil.proto.v1.ObjectSequence;
+import io.vigil.proto.v1.Review;
 import java.util.Collections;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -114,5 +117,45 @@ class MessageChecksTest {
                 .setPixels(ByteString.copyFrom(new byte[7 * 64 * 64 * 3 - 1])).build()));
         rejected("7 crops of 100000 px", () -> MessageChecks.sequence("cam-1", SEQUENCE.toBuilder().setCropSize(100_000).build()));
         rejected("0 crops", () -> MessageChecks.sequence("cam-1", SEQUENCE.toBuilder().setSequenceLength(0).build()));
+    }
+
+    private static final AnomalyEvent OPEN = AnomalyEvent.newBuilder().setEventId("入口:96").setCameraId("入口")
+            .setState(AnomalyEvent.State.OPEN).setStartFrameIndex(96).setEndFrameIndex(101).setPeakFrameIndex(99)
+            .setPeakScore(4.5f).build();
+
+    @Test
+    void eventsAreCheckedLikeEveryOtherMessage() {
+        assertDoesNotThrow(() -> MessageChecks.anomalyEvent("入口", OPEN));
+        Review review = Review.newBuilder().setAction(Review.Action.RESOLVED).setBy("operator").setTimeMs(1).build();
+        assertDoesNotThrow(() -> MessageChecks.anomalyEvent("入口", OPEN.toBuilder().setState(AnomalyEvent.State.REVIEWED)
+                .setReview(review).build()));
+        rejected("peak score NaN", () -> MessageChecks.anomalyEvent("入口", OPEN.toBuilder().setPeakScore(Float.NaN).build()));
+        rejected("peak score Infinity", () -> MessageChecks.anomalyEvent("入口", OPEN.toBuilder()
+                .setPeakScore(Float.POSITIVE_INFINITY).build()));
+        rejected("not camera:startFrame", () -> MessageChecks.anomalyEvent("入口", OPEN.toBuilder().setEventId("x:1").build()));
+        rejected("not one of", () -> MessageChecks.anomalyEvent("入口", OPEN.toBuilder().setStateValue(9).build()));
+        rejected("peak inside", () -> MessageChecks.anomalyEvent("入口", OPEN.toBuilder().setPeakFrameIndex(200).build()));
+        rejected("REVIEWED without a review", () -> MessageChecks.anomalyEvent("入口", OPEN.toBuilder()
+                .setState(AnomalyEvent.State.REVIEWED).build()));
+        rejected("OPEN with a review", () -> MessageChecks.anomalyEvent("入口", OPEN.toBuilder().setReview(review).build()));
+        rejected("named operator", () -> MessageChecks.anomalyEvent("入口", OPEN.toBuilder()
+                .setState(AnomalyEvent.State.REVIEWED).setReview(review.toBuilder().clearBy()).build()));
+        rejected("record key", () -> MessageChecks.anomalyEvent("cam-1", OPEN));
+    }
+
+    @Test
+    void frameScoresAreFinite() {
+        FrameScore score = FrameScore.newBuilder().setCameraId("cam-1").setFrameIndex(3).setRawScore(1).setSmoothedScore(1)
+                .build();
+        assertDoesNotThrow(() -> MessageChecks.frameScore("cam-1", score));
+        rejected("not finite", () -> MessageChecks.frameScore("cam-1", score.toBuilder().setSmoothedScore(Float.NaN).build()));
+        rejected("-1 objects", () -> MessageChecks.frameScore("cam-1", score.toBuilder().setObjectCount(-1).build()));
+        rejected("record key null", () -> MessageChecks.frameScore(null, score));
+    }
+
+    @Test
+    void objectIndicesAreBoundedByTheDetectionsOfAFrame() {
+        rejected("object index 1000", () -> MessageChecks.objectScore("cam-1", SCORE.toBuilder().setObjectIndex(1000).build()));
+        rejected("negative object index", () -> MessageChecks.sequence("cam-1", SEQUENCE.toBuilder().setObjectIndex(-1).build()));
     }
 }

@@ -7,13 +7,16 @@ import java.util.function.Consumer;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.jboss.logging.Logger;
 
 /**
- * The dead-letter step of a Kafka Streams processor: a record that does not parse, or parses but breaks the
- * contract ({@link MessageChecks}), goes to the dead-letter sink with the reason and where it came from, and the
- * stream goes on. Like {@code TransactionalLoop} for the consumer loops, so a processor holds only its domain logic.
+ * The dead-letter step of a Kafka Streams processor: a record that does not parse, parses but breaks the
+ * contract ({@link MessageChecks}), or makes the processor throw, goes to the dead-letter sink with the reason and
+ * where it came from, and the stream goes on. Like {@code TransactionalLoop} for the consumer loops, so a processor holds only its domain logic.
  */
 public final class RecordGuard {
+
+    private static final Logger LOG = Logger.getLogger(RecordGuard.class);
 
     /** What a processor does with one record; throws for a record it cannot take. */
     public interface Handler {
@@ -49,6 +52,11 @@ public final class RecordGuard {
                     ? "empty record on " + origin() : e.getMessage(), e);
         } catch (MessageChecks.InvalidMessageException e) {
             deadLetter(record.key(), record.value(), record.timestamp(), "invalid", e.getMessage() + " at " + origin(), e);
+        } catch (RuntimeException e) {
+            // An input no check foresaw, or a bug: this record is lost, not the stream thread that serves every camera.
+            LOG.errorf(e, "%s failed on the record at %s; it goes to the dead-letter topic", stage, origin());
+            deadLetter(record.key(), record.value(), record.timestamp(), "failed", stage + " failed on this record: " + e
+                    + " at " + origin(), e);
         }
     }
 

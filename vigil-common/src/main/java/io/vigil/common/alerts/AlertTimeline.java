@@ -25,18 +25,25 @@ import java.util.TreeMap;
  * dropped an object), or the camera went quiet ({@link #flush}). A frame with no object is final at once. Final
  * frames are scored in order ({@link FrameScorer}: object scores painted into their boxes, maximum of the map),
  * smoothed ({@link TemporalSmoother}, fixed look-ahead) and fed to the {@link EventDetector}. Frames never seen
- * count as score 0. When the source ended ({@link #onEndOfSource}), the timeline flushes itself as soon as its last
+ * count as score 0, up to {@code maxFrameGap} of them: a larger jump of the frame index, ahead or back (a camera
+ * whose numbering started again), ends the segment (its frames are flushed and a running event closes) and starts a
+ * new one, so no number taken from a record decides how much work or memory a frame costs. At most
+ * {@code maxPendingFrames} frames wait for their objects; beyond that the oldest is given up. When the source ended ({@link #onEndOfSource}), the timeline flushes itself as soon as its last
  * frame is final, so a slow scorer upstream is waited for instead of being taken for a quiet camera. The whole state round-trips through {@link #state()} / {@link #restore}, so a restarted
  * service continues exactly where the committed state left it.
  */
 public final class AlertTimeline {
 
-    public record Settings(int meanFilterSize, double sigma, int maxLookahead, int completionHorizon,
-            EventDetector.Settings events) {
+    public record Settings(int meanFilterSize, double sigma, int maxLookahead, int completionHorizon, int maxFrameGap,
+            int maxPendingFrames, EventDetector.Settings events) {
         // The alert-sink's defaults (constants, so its configuration can name them).
         public static final String SIGMA = "3";
         public static final String MAX_LOOKAHEAD = "9";
         public static final String COMPLETION_HORIZON = "30";
+        /** 25 s at 10 frames/s: a longer outage is a new segment. */
+        public static final String MAX_FRAME_GAP = "250";
+        /** A scorer 1,000 s behind the detector at 10 frames/s still loses nothing. */
+        public static final String MAX_PENDING_FRAMES = "10000";
 
         /** The alert-sink's defaults, for tools that must see the frame scores and events it would produce. */
         public static Settings defaults() {
@@ -44,14 +51,22 @@ public final class AlertTimeline {
                     Integer.parseInt(COMPLETION_HORIZON), EventDetector.Settings.defaults());
         }
 
+        /** With the default segment gap and pending bound. */
+        public Settings(int meanFilterSize, double sigma, int maxLookahead, int completionHorizon,
+                EventDetector.Settings events) {
+            this(meanFilterSize, sigma, maxLookahead, completionHorizon, Integer.parseInt(MAX_FRAME_GAP),
+                    Integer.parseInt(MAX_PENDING_FRAMES), events);
+        }
+
         /** The same smoothing with another camera's event settings. */
         public Settings withEvents(EventDetector.Settings other) {
-            return new Settings(meanFilterSize, sigma, maxLookahead, completionHorizon, other);
+            return new Settings(meanFilterSize, sigma, maxLookahead, completionHorizon, maxFrameGap, maxPendingFrames, other);
         }
 
         public Settings {
-            if (completionHorizon < 1) {
-                throw new IllegalArgumentException("completion horizon must be >= 1 frame, got " + completionHorizon);
+            if (completionHorizon < 1 || maxFrameGap < 1 || maxPendingFrames < 1) {
+                throw new IllegalArgumentException("completion horizon, max frame gap and max pending frames must be >= 1, got "
+                        + completionHorizon + ", " + maxFrameGap + ", " + maxPendingFrames);
             }
         }
     }
@@ -91,8 +106,8 @@ public final class AlertTimeline {
     private final String cameraId;
     private final Settings settings;
     private final FrameScorer frameScorer;
-    private final TemporalSmoother smoother;
-    private final EventDetector events;
+    private TemporalSmoother smoother;
+    private EventDetector events;
     private final TreeMap<Long, PendingFrameScores.Builder> pending = new TreeMap<>();
     private final TreeMap<Long, ScoredFrame> unsmoothed = new TreeMap<>();
     private List<ScoredObject> peakObjects = List.of();
@@ -140,22 +155,22 @@ public final class AlertTimeline {
 
     public Output onDetections(FrameDetections d) {
         long frame = d.getFrameIndex();
-        if (frame <= lastFinalized) {
-            late++;
+        if (isLate(frame)) {
             return Output.NONE;
         }
+        Output restarted = restartIfNumberedAgain(frame);
         PendingFrameScores.Builder p = pendingFrame(frame);
         p.setExpectedObjects(d.getDetectionsCount()).setCaptureTimeMs(d.getCaptureTimeMs()).setWidth(d.getWidth())
                 .setHeight(d.getHeight());
-        return flushIfEnded(finalizeReady(false));
+        return restarted.then(flushIfEnded(finalizeReady(false)));
     }
 
     public Output onObjectScore(ObjectScore s) {
         long frame = s.getMiddleFrameIndex();
-        if (frame <= lastFinalized) {
-            late++;
+        if (isLate(frame)) {
             return Output.NONE;
         }
+        Output restarted = restartIfNumberedAgain(frame);
         PendingFrameScores.Builder p = pendingFrame(frame);
         boolean duplicate = p.getObjectsList().stream().anyMatch(o -> o.getObjectIndex() == s.getObjectIndex());
         if (!duplicate) {
@@ -166,7 +181,35 @@ public final class AlertTimeline {
             p.setWidth(s.getFrameWidth()).setHeight(s.getFrameHeight()).setCaptureTimeMs(s.getCaptureTimeMs());
         }
         maxScoredFrame = Math.max(maxScoredFrame, frame);
-        return flushIfEnded(finalizeReady(false));
+        return restarted.then(flushIfEnded(finalizeReady(false)));
+    }
+
+    /** Input for a frame already final, within the gap of a segment: counted and ignored. */
+    private boolean isLate(long frame) {
+        if (frame <= lastFinalized && lastFinalized - frame <= settings.maxFrameGap()) {
+            late++;
+            return true;
+        }
+        return false;
+    }
+
+    /** A frame far behind the final ones: the camera numbers from the start again, so the old segment ends. */
+    private Output restartIfNumberedAgain(long frame) {
+        if (frame >= lastFinalized || lastFinalized < 0) {
+            return Output.NONE;
+        }
+        Output ended = flush();
+        lastFinalized = -1;
+        maxScoredFrame = -1;
+        startSegment();
+        return ended;
+    }
+
+    private void startSegment() {
+        smoother = new TemporalSmoother(settings.sigma(), settings.maxLookahead());
+        events = new EventDetector(cameraId, settings.events());
+        peakObjects = List.of();
+        unsmoothed.clear();
     }
 
     /** The camera's source ended with {@code lastFrame}: the timeline flushes once every frame up to it is final. */
@@ -186,13 +229,18 @@ public final class AlertTimeline {
         List<FrameResult> frames = new ArrayList<>(finalized.frames());
         List<Announcement> announcements = new ArrayList<>(finalized.announcements());
         long[] newPeak = {finalized.newPeak()};
+        endSegment(frames, announcements, newPeak);
+        return new Output(frames, announcements, newPeak[0]);
+    }
+
+    /** The frames still waiting for their look-ahead, smoothed with what there is; a running event closes. */
+    private void endSegment(List<FrameResult> frames, List<Announcement> announcements, long[] newPeak) {
         for (TemporalSmoother.Smoothed s : smoother.flush()) {
             detect(s, frames, announcements, newPeak);
         }
         for (EventDetector.Event e : events.flush()) {
             announcements.add(new Announcement(e, peakObjects));
         }
-        return new Output(frames, announcements, newPeak[0]);
     }
 
     /** True when frames are waiting to be finalised or smoothed, or an event is running. */
@@ -211,11 +259,16 @@ public final class AlertTimeline {
         while (!pending.isEmpty()) {
             PendingFrameScores.Builder p = pending.firstEntry().getValue();
             boolean complete = p.getExpectedObjects() >= 0 && p.getObjectsCount() >= p.getExpectedObjects();
-            boolean cannotComplete = maxScoredFrame >= p.getFrameIndex() + settings.completionHorizon();
+            boolean cannotComplete = maxScoredFrame >= p.getFrameIndex() + settings.completionHorizon()
+                    || pending.size() > settings.maxPendingFrames();
             if (!(complete || cannotComplete || force)) {
                 break;
             }
             pending.pollFirstEntry();
+            if (lastFinalized >= 0 && p.getFrameIndex() - lastFinalized > settings.maxFrameGap()) {
+                endSegment(frames, announcements, newPeak);
+                startSegment();
+            }
             lastFinalized = p.getFrameIndex();
             List<ScoredObject> objects = new ArrayList<>(p.getObjectsList());
             objects.sort((a, b) -> Float.compare(b.getScore(), a.getScore()));

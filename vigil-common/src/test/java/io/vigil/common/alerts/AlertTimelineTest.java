@@ -50,7 +50,8 @@ class AlertTimelineTest {
     private static void feed(AlertTimeline t, List<Object> inputs, List<AlertTimeline.FrameResult> frames,
             List<AlertTimeline.Announcement> events) {
         for (Object in : inputs) {
-            AlertTimeline.Output o = in instanceof FrameDetections d ? t.onDetections(d) : t.onObjectScore((ObjectScore) in);
+            AlertTimeline.Output o = in instanceof AlertTimeline.Output given ? given
+                    : in instanceof FrameDetections d ? t.onDetections(d) : t.onObjectScore((ObjectScore) in);
             frames.addAll(o.frames());
             events.addAll(o.announcements());
         }
@@ -193,5 +194,78 @@ class AlertTimelineTest {
             assertEquals(straightFrames, frames, "cut at input " + cut);
             assertEquals(straightEvents, events, "cut at input " + cut);
         }
+    }
+
+    /** Frames {@code from..to}, one object each, with {@code score}. */
+    private static List<Object> steady(long from, long to, float score) {
+        List<Object> inputs = new ArrayList<>();
+        for (long f = from; f <= to; f++) {
+            inputs.add(detections(f, 1));
+            inputs.add(score(f, 0, score));
+        }
+        return inputs;
+    }
+
+    @Test
+    void aFrameIndexFarAheadStartsANewSegmentInsteadOfFillingTheGap() {
+        // Found on a running chain: detections at frame 0 and 200,000,000 made the smoothing fill the gap frame by
+        // frame, and the alert-sink's stream thread died of OutOfMemoryError for every camera.
+        AlertTimeline t = new AlertTimeline("cam", new AlertTimeline.Settings(0, 1.0, 2, 5, EVENTS));
+        List<AlertTimeline.FrameResult> frames = new ArrayList<>();
+        List<AlertTimeline.Announcement> events = new ArrayList<>();
+        feed(t, steady(0, 9, 0.9f), frames, events);
+        assertEquals(EventDetector.State.OPEN, events.get(events.size() - 1).event().state(), "an event runs");
+        feed(t, List.of(detections(200_000_000L, 0)), frames, events);
+        feed(t, steady(200_000_001L, 200_000_020L, 0.1f), frames, events);
+        feed(t, List.of(t.flush()), frames, events);
+
+        assertTrue(frames.size() <= 10 + 21, "no frame score for the frames never seen: " + frames.size());
+        assertEquals(List.of(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L), frames.subList(0, 10).stream()
+                .map(AlertTimeline.FrameResult::frameIndex).toList(), "the first segment ends with its own frames");
+        assertEquals(200_000_000L, frames.get(10).frameIndex());
+        assertEquals(0.1f, frames.get(frames.size() - 1).smoothedScore(), 1e-6f,
+                "the new segment is smoothed on its own, without the old one's scores");
+        EventDetector.Event closed = events.get(events.size() - 1).event();
+        assertEquals(EventDetector.State.CLOSED, closed.state());
+        assertEquals(9, closed.endFrame(), "the running event closes at the end of its segment");
+    }
+
+    @Test
+    void numberingThatStartsAgainIsANewSegmentNotLateInput() {
+        // frame-ingest restarted on an empty topic numbers from 0 again; those frames used to be dropped as late.
+        AlertTimeline t = new AlertTimeline("cam", new AlertTimeline.Settings(0, 0, 0, 5, 100, 10_000, EVENTS));
+        List<AlertTimeline.FrameResult> frames = new ArrayList<>();
+        List<AlertTimeline.Announcement> events = new ArrayList<>();
+        feed(t, steady(0, 499, 0.1f), frames, events);
+        feed(t, steady(450, 460, 0.1f), frames, events);
+        assertEquals(500, frames.size(), "a repeat within the gap is late input");
+        assertEquals(22, t.lateInputs());
+        feed(t, steady(0, 19, 0.1f), frames, events);
+        assertEquals(520, frames.size(), "frames 0..19 of the new numbering are scored");
+        assertEquals(19, frames.get(frames.size() - 1).frameIndex());
+    }
+
+    @Test
+    void framesWaitingForScoresAreBounded() {
+        // Detections whose objects never get a score: the state must not grow with them.
+        AlertTimeline t = new AlertTimeline("cam", new AlertTimeline.Settings(0, 0, 0, 5, 250, 50, EVENTS));
+        java.util.Random random = new java.util.Random(7);
+        java.util.Set<Long> finalized = new java.util.HashSet<>();
+        long frame = 0;
+        for (int i = 0; i < 2_000; i++) {
+            frame += 1 + random.nextInt(5);
+            t.onDetections(detections(frame, 3)).frames().forEach(f -> finalized.add(f.frameIndex()));
+            assertTrue(t.state().getPendingCount() <= 50, "pending " + t.state().getPendingCount());
+        }
+        assertEquals(50, t.state().getPendingCount());
+        assertTrue(finalized.size() >= 2_000 - 50, "the oldest waiting frames were given up: " + finalized.size());
+    }
+
+    @Test
+    void segmentSettingsAreValidated() {
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new AlertTimeline.Settings(0, 0, 0, 5, 0, 10, EVENTS));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new AlertTimeline.Settings(0, 0, 0, 5, 10, 0, EVENTS));
     }
 }
