@@ -129,6 +129,10 @@ public interface AlertConfig {
         @WithDefault("20s")
         Duration readTimeout();
 
+        /** How long encoding one clip may take; past it the request gets 503 (frames come from a topic anyone may write). */
+        @WithDefault("30s")
+        Duration encodeTimeout();
+
         /** Clips kept for the next viewer. */
         @WithDefault("16")
         @Positive
@@ -224,6 +228,16 @@ public interface AlertConfig {
         @WithDefault("1200")
         @Positive
         int timelinePoints();
+
+        /** Cameras with a timeline at most; the one updated longest ago goes first (also after camera-retention). */
+        @WithDefault("10000")
+        @Positive
+        int maxCameras();
+
+        /** Per user, clients of {@code /events/stream} at once (one viewer must not take every slot). */
+        @WithDefault("10")
+        @Positive
+        int maxStreamClientsPerUser();
     }
 
     /**
@@ -247,7 +261,10 @@ public interface AlertConfig {
         @WithDefault("8h")
         Duration tokenLifetime();
 
-        /** Failed logins in a row after which a user name is locked out for {@code lockout}. */
+        /**
+         * Failed logins in a row after which a user name is locked out for {@code lockout}, from that client address
+         * only (so guessing from one place cannot lock the real user out).
+         */
         @WithDefault("5")
         @Positive
         int maxFailedLogins();
@@ -259,6 +276,11 @@ public interface AlertConfig {
         @WithDefault("10")
         @Positive
         int maxLoginsPerSecond();
+
+        /** Logins checked per second at most from one client address (so one cannot take them all). */
+        @WithDefault("5")
+        @Positive
+        int maxLoginsPerSecondPerClient();
 
         /** Reviews (acknowledge, resolve) one user may post per minute. */
         @WithDefault("60")

@@ -11,7 +11,7 @@ import org.eclipse.microprofile.health.Readiness;
 
 /**
  * Beside the Kafka Streams checks of the extension: ready once the event view has read the events topic; live
- * while the webhook loop (if any) runs and polls.
+ * while the view's thread and the webhook loop (if any) run, and the webhook loop polls.
  */
 @ApplicationScoped
 public class AlertHealth {
@@ -30,6 +30,13 @@ public class AlertHealth {
     @Readiness
     HealthCheck viewLoaded() {
         return () -> HealthCheckResponse.named("alert-view").status(feed.caughtUp()).build();
+    }
+
+    @Produces
+    @Liveness
+    HealthCheck viewRunning() {
+        return () -> HealthCheckResponse.named("alert-view-thread").status(feed.alive())
+                .withData("state", feed.alive() ? "ok" : "failed: " + feed.failure()).build();
     }
 
     @Produces

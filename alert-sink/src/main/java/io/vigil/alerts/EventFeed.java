@@ -3,10 +3,15 @@ package io.vigil.alerts;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vigil.kafka.KafkaClientConfig;
+import io.vigil.proto.MessageChecks;
 import io.vigil.proto.Topics;
 import io.vigil.proto.serde.MalformedMessageException;
 import io.vigil.proto.serde.VigilSerdes;
+import io.vigil.proto.v1.AnomalyEvent;
+import io.vigil.proto.v1.FrameScore;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
@@ -38,13 +43,20 @@ public class EventFeed {
     private final EventIndex index;
     private volatile boolean running = true;
     private volatile boolean caughtUp;
+    private volatile String failure;
+    private final Counter skipped;
+    /** Per partition of the events topic, the next offset the view will read. */
+    private final Map<Integer, Long> eventsRead = new java.util.concurrent.ConcurrentHashMap<>();
     private Thread feed;
     private KafkaConsumer<String, byte[]> feedConsumer;
 
-    public EventFeed(AlertConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
+    public EventFeed(AlertConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig,
+            MeterRegistry registry) {
         this.config = config;
+        this.skipped = registry.counter("vigil.alerts.view.skipped");
         this.kafkaConfig = kafkaConfig;
-        this.index = new EventIndex(config.view().maxEvents(), config.view().timelinePoints());
+        this.index = new EventIndex(config.view().maxEvents(), config.view().timelinePoints(), config.view().maxCameras(),
+                config.cameraRetention(), System::currentTimeMillis);
     }
 
     EventIndex index() {
@@ -87,15 +99,10 @@ public class EventFeed {
             Map<TopicPartition, Long> eventEnds = feedConsumer.endOffsets(events);
             while (running) {
                 for (ConsumerRecord<String, byte[]> r : feedConsumer.poll(Duration.ofMillis(500))) {
-                    try {
-                        if (r.topic().equals(Topics.ANOMALY_EVENTS)) {
-                            index.onEvent(VigilSerdes.ANOMALY_EVENT.parse(r));
-                        } else {
-                            index.onFrameScore(VigilSerdes.FRAME_SCORE.parse(r));
-                        }
-                    } catch (MalformedMessageException e) {
-                        LOG.warnf("view skips a malformed record: %s", e.getMessage());
-                    }
+                    show(r);
+                }
+                for (TopicPartition tp : events) {
+                    eventsRead.put(tp.partition(), feedConsumer.position(tp));
                 }
                 if (!caughtUp && eventEnds.entrySet().stream().allMatch(e -> feedConsumer.position(e.getKey()) >= e.getValue())) {
                     caughtUp = true;
@@ -106,10 +113,61 @@ public class EventFeed {
         } catch (WakeupException e) {
             // stopping
         } catch (RuntimeException e) {
+            failure = e.toString();
             LOG.error("event view stopped", e);
         } finally {
             feedConsumer.close();
         }
+    }
+
+    /**
+     * One record into the view, if it is a message the alert-sink could have written. The view only reads (every
+     * instance reads everything), so what it cannot use is counted and logged, not dead-lettered: the webhook's
+     * loop dead-letters bad events once.
+     */
+    private void show(ConsumerRecord<String, byte[]> r) {
+        try {
+            if (r.value() == null) {
+                throw new MalformedMessageException("null value", null);
+            }
+            if (r.topic().equals(Topics.ANOMALY_EVENTS)) {
+                AnomalyEvent e = VigilSerdes.ANOMALY_EVENT.parse(r);
+                MessageChecks.anomalyEvent(r.key(), e);
+                index.onEvent(e);
+            } else {
+                FrameScore s = VigilSerdes.FRAME_SCORE.parse(r);
+                MessageChecks.frameScore(r.key(), s);
+                index.onFrameScore(s);
+            }
+        } catch (MalformedMessageException | MessageChecks.InvalidMessageException e) {
+            skipped.increment();
+            LOG.warnf("view skips the record at %s/%d@%d: %s", r.topic(), r.partition(), r.offset(), e.getMessage());
+        }
+    }
+
+    /**
+     * Waits up to {@code timeout} until the view has read the events topic's partition past {@code offset}; true if
+     * it has. (The webhook asks before it trusts a review: the event must have been announced before it.)
+     */
+    boolean awaitEventsRead(int partition, long offset, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (eventsRead.getOrDefault(partition, -1L) <= offset) {
+            if (System.nanoTime() > deadline || !alive()) {
+                return false;
+            }
+            Thread.sleep(20);
+        }
+        return true;
+    }
+
+    /** False once the view's thread ended on its own: the page would never change again (liveness goes DOWN). */
+    boolean alive() {
+        return feed == null || feed.isAlive() || !running;
+    }
+
+    /** Why the view stopped, or null. */
+    String failure() {
+        return failure;
     }
 
     private List<TopicPartition> waitForPartitions(String topic) throws WakeupException {

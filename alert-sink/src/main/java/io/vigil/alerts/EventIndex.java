@@ -2,6 +2,7 @@ package io.vigil.alerts;
 
 import io.vigil.proto.v1.AnomalyEvent;
 import io.vigil.proto.v1.FrameScore;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -13,6 +14,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * What the REST API, the live stream and the page show: the newest events (upserted by id: OPEN, UPDATE and
@@ -26,13 +28,22 @@ public final class EventIndex {
 
     private final int maxEvents;
     private final int timelinePoints;
+    private final int maxCameras;
+    private final long retentionMs;
+    private final LongSupplier clock;
     private final LinkedHashMap<String, AnomalyEvent> events = new LinkedHashMap<>();
     private final Map<String, Deque<FrameScore>> timelines = new TreeMap<>();
+    /** When each camera's timeline last changed (wall clock ms), least recently first. */
+    private final LinkedHashMap<String, Long> updated = new LinkedHashMap<>(16, 0.75f, true);
     private final List<Consumer<AnomalyEvent>> listeners = new CopyOnWriteArrayList<>();
 
-    public EventIndex(int maxEvents, int timelinePoints) {
+    /** Timelines of at most {@code maxCameras}, each forgotten {@code retention} after its last score. */
+    public EventIndex(int maxEvents, int timelinePoints, int maxCameras, Duration retention, LongSupplier clock) {
         this.maxEvents = maxEvents;
         this.timelinePoints = timelinePoints;
+        this.maxCameras = maxCameras;
+        this.retentionMs = retention.toMillis();
+        this.clock = clock;
     }
 
     /**
@@ -42,6 +53,9 @@ public final class EventIndex {
     public void onEvent(AnomalyEvent e) {
         AnomalyEvent kept;
         synchronized (this) {
+            if (e.getState() == AnomalyEvent.State.REVIEWED && !events.containsKey(e.getEventId())) {
+                return; // a review of an event never announced (or long gone) shows nothing
+            }
             AnomalyEvent previous = events.remove(e.getEventId());
             kept = previous == null ? e : merge(previous, e);
             events.put(e.getEventId(), kept);
@@ -67,10 +81,21 @@ public final class EventIndex {
     }
 
     public synchronized void onFrameScore(FrameScore s) {
+        long now = clock.getAsLong();
         Deque<FrameScore> t = timelines.computeIfAbsent(s.getCameraId(), c -> new ArrayDeque<>());
         t.addLast(s);
         while (t.size() > timelinePoints) {
             t.removeFirst();
+        }
+        updated.put(s.getCameraId(), now);
+        var oldest = updated.entrySet().iterator();
+        while (oldest.hasNext()) {
+            var e = oldest.next();
+            if (updated.size() <= maxCameras && now - e.getValue() < retentionMs) {
+                break;
+            }
+            timelines.remove(e.getKey());
+            oldest.remove();
         }
     }
 

@@ -1,5 +1,6 @@
 package io.vigil.alerts;
 
+import io.vigil.proto.CameraIds;
 import io.vigil.proto.v1.AnomalyEvent;
 import io.vigil.proto.v1.Detection;
 import io.vigil.proto.v1.Review;
@@ -29,7 +30,7 @@ public record EventJson(String id, String camera, String state, long startFrame,
         return new EventJson(e.getEventId(), e.getCameraId(), e.getState().name(), e.getStartFrameIndex(),
                 e.getEndFrameIndex(), e.getPeakFrameIndex(), e.getStartTimeMs(), e.getEndTimeMs(), e.getPeakTimeMs(),
                 e.getPeakScore(), e.getBoxesList().stream().map(BoxJson::of).toList(),
-                e.getThumbnailJpeg().isEmpty() ? null : "/events/" + e.getEventId() + "/thumbnail.jpg",
+                e.getThumbnailJpeg().isEmpty() ? null : "/events/" + CameraIds.percentEncoded(e.getEventId()) + "/thumbnail.jpg",
                 e.hasReview() ? ReviewJson.of(e.getReview()) : null);
     }
 }

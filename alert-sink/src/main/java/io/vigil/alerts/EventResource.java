@@ -10,6 +10,7 @@ import io.vigil.proto.v1.FrameScore;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.common.annotation.Blocking;
 import io.vigil.alerts.auth.FixedWindowLimit;
+import io.vigil.alerts.clips.ClipEncoder;
 import io.vigil.alerts.clips.EventClips;
 import io.vigil.proto.Topics;
 import io.vigil.proto.auth.LocalUsers;
@@ -30,6 +31,8 @@ import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import org.jboss.resteasy.reactive.RestStreamElementType;
@@ -71,7 +74,9 @@ public class EventResource {
     private final CameraEventSettings cameraEvents;
     private final Settings settings;
     private final int maxStreamClients;
+    private final int maxStreamClientsPerUser;
     private final AtomicInteger streamClients = new AtomicInteger();
+    private final Map<String, AtomicInteger> streamClientsByUser = new ConcurrentHashMap<>();
 
     public EventResource(EventFeed feed, EventReviews reviews, EventClips clips, SecurityIdentity identity,
             CameraEventSettings cameraEvents, AlertConfig config) {
@@ -82,6 +87,7 @@ public class EventResource {
         this.reviewLimit = new FixedWindowLimit(config.auth().maxReviewsPerMinute(), Duration.ofMinutes(1), System::nanoTime);
         this.cameraEvents = cameraEvents;
         this.maxStreamClients = config.view().maxStreamClients();
+        this.maxStreamClientsPerUser = config.view().maxStreamClientsPerUser();
         AlertTimeline.Settings t = AlertSetup.timelineSettings(config);
         this.settings = new Settings(t.events().openThreshold(), t.events().closeThreshold(),
                 new AlertTimeline("-", t).lookahead(), t.sigma());
@@ -171,12 +177,13 @@ public class EventResource {
         try {
             clip = clips.clip(e).orElseThrow(() -> new NotFoundException("the event's frames are no longer on "
                     + Topics.FRAMES));
-        } catch (EventClips.Busy busy) {
+        } catch (EventClips.Busy | ClipEncoder.TooSlow busy) {
             throw new WebApplicationException(Response.status(Response.Status.SERVICE_UNAVAILABLE).header("Retry-After", "5")
                     .entity(busy.getMessage()).build());
         }
-        String name = e.getCameraId().replaceAll("[^A-Za-z0-9._-]", "_") + "-" + e.getStartFrameIndex() + ".mp4";
-        return Response.ok(clip.mp4()).header("Content-Disposition", "inline; filename=\"" + name + "\"")
+        String name = CameraIds.fileName(e.getCameraId()) + "-" + e.getStartFrameIndex() + ".mp4";
+        return Response.ok(clip.mp4()).header("Content-Disposition", "inline; filename=\"" + name.replace('%', '_')
+                + "\"; filename*=UTF-8''" + name)
                 .header("X-Vigil-Frames", clip.frames()).header("Cache-Control", "private, max-age=60").build();
     }
 
@@ -186,15 +193,27 @@ public class EventResource {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @RestStreamElementType(MediaType.APPLICATION_JSON)
     public Multi<EventJson> stream() {
+        // Per user first, so one viewer cannot take every slot; anonymous (authentication off) counts as one user.
+        AtomicInteger mine = streamClientsByUser.computeIfAbsent(identity.isAnonymous() ? "" : identity.getPrincipal().getName(),
+                u -> new AtomicInteger());
+        if (mine.incrementAndGet() > maxStreamClientsPerUser) {
+            mine.decrementAndGet();
+            throw new WebApplicationException(Response.status(429).header("Retry-After", "30")
+                    .entity("too many event streams of this user").build());
+        }
         if (streamClients.incrementAndGet() > maxStreamClients) {
             streamClients.decrementAndGet();
+            mine.decrementAndGet();
             throw new WebApplicationException(Response.status(Response.Status.SERVICE_UNAVAILABLE)
                     .header("Retry-After", "30").entity("too many clients of the event stream").build());
         }
         return Multi.createFrom().<EventJson>emitter(emitter -> {
             Runnable unsubscribe = feed.index().subscribe(e -> emitter.emit(EventJson.of(e)));
             emitter.onTermination(unsubscribe);
-        }).onTermination().invoke(streamClients::decrementAndGet);
+        }).onTermination().invoke(() -> {
+            streamClients.decrementAndGet();
+            mine.decrementAndGet();
+        });
     }
 
     @GET

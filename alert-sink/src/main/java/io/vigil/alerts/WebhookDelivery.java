@@ -7,6 +7,8 @@ import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
 import io.vigil.kafka.LoopGroup;
 import io.vigil.kafka.TransactionalLoop;
+import io.vigil.proto.CameraIds;
+import io.vigil.proto.MessageChecks;
 import io.vigil.proto.Topics;
 import io.vigil.proto.serde.VigilSerdes;
 import io.vigil.proto.v1.AnomalyEvent;
@@ -31,16 +33,20 @@ public class WebhookDelivery {
     private static final Logger LOG = Logger.getLogger(WebhookDelivery.class);
     static final String WEBHOOK_GROUP = "vigil-alert-sink-webhook";
     static final String WEBHOOK_STAGE = "alert-sink-webhook";
+    /** How long a review waits for the view to read up to it. */
+    private static final Duration VIEW_WAIT = Duration.ofSeconds(30);
 
     private final AlertConfig config;
     private final Map<String, Object> kafkaConfig;
     private final MeterRegistry registry;
     private final ObjectMapper json;
+    private final EventFeed feed;
     private LoopGroup webhook;
 
     public WebhookDelivery(AlertConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig,
-            MeterRegistry registry, ObjectMapper json) {
+            MeterRegistry registry, ObjectMapper json, EventFeed feed) {
         this.config = config;
+        this.feed = feed;
         this.kafkaConfig = kafkaConfig;
         this.registry = registry;
         this.json = json;
@@ -57,7 +63,7 @@ public class WebhookDelivery {
             // One announcement per transaction, in order.
             webhook = LoopGroup.start(kafkaConfig, new LoopGroup.Spec(WEBHOOK_GROUP, InetAddress.getLocalHost().getHostName(),
                     1, Topics.ANOMALY_EVENTS, WEBHOOK_STAGE, 1, 1, Duration.ofMillis(200),
-                    new WebhookHandler(client.get(), json, registry), "alert-webhook"));
+                    new WebhookHandler(client.get(), json, registry, feed), "alert-webhook"));
             LOG.infof("webhook: POST to %s, %d attempts", client.get().target(), config.webhook().maxAttempts());
         }
     }
@@ -82,24 +88,43 @@ public class WebhookDelivery {
         private final WebhookClient client;
         private final ObjectMapper json;
         private final MeterRegistry registry;
+        private final EventFeed feed;
 
-        WebhookHandler(WebhookClient client, ObjectMapper json, MeterRegistry registry) {
+        WebhookHandler(WebhookClient client, ObjectMapper json, MeterRegistry registry, EventFeed feed) {
             this.client = client;
             this.json = json;
             this.registry = registry;
+            this.feed = feed;
+        }
+
+        /** A review is passed on only for an event the view knows, once the view has read up to the review. */
+        private boolean announced(ConsumerRecord<String, byte[]> r, AnomalyEvent review) {
+            try {
+                return feed.awaitEventsRead(r.partition(), r.offset(), VIEW_WAIT)
+                        && feed.index().event(review.getEventId()).isPresent();
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while checking review " + review.getEventId(), ex);
+            }
         }
 
         @Override
         public void handle(List<ConsumerRecord<String, byte[]>> chunk, TransactionalLoop.Output out) {
             for (ConsumerRecord<String, byte[]> r : chunk) {
-                var parsed = out.parseChecked(r, VigilSerdes.ANOMALY_EVENT, (key, event) -> { });
+                var parsed = out.parseChecked(r, VigilSerdes.ANOMALY_EVENT, MessageChecks::anomalyEvent);
                 if (parsed.isEmpty()) {
                     continue;
                 }
                 AnomalyEvent e = parsed.get();
+                if (e.getState() == AnomalyEvent.State.REVIEWED && !announced(r, e)) {
+                    out.deadLetter(r, "review of event " + e.getEventId() + ", which was never announced", null);
+                    continue;
+                }
                 try {
                     String body = json.writeValueAsString(EventJson.of(e));
-                    WebhookClient.Delivery d = client.post(e.getEventId() + ":" + e.getState() + ":" + e.getEndFrameIndex(), body);
+                    // Camera ids are Unicode; a header is visible ASCII.
+                    WebhookClient.Delivery d = client.post(CameraIds.percentEncoded(e.getEventId() + ":" + e.getState() + ":"
+                            + e.getEndFrameIndex()), body);
                     registry.counter("vigil.alerts.webhook", "outcome", d.delivered() ? "delivered" : "failed").increment();
                     if (!d.delivered()) {
                         LOG.warnf("webhook %s gave up on event=%s state=%s after %d attempts: %s", client.target(),

@@ -254,4 +254,65 @@ class AlertSinkKafkaTest {
         assertTrue(timeline > 300, "score timeline drawn: " + timeline + " blue pixels");
         assertTrue(thumbnailPixels > 5000, "thumbnails shown: " + thumbnailPixels + " grey pixels");
     }
+
+    /** Records straight onto a topic, as any client that can write there would. */
+    private static void write(String topic, String key, byte[] value) throws Exception {
+        send(List.of(new AlertInputs.Input(topic, key, value)));
+    }
+
+    @Test
+    @Order(10)
+    void hostileRecordsOnTheOutputTopicsStopNeitherThePageNorTheWebhook() throws Exception {
+        // Found on a running chain: a null value on vigil.frame-scores ended the view ("event view stopped") while
+        // readiness stayed UP; an event of camera 入口 ended the webhook loop ("invalid header value" on
+        // Idempotency-Key); a REVIEWED of an event never announced and an OPEN with a NaN peak were shown as real.
+        double skippedBefore = skippedByTheView();
+        write(Topics.FRAME_SCORES, "cam-h", null);
+        write(Topics.FRAME_SCORES, "cam-h", "not protobuf".getBytes(StandardCharsets.UTF_8));
+        write(Topics.FRAME_SCORES, "cam-h", io.vigil.proto.v1.FrameScore.newBuilder().setCameraId("cam-h").setFrameIndex(0)
+                .setSmoothedScore(Float.NaN).build().toByteArray());
+        AnomalyEvent open = AnomalyEvent.newBuilder().setEventId("入口:7").setCameraId("入口").setState(AnomalyEvent.State.OPEN)
+                .setStartFrameIndex(7).setEndFrameIndex(9).setPeakFrameIndex(8).setPeakScore(4.2f).setStartTimeMs(1)
+                .setEndTimeMs(2).setPeakTimeMs(2).build();
+        write(Topics.ANOMALY_EVENTS, "ghost", open.toBuilder().setEventId("ghost:5").setCameraId("ghost").setStartFrameIndex(5)
+                .setEndFrameIndex(5).setPeakFrameIndex(5).setState(AnomalyEvent.State.REVIEWED).setReview(io.vigil.proto.v1.Review
+                        .newBuilder().setAction(io.vigil.proto.v1.Review.Action.RESOLVED).setBy("operator").setTimeMs(1))
+                .build().toByteArray());
+        write(Topics.ANOMALY_EVENTS, "nan-cam", open.toBuilder().setEventId("nan-cam:7").setCameraId("nan-cam")
+                .setPeakScore(Float.NaN).build().toByteArray());
+        write(Topics.ANOMALY_EVENTS, "入口", open.toByteArray());
+        write(Topics.FRAME_SCORES, "cam-h", io.vigil.proto.v1.FrameScore.newBuilder().setCameraId("cam-h").setFrameIndex(1)
+                .setRawScore(0.5f).setSmoothedScore(0.5f).build().toByteArray());
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().queryParam("camera", "入口").get("/events").then()
+                .statusCode(200).body("$", hasSize(1)).body("[0].id", equalTo("入口:7")));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/cameras/cam-h/scores").then().statusCode(200)
+                .body("$", hasSize(1)).body("[0].frame", equalTo(1)));
+        given().get("/events/ghost:5").then().statusCode(404);
+        given().get("/events/nan-cam:7").then().statusCode(404);
+
+        // The webhook delivers the event with its key percent-encoded, and dead-letters the two others.
+        await().atMost(Duration.ofSeconds(60)).until(() -> Files.readAllLines(WEBHOOK_LOG).stream()
+                .anyMatch(l -> l.startsWith("204 %E5%85%A5%E5%8F%A3:7:OPEN:9 ")));
+        List<String> calls = Files.readAllLines(WEBHOOK_LOG);
+        assertTrue(calls.stream().noneMatch(l -> l.contains("ghost") || l.contains("nan-cam")), String.join("\n", calls));
+        List<String> reasons = TopicReader.read(KafkaBrokerResource.bootstrapServers(), Topics.DEAD_LETTER,
+                r -> "ghost".equals(r.key()) || "nan-cam".equals(r.key()), 2, Duration.ofSeconds(30), Duration.ofSeconds(1))
+                .stream().map(r -> new String(r.headers().lastHeader(DeadLetterHeaders.REASON).value(), StandardCharsets.UTF_8))
+                .toList();
+        assertEquals(2, reasons.size(), reasons.toString());
+        assertTrue(reasons.stream().anyMatch(r -> r.contains("never announced")), reasons.toString());
+        assertTrue(reasons.stream().anyMatch(r -> r.contains("peak score NaN")), reasons.toString());
+
+        given().get(management + "health/live").then().statusCode(200).body(containsString("alert-view-thread"));
+        assertEquals(4, skippedByTheView() - skippedBefore, "null, not protobuf, NaN score, NaN peak");
+    }
+
+    /** The view's count of records it could not use (other tests on the shared broker write some too). */
+    private double skippedByTheView() {
+        String metrics = given().get(management + "metrics").then().statusCode(200).extract().asString();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^vigil_alerts_view_skipped_total ([0-9.]+)$")
+                .matcher(metrics);
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    }
 }

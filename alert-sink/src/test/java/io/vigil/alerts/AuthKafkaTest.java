@@ -271,12 +271,17 @@ class AuthKafkaTest {
         Path chromium = Chromium.require();
         awaitTheEvent();
         try (BrowserPage page = BrowserPage.open(chromium, DIR.resolve("chromium"), root.toString())) {
-            page.awaitTrue("!document.getElementById('login').hidden", Duration.ofSeconds(30));
+            // What a person sees, not what the attributes say: signed out, the form and no events; signed in, the
+            // events and no form (a display rule once kept the form on screen under its hidden attribute).
+            page.awaitTrue(BrowserPage.visible("#login"), Duration.ofSeconds(30));
+            assertEquals(false, page.evaluate(BrowserPage.visible("main")).asBoolean(), "signed out: no events shown");
             page.evaluate("document.getElementById('username').value = 'otto';"
                     + "document.getElementById('password').value = '" + OPERATOR_PASSWORD.replace("'", "\\'") + "';"
                     + "document.querySelector('#login button').click()");
             page.awaitTrue("document.getElementById('status').textContent === 'live'", Duration.ofSeconds(30));
             page.awaitTrue("document.querySelector('[data-event-id=\"" + EVENT + "\"] img')?.naturalWidth > 0", Duration.ofSeconds(30));
+            assertEquals(false, page.evaluate(BrowserPage.visible("#login")).asBoolean(), "signed in: the form is gone");
+            assertEquals(true, page.evaluate(BrowserPage.visible("main")).asBoolean(), "signed in: the events show");
             assertEquals("otto (operator)", page.evaluate("document.getElementById('user').firstChild.textContent").asText());
             assertEquals(false, page.evaluate("document.cookie.includes('" + AuthResource.COOKIE + "')").asBoolean(),
                     "the token's cookie is out of the page's scripts' reach");
@@ -317,7 +322,8 @@ class AuthKafkaTest {
             }
 
             page.evaluate("document.getElementById('logout').click()");
-            page.awaitTrue("!document.getElementById('login').hidden", Duration.ofSeconds(30));
+            page.awaitTrue(BrowserPage.visible("#login"), Duration.ofSeconds(30));
+            assertEquals(false, page.evaluate(BrowserPage.visible("main")).asBoolean(), "signed out again: no events shown");
         }
     }
 

@@ -132,6 +132,24 @@ final class BrowserPage implements AutoCloseable {
         return m.path("result").path("result").path("value");
     }
 
+    /**
+     * A JavaScript expression: true when the element a CSS selector names is rendered and takes room on the page, as
+     * a person would see it (its computed style and its ancestors', not its attributes).
+     */
+    static String visible(String selector) {
+        return "(() => { const e = document.querySelector(" + JSON_STRING.apply(selector) + "); if (!e) return false;"
+                + " const r = e.getBoundingClientRect();"
+                + " return e.checkVisibility({opacityProperty: true, visibilityProperty: true}) && r.width > 0 && r.height > 0; })()";
+    }
+
+    private static final java.util.function.Function<String, String> JSON_STRING = s -> {
+        try {
+            return JSON.writeValueAsString(s);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException(e);
+        }
+    };
+
     /** Waits until the expression is true, failing with the page's text after {@code timeout}. */
     void awaitTrue(String expression, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();

@@ -30,7 +30,10 @@ import org.jboss.logging.Logger;
  * transaction (outputs, dead letters and consumer offsets commit together), so read_committed consumers see each
  * input's outputs exactly once, also after a crash or restart. The handler gets the polled records in chunks of at
  * most {@code maxBatch} (micro-batches that mix keys/cameras). On a failed transaction the poll is rewound and
- * processed again; a fenced producer (another instance took over) ends the loop.
+ * processed again; a fenced producer (another instance took over) ends the loop. A record that makes the handler
+ * throw (an input no check foresaw, a bug) does not end it either: the poll is processed again one record at a
+ * time, and each record that still throws goes to the dead-letter topic with the error, its partial outputs
+ * discarded; the others go through as usual.
  */
 public final class TransactionalLoop implements Runnable {
 
@@ -123,36 +126,98 @@ public final class TransactionalLoop implements Runnable {
     }
 
     private void processInTransaction(ConsumerRecords<String, byte[]> records) {
+        List<ConsumerRecord<String, byte[]>> all = new ArrayList<>();
+        records.forEach(all::add);
         producer.beginTransaction();
         try {
-            List<ConsumerRecord<String, byte[]>> all = new ArrayList<>();
-            records.forEach(all::add);
-            Output out = new Output() {
-                @Override
-                public void send(ProducerRecord<String, byte[]> record) {
-                    producer.send(record);
-                }
-
-                @Override
-                public void deadLetter(ConsumerRecord<String, byte[]> rejected, String reason, Throwable cause) {
-                    LOG.errorf("rejected %s/%d@%d: %s", rejected.topic(), rejected.partition(), rejected.offset(), reason);
-                    producer.send(DeadLetters.of(rejected, stage, reason, cause));
-                }
-            };
+            Output out = new ProducerOutput();
             for (int from = 0; from < all.size(); from += maxBatch) {
                 handler.handle(all.subList(from, Math.min(all.size(), from + maxBatch)), out);
             }
-            producer.sendOffsetsToTransaction(nextOffsets(records), consumer.groupMetadata());
-            producer.commitTransaction();
+            commit(records);
         } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
             throw e;
         } catch (KafkaException e) {
-            // Nothing of this poll was committed: go back and process it again.
-            LOG.warnf("transaction aborted, the poll will be processed again: %s", e.getMessage());
-            producer.abortTransaction();
-            for (TopicPartition tp : records.partitions()) {
-                consumer.seek(tp, records.records(tp).get(0).offset());
+            rewind(records, e);
+        } catch (RuntimeException e) {
+            if (!running || Thread.currentThread().isInterrupted()) {
+                throw e; // stopping, not a bad record
             }
+            LOG.warnf("%s handler failed on a poll of %d records (%s): processing them one at a time", stage, all.size(), e);
+            producer.abortTransaction();
+            processOneByOne(records, all);
+        }
+    }
+
+    /** The poll again, each record on its own: one that throws is dead-lettered and its outputs are dropped. */
+    private void processOneByOne(ConsumerRecords<String, byte[]> records, List<ConsumerRecord<String, byte[]>> all) {
+        producer.beginTransaction();
+        try {
+            ProducerOutput direct = new ProducerOutput();
+            for (ConsumerRecord<String, byte[]> r : all) {
+                List<ProducerRecord<String, byte[]>> held = new ArrayList<>();
+                try {
+                    handler.handle(List.of(r), new Output() {
+                        @Override
+                        public void send(ProducerRecord<String, byte[]> record) {
+                            held.add(record);
+                        }
+
+                        @Override
+                        public void deadLetter(ConsumerRecord<String, byte[]> rejected, String reason, Throwable cause) {
+                            logRejected(rejected, reason);
+                            held.add(DeadLetters.of(rejected, stage, reason, cause));
+                        }
+                    });
+                } catch (KafkaException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    if (!running || Thread.currentThread().isInterrupted()) {
+                        throw e;
+                    }
+                    held.clear();
+                    direct.deadLetter(r, stage + " failed on this record: " + e, e);
+                    continue;
+                }
+                held.forEach(producer::send);
+            }
+            commit(records);
+        } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
+            throw e;
+        } catch (KafkaException e) {
+            rewind(records, e);
+        }
+    }
+
+    /** The handler's outputs and dead letters, straight into the current transaction. */
+    private final class ProducerOutput implements Output {
+        @Override
+        public void send(ProducerRecord<String, byte[]> record) {
+            producer.send(record);
+        }
+
+        @Override
+        public void deadLetter(ConsumerRecord<String, byte[]> rejected, String reason, Throwable cause) {
+            logRejected(rejected, reason);
+            producer.send(DeadLetters.of(rejected, stage, reason, cause));
+        }
+    }
+
+    private static void logRejected(ConsumerRecord<String, byte[]> rejected, String reason) {
+        LOG.errorf("rejected %s/%d@%d: %s", rejected.topic(), rejected.partition(), rejected.offset(), reason);
+    }
+
+    private void commit(ConsumerRecords<String, byte[]> records) {
+        producer.sendOffsetsToTransaction(nextOffsets(records), consumer.groupMetadata());
+        producer.commitTransaction();
+    }
+
+    /** Nothing of this poll was committed: go back and process it again. */
+    private void rewind(ConsumerRecords<String, byte[]> records, KafkaException e) {
+        LOG.warnf("transaction aborted, the poll will be processed again: %s", e.getMessage());
+        producer.abortTransaction();
+        for (TopicPartition tp : records.partitions()) {
+            consumer.seek(tp, records.records(tp).get(0).offset());
         }
     }
 

@@ -1,5 +1,6 @@
 package io.vigil.local;
 
+import io.vigil.proto.CameraIds;
 import io.vigil.proto.Durations;
 import io.vigil.proto.SourceUris;
 import io.vigil.proto.Topics;
@@ -45,21 +46,31 @@ public final class VigilLocal {
     /** {@code learn}: how long the first camera shows its normal before its model is trained (null: no learning). */
     record Options(String source, String camera, boolean once, Duration duration, int kafkaPort, Path dataDir,
             boolean fresh, Path home, String detector, java.util.Optional<Path> model, int cameras, boolean secure,
-            double fps, boolean loop, Duration learn, int learnEpochs) {
+            double fps, boolean loop, Duration learn, int learnEpochs, String listen) {
+        /** Where the pages and APIs listen unless asked otherwise: this machine only. */
+        static final String LOOPBACK = "127.0.0.1";
+
         Options(String source, String camera, boolean once, Duration duration, int kafkaPort, Path dataDir, boolean fresh,
                 Path home, String detector, java.util.Optional<Path> model) {
             this(source, camera, once, duration, kafkaPort, dataDir, fresh, home, detector, model, 1, false, 0, false, null,
                     CameraLearning.DEFAULT_EPOCHS);
         }
 
+        Options(String source, String camera, boolean once, Duration duration, int kafkaPort, Path dataDir, boolean fresh,
+                Path home, String detector, java.util.Optional<Path> model, int cameras, boolean secure, double fps,
+                boolean loop, Duration learn, int learnEpochs) {
+            this(source, camera, once, duration, kafkaPort, dataDir, fresh, home, detector, model, cameras, secure, fps, loop,
+                    learn, learnEpochs, LOOPBACK);
+        }
+
         Options secured() {
             return new Options(source, camera, once, duration, kafkaPort, dataDir, fresh, home, detector, model, cameras, true,
-                    fps, loop, learn, learnEpochs);
+                    fps, loop, learn, learnEpochs, listen);
         }
 
         Options withSource(String other) {
             return new Options(other, camera, once, duration, kafkaPort, dataDir, fresh, home, detector, model, cameras, secure,
-                    fps, loop, learn, learnEpochs);
+                    fps, loop, learn, learnEpochs, listen);
         }
 
         /** Where per-camera models go: the scorer and the alert-sink read it, a learning run writes it. */
@@ -162,7 +173,10 @@ public final class VigilLocal {
                         logs));
             }
 
-            int exit = awaitEnd(o, services, new IngestProbe(INGEST_PORT + MANAGEMENT_PORT_OFFSET), printer, stopping);
+            Map<String, Integer> managementPorts = new LinkedHashMap<>();
+            specs.forEach(spec -> managementPorts.put(spec.name(), spec.managementPort()));
+            int exit = awaitEnd(o, services, new IngestProbe(INGEST_PORT + MANAGEMENT_PORT_OFFSET),
+                    new LivenessWatch(managementPorts, LIVENESS_FAILURES_TO_END), printer, stopping);
             say("stopping; " + printer.totalFrames() + " frames, " + printer.totalDetections() + " detections messages, "
                     + printer.totalSequences() + " object sequences, " + printer.totalScores() + " object scores, "
                     + printer.totalFrameScores() + " frame scores and " + printer.totalEvents() + " event announcements flowed");
@@ -197,16 +211,28 @@ public final class VigilLocal {
     }
 
     /** Waits until the job should end (see the README's "How it ends"); returns its exit code. */
-    private static int awaitEnd(Options o, List<ServiceProcess> services, IngestProbe probe, FlowPrinter printer,
-            java.util.concurrent.atomic.AtomicBoolean stopping) throws InterruptedException {
+    private static int awaitEnd(Options o, List<ServiceProcess> services, IngestProbe probe, LivenessWatch liveness,
+            FlowPrinter printer, java.util.concurrent.atomic.AtomicBoolean stopping) throws InterruptedException {
         ServiceProcess ingest = services.get(services.size() - 1);
         long deadline = o.duration() == null ? Long.MAX_VALUE : System.nanoTime() + o.duration().toNanos();
         long nextProbe = System.nanoTime();
+        long nextLiveness = System.nanoTime();
         while (System.nanoTime() < deadline && !stopping.get()) {
             ServiceProcess died = services.stream().filter(sp -> sp != ingest && !sp.isAlive()).findFirst().orElse(null);
             if (died != null && !stopping.get()) {
                 say(died.name() + " exited with code " + died.waitFor() + "; see " + died.log());
                 return 1;
+            }
+            if (System.nanoTime() >= nextLiveness) {
+                nextLiveness = System.nanoTime() + LIVENESS_INTERVAL.toNanos();
+                var dead = liveness.check();
+                if (dead.isPresent() && !stopping.get()) {
+                    String log = services.stream().filter(sp -> sp.name().equals(dead.get().service())).findFirst()
+                            .map(sp -> sp.log().toString()).orElse("its log");
+                    say(dead.get().service() + " is running but not live (" + dead.get().health() + "); the job ends "
+                            + "as a cluster would restart it; see " + log);
+                    return 1;
+                }
             }
             if (!ingest.isAlive() && !stopping.get()) {
                 int exit = ingest.waitFor();
@@ -252,6 +278,10 @@ public final class VigilLocal {
         }
     }
 
+    /** How often the job asks every service whether it is live, and after how many DOWN answers in a row it ends. */
+    static final Duration LIVENESS_INTERVAL = Duration.ofSeconds(5);
+    static final int LIVENESS_FAILURES_TO_END = 3;
+
     /** A service's management port (health, metrics) is its HTTP port + this, as in each application.properties. */
     static final int MANAGEMENT_PORT_OFFSET = 1000;
 
@@ -260,20 +290,20 @@ public final class VigilLocal {
 
     /** The services of the main job, in start order; frame-ingest comes last. */
     static List<ServiceSpec> services(Options o, String bootstrap) {
-        Map<String, String> detector = common(bootstrap, 8082);
+        Map<String, String> detector = common(o, bootstrap, 8082);
         detector.put("vigil.detector.backend", o.detector());
         o.model().ifPresent(m -> detector.put("vigil.detector.model", m.toAbsolutePath().toString()));
 
-        Map<String, String> assembler = common(bootstrap, 8083);
+        Map<String, String> assembler = common(o, bootstrap, 8083);
         assembler.put("kafka-streams.state.dir", o.dataDir().resolve("state/sequence-assembler").toString());
 
-        Map<String, String> scorer = common(bootstrap, 8084);
+        Map<String, String> scorer = common(o, bootstrap, 8084);
         String model = o.home().resolve("models/ssmtl-ped2-shallow-narrow.onnx").toString();
         scorer.put("vigil.scorer.model", model);
         scorer.put("vigil.scorer.registry", o.registry().toString());
         assembler.put("vigil.assembler.model", model); // refuses to start if its sequences do not fit the model
 
-        Map<String, String> alerts = common(bootstrap, 8085);
+        Map<String, String> alerts = common(o, bootstrap, 8085);
         alerts.put("kafka-streams.state.dir", o.dataDir().resolve("state/alert-sink").toString());
         alerts.put("vigil.alerts.registry", o.registry().toString());
         alerts.put("vigil.alerts.registry-refresh", "2s");
@@ -289,7 +319,7 @@ public final class VigilLocal {
             page = "https://localhost:8085/ (trust " + security.caCertificate() + ")";
         }
 
-        Map<String, String> ingest = common(bootstrap, INGEST_PORT);
+        Map<String, String> ingest = common(o, bootstrap, INGEST_PORT);
         if (!o.cameraIds().contains(DEFAULT_CAMERA)) {
             // frame-ingest's own default camera; this run ingests only the camera asked for.
             ingest.put("vigil.ingest.cameras." + DEFAULT_CAMERA + ".enabled", "false");
@@ -317,11 +347,14 @@ public final class VigilLocal {
                         + SourceUris.withoutCredentials(o.source())));
     }
 
-    private static Map<String, String> common(String bootstrap, int port) {
+    private static Map<String, String> common(Options o, String bootstrap, int port) {
         Map<String, String> props = new LinkedHashMap<>();
         props.put("kafka.bootstrap.servers", bootstrap);
         props.put("quarkus.http.port", Integer.toString(port));
+        props.put("quarkus.http.host", o.listen());
         props.put("quarkus.management.port", Integer.toString(port + MANAGEMENT_PORT_OFFSET));
+        // Health and metrics have no authentication: this machine only, whatever --listen says.
+        props.put("quarkus.management.host", Options.LOOPBACK);
         return props;
     }
 
@@ -371,6 +404,10 @@ public final class VigilLocal {
         @Option(names = "--learn-epochs", paramLabel = "N", description = "epochs of that training (default: "
                 + "${DEFAULT-VALUE})")
         int learnEpochs = CameraLearning.DEFAULT_EPOCHS;
+        @Option(names = "--listen", paramLabel = "ADDRESS", description = "where the page and the services' APIs listen "
+                + "(default: ${DEFAULT-VALUE}, this machine only; 0.0.0.0 for every interface); health and metrics "
+                + "stay on 127.0.0.1")
+        String listen = Options.LOOPBACK;
     }
 
     static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
@@ -418,9 +455,13 @@ public final class VigilLocal {
         String source = c.source != null ? c.source : c.bareSource != null ? c.bareSource
                 : env.getOrDefault(SOURCE_URI_VARIABLE, DEFAULT_SOURCE);
         String camera = c.camera != null ? c.camera : source.startsWith("synthetic:") ? DEFAULT_CAMERA : cameraIdFrom(source);
+        String problem = CameraIds.problem(camera);
+        if (problem != null) {
+            throw new IllegalArgumentException("--camera: " + problem);
+        }
         return new Options(source, camera, c.once, c.duration, c.port, c.dataDir.toAbsolutePath(), c.fresh,
                 c.home.toAbsolutePath(), c.detector, java.util.Optional.ofNullable(c.model), c.cameras, c.secure, c.fps, c.loop,
-                c.learn, c.learnEpochs);
+                c.learn, c.learnEpochs, c.listen);
     }
 
     /** A camera id from a path or URL: its last name without extension, safe as a Kafka key and config key. */

@@ -101,7 +101,8 @@ class VigilLocalOptionsTest {
     @Test
     void badOptionsAreNamed() {
         for (String[] args : List.of(new String[] {"--speed", "2"}, new String[] {"--fps", "-1"}, new String[] {"--fps"},
-                new String[] {"--fps", "fast"}, new String[] {"--duration", "soon"}, new String[] {"--cameras", "0"})) {
+                new String[] {"--fps", "fast"}, new String[] {"--duration", "soon"}, new String[] {"--cameras", "0"},
+                new String[] {"--camera", "gate|3"})) {
             String message = assertThrows(IllegalArgumentException.class, () -> VigilLocal.parse(args)).getMessage();
             assertTrue(message.contains(args[0]), message);
         }
@@ -112,7 +113,7 @@ class VigilLocalOptionsTest {
         StringWriter out = new StringWriter();
         new CommandLine(new VigilLocal.Cli()).usage(new PrintWriter(out));
         for (String option : List.of("--source", "--camera", "--cameras", "--fps", "--loop", "--once", "--duration",
-                "--detector", "--model", "--kafka-port", "--data-dir", "--fresh", "--home", "--secure", "--help")) {
+                "--detector", "--model", "--kafka-port", "--data-dir", "--fresh", "--home", "--secure", "--listen", "--help")) {
             assertTrue(out.toString().contains(option), option + " in\n" + out);
         }
     }
@@ -123,5 +124,24 @@ class VigilLocalOptionsTest {
         assertEquals("cam-02", o.camera());
         assertEquals(java.time.Duration.ofSeconds(90), o.duration());
         assertEquals(VigilLocal.DEFAULT_SOURCE, VigilLocal.parse(new String[0]).source());
+    }
+
+    @Test
+    void servicesListenOnThisMachineOnlyUnlessAskedAndHealthAlwaysDoes() {
+        // Found on a local run: every service listened on all interfaces, management (no authentication) included.
+        for (VigilLocal.ServiceSpec spec : VigilLocal.services(VigilLocal.parse(new String[0]), "localhost:9092")) {
+            assertEquals("127.0.0.1", spec.properties().get("quarkus.http.host"), spec.name());
+            assertEquals("127.0.0.1", spec.properties().get("quarkus.management.host"), spec.name());
+        }
+        for (VigilLocal.ServiceSpec spec : VigilLocal.services(VigilLocal.parse(new String[] {"--listen", "0.0.0.0"}),
+                "localhost:9092")) {
+            assertEquals("0.0.0.0", spec.properties().get("quarkus.http.host"), spec.name());
+            assertEquals("127.0.0.1", spec.properties().get("quarkus.management.host"), spec.name());
+        }
+    }
+
+    @Test
+    void aUnicodeCameraIdIsACameraId() {
+        assertEquals("入口", VigilLocal.parse(new String[] {"--camera", "入口", "/videos/02"}).camera());
     }
 }

@@ -2,6 +2,7 @@ package io.vigil.alerts.auth;
 
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.identity.SecurityIdentity;
+import io.vertx.core.http.HttpServerRequest;
 import io.vigil.proto.auth.LocalUsers;
 import jakarta.annotation.security.PermitAll;
 import jakarta.ws.rs.BadRequestException;
@@ -52,14 +53,15 @@ public class AuthResource {
     @PermitAll
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    public Response login(Credentials credentials, @Context UriInfo uri) {
+    public Response login(Credentials credentials, @Context UriInfo uri, @Context HttpServerRequest request) {
         LocalLogin.BuiltIn builtIn = login.builtIn().orElseThrow(() -> new NotFoundException(
                 "there is no built-in login here: use a bearer token from the identity provider"));
         if (credentials == null || credentials.username() == null || credentials.password() == null
                 || credentials.username().length() > 64 || credentials.password().length() > 1024) {
             throw new BadRequestException("a login is {\"username\": ..., \"password\": ...}");
         }
-        LoginGuard.Result result = builtIn.guard().login(credentials.username(), credentials.password().toCharArray());
+        LoginGuard.Result result = builtIn.guard().login(credentials.username(), request.remoteAddress().hostAddress(),
+                credentials.password().toCharArray());
         return switch (result.outcome()) {
             case OK -> {
                 LocalUsers.User user = result.user().orElseThrow();
@@ -71,7 +73,7 @@ public class AuthResource {
             case WRONG -> Response.status(Response.Status.UNAUTHORIZED).entity("wrong user name or password").build();
             case LOCKED, BUSY -> Response.status(Response.Status.TOO_MANY_REQUESTS)
                     .header("Retry-After", Math.max(1, result.retryAfter().toSeconds()))
-                    .entity(result.outcome() == LoginGuard.Outcome.LOCKED ? "too many failed logins for this user; try again later"
+                    .entity(result.outcome() == LoginGuard.Outcome.LOCKED ? "too many failed logins for this user from here; try again later"
                             : "too many logins at once; try again later")
                     .build();
         };

@@ -57,7 +57,7 @@ public class LocalLogin {
         try {
             LocalUsers users = LocalUsers.read(usersFile);
             builtIn = Optional.of(new BuiltIn(new LoginGuard(users, auth.maxFailedLogins(), auth.lockout(),
-                    auth.maxLoginsPerSecond(), System::nanoTime), new TokenIssuer(TokenIssuer.readKey(signingKey),
+                    auth.maxLoginsPerSecond(), auth.maxLoginsPerSecondPerClient(), System::nanoTime), new TokenIssuer(TokenIssuer.readKey(signingKey),
                     issuer.orElse(DEFAULT_ISSUER), auth.tokenLifetime())));
             LOG.infof("authentication: built-in login for %d users of %s, tokens for %s", users.size(), usersFile,
                     auth.tokenLifetime());

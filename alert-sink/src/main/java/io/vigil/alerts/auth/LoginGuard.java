@@ -7,8 +7,10 @@ import java.util.Optional;
 import java.util.function.LongSupplier;
 
 /**
- * Checks logins against the built-in user store, with a lockout of a user name after too many failures in a row and
- * a global rate (each check costs a password hash), so guessing passwords is slow and cannot exhaust the service.
+ * Checks logins against the built-in user store, with a lockout of a user name from one client address after too many
+ * failures in a row, a rate per client address and a global rate (each check costs a password hash), so guessing
+ * passwords is slow and cannot exhaust the service. The lockout is per address so that someone guessing from one
+ * place cannot lock the real user out everywhere, and one address cannot take the whole global rate.
  */
 public final class LoginGuard {
 
@@ -27,18 +29,23 @@ public final class LoginGuard {
     private final long lockoutNanos;
     private final LongSupplier nanoClock;
     private final FixedWindowLimit checks;
-    private final Map<String, long[]> failures = RecentKeys.map(MAX_TRACKED_NAMES); // name -> count, last failure
+    private final FixedWindowLimit checksPerClient;
+    /** (name, client address) -> count, last failure. */
+    private final Map<String, long[]> failures = RecentKeys.map(MAX_TRACKED_NAMES);
 
-    public LoginGuard(LocalUsers users, int maxFailed, Duration lockout, int checksPerSecond, LongSupplier nanoClock) {
+    public LoginGuard(LocalUsers users, int maxFailed, Duration lockout, int checksPerSecond, int checksPerSecondPerClient,
+            LongSupplier nanoClock) {
         this.users = users;
         this.maxFailed = maxFailed;
         this.lockoutNanos = lockout.toNanos();
         this.nanoClock = nanoClock;
         this.checks = new FixedWindowLimit(checksPerSecond, Duration.ofSeconds(1), nanoClock);
+        this.checksPerClient = new FixedWindowLimit(checksPerSecondPerClient, Duration.ofSeconds(1), nanoClock);
     }
 
-    public Result login(String name, char[] password) {
-        String key = name == null ? "" : name;
+    /** A login of {@code name} from {@code client} (its address, as the server or the trusted proxy saw it). */
+    public Result login(String name, String client, char[] password) {
+        String key = (name == null ? "" : name) + "\u0000" + client;
         synchronized (this) {
             long[] f = failures.get(key);
             if (f != null && f[0] >= maxFailed) {
@@ -49,7 +56,10 @@ public final class LoginGuard {
                 failures.remove(key);
             }
         }
-        Duration wait = checks.tryAcquire("*");
+        Duration wait = checksPerClient.tryAcquire(client);
+        if (wait.isZero()) {
+            wait = checks.tryAcquire("*");
+        }
         if (!wait.isZero()) {
             return new Result(Outcome.BUSY, Optional.empty(), wait);
         }

@@ -74,7 +74,8 @@ public class EventClips {
             if (frames.isEmpty()) {
                 return Optional.empty();
             }
-            Clip c = new Clip(ClipEncoder.mp4(frames.stream().map(f -> f.getJpeg().toByteArray()).toList(), fps(frames)),
+            Clip c = new Clip(ClipEncoder.mp4(frames.stream().map(f -> f.getJpeg().toByteArray()).toList(), fps(frames),
+                    config.encodeTimeout()),
                     frames.size());
             synchronized (recent) {
                 recent.put(key, c);

@@ -37,8 +37,11 @@ public final class ImageCodec {
         this.maxPixels = maxPixels;
     }
 
-    /** Decodes any image format OpenCV reads into RGB. */
-    public RgbImage decode(byte[] encoded) {
+    /**
+     * Throws unless {@code encoded} is an image whose header declares at most the pixel limit: what every decoder of
+     * untrusted bytes asks before it lets OpenCV allocate (a JPEG header claiming 30000x30000 is gigabytes).
+     */
+    public void checkDeclaredSize(byte[] encoded) {
         if (encoded == null || encoded.length == 0) {
             throw new ImageDecodeException("empty image payload");
         }
@@ -47,6 +50,11 @@ public final class ImageCodec {
             throw new ImageDecodeException("image declares " + declared.width() + "x" + declared.height()
                     + " pixels, over the limit of " + maxPixels);
         }
+    }
+
+    /** Decodes any image format OpenCV reads into RGB. */
+    public RgbImage decode(byte[] encoded) {
+        checkDeclaredSize(encoded);
         try (BytePointer buffer = Mats.pointerTo(encoded);
                 Mat raw = new Mat(1, encoded.length, org.bytedeco.opencv.global.opencv_core.CV_8UC1, buffer);
                 Mat bgr = imdecode(raw, IMREAD_COLOR)) {
