@@ -52,6 +52,10 @@ public interface AssemblerConfig {
     @WithDefault("10s")
     Duration closeTimeout();
 
+    /** A camera without frames for this long, and no detection waiting, is forgotten (its frames and progress). */
+    @WithDefault("24h")
+    Duration cameraRetention();
+
     /** Frames kept per camera at most, whatever the detector's lag. */
     @WithDefault("600")
     @Positive

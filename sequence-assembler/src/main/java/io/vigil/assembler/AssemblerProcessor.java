@@ -24,6 +24,7 @@ import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.jboss.logging.Logger;
 
 /**
  * Joins one partition's frames and detections (both keyed by camera) into object sequences.
@@ -37,6 +38,8 @@ import org.apache.kafka.streams.processor.api.Record;
  */
 final class AssemblerProcessor implements Processor<String, byte[], String, byte[]> {
 
+    private static final Logger LOG = Logger.getLogger(AssemblerProcessor.class);
+
     static final String STAGE = "sequence-assembler";
     private static final int DECODED_CACHE = 48;
 
@@ -44,6 +47,7 @@ final class AssemblerProcessor implements Processor<String, byte[], String, byte
     private final Duration maxWait;
     private final Duration punctuateEvery;
     private final int maxFramesPerCamera;
+    private final Duration cameraRetention;
     private final AssemblerMetrics metrics;
     private final RecordGuard guard;
     private final ImageCodec codec = new ImageCodec();
@@ -63,7 +67,8 @@ final class AssemblerProcessor implements Processor<String, byte[], String, byte
     private ProtoStore<CameraProgress> cameras;
 
     AssemblerProcessor(SequenceBuilder builder, Duration maxWait, Duration punctuateEvery, int maxFramesPerCamera,
-            AssemblerMetrics metrics) {
+            Duration cameraRetention, AssemblerMetrics metrics) {
+        this.cameraRetention = cameraRetention;
         this.builder = builder;
         this.maxWait = maxWait;
         this.punctuateEvery = punctuateEvery;
@@ -213,8 +218,23 @@ final class AssemblerProcessor implements Processor<String, byte[], String, byte
         for (KeyValue<String, CameraProgress> kv : cameras.all()) {
             CameraProgress.Builder progress = kv.value.toBuilder();
             completeReady(kv.key, progress, now);
+            boolean waiting = pending.firstKey(CameraKeys.first(kv.key), CameraKeys.last(kv.key)) != null;
+            if (!waiting && now - progress.getLastFrameAtMs() >= cameraRetention.toMillis()) {
+                forget(kv.key);
+                continue;
+            }
             evict(kv.key, progress);
             cameras.put(kv.key, progress.build());
         }
+    }
+
+    /** A camera quiet for the retention, with nothing waiting: its frames and progress go. */
+    private void forget(String camera) {
+        LOG.infof("camera=%s without frames for the retention: forgotten", camera);
+        for (String k : frames.keys(CameraKeys.first(camera), CameraKeys.last(camera))) {
+            frames.delete(k);
+            decoded.remove(k);
+        }
+        cameras.delete(camera);
     }
 }

@@ -24,7 +24,7 @@ public class AssemblerSetup {
         SequenceBuilder builder = new SequenceBuilder(checked(new SequenceSettings(config.t(), config.cropSize(),
                 config.boxEnlargement(), config.minBoxSide()), config.model()));
         return AssemblerTopology.build(builder, config.maxWait(), config.punctuateInterval(), config.maxFramesPerCamera(),
-                new AssemblerMetrics() {
+                config.cameraRetention(), new AssemblerMetrics() {
                     @Override
                     public void sequenceEmitted(boolean padded) {
                         registry.counter("vigil.assembler.sequences", "padded", Boolean.toString(padded)).increment();

@@ -29,14 +29,23 @@ public final class AssemblerTopology {
     private AssemblerTopology() {
     }
 
+    /** With a camera retention of {@link #DEFAULT_CAMERA_RETENTION}. */
     public static Topology build(SequenceBuilder builder, Duration maxWait, Duration punctuateEvery,
             int maxFramesPerCamera, AssemblerMetrics metrics) {
+        return build(builder, maxWait, punctuateEvery, maxFramesPerCamera, DEFAULT_CAMERA_RETENTION, metrics);
+    }
+
+    /** What a camera without input and without waiting detections is kept for: then its frames and progress go. */
+    static final Duration DEFAULT_CAMERA_RETENTION = Duration.ofHours(24);
+
+    public static Topology build(SequenceBuilder builder, Duration maxWait, Duration punctuateEvery,
+            int maxFramesPerCamera, Duration cameraRetention, AssemblerMetrics metrics) {
         Topology topology = new Topology();
         topology.addSource(FRAMES_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), Topics.FRAMES);
         topology.addSource(DETECTIONS_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
                 Topics.DETECTIONS);
         topology.addProcessor(PROCESSOR,
-                () -> new AssemblerProcessor(builder, maxWait, punctuateEvery, maxFramesPerCamera, metrics),
+                () -> new AssemblerProcessor(builder, maxWait, punctuateEvery, maxFramesPerCamera, cameraRetention, metrics),
                 FRAMES_SOURCE, DETECTIONS_SOURCE);
         for (String store : new String[] {FRAMES_STORE, PENDING_STORE, CAMERAS_STORE}) {
             topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), Serdes.String(),

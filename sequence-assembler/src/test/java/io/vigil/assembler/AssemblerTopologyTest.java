@@ -260,6 +260,30 @@ class AssemblerTopologyTest {
         assertTrue(header(deadLetters.readRecord(), DeadLetterHeaders.REASON).contains("evicted"));
     }
 
+    @Test
+    void aCameraQuietForItsRetentionIsForgotten() throws Exception {
+        frames("quiet", 0, 9, false);
+        frames("busy", 0, 9, false);
+        driver.advanceWallClockTime(Duration.ofHours(12));
+        frames("busy", 10, 19, false);
+        assertEquals(30, storedFrames(), "kept within the retention");
+        driver.advanceWallClockTime(Duration.ofHours(13));
+        assertEquals(20, storedFrames(), "the quiet camera's frames are gone, the busy one's are not");
+        assertEquals(null, driver.getKeyValueStore(AssemblerTopology.CAMERAS_STORE).get("quiet"));
+        assertTrue(driver.getKeyValueStore(AssemblerTopology.CAMERAS_STORE).get("busy") != null);
+    }
+
+    @Test
+    void frameIndicesAtTheEndOfTheRangeAreHarmless() throws Exception {
+        // Hostile indices: a window i-t..i+t that would overflow, under a camera of its own.
+        frame("edge", Long.MAX_VALUE, false);
+        detection("edge", Long.MAX_VALUE, 10, 10, 40, 50);
+        detection("edge", Long.MAX_VALUE - 1, 10, 10, 40, 50);
+        frames("cam", 0, 9, true);
+        detection("cam", 4, 10, 10, 40, 50);
+        assertEquals(1, sequences().stream().filter(s -> s.getCameraId().equals("cam")).count(), "other cameras go on");
+    }
+
     private long storedFrames() {
         long stored = 0;
         try (var it = driver.<String, byte[]>getKeyValueStore(AssemblerTopology.FRAMES_STORE).all()) {
