@@ -245,13 +245,20 @@ final class AlertProcessor implements Processor<String, byte[], String, byte[]> 
             if (quietMs < timeout.toMillis()) {
                 continue;
             }
-            AlertTimeline timeline = AlertTimeline.restore(kv.key, settings.timeline(kv.key), kv.value);
-            if (timeline.hasWork()) {
-                LOG.infof("camera=%s idle for %d ms: flushing its waiting frames", kv.key, quietMs);
-                emit(timeline, timeline.flush(), now);
-                peakWindows.put(kv.key, PeakWindow.of(timeline));
-                timelines.put(kv.key, timeline.state().toBuilder().setLastInputAtMs(kv.value.getLastInputAtMs()).build());
-            } else if (quietMs >= settings.cameraRetention().toMillis()) {
+            try {
+                AlertTimeline timeline = AlertTimeline.restore(kv.key, settings.timeline(kv.key), kv.value);
+                if (timeline.hasWork()) {
+                    LOG.infof("camera=%s idle for %d ms: flushing its waiting frames", kv.key, quietMs);
+                    emit(timeline, timeline.flush(), now);
+                    peakWindows.put(kv.key, PeakWindow.of(timeline));
+                    timelines.put(kv.key, timeline.state().toBuilder().setLastInputAtMs(kv.value.getLastInputAtMs()).build());
+                } else if (quietMs >= settings.cameraRetention().toMillis()) {
+                    forget(kv.key, quietMs);
+                }
+            } catch (RuntimeException e) {
+                // No record to dead-letter here: the camera's state is what fails, so it goes, not the stream thread.
+                LOG.errorf(e, "camera=%s cannot be flushed; its state is dropped", kv.key);
+                metrics.rejected("failed");
                 forget(kv.key, quietMs);
             }
         }

@@ -1,5 +1,6 @@
 package io.vigil.local;
 
+import io.vigil.proto.CameraIds;
 import io.vigil.proto.SourceUris;
 import io.vigil.proto.Topics;
 import java.io.BufferedReader;
@@ -105,7 +106,7 @@ final class CameraLearning {
                 // The footage just published, and a margin for clocks.
                 "--since", (o.learn().toSeconds() + 120) + "s", "--clip-frames", "150",
                 "--max-frames", Integer.toString(MAX_FRAMES), "--epochs", Integer.toString(o.learnEpochs()), "--threads", "2",
-                "--detector", o.detector(), "--out", o.dataDir().resolve("training/" + camera).toString(),
+                "--detector", o.detector(), "--out", o.dataDir().resolve("training").resolve(CameraIds.fileName(camera)).toString(),
                 "--register", o.registry().toString(),
                 // The footage is normal by construction; the default model may well have raised events on it.
                 "--keep-event-frames"));

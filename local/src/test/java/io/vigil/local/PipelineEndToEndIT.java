@@ -5,15 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.google.protobuf.ByteString;
 import io.vigil.evaluation.EvaluateMain;
 import io.vigil.proto.DeadLetterHeaders;
 import io.vigil.proto.Topics;
 import io.vigil.proto.serde.VigilSerdes;
 import io.vigil.proto.v1.AnomalyEvent;
-import io.vigil.proto.v1.Box;
-import io.vigil.proto.v1.Detection;
-import io.vigil.proto.v1.Frame;
 import io.vigil.proto.v1.FrameDetections;
 import io.vigil.proto.v1.FrameScore;
 import io.vigil.proto.v1.ObjectScore;
@@ -31,7 +27,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
-import java.util.TreeSet;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -44,8 +39,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The whole chain as users run it: a real broker and the five packaged services as separate processes
  * ({@code vigil-local --once}), Ped2 test video 02 through frame-ingest, then the topics read back from the
- * broker's data and compared with the offline evaluator on the same video. Poison records on every topic a stage
- * reads go to the dead-letter topic and change nothing else.
+ * broker's data and compared with the offline evaluator on the same video. Meanwhile a seeded generator writes a
+ * thousand hostile records to each of the seven topics ({@link HostileRecords}): each one that fails the checks goes
+ * to the dead-letter topic from every stage that reads it, the others stay under their own cameras, every service
+ * stays live and within its memory bound, and the camera's frame scores still equal the offline evaluator's.
  */
 class PipelineEndToEndIT {
 
@@ -66,13 +63,29 @@ class PipelineEndToEndIT {
             assertTrue(Files.exists(home.resolve(service + "/target/quarkus-app/quarkus-run.jar")), service + " is not packaged");
         }
         int kafkaPort = LocalKafkaBroker.freePort();
-        Poison poison = new Poison("127.0.0.1:" + kafkaPort);
-        poison.start();
-        int exit = VigilLocal.run(new VigilLocal.Options(video.toString(), CAMERA, true, null, kafkaPort, data, true, home,
-                "yolox", Optional.of(yolox)));
+        HostileWriter hostile = new HostileWriter("127.0.0.1:" + kafkaPort, Files.readAllBytes(video.resolve("000.jpg")));
+        hostile.start();
+        VigilLocal.Options options = new VigilLocal.Options(video.toString(), CAMERA, true, null, kafkaPort, data, true, home,
+                "yolox", Optional.of(yolox));
+        Map<String, Integer> managementPorts = new LinkedHashMap<>();
+        VigilLocal.services(options, "unused:9092").forEach(spec -> managementPorts.put(spec.name(), spec.managementPort()));
+        ServiceWatch watch = new ServiceWatch(managementPorts);
+        watch.start();
+        int exit = VigilLocal.run(options);
+        watch.finish();
+        keepLogs(data.resolve("logs"), Path.of("target/pipeline-e2e-logs"));
         assertEquals(0, exit, "vigil-local --once; service logs in " + data.resolve("logs"));
-        poison.join(10_000);
-        assertEquals(Poison.RECORDS, poison.sent(), "poison records sent: " + poison.failure());
+        hostile.join(60_000);
+        assertEquals(hostile.records().size(), hostile.sent(), "hostile records sent: " + hostile.failure());
+        assertEquals(List.of(), watch.down, "every service stayed live");
+        System.out.printf("hostile records per topic: %d (%s); largest resident memory per service (MB): %s%n",
+                HostileWriter.PER_TOPIC, HostileRecords.KINDS, watch.maxRssKb.entrySet().stream()
+                        .map(e -> e.getKey() + " " + e.getValue() / 1024).toList());
+        for (Map.Entry<String, Long> rss : watch.maxRssKb.entrySet()) {
+            assertTrue(rss.getValue() < MAX_RSS_KB, rss.getKey() + " used " + rss.getValue() / 1024 + " MB, over "
+                    + MAX_RSS_KB / 1024 + " MB");
+        }
+        assertEquals(managementPorts.keySet(), watch.maxRssKb.keySet(), "every service's memory was seen");
 
         Map<String, String> args = new LinkedHashMap<>(Map.of("--data", SharedData.require("datasets/ucsd-ped2").toString(),
                 "--videos", "02", "--model", home.resolve("models/ssmtl-ped2-shallow-narrow.onnx").toString(), "--detector", "yolox",
@@ -98,16 +111,29 @@ class PipelineEndToEndIT {
 
             List<ObjectSequence> sequences = read(bootstrap, Topics.SEQUENCES, objects).stream()
                     .map(VigilSerdes.OBJECT_SEQUENCE::parse).toList();
-            List<ConsumerRecord<String, byte[]>> deadLetters = read(bootstrap, Topics.DEAD_LETTER, Poison.DEAD_LETTERS.size());
-            // Every poison record was rejected by every stage that reads its topic, and nothing else stopped.
-            Set<String> rejectedPoison = new TreeSet<>();
-            for (ConsumerRecord<String, byte[]> r : deadLetters) {
-                if (r.key() != null && r.key().startsWith(Poison.KEY)) {
-                    rejectedPoison.add(header(r, DeadLetterHeaders.STAGE) + " " + header(r, DeadLetterHeaders.SOURCE) + " "
-                            + r.key());
+            // Every hostile record that fails the checks was dead-lettered by every stage that reads its topic, as it
+            // came (key and bytes); the others went on under their own cameras, and nothing else stopped.
+            Map<String, Integer> expectedDeadLetters = new java.util.HashMap<>();
+            for (HostileRecords.Hostile h : hostile.records()) {
+                if (!h.passesChecks()) {
+                    for (String stage : HostileRecords.READERS.getOrDefault(h.topic(), List.of())) {
+                        expectedDeadLetters.merge(deadLetterKey(stage, h.topic(), h.key(), h.value()), 1, Integer::sum);
+                    }
                 }
             }
-            assertEquals(Poison.DEAD_LETTERS, rejectedPoison, "dead letters of the poison records");
+            int expectedCount = expectedDeadLetters.values().stream().mapToInt(Integer::intValue).sum();
+            List<ConsumerRecord<String, byte[]>> deadLetters = read(bootstrap, Topics.DEAD_LETTER, expectedCount);
+            Map<String, Integer> missing = new java.util.HashMap<>(expectedDeadLetters);
+            for (ConsumerRecord<String, byte[]> r : deadLetters) {
+                missing.computeIfPresent(deadLetterKey(header(r, DeadLetterHeaders.STAGE), header(r, DeadLetterHeaders.SOURCE),
+                        r.key(), r.value()), (k, n) -> n > 1 ? n - 1 : null);
+            }
+            assertEquals(Map.of(), missing, "hostile records not dead-lettered (stage, topic, key, bytes)");
+            Map<String, Long> bySource = new java.util.TreeMap<>();
+            deadLetters.forEach(r -> bySource.merge(header(r, DeadLetterHeaders.STAGE) + " <- "
+                    + header(r, DeadLetterHeaders.SOURCE), 1L, Long::sum));
+            System.out.printf("dead letters: %d in all, %d of records that fail the checks; by stage and topic: %s%n",
+                    deadLetters.size(), expectedCount, bySource);
             long rejected = deadLetters.stream().filter(r -> CAMERA.equals(r.key())).count();
             assertEquals(objects, sequences.size() + rejected, "every detection a sequence (or a dead letter)");
             assertEquals(offlineSequences, sequences.size(), "the same objects as offline");
@@ -144,42 +170,60 @@ class PipelineEndToEndIT {
         }
     }
 
+    /** Largest resident memory a service may reach under the hostile records (its heap is the JVM's default). */
+    static final long MAX_RSS_KB = 1_536L * 1024;
+
+    /** The services' logs where a CI run keeps them (the data directory is deleted with the test). */
+    private static void keepLogs(Path from, Path to) throws java.io.IOException {
+        Files.createDirectories(to);
+        try (var logs = Files.list(from)) {
+            for (Path log : logs.toList()) {
+                Files.copy(log, to.resolve(log.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+    }
+
+    /** A dead letter's identity: stage, source topic, key and a digest of the bytes (null stays null). */
+    private static String deadLetterKey(String stage, String topic, String key, byte[] value) {
+        return stage + " " + topic + " " + (key == null ? "<null key>" : key) + " "
+                + (value == null ? "<null value>" : java.util.HexFormat.of().formatHex(sha256(value)));
+    }
+
+    private static byte[] sha256(byte[] value) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(value);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static String header(ConsumerRecord<String, byte[]> r, String name) {
         var h = r.headers().lastHeader(name);
         return h == null ? "" : new String(h.value(), StandardCharsets.UTF_8);
     }
 
     /**
-     * Writes, as soon as the broker has its topics (before the first frame), two poison records on each topic a stage
-     * reads: bytes that are no Protobuf message (key {@code poison}) and a message that parses but breaks the contract
-     * (key {@code poison-cam}: a frame that declares 100000x100000 pixels, a box that is NaN, a sequence short of
-     * pixels, a score that is not a number).
+     * Writes, as soon as the broker has its topics (before the first frame reaches the end of the chain), the
+     * {@link HostileRecords} of a fixed seed: {@link #PER_TOPIC} records on each of the seven topics.
      */
-    static final class Poison extends Thread {
-        static final String KEY = "poison";
-        static final String CAMERA_KEY = "poison-cam";
-        static final int RECORDS = 8;
-        /** stage, source topic, key of every dead letter the poison must produce. */
-        static final Set<String> DEAD_LETTERS = new TreeSet<>();
-
-        static {
-            Map<String, List<String>> readers = Map.of(Topics.FRAMES, List.of("object-detector", "sequence-assembler", "alert-sink"),
-                    Topics.DETECTIONS, List.of("sequence-assembler", "alert-sink"), Topics.SEQUENCES, List.of("anomaly-scorer"),
-                    Topics.OBJECT_SCORES, List.of("alert-sink"));
-            readers.forEach((topic, stages) -> stages.forEach(stage -> {
-                DEAD_LETTERS.add(stage + " " + topic + " " + KEY);
-                DEAD_LETTERS.add(stage + " " + topic + " " + CAMERA_KEY);
-            }));
-        }
+    static final class HostileWriter extends Thread {
+        static final int PER_TOPIC = 1_000;
+        static final long SEED = 27;
 
         private final String bootstrap;
+        private final List<HostileRecords.Hostile> records;
         private volatile int sent;
         private volatile Exception failure;
 
-        Poison(String bootstrap) {
-            super("poison-writer");
+        HostileWriter(String bootstrap, byte[] jpeg) {
+            super("hostile-writer");
             setDaemon(true);
             this.bootstrap = bootstrap;
+            this.records = new HostileRecords(SEED, jpeg, CAMERA).generate(PER_TOPIC);
+        }
+
+        List<HostileRecords.Hostile> records() {
+            return records;
         }
 
         int sent() {
@@ -196,30 +240,88 @@ class PipelineEndToEndIT {
             p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
             p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 120_000);
             p.put(ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 500);
-            Detection nan = Detection.newBuilder().setBox(Box.newBuilder().setX1(Float.NaN).setY1(1).setX2(20).setY2(40))
-                    .setConfidence(0.9f).build();
-            Detection person = Detection.newBuilder().setBox(Box.newBuilder().setX1(10).setY1(10).setX2(40).setY2(90))
-                    .setConfidence(0.9f).build();
-            Map<String, byte[]> invalid = Map.of(
-                    Topics.FRAMES, Frame.newBuilder().setCameraId(CAMERA_KEY).setFrameIndex(0).setWidth(100_000).setHeight(100_000)
-                            .setJpeg(ByteString.copyFromUtf8("not even a jpeg")).build().toByteArray(),
-                    Topics.DETECTIONS, FrameDetections.newBuilder().setCameraId(CAMERA_KEY).setFrameIndex(0).setWidth(360)
-                            .setHeight(240).addDetections(nan).build().toByteArray(),
-                    Topics.SEQUENCES, ObjectSequence.newBuilder().setCameraId(CAMERA_KEY).setMiddleFrameIndex(3).setDetection(person)
-                            .setCropSize(64).setSequenceLength(7).addAllFrameIndices(List.of(0L, 1L, 2L, 3L, 4L, 5L, 6L))
-                            .setPixels(ByteString.copyFrom(new byte[100])).setFrameWidth(360).setFrameHeight(240).build().toByteArray(),
-                    Topics.OBJECT_SCORES, ObjectScore.newBuilder().setCameraId(CAMERA_KEY).setMiddleFrameIndex(3).setDetection(person)
-                            .setScore(Float.NaN).setFrameWidth(360).setFrameHeight(240).build().toByteArray());
+            p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 * 1024 * 1024);
             try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
-                for (String topic : List.of(Topics.FRAMES, Topics.DETECTIONS, Topics.SEQUENCES, Topics.OBJECT_SCORES)) {
-                    producer.send(new ProducerRecord<>(topic, KEY, new byte[] {(byte) 0xff, 0x13, 0x37, 0x00, 0x42})).get();
-                    sent++;
-                    producer.send(new ProducerRecord<>(topic, CAMERA_KEY, invalid.get(topic))).get();
+                List<java.util.concurrent.Future<?>> acks = new java.util.ArrayList<>();
+                for (HostileRecords.Hostile h : records) {
+                    acks.add(producer.send(new ProducerRecord<>(h.topic(), h.key(), h.value())));
+                }
+                for (java.util.concurrent.Future<?> ack : acks) {
+                    ack.get();
                     sent++;
                 }
             } catch (Exception e) {
                 failure = e;
             }
+        }
+    }
+
+    /**
+     * Watches the services while the job runs, as a platform team's monitoring would: each one's liveness (any DOWN
+     * after it was first UP is kept) and its resident memory (the largest VmRSS seen).
+     */
+    static final class ServiceWatch extends Thread {
+        private final Map<String, Integer> managementPorts;
+        private final Map<String, Long> maxRssKb = new java.util.concurrent.ConcurrentHashMap<>();
+        private final Map<String, Boolean> wasLive = new java.util.concurrent.ConcurrentHashMap<>();
+        private final List<String> down = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private volatile boolean running = true;
+
+        ServiceWatch(Map<String, Integer> managementPorts) {
+            super("service-watch");
+            setDaemon(true);
+            this.managementPorts = managementPorts;
+        }
+
+        @Override
+        public void run() {
+            java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+            while (running) {
+                ProcessHandle.current().descendants().forEach(ph -> ph.info().commandLine().ifPresent(cmd -> {
+                    for (String service : managementPorts.keySet()) {
+                        if (cmd.contains("/" + service + "/target/quarkus-app/quarkus-run.jar")) {
+                            maxRssKb.merge(service, rssKb(ph.pid()), Math::max);
+                        }
+                    }
+                }));
+                managementPorts.forEach((service, port) -> {
+                    try {
+                        var answer = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port
+                                + "/q/health/live")).timeout(Duration.ofSeconds(5)).build(),
+                                java.net.http.HttpResponse.BodyHandlers.ofString());
+                        if (answer.statusCode() == 200) {
+                            wasLive.put(service, true);
+                        } else if (wasLive.getOrDefault(service, false)) {
+                            down.add(service + ": " + answer.body());
+                        }
+                    } catch (java.io.IOException | InterruptedException e) {
+                        // starting or stopped
+                    }
+                });
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        private static long rssKb(long pid) {
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                    if (line.startsWith("VmRSS:")) {
+                        return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                    }
+                }
+            } catch (java.io.IOException | NumberFormatException e) {
+                // the process ended
+            }
+            return 0;
+        }
+
+        void finish() throws InterruptedException {
+            running = false;
+            join(10_000);
         }
     }
 

@@ -19,6 +19,11 @@ public final class MessageChecks {
 
     /** Longest camera id, in code points ({@link CameraIds}). */
     public static final int MAX_CAMERA_ID_LENGTH = CameraIds.MAX_LENGTH;
+    /**
+     * Largest frame index (2^53): a thousand frames a second for 285,000 years. Beyond it, index arithmetic (a window
+     * i-t..i+t, a smoothing look-ahead) would overflow.
+     */
+    public static final long MAX_FRAME_INDEX = 1L << 53;
     /** Longest side of a frame in pixels. */
     public static final int MAX_FRAME_SIDE = 16_384;
     /** Most pixels of a frame (8K UHD); the image decoders enforce the same limit on what a JPEG declares. */
@@ -118,7 +123,8 @@ public final class MessageChecks {
         if (e.getState() == AnomalyEvent.State.STATE_UNSPECIFIED || e.getState() == AnomalyEvent.State.UNRECOGNIZED) {
             throw invalid(what + ": state " + e.getStateValue() + " is not one of OPEN, UPDATE, CLOSED, REVIEWED");
         }
-        if (e.getEndFrameIndex() < e.getStartFrameIndex() || e.getPeakFrameIndex() < e.getStartFrameIndex()
+        if (e.getEndFrameIndex() > MAX_FRAME_INDEX || e.getEndFrameIndex() < e.getStartFrameIndex()
+                || e.getPeakFrameIndex() < e.getStartFrameIndex()
                 || e.getPeakFrameIndex() > e.getEndFrameIndex()) {
             throw invalid(what + ": frames " + e.getStartFrameIndex() + ".." + e.getEndFrameIndex() + " with peak "
                     + e.getPeakFrameIndex() + " are not a span with its peak inside");
@@ -156,6 +162,9 @@ public final class MessageChecks {
         }
         if (index < 0) {
             throw invalid("negative frame index " + index + " of camera " + camera);
+        }
+        if (index > MAX_FRAME_INDEX) {
+            throw invalid("frame index " + index + " of camera " + camera + " is beyond " + MAX_FRAME_INDEX);
         }
     }
 

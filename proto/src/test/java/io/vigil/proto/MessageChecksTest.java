@@ -70,6 +70,11 @@ class MessageChecksTest {
         rejected("longer than", () -> MessageChecks.frame(longId, FRAME.toBuilder().setCameraId(longId).build()));
         rejected("control characters", () -> MessageChecks.frame("a\nb", FRAME.toBuilder().setCameraId("a\nb").build()));
         rejected("negative frame index", () -> MessageChecks.detections("cam-1", DETECTIONS.toBuilder().setFrameIndex(-1).build()));
+        // Found by the hostile-input test: an index near Long.MAX_VALUE overflowed the smoothing's look-ahead.
+        rejected("is beyond", () -> MessageChecks.objectScore("cam-1", SCORE.toBuilder().setMiddleFrameIndex(Long.MAX_VALUE - 3)
+                .build()));
+        assertDoesNotThrow(() -> MessageChecks.objectScore("cam-1", SCORE.toBuilder()
+                .setMiddleFrameIndex(MessageChecks.MAX_FRAME_INDEX).build()));
     }
 
     @Test

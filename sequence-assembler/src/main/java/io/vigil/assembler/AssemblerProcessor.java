@@ -216,15 +216,25 @@ final class AssemblerProcessor implements Processor<String, byte[], String, byte
             }
         }
         for (KeyValue<String, CameraProgress> kv : cameras.all()) {
-            CameraProgress.Builder progress = kv.value.toBuilder();
-            completeReady(kv.key, progress, now);
-            boolean waiting = pending.firstKey(CameraKeys.first(kv.key), CameraKeys.last(kv.key)) != null;
-            if (!waiting && now - progress.getLastFrameAtMs() >= cameraRetention.toMillis()) {
+            try {
+                CameraProgress.Builder progress = kv.value.toBuilder();
+                completeReady(kv.key, progress, now);
+                boolean waiting = pending.firstKey(CameraKeys.first(kv.key), CameraKeys.last(kv.key)) != null;
+                if (!waiting && now - progress.getLastFrameAtMs() >= cameraRetention.toMillis()) {
+                    forget(kv.key);
+                    continue;
+                }
+                evict(kv.key, progress);
+                cameras.put(kv.key, progress.build());
+            } catch (RuntimeException e) {
+                // No record to dead-letter here: the camera's state is what fails, so it goes, not the stream thread.
+                LOG.errorf(e, "camera=%s cannot be completed; its state is dropped", kv.key);
+                metrics.rejected("failed");
+                for (String k : pending.keys(CameraKeys.first(kv.key), CameraKeys.last(kv.key))) {
+                    pending.delete(k);
+                }
                 forget(kv.key);
-                continue;
             }
-            evict(kv.key, progress);
-            cameras.put(kv.key, progress.build());
         }
     }
 

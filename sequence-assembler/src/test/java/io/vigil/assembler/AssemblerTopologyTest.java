@@ -275,13 +275,14 @@ class AssemblerTopologyTest {
 
     @Test
     void frameIndicesAtTheEndOfTheRangeAreHarmless() throws Exception {
-        // Hostile indices: a window i-t..i+t that would overflow, under a camera of its own.
+        // Hostile indices: a window i-t..i+t that would overflow (dead-lettered), under a camera of its own.
         frame("edge", Long.MAX_VALUE, false);
         detection("edge", Long.MAX_VALUE, 10, 10, 40, 50);
         detection("edge", Long.MAX_VALUE - 1, 10, 10, 40, 50);
         frames("cam", 0, 9, true);
         detection("cam", 4, 10, 10, 40, 50);
         assertEquals(1, sequences().stream().filter(s -> s.getCameraId().equals("cam")).count(), "other cameras go on");
+        assertEquals(3, deadLetters.readRecordsToList().size(), "the three records beyond the largest frame index");
     }
 
     private long storedFrames() {

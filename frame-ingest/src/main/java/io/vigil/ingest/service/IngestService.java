@@ -13,6 +13,7 @@ import io.vigil.ingest.FrameSink;
 import io.vigil.ingest.source.FrameSources;
 import io.vigil.ingest.source.GrabberSource;
 import io.vigil.ingest.source.SourceOptions;
+import io.vigil.proto.CameraIds;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.ArrayList;
@@ -52,6 +53,11 @@ public class IngestService {
                 continue;
             }
             String id = entry.getKey();
+            String problem = CameraIds.problem(id);
+            if (problem != null) {
+                // Every stage would dead-letter its frames: refuse it where the operator sees it, at start.
+                throw new IllegalArgumentException("vigil.ingest.cameras.\"" + id + "\": " + problem);
+            }
             double defaultCap = defaultFpsCap(camera.uri());
             CameraRunner[] self = new CameraRunner[1];
             CameraRunner runner = new CameraRunner(id, GrabberSource.describe(camera.uri()),
