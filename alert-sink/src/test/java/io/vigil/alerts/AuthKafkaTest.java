@@ -85,6 +85,7 @@ class AuthKafkaTest {
                     "vigil.alerts.auth.signing-key", keys.signingKey().toString(),
                     "mp.jwt.verify.publickey.location", keys.verifyKey().toString(), "mp.jwt.verify.issuer", ISSUER,
                     "vigil.alerts.auth.max-failed-logins", "3", "vigil.alerts.auth.lockout", "1h",
+                    "vigil.alerts.view.max-stream-clients-per-user", "2",
                     "vigil.alerts.registry", DIR.resolve("registry").toString(),
                     "kafka-streams.state.dir", DIR.resolve("state").toString());
         }
@@ -380,5 +381,46 @@ class AuthKafkaTest {
         given().contentType(ContentType.JSON).body(Map.of("username", "otto", "password", OPERATOR_PASSWORD)).post("/auth/login")
                 .then().statusCode(200).body("role", equalTo("operator"));
         given().contentType(ContentType.JSON).body("{\"username\": \"otto\"}").post("/auth/login").then().statusCode(400);
+    }
+
+    @Test
+    void oneUserCannotTakeEveryEventStream() throws Exception {
+        // Found in the code: one viewer could take all 100 live-stream slots; now each user has a few.
+        HttpClient http = HttpClient.newHttpClient();
+        List<java.util.concurrent.CompletableFuture<HttpResponse<java.io.InputStream>>> held = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 2; i++) {
+                held.add(stream(http, token("vera", LocalUsers.VIEWER)));
+                assertEquals(200, held.get(i).get(30, java.util.concurrent.TimeUnit.SECONDS).statusCode());
+            }
+            var third = stream(http, token("vera", LocalUsers.VIEWER)).get(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(429, third.statusCode(), "vera's third stream");
+            third.body().close();
+            var otto = stream(http, token("otto", LocalUsers.OPERATOR));
+            held.add(otto);
+            assertEquals(200, otto.get(30, java.util.concurrent.TimeUnit.SECONDS).statusCode(), "another user still gets one");
+        } finally {
+            for (var h : held) {
+                h.thenAccept(r -> {
+                    try {
+                        r.body().close();
+                    } catch (IOException e) {
+                        // closed
+                    }
+                });
+            }
+        }
+        // Closed streams give the slots back.
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            var again = stream(http, token("vera", LocalUsers.VIEWER)).get(30, java.util.concurrent.TimeUnit.SECONDS);
+            again.body().close();
+            assertEquals(200, again.statusCode());
+        });
+    }
+
+    private java.util.concurrent.CompletableFuture<HttpResponse<java.io.InputStream>> stream(HttpClient http, String token)
+            throws Exception {
+        return http.sendAsync(HttpRequest.newBuilder(root.toURI().resolve("events/stream")).header("Accept", "text/event-stream")
+                .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofInputStream());
     }
 }

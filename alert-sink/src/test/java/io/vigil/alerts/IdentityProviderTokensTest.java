@@ -34,6 +34,8 @@ import org.junit.jupiter.api.Test;
 class IdentityProviderTokensTest {
 
     static final String ISSUER = "https://sso.example.test/realms/vigil";
+    /** The audience the cluster overlay verifies: the identity provider's client for Vigil. */
+    static final String AUDIENCE = "vigil";
     static final Path STATE = Path.of(System.getProperty("java.io.tmpdir"), "vigil-alert-idp-" + ProcessHandle.current().pid());
 
     public static class Profile implements QuarkusTestProfile {
@@ -42,7 +44,7 @@ class IdentityProviderTokensTest {
             return Map.of("vigil.alerts.auth.enabled", "true",
                     "mp.jwt.verify.publickey.location", "http://127.0.0.1:" + Provider.port() + "/realms/vigil/certs",
                     "mp.jwt.verify.issuer", ISSUER, "smallrye.jwt.path.groups", "realm_access/roles",
-                    "kafka-streams.state.dir", STATE.toString());
+                    "mp.jwt.verify.audiences", AUDIENCE, "kafka-streams.state.dir", STATE.toString());
         }
     }
 
@@ -84,12 +86,16 @@ class IdentityProviderTokensTest {
             return twosComplement[0] == 0 ? java.util.Arrays.copyOfRange(twosComplement, 1, twosComplement.length) : twosComplement;
         }
 
-        /** A token as Keycloak shapes it: roles under realm_access, the user in preferred_username. */
+        /** A token as Keycloak shapes it: roles under realm_access, the user in preferred_username, for Vigil. */
         static String token(String user, List<String> roles, String issuer) {
+            return token(user, roles, issuer, AUDIENCE);
+        }
+
+        static String token(String user, List<String> roles, String issuer, String audience) {
             port();
-            return Jwt.issuer(issuer).subject("f81d4fae-7dec-11d0-a765-" + user).claim("preferred_username", user)
-                    .claim("realm_access", Map.of("roles", roles)).expiresIn(Duration.ofMinutes(5)).jws().keyId("realm-key")
-                    .sign(keys.getPrivate());
+            return Jwt.issuer(issuer).audience(audience).subject("f81d4fae-7dec-11d0-a765-" + user)
+                    .claim("preferred_username", user).claim("realm_access", Map.of("roles", roles))
+                    .expiresIn(Duration.ofMinutes(5)).jws().keyId("realm-key").sign(keys.getPrivate());
         }
     }
 
@@ -102,6 +108,9 @@ class IdentityProviderTokensTest {
                 .post("/events/cam-1:5/acknowledge").then().statusCode(403);
         given().auth().oauth2(Provider.token("nobody", List.of("offline_access"), ISSUER)).get("/events").then().statusCode(403);
         given().auth().oauth2(Provider.token("olga", List.of("operator"), "https://elsewhere.test/realms/x")).get("/events")
+                .then().statusCode(401);
+        // A token the same provider issued for another of its clients is no token for Vigil.
+        given().auth().oauth2(Provider.token("olga", List.of("operator"), ISSUER, "account")).get("/events")
                 .then().statusCode(401);
         // No built-in login where the identity provider issues the tokens.
         given().contentType("application/json").body("{\"username\": \"olga\", \"password\": \"x\"}").post("/auth/login")

@@ -124,15 +124,37 @@ public final class EvaluateMain {
             }
             // Kafka's own format, or a service's application.properties (kafka.* without the prefix, no Streams keys).
             for (String k : p.stringPropertyNames()) {
+                String value = withEnvironment(p.getProperty(k), System.getenv());
                 if (k.startsWith("kafka.")) {
-                    config.put(k.substring("kafka.".length()), p.getProperty(k));
+                    config.put(k.substring("kafka.".length()), value);
                 } else if (!k.startsWith("kafka-streams.")) {
-                    config.putIfAbsent(k, p.getProperty(k));
+                    config.putIfAbsent(k, value);
                 }
             }
         }
         config.put("bootstrap.servers", bootstrap);
         return config;
+    }
+
+    private static final java.util.regex.Pattern VARIABLE = java.util.regex.Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
+
+    /**
+     * {@code value} with each {@code ${NAME}} replaced by the environment variable NAME, as Quarkus expands the same
+     * file for the services (a pod's own Kafka user arrives as {@code VIGIL_KAFKA_JAAS_CONFIG}); a missing one is an
+     * error that names it.
+     */
+    static String withEnvironment(String value, Map<String, String> environment) {
+        java.util.regex.Matcher m = VARIABLE.matcher(value);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String v = environment.get(m.group(1));
+            if (v == null) {
+                throw new IllegalArgumentException("the Kafka client settings refer to ${" + m.group(1)
+                        + "}, which is not set");
+            }
+            m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(v));
+        }
+        return m.appendTail(out).toString();
     }
 
     /** Runs with {@code options} (as on the command line: {@code "--data" -> "dir"}, ...); returns the exit code. */

@@ -98,6 +98,18 @@ class EvaluateMainTest {
     }
 
     @Test
+    void aPodsOwnKafkaUserComesFromTheEnvironmentAsForTheServices() {
+        String jaas = "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"vigil-model-trainer\" "
+                + "password=\"p$1\\x\";";
+        assertEquals(jaas, EvaluateMain.withEnvironment("${VIGIL_KAFKA_JAAS_CONFIG}", Map.of("VIGIL_KAFKA_JAAS_CONFIG", jaas)));
+        assertEquals("a-b", EvaluateMain.withEnvironment("a-${X}", Map.of("X", "b")));
+        assertEquals("plain", EvaluateMain.withEnvironment("plain", Map.of()));
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> EvaluateMain.withEnvironment("${VIGIL_KAFKA_JAAS_CONFIG}", Map.of()));
+        assertTrue(e.getMessage().contains("${VIGIL_KAFKA_JAAS_CONFIG}"), e.getMessage());
+    }
+
+    @Test
     void theCommandLineHasHelpAndNamesWhatIsWrong() {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vigil.proto.ServiceAccess;
 import io.vigil.proto.Topics;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -196,6 +198,68 @@ class ManifestsTest {
                 assertFalse(e.path("value").asText().toLowerCase().matches("(?s).*(password|jaas|sasl\\.).*"),
                         name + " has a credential in plain env " + e.path("name").asText());
             }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"local", "gpu"})
+    void eachServiceIsItsOwnKafkaUserWithExactlyTheAclsOfServiceAccess(String overlay) throws Exception {
+        List<ObjectNode> all = render(overlay);
+        // The KafkaUsers, as the table of grants they spell.
+        Map<String, Set<String>> users = new TreeMap<>();
+        for (ObjectNode u : ofKind(all, "KafkaUser")) {
+            Set<String> grants = new TreeSet<>();
+            for (JsonNode acl : u.path("spec").path("authorization").path("acls")) {
+                JsonNode r = acl.path("resource");
+                for (JsonNode op : acl.path("operations")) {
+                    grants.add(r.path("type").asText() + " " + r.path("name").asText() + " " + r.path("patternType").asText()
+                            + " " + op.asText());
+                }
+            }
+            assertEquals("scram-sha-512", u.path("spec").path("authentication").path("type").asText());
+            users.put(u.path("metadata").path("name").asText(), grants);
+        }
+        Map<String, Set<String>> expected = new TreeMap<>();
+        for (ServiceAccess.Principal p : ServiceAccess.all()) {
+            Set<String> grants = new TreeSet<>();
+            for (ServiceAccess.Grant g : p.grants()) {
+                String resource = switch (g.resource()) {
+                    case TOPIC -> "topic";
+                    case GROUP -> "group";
+                    case TRANSACTIONAL_ID -> "transactionalId";
+                };
+                String pattern = g.pattern() == ServiceAccess.Pattern.PREFIXED ? "prefix" : "literal";
+                for (ServiceAccess.Operation op : g.operations()) {
+                    String name = op.name().charAt(0) + op.name().substring(1).toLowerCase();
+                    grants.add(resource + " " + g.name() + " " + pattern + " " + name);
+                }
+            }
+            expected.put(p.user(), grants);
+        }
+        assertEquals(expected, users, "the KafkaUsers are ServiceAccess");
+        assertTrue(users.get(ServiceAccess.OBJECT_DETECTOR).stream().noneMatch(g -> g.contains("vigil.anomaly-events")),
+                "only the alert-sink writes events");
+
+        // Each pod authenticates as its own user, never another's.
+        for (ObjectNode d : ofKind(all, "Deployment")) {
+            String name = d.path("metadata").path("name").asText();
+            JsonNode jaas = null;
+            for (JsonNode e : container(d).path("env")) {
+                if (e.path("name").asText().equals("VIGIL_KAFKA_JAAS_CONFIG")) {
+                    jaas = e.path("valueFrom").path("secretKeyRef");
+                }
+            }
+            assertNotNull(jaas, name + " takes its Kafka user's JAAS config");
+            assertEquals("vigil-" + name, jaas.path("name").asText(), name);
+            assertEquals("sasl.jaas.config", jaas.path("key").asText(), name);
+            assertTrue(users.containsKey("vigil-" + name), name + " has a KafkaUser");
+        }
+        if (overlay.equals("gpu")) {
+            JsonNode keda = Kustomize.find(all, "Secret", "vigil-keda-kafka").path("stringData");
+            assertEquals(ServiceAccess.KEDA, keda.path("username").asText(), "KEDA reads lag as its read-only user");
+        } else {
+            assertTrue(Kustomize.find(all, "Kafka", "vigil").path("spec").path("kafka").path("authorization").isMissingNode(),
+                    "the local cluster's plaintext listener has no users, so no authorizer");
         }
     }
 
@@ -394,6 +458,7 @@ class ManifestsTest {
         JsonNode c = container(Kustomize.find(all, "Deployment", "alert-sink"));
         assertNotNull(env(c, "MP_JWT_VERIFY_PUBLICKEY_LOCATION"), "tokens are checked against a key");
         assertNotNull(env(c, "MP_JWT_VERIFY_ISSUER"));
+        assertEquals("vigil", env(c, "MP_JWT_VERIFY_AUDIENCES"), "only tokens issued for Vigil");
         assertTrue(env(c, "VIGIL_ALERTS_AUTH_ENABLED") == null, "authentication stays on");
         if (overlay.equals("local")) {
             assertEquals("/etc/vigil/login/users", env(c, "VIGIL_ALERTS_AUTH_USERS_FILE"), "the built-in login");

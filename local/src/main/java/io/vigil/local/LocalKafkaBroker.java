@@ -1,5 +1,6 @@
 package io.vigil.local;
 
+import io.vigil.proto.ServiceAccess;
 import io.vigil.proto.Topics.TopicSpec;
 import io.vigil.proto.auth.OwnerOnly;
 import java.io.IOException;
@@ -124,7 +125,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
             createTopics(config.topics());
             if (config.security().isPresent()) {
                 try (Admin admin = admin()) {
-                    config.security().get().upsertServiceUser(admin);
+                    config.security().get().upsertUsersAndAcls(admin);
                 }
                 awaitServiceUser(Duration.ofSeconds(30));
             }
@@ -135,11 +136,13 @@ public final class LocalKafkaBroker implements AutoCloseable {
     }
 
     /**
-     * Waits until the services' SCRAM user authenticates: the controller has the credential when the upsert returns,
+     * Waits until the services' SCRAM users authenticate: the controller has the credentials when the upsert returns,
      * the broker a moment later (a client that connected at once was refused now and then).
      */
     private void awaitServiceUser(Duration timeout) {
-        Map<String, Object> props = clientConfig();
+        Map<String, Object> props = new HashMap<>(config.security().orElseThrow()
+                .clientConfig(ServiceAccess.ALERT_SINK));
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000);
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000);
         awaitAnswer(props, timeout, "the services' SCRAM user");
@@ -157,10 +160,13 @@ public final class LocalKafkaBroker implements AutoCloseable {
         return process.pid();
     }
 
-    /** Bootstrap servers and, on a secured broker, the TLS and SASL settings: what a client in this JVM needs. */
+    /**
+     * Bootstrap servers and, on a secured broker, the TLS and SASL settings of the operator's tools (the broker's own
+     * user): what a client in this JVM needs to read every topic.
+     */
     public Map<String, Object> clientConfig() {
         Map<String, Object> props = new HashMap<>();
-        config.security().ifPresent(s -> props.putAll(s.clientConfig()));
+        config.security().ifPresent(s -> props.putAll(s.toolConfig()));
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         return props;
     }
@@ -172,7 +178,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
 
     private Map<String, Object> adminConfig() {
         Map<String, Object> props = new HashMap<>();
-        config.security().ifPresent(s -> props.putAll(s.adminConfig()));
+        config.security().ifPresent(s -> props.putAll(s.toolConfig()));
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10000);
@@ -274,7 +280,8 @@ public final class LocalKafkaBroker implements AutoCloseable {
                         + config.outside().map(o -> ",OUTSIDE://" + o.advertised()).orElse(""),
                 "controller.listener.names=CONTROLLER",
                 "inter.broker.listener.name=" + listener,
-                "listener.security.protocol.map=CONTROLLER:PLAINTEXT," + listener + ":" + listener
+                // Secured, the controller's listener authenticates too (an anonymous one would need to be a super user).
+                "listener.security.protocol.map=CONTROLLER:" + listener + "," + listener + ":" + listener
                         + (config.outside().isPresent() ? ",OUTSIDE:" + listener : ""),
                 "log.dirs=" + dataDir.resolve("kafka-logs").toAbsolutePath(),
                 "num.partitions=1",

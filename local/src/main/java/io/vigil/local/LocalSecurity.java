@@ -1,5 +1,6 @@
 package io.vigil.local;
 
+import io.vigil.proto.ServiceAccess;
 import io.vigil.proto.auth.OwnerOnly;
 import java.io.IOException;
 import java.io.Reader;
@@ -19,20 +20,25 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ScramCredentialInfo;
 import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialAlteration;
 import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
+import org.apache.kafka.common.acl.AclBinding;
 
 /**
  * SASL_SSL with mutual TLS for the local broker: a private CA, a broker and a client certificate (PKCS12, made with
- * the JDK's {@code keytool}), a SCRAM-SHA-512 user for the services (PLAIN for the broker itself), and the client
- * settings each service reads
- * from a properties file ({@code quarkus.config.locations}), the way the Kubernetes manifests mount the client Secret.
+ * the JDK's {@code keytool}), one SCRAM-SHA-512 user per service with exactly the ACLs of {@link ServiceAccess} (the
+ * broker's authorizer refuses everything else; PLAIN is only the broker's own user, a super user for the broker, the
+ * controller and the operator's tools), and the client settings each service reads from a properties file of its own
+ * ({@code quarkus.config.locations}), the way the Kubernetes manifests mount each service's KafkaUser Secret.
  * Passwords are random, kept in files only their owner can read, and never put on a command line. Created once per
  * directory and reused, so a broker restarted on the same data keeps its certificates.
  */
 public final class LocalSecurity {
 
-    /** The user the services authenticate as. */
-    public static final String CLIENT_USER = "vigil-services";
+    /** The principal of a service of the main job (frame-ingest, ...), as {@link ServiceAccess} names it. */
+    static String principalOf(String service) {
+        return "vigil-" + service;
+    }
     private static final String PLAIN_LOGIN = "org.apache.kafka.common.security.plain.PlainLoginModule required";
     private static final String SCRAM = "SCRAM-SHA-512";
     private static final String SCRAM_LOGIN = "org.apache.kafka.common.security.scram.ScramLoginModule required";
@@ -54,13 +60,16 @@ public final class LocalSecurity {
                 try (Reader r = Files.newBufferedReader(secretsFile, StandardCharsets.UTF_8)) {
                     p.load(r);
                 }
+                if (addUserPasswords(p)) { // a directory made before the per-service users
+                    writePrivate(secretsFile, p, "Passwords of the local broker's TLS stores and SASL users");
+                }
                 return new LocalSecurity(dir, p);
             }
             Files.createDirectories(dir);
             Properties p = new Properties();
             p.setProperty("store.password", randomSecret());
             p.setProperty("admin.password", randomSecret());
-            p.setProperty("client.password", randomSecret());
+            addUserPasswords(p);
             writePrivate(secretsFile, p, "Passwords of the local broker's TLS stores and SASL users");
             LocalSecurity security = new LocalSecurity(dir, p);
             security.makeCertificates();
@@ -68,6 +77,22 @@ public final class LocalSecurity {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot set up TLS in " + dir, e);
         }
+    }
+
+    /** A password for every principal of {@link ServiceAccess} that has none yet; true if any was added. */
+    private static boolean addUserPasswords(Properties p) {
+        boolean added = false;
+        for (ServiceAccess.Principal principal : ServiceAccess.all()) {
+            if (p.getProperty(passwordKey(principal.user())) == null) {
+                p.setProperty(passwordKey(principal.user()), randomSecret());
+                added = true;
+            }
+        }
+        return added;
+    }
+
+    private static String passwordKey(String user) {
+        return "user." + user + ".password";
     }
 
     public Path truststore() {
@@ -123,71 +148,106 @@ public final class LocalSecurity {
      */
     Map<String, String> brokerProperties() {
         Map<String, String> p = new LinkedHashMap<>();
+        String admin = PLAIN_LOGIN + " username=\"admin\" password=\"" + secret("admin.password") + "\" user_admin=\""
+                + secret("admin.password") + "\";";
         p.put("sasl.enabled.mechanisms", "PLAIN," + SCRAM);
         p.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
-        p.put("listener.name.sasl_ssl.plain.sasl.jaas.config", PLAIN_LOGIN + " username=\"admin\" password=\""
-                + secret("admin.password") + "\" user_admin=\"" + secret("admin.password") + "\";");
+        p.put("listener.name.sasl_ssl.plain.sasl.jaas.config", admin);
         p.put("listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config", SCRAM_LOGIN + ";");
         // Kafka ignores the unprefixed ssl.client.auth on SASL_SSL listeners (KIP-684): only this makes certificates required.
         p.put("listener.name.sasl_ssl.ssl.client.auth", "required");
+        // The controller's listener is authenticated too, as the broker's own user: an anonymous one would have to be a
+        // super user, and any local process could then change the ACLs through it.
+        p.put("sasl.mechanism.controller.protocol", "PLAIN");
+        p.put("listener.name.controller.sasl.enabled.mechanisms", "PLAIN");
+        p.put("listener.name.controller.plain.sasl.jaas.config", admin);
+        p.put("listener.name.controller.ssl.client.auth", "required");
+        // Every request is checked against the ACLs; only the broker's own user passes without them.
+        p.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+        p.put("super.users", "User:admin");
         p.putAll(stores(brokerKeystore()));
         return p;
     }
 
-    /** The services' Kafka client settings (without bootstrap servers): SCRAM-SHA-512 over TLS with a certificate. */
-    public Map<String, Object> clientConfig() {
+    /** A principal's Kafka client settings (without bootstrap servers): SCRAM-SHA-512 over TLS with a certificate. */
+    public Map<String, Object> clientConfig(String principal) {
+        String password = secret(passwordKey(principal));
+        if (password == null) {
+            throw new IllegalArgumentException("no Kafka user " + principal + " (users: " + ServiceAccess.all().stream()
+                    .map(ServiceAccess.Principal::user).toList() + ")");
+        }
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("security.protocol", "SASL_SSL");
         p.put("sasl.mechanism", SCRAM);
-        p.put("sasl.jaas.config", SCRAM_LOGIN + " username=\"" + CLIENT_USER + "\" password=\"" + secret("client.password")
-                + "\";");
+        p.put("sasl.jaas.config", SCRAM_LOGIN + " username=\"" + principal + "\" password=\"" + password + "\";");
         p.putAll(stores(clientKeystore()));
         return p;
     }
 
-    /** The broker's own user, for the local broker's admin client. */
-    Map<String, Object> adminConfig() {
-        Map<String, Object> p = new LinkedHashMap<>(clientConfig());
+    /**
+     * The broker's own user (a super user), for the local broker's admin client and the operator's tools on this
+     * machine: the print-out, the evaluator reading frame scores, Kafka's command-line tools.
+     */
+    public Map<String, Object> toolConfig() {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("security.protocol", "SASL_SSL");
         p.put("sasl.mechanism", "PLAIN");
         p.put("sasl.jaas.config", PLAIN_LOGIN + " username=\"admin\" password=\"" + secret("admin.password") + "\";");
+        p.putAll(stores(clientKeystore()));
         return p;
     }
 
-    /** Creates (or resets) the services' SCRAM credentials; kept in the cluster metadata across restarts. */
-    void upsertServiceUser(Admin admin) {
+    /**
+     * Creates (or resets) every principal's SCRAM credential and ACLs ({@link ServiceAccess}); both are kept in the
+     * cluster metadata across restarts.
+     */
+    void upsertUsersAndAcls(Admin admin) {
+        List<UserScramCredentialAlteration> users = new ArrayList<>();
+        List<AclBinding> acls = new ArrayList<>();
+        for (ServiceAccess.Principal principal : ServiceAccess.all()) {
+            users.add(new UserScramCredentialUpsertion(principal.user(),
+                    new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192), secret(passwordKey(principal.user()))));
+            acls.addAll(KafkaAcls.of(principal));
+        }
         try {
-            admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(CLIENT_USER,
-                    new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192), secret("client.password"))))
-                    .all().get(30, TimeUnit.SECONDS);
+            admin.alterUserScramCredentials(users).all().get(30, TimeUnit.SECONDS);
+            admin.createAcls(acls).all().get(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while creating the SCRAM user", e);
+            throw new IllegalStateException("interrupted while creating the Kafka users", e);
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("could not create the services' SCRAM user: " + e.getMessage(), e);
+            throw new IllegalStateException("could not create the Kafka users and their ACLs: " + e.getMessage(), e);
         }
     }
 
     /**
-     * Writes the services' client settings, under {@code kafka.} (plain clients) and {@code kafka-streams.} (Kafka
-     * Streams), readable by the owner only; a service gets {@code -Dquarkus.config.locations=<file>}.
+     * Writes a service's client settings, under {@code kafka.} (plain clients) and {@code kafka-streams.} (Kafka
+     * Streams), readable by the owner only; the service gets {@code -Dquarkus.config.locations=<file>}.
      */
-    public Path writeServiceConfig() {
+    public Path writeServiceConfig(String service) {
         Properties p = new Properties();
-        clientConfig().forEach((k, v) -> {
+        clientConfig(principalOf(service)).forEach((k, v) -> {
             p.setProperty("kafka." + k, v.toString());
             p.setProperty("kafka-streams." + k, v.toString());
         });
-        return writeSettings("kafka-client.properties", p, "Kafka client settings of the Vigil services");
+        return writeSettings("kafka-client-" + service + ".properties", p, "Kafka client settings of " + service);
     }
 
     /**
-     * Writes the client settings with Kafka's own key names, owner-only, for tools (Kafka's {@code --command-config},
-     * the evaluator's {@code --kafka-config}).
+     * Writes the tools' client settings with Kafka's own key names, owner-only (Kafka's {@code --command-config}, the
+     * evaluator's {@code --kafka-config}).
      */
     public Path writeToolConfig() {
         Properties p = new Properties();
-        clientConfig().forEach((k, v) -> p.setProperty(k, v.toString()));
-        return writeSettings("client.properties", p, "Kafka client settings for tools");
+        toolConfig().forEach((k, v) -> p.setProperty(k, v.toString()));
+        return writeSettings("client.properties", p, "Kafka client settings for tools (the broker's own user)");
+    }
+
+    /** The trainer's client settings (it reads footage and events, nothing else), for a learning run. */
+    public Path writeTrainerConfig() {
+        Properties p = new Properties();
+        clientConfig(ServiceAccess.MODEL_TRAINER).forEach((k, v) -> p.setProperty(k, v.toString()));
+        return writeSettings("trainer.properties", p, "Kafka client settings of the model trainer");
     }
 
     private Path writeSettings(String fileName, Properties p, String comment) {

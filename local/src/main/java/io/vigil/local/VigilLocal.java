@@ -140,7 +140,6 @@ public final class VigilLocal {
             broker.prepare();
             say("Kafka broker ready at " + broker.bootstrapServers() + (o.secure() ? " (SASL_SSL, client certificates "
                     + "required)" : "") + " (pid " + broker.pid() + ", topics " + FlowPrinter.topics() + ")");
-            java.util.Optional<Path> clientSettings = security.map(LocalSecurity::writeServiceConfig);
             security.ifPresent(s -> say("client settings for tools (kafka-console-consumer --command-config, the "
                     + "evaluator's --kafka-config): " + s.writeToolConfig()));
 
@@ -159,17 +158,17 @@ public final class VigilLocal {
                     broker.bootstrapServers());
             List<ServiceProcess> services = new ArrayList<>();
             for (ServiceSpec spec : specs) {
-                services.add(startService(job, o, spec, clientSettings, logs));
+                services.add(startService(job, o, spec, security, logs));
             }
             printer.start();
             if (o.learn() != null) {
                 CameraLearning learning = new CameraLearning(o, broker.bootstrapServers(),
-                        security.map(LocalSecurity::writeToolConfig), logs);
+                        security.map(LocalSecurity::writeTrainerConfig), logs);
                 if (!learning.run(job, services, stopping)) {
                     return 1;
                 }
                 // The camera's model is registered: the whole source now, anomalies included.
-                services.add(startService(job, o, services(o, broker.bootstrapServers()).get(specs.size() - 1), clientSettings,
+                services.add(startService(job, o, services(o, broker.bootstrapServers()).get(specs.size() - 1), security,
                         logs));
             }
 
@@ -198,10 +197,11 @@ public final class VigilLocal {
     }
 
     private static ServiceProcess startService(JobProcesses job, Options o, ServiceSpec spec,
-            java.util.Optional<Path> clientSettings, Path logs) throws Exception {
+            java.util.Optional<LocalSecurity> security, Path logs) throws Exception {
         Map<String, String> properties = new LinkedHashMap<>(spec.properties());
-        // The client secrets stay in a file only this user can read, never on a command line.
-        clientSettings.ifPresent(f -> properties.put("quarkus.config.locations", f.toUri().toString()));
+        // Each service its own Kafka user; the client secrets stay in a file only this user can read, never on a
+        // command line.
+        security.ifPresent(s -> properties.put("quarkus.config.locations", s.writeServiceConfig(spec.name()).toUri().toString()));
         ServiceProcess p = job.start(() -> ServiceProcess.start(spec.name(),
                 o.home().resolve(spec.name() + "/target/quarkus-app/quarkus-run.jar"), properties, spec.environment(),
                 logs.resolve(spec.name() + ".log")));

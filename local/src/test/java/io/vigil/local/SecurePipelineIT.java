@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vigil.evaluation.EvaluateMain;
 import io.vigil.kafka.TopicSnapshot;
+import io.vigil.proto.ServiceAccess;
 import io.vigil.proto.Topics;
 import io.vigil.proto.serde.VigilSerdes;
 import io.vigil.proto.v1.FrameScore;
@@ -29,6 +30,16 @@ import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -63,16 +74,20 @@ class SecurePipelineIT {
         assertEquals(0, VigilLocal.run(options), "vigil-local --secure --once; service logs in " + data.resolve("logs"));
 
         LocalSecurity security = LocalSecurity.createOrLoad(data.resolve("tls"));
-        Path clientFile = data.resolve("tls/kafka-client.properties");
-        assertEquals(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE),
-                Files.getPosixFilePermissions(clientFile), "the services' client secrets are private to their user");
-        Properties serviceSettings = new Properties();
-        try (var r = Files.newBufferedReader(clientFile)) {
-            serviceSettings.load(r);
+        for (String service : List.of("frame-ingest", "object-detector", "sequence-assembler", "anomaly-scorer", "alert-sink")) {
+            Path clientFile = data.resolve("tls/kafka-client-" + service + ".properties");
+            assertEquals(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE),
+                    Files.getPosixFilePermissions(clientFile), "the services' client secrets are private to their user");
+            Properties serviceSettings = new Properties();
+            try (var r = Files.newBufferedReader(clientFile)) {
+                serviceSettings.load(r);
+            }
+            assertEquals("SASL_SSL", serviceSettings.getProperty("kafka.security.protocol"));
+            assertEquals("SASL_SSL", serviceSettings.getProperty("kafka-streams.security.protocol"));
+            assertEquals("SCRAM-SHA-512", serviceSettings.getProperty("kafka.sasl.mechanism"), "as against Strimzi");
+            assertTrue(serviceSettings.getProperty("kafka.sasl.jaas.config").contains("username=\"vigil-" + service + "\""),
+                    "each service its own principal");
         }
-        assertEquals("SASL_SSL", serviceSettings.getProperty("kafka.security.protocol"));
-        assertEquals("SASL_SSL", serviceSettings.getProperty("kafka-streams.security.protocol"));
-        assertEquals("SCRAM-SHA-512", serviceSettings.getProperty("kafka.sasl.mechanism"), "as against Strimzi");
 
         try (LocalKafkaBroker broker = LocalKafkaBroker.start(new LocalKafkaBroker.Config(data.resolve("kafka"), 0, 0,
                 Topics.DEFAULTS, Duration.ofSeconds(120), Optional.of(security)))) {
@@ -95,10 +110,29 @@ class SecurePipelineIT {
             Map<String, Object> noCertificate = new HashMap<>(client);
             noCertificate.keySet().removeIf(k -> k.startsWith("ssl.keystore") || k.equals("ssl.key.password"));
             assertRefused(noCertificate);
-            Map<String, Object> wrongPassword = new HashMap<>(client);
+            Map<String, Object> detector = new HashMap<>(security.clientConfig(ServiceAccess.OBJECT_DETECTOR));
+            detector.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+            Map<String, Object> wrongPassword = new HashMap<>(detector);
             wrongPassword.put("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required "
-                    + "username=\"" + LocalSecurity.CLIENT_USER + "\" password=\"wrong\";");
+                    + "username=\"" + ServiceAccess.OBJECT_DETECTOR + "\" password=\"wrong\";");
             assertRefused(wrongPassword);
+
+            // Least privilege: the detector's credentials write detections, and are refused on the alert-sink's
+            // topic (a forged event or review) and on reading the sequences; KEDA's read no records at all.
+            assertEquals(Optional.empty(), produce(detector, Topics.DETECTIONS));
+            assertTrue(produce(detector, Topics.ANOMALY_EVENTS).orElseThrow() instanceof TopicAuthorizationException);
+            assertTrue(produce(detector, Topics.FRAME_SCORES).orElseThrow() instanceof TopicAuthorizationException);
+            assertThrows(TopicAuthorizationException.class, () -> readOne(detector, Topics.SEQUENCES));
+            Map<String, Object> keda = new HashMap<>(security.clientConfig(ServiceAccess.KEDA));
+            keda.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+            assertThrows(TopicAuthorizationException.class, () -> readOne(keda, Topics.FRAMES));
+            // With no Write anywhere, even its producer id is refused.
+            Throwable kedaWrite = produce(keda, Topics.FRAMES).orElseThrow();
+            assertTrue(kedaWrite instanceof org.apache.kafka.common.errors.AuthorizationException, kedaWrite.toString());
+            try (Admin admin = Admin.create(keda)) {
+                assertTrue(admin.listConsumerGroupOffsets(ServiceAccess.OBJECT_DETECTOR).partitionsToOffsetAndMetadata()
+                        .get(30, TimeUnit.SECONDS).size() > 0, "KEDA reads the detector's lag");
+            }
         }
 
         List<Path> logs = new java.util.ArrayList<>();
@@ -112,6 +146,33 @@ class SecurePipelineIT {
             for (String secret : security.secrets()) {
                 assertFalse(text.contains(secret), log + " contains a secret");
             }
+        }
+    }
+
+    /** Sends one record with {@code client}'s credentials; the error, if the broker refused it. */
+    private static Optional<Throwable> produce(Map<String, Object> client, String topic) {
+        Map<String, Object> props = new HashMap<>(client);
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 20_000);
+        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 20_000);
+        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(topic, "least-privilege", new byte[] {1})).get(30, TimeUnit.SECONDS);
+            return Optional.empty();
+        } catch (java.util.concurrent.ExecutionException e) {
+            return Optional.of(e.getCause());
+        } catch (Exception e) {
+            return Optional.of(e);
+        }
+    }
+
+    /** Polls {@code topic} from the start, without a group, with {@code client}'s credentials. */
+    private static void readOne(Map<String, Object> client, String topic) {
+        Map<String, Object> props = new HashMap<>(client);
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            consumer.assign(List.of(new TopicPartition(topic, 0)));
+            consumer.seekToBeginning(consumer.assignment());
+            consumer.poll(Duration.ofSeconds(10));
         }
     }
 

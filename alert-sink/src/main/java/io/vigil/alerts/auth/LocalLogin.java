@@ -7,6 +7,7 @@ import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -32,7 +33,8 @@ public class LocalLogin {
 
     public LocalLogin(AlertConfig config, @ConfigProperty(name = "mp.jwt.verify.issuer") Optional<String> issuer,
             @ConfigProperty(name = "mp.jwt.verify.publickey.location") Optional<String> keyLocation,
-            @ConfigProperty(name = "mp.jwt.verify.publickey") Optional<String> key) {
+            @ConfigProperty(name = "mp.jwt.verify.publickey") Optional<String> key,
+            @ConfigProperty(name = "mp.jwt.verify.audiences") Optional<List<String>> audiences) {
         AlertConfig.Auth auth = config.auth();
         if (!auth.enabled()) {
             LOG.warn("authentication is off (vigil.alerts.auth.enabled=false): anyone who reaches the port reads events "
@@ -58,7 +60,7 @@ public class LocalLogin {
             LocalUsers users = LocalUsers.read(usersFile);
             builtIn = Optional.of(new BuiltIn(new LoginGuard(users, auth.maxFailedLogins(), auth.lockout(),
                     auth.maxLoginsPerSecond(), auth.maxLoginsPerSecondPerClient(), System::nanoTime), new TokenIssuer(TokenIssuer.readKey(signingKey),
-                    issuer.orElse(DEFAULT_ISSUER), auth.tokenLifetime())));
+                    issuer.orElse(DEFAULT_ISSUER), audiences.flatMap(a -> a.stream().findFirst()), auth.tokenLifetime())));
             LOG.infof("authentication: built-in login for %d users of %s, tokens for %s", users.size(), usersFile,
                     auth.tokenLifetime());
         } catch (IOException e) {

@@ -9,18 +9,24 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 
-/** Signs the built-in login's tokens: the user's name, role, this issuer, and an expiry. */
+/**
+ * Signs the built-in login's tokens: the user's name, role, this issuer, the audience the service verifies (if it
+ * verifies one: a token meant for this alert-sink is useless to any other service), and an expiry.
+ */
 public final class TokenIssuer {
 
     private final PrivateKey key;
     private final String issuer;
+    private final Optional<String> audience;
     private final Duration lifetime;
 
-    public TokenIssuer(PrivateKey key, String issuer, Duration lifetime) {
+    public TokenIssuer(PrivateKey key, String issuer, Optional<String> audience, Duration lifetime) {
         this.key = key;
         this.issuer = issuer;
+        this.audience = audience;
         this.lifetime = lifetime;
     }
 
@@ -33,8 +39,9 @@ public final class TokenIssuer {
     }
 
     public String issue(LocalUsers.User user) {
-        return Jwt.issuer(issuer).upn(user.name()).subject(user.name()).groups(Set.of(user.role()))
-                .expiresIn(lifetime).sign(key);
+        var claims = Jwt.issuer(issuer).upn(user.name()).subject(user.name()).groups(Set.of(user.role())).expiresIn(lifetime);
+        audience.ifPresent(claims::audience);
+        return claims.sign(key);
     }
 
     public Duration lifetime() {
