@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -130,7 +131,7 @@ public final class TransactionalLoop implements Runnable {
         records.forEach(all::add);
         producer.beginTransaction();
         try {
-            Output out = new ProducerOutput();
+            Output out = new SendingOutput(producer::send);
             for (int from = 0; from < all.size(); from += maxBatch) {
                 handler.handle(all.subList(from, Math.min(all.size(), from + maxBatch)), out);
             }
@@ -153,30 +154,18 @@ public final class TransactionalLoop implements Runnable {
     private void processOneByOne(ConsumerRecords<String, byte[]> records, List<ConsumerRecord<String, byte[]>> all) {
         producer.beginTransaction();
         try {
-            ProducerOutput direct = new ProducerOutput();
+            Output direct = new SendingOutput(producer::send);
             for (ConsumerRecord<String, byte[]> r : all) {
                 List<ProducerRecord<String, byte[]>> held = new ArrayList<>();
                 try {
-                    handler.handle(List.of(r), new Output() {
-                        @Override
-                        public void send(ProducerRecord<String, byte[]> record) {
-                            held.add(record);
-                        }
-
-                        @Override
-                        public void deadLetter(ConsumerRecord<String, byte[]> rejected, String reason, Throwable cause) {
-                            logRejected(rejected, reason);
-                            held.add(DeadLetters.of(rejected, stage, reason, cause));
-                        }
-                    });
+                    handler.handle(List.of(r), new SendingOutput(held::add));
                 } catch (KafkaException e) {
                     throw e;
                 } catch (RuntimeException e) {
                     if (!running || Thread.currentThread().isInterrupted()) {
                         throw e;
                     }
-                    held.clear();
-                    direct.deadLetter(r, stage + " failed on this record: " + e, e);
+                    direct.deadLetter(r, stage + " failed on this record: " + e, e); // what it held is dropped
                     continue;
                 }
                 held.forEach(producer::send);
@@ -189,22 +178,24 @@ public final class TransactionalLoop implements Runnable {
         }
     }
 
-    /** The handler's outputs and dead letters, straight into the current transaction. */
-    private final class ProducerOutput implements Output {
+    /** The handler's outputs and dead letters, into the current transaction or held until the record succeeded. */
+    private final class SendingOutput implements Output {
+        private final Consumer<ProducerRecord<String, byte[]>> sink;
+
+        SendingOutput(Consumer<ProducerRecord<String, byte[]>> sink) {
+            this.sink = sink;
+        }
+
         @Override
         public void send(ProducerRecord<String, byte[]> record) {
-            producer.send(record);
+            sink.accept(record);
         }
 
         @Override
         public void deadLetter(ConsumerRecord<String, byte[]> rejected, String reason, Throwable cause) {
-            logRejected(rejected, reason);
-            producer.send(DeadLetters.of(rejected, stage, reason, cause));
+            LOG.errorf("rejected %s/%d@%d: %s", rejected.topic(), rejected.partition(), rejected.offset(), reason);
+            sink.accept(DeadLetters.of(rejected, stage, reason, cause));
         }
-    }
-
-    private static void logRejected(ConsumerRecord<String, byte[]> rejected, String reason) {
-        LOG.errorf("rejected %s/%d@%d: %s", rejected.topic(), rejected.partition(), rejected.offset(), reason);
     }
 
     private void commit(ConsumerRecords<String, byte[]> records) {

@@ -42,14 +42,33 @@ public final class LocalKafkaBroker implements AutoCloseable {
      * @param listenHost     where the client listener binds: 127.0.0.1 on a workstation, 0.0.0.0 in a container
      * @param advertisedHost the name clients are told to connect to (a container's service name)
      * @param outside        a second client listener for clients outside the container's network
+     * @param quorum         this broker as one node of a cluster ({@link LocalKafkaCluster}); empty: a single node
      */
     public record Config(Path dataDir, int port, int controllerPort, List<TopicSpec> topics, Duration startTimeout,
-            Optional<LocalSecurity> security, String listenHost, String advertisedHost, Optional<OutsideListener> outside) {
+            Optional<LocalSecurity> security, String listenHost, String advertisedHost, Optional<OutsideListener> outside,
+            Optional<Quorum> quorum) {
         public Config {
             if (port < 0 || controllerPort < 0) {
                 throw new IllegalArgumentException("ports must be >= 0");
             }
             topics = List.copyOf(topics);
+        }
+
+        /** A single node. */
+        public Config(Path dataDir, int port, int controllerPort, List<TopicSpec> topics, Duration startTimeout,
+                Optional<LocalSecurity> security, String listenHost, String advertisedHost, Optional<OutsideListener> outside) {
+            this(dataDir, port, controllerPort, topics, startTimeout, security, listenHost, advertisedHost, outside,
+                    Optional.empty());
+        }
+
+        /** The same broker as node {@code quorum.nodeId()} of a cluster. */
+        public Config inQuorum(Quorum q) {
+            return new Config(dataDir, port, controllerPort, topics, startTimeout, security, listenHost, advertisedHost, outside,
+                    Optional.of(q));
+        }
+
+        int replicas() {
+            return quorum.map(Quorum::replicas).orElse(1);
         }
 
         /** On loopback only. */
@@ -74,6 +93,23 @@ public final class LocalKafkaBroker implements AutoCloseable {
                 throw new IllegalArgumentException("an outside listener needs a port and host:port to advertise, not "
                         + port + " and " + advertised);
             }
+        }
+    }
+
+    /**
+     * One node of a cluster of combined broker-controllers: its id, every controller as {@code id@host:port}, the
+     * cluster id all nodes are formatted with, and the replication of every topic (internal ones included; writes need
+     * all but one replica in sync).
+     */
+    public record Quorum(int nodeId, String voters, String clusterId, int replicas) {
+        public Quorum {
+            if (nodeId < 1 || replicas < 1) {
+                throw new IllegalArgumentException("node ids and replicas start at 1");
+            }
+        }
+
+        int minInSync() {
+            return Math.max(1, replicas - 1);
         }
     }
 
@@ -106,7 +142,8 @@ public final class LocalKafkaBroker implements AutoCloseable {
             Path properties = writeServerProperties(config, port, controllerPort);
             Path logDir = config.dataDir().resolve("kafka-logs");
             if (!Files.exists(logDir.resolve("meta.properties"))) {
-                format(properties, config.dataDir());
+                format(properties, config.dataDir(), config.quorum().map(Quorum::clusterId)
+                        .orElseGet(() -> Uuid.randomUuid().toString()));
             }
             Process process = new ProcessBuilder(Processes.inOwnSession(javaCommand("kafka.Kafka", properties.toString())))
                     .redirectErrorStream(true)
@@ -188,7 +225,8 @@ public final class LocalKafkaBroker implements AutoCloseable {
     /** Creates missing topics with replication factor 1; existing topics keep their partitions. */
     public void createTopics(List<TopicSpec> topics) {
         try (Admin admin = admin()) {
-            List<NewTopic> newTopics = topics.stream().map(t -> new NewTopic(t.name(), t.partitions(), (short) 1)).toList();
+            List<NewTopic> newTopics = topics.stream()
+                    .map(t -> new NewTopic(t.name(), t.partitions(), (short) config.replicas())).toList();
             for (var future : admin.createTopics(newTopics).values().values()) {
                 try {
                     future.get(30, TimeUnit.SECONDS);
@@ -221,6 +259,28 @@ public final class LocalKafkaBroker implements AutoCloseable {
         return config;
     }
 
+    /** Waits until the cluster this broker is a node of has {@code brokers} brokers registered. */
+    void awaitBrokers(int brokers, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int seen = 0;
+        while (System.nanoTime() < deadline) {
+            try (Admin admin = admin()) {
+                seen = admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).size();
+                if (seen >= brokers) {
+                    return;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the cluster's brokers", e);
+            } catch (Exception e) {
+                // not answering yet
+            }
+            sleep(300);
+        }
+        throw new IllegalStateException(seen + " of " + brokers + " brokers registered within " + timeout + "; see "
+                + config.dataDir().resolve("broker.log"));
+    }
+
     /** Waits until a client with {@code props} ({@code who}) gets an answer from the broker, which must stay alive. */
     private void awaitAnswer(Map<String, Object> props, Duration timeout, String who) {
         Path out = config.dataDir().resolve("broker.log");
@@ -246,10 +306,10 @@ public final class LocalKafkaBroker implements AutoCloseable {
                 + tail(out, 40), last);
     }
 
-    private static void format(Path properties, Path dataDir) throws IOException {
+    private static void format(Path properties, Path dataDir, String clusterId) throws IOException {
         Path out = dataDir.resolve("format.log");
         Process format = new ProcessBuilder(javaCommand("kafka.tools.StorageTool", "format",
-                "--cluster-id", Uuid.randomUuid().toString(), "--config", properties.toString()))
+                "--cluster-id", clusterId, "--config", properties.toString()))
                 .redirectErrorStream(true)
                 .redirectOutput(out.toFile())
                 .start();
@@ -269,11 +329,13 @@ public final class LocalKafkaBroker implements AutoCloseable {
         Optional<LocalSecurity> security = config.security();
         // With security the only client listener is SASL_SSL; the controller listener stays on loopback.
         String listener = security.isPresent() ? "SASL_SSL" : "PLAINTEXT";
+        int replicas = config.replicas();
+        int minInSync = config.quorum().map(Quorum::minInSync).orElse(1);
         List<String> lines = new ArrayList<>(List.of(
                 "# Written by Vigil's LocalKafkaBroker on every start.",
                 "process.roles=broker,controller",
-                "node.id=1",
-                "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
+                "node.id=" + config.quorum().map(Quorum::nodeId).orElse(1),
+                "controller.quorum.voters=" + config.quorum().map(Quorum::voters).orElse("1@127.0.0.1:" + controllerPort),
                 "listeners=" + listener + "://" + config.listenHost() + ":" + port + ",CONTROLLER://127.0.0.1:" + controllerPort
                         + config.outside().map(o -> ",OUTSIDE://" + config.listenHost() + ":" + o.port()).orElse(""),
                 "advertised.listeners=" + listener + "://" + config.advertisedHost() + ":" + port
@@ -285,11 +347,13 @@ public final class LocalKafkaBroker implements AutoCloseable {
                         + (config.outside().isPresent() ? ",OUTSIDE:" + listener : ""),
                 "log.dirs=" + dataDir.resolve("kafka-logs").toAbsolutePath(),
                 "num.partitions=1",
-                "offsets.topic.replication.factor=1",
-                "transaction.state.log.replication.factor=1",
-                "transaction.state.log.min.isr=1",
-                "share.coordinator.state.topic.replication.factor=1",
-                "share.coordinator.state.topic.min.isr=1",
+                "offsets.topic.replication.factor=" + replicas,
+                "transaction.state.log.replication.factor=" + replicas,
+                "transaction.state.log.min.isr=" + minInSync,
+                "share.coordinator.state.topic.replication.factor=" + replicas,
+                "share.coordinator.state.topic.min.isr=" + minInSync,
+                "default.replication.factor=" + replicas,
+                "min.insync.replicas=" + minInSync,
                 "group.initial.rebalance.delay.ms=0",
                 "auto.create.topics.enable=false",
                 // Frames are ~20 kB and sequences ~90 kB; leave headroom for large cameras.

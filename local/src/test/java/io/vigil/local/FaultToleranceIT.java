@@ -44,7 +44,8 @@ import org.junit.jupiter.api.Test;
  * the assembler and one of two scorer instances (one consumer group) are killed with SIGKILL mid-stream and
  * restarted, and the broker itself is restarted. Every stage promises exactly once to read_committed readers:
  * afterwards every frame has one detections message, every detection one sequence, every sequence one score,
- * every frame one frame score, and both scorers did part of the work.
+ * every frame one frame score, and both scorers did part of the work. The same on a three-broker cluster with one
+ * broker killed and restarted.
  */
 class FaultToleranceIT {
 
@@ -52,102 +53,33 @@ class FaultToleranceIT {
 
     /** Under target/, kept after a failure: the services' logs are in logs/. */
     private final Path data = Path.of("target/fault-tolerance-it").toAbsolutePath();
+    private final Path home = Path.of("..").toAbsolutePath().normalize();
 
     @Test
     void killedServicesAndARestartedBrokerLoseAndRepeatNothing() throws Exception {
-        Path video = SharedData.ped2TestVideo("02");
         deleteRecursively(data);
-        Path yolox = SharedData.require("models/yolox-nano-coco/yolox_nano.onnx");
-        Path home = Path.of("..").toAbsolutePath().normalize();
         int kafkaPort = LocalKafkaBroker.freePort();
         LocalKafkaBroker.Config brokerConfig = new LocalKafkaBroker.Config(data.resolve("kafka"), kafkaPort,
                 LocalKafkaBroker.freePort(), Topics.DEFAULTS, Duration.ofSeconds(120));
         LocalKafkaBroker broker = LocalKafkaBroker.start(brokerConfig);
         Map<String, ServiceProcess> running = new LinkedHashMap<>();
-        Map<String, VigilLocal.ServiceSpec> specs = new LinkedHashMap<>();
         try {
-            VigilLocal.Options options = new VigilLocal.Options(video.toString(), CAMERA, true, null, kafkaPort, data, false, home,
-                    "yolox", Optional.of(yolox));
-            PageLogin.in(data).createIfMissing(); // the alert-sink's login, as vigil-local makes it
-            for (VigilLocal.ServiceSpec spec : VigilLocal.services(options, broker.bootstrapServers())) {
-                Map<String, String> props = new LinkedHashMap<>(spec.properties());
-                props.put("quarkus.http.port", Integer.toString(LocalKafkaBroker.freePort()));
-                props.put("quarkus.management.port", Integer.toString(LocalKafkaBroker.freePort()));
-                if (spec.name().equals("anomaly-scorer")) {
-                    // Two instances in one consumer group; stable instance ids let a restarted one fence its zombie.
-                    Map<String, String> second = new LinkedHashMap<>(props);
-                    second.put("quarkus.http.port", Integer.toString(LocalKafkaBroker.freePort()));
-                    second.put("quarkus.management.port", Integer.toString(LocalKafkaBroker.freePort()));
-                    second.put("vigil.scorer.instance-id", "scorer-b");
-                    specs.put("anomaly-scorer-b", new VigilLocal.ServiceSpec("anomaly-scorer", 0, second, spec.environment(), ""));
-                    props.put("vigil.scorer.instance-id", "scorer-a");
-                }
-                if (spec.name().equals("object-detector")) {
-                    props.put("vigil.detector.instance-id", "detector-a");
-                }
-                specs.put(spec.name().equals("anomaly-scorer") ? "anomaly-scorer-a" : spec.name(),
-                        new VigilLocal.ServiceSpec(spec.name(), 0, props, spec.environment(), ""));
-            }
-            // Ingest last, once the others run.
-            VigilLocal.ServiceSpec ingest = specs.remove("frame-ingest");
-            specs.put("frame-ingest", ingest);
-            for (String key : specs.keySet()) {
-                running.put(key, start(home, key, specs.get(key)));
-                if (!key.equals("frame-ingest")) {
-                    Thread.sleep(key.startsWith("anomaly-scorer") ? 8000 : 3000); // start-ups one by one on 2 cores
-                }
-            }
-
+            Map<String, VigilLocal.ServiceSpec> specs = specs(broker.bootstrapServers());
+            startAll(specs, running);
             Counts counts = new Counts(broker.bootstrapServers());
             await(counts, () -> counts.get(Topics.DETECTIONS) >= 40, "40 detections");
-            restart(running, specs, home, "object-detector");
+            restart(running, specs, "object-detector");
             await(counts, () -> counts.get(Topics.SEQUENCES) >= 300, "300 sequences");
-            restart(running, specs, home, "sequence-assembler");
+            restart(running, specs, "sequence-assembler");
             await(counts, () -> counts.get(Topics.OBJECT_SCORES) >= 300, "300 scores");
-            restart(running, specs, home, "anomaly-scorer-a");
+            restart(running, specs, "anomaly-scorer-a");
             await(counts, () -> counts.get(Topics.OBJECT_SCORES) >= 700, "700 scores");
             counts.close();
             broker.close(); // controlled shutdown mid-stream; the services keep retrying
             Thread.sleep(3000);
             broker = LocalKafkaBroker.start(brokerConfig);
-            Counts after = new Counts(broker.bootstrapServers());
-            // Done when every frame has its frame score and nothing moved for 20 s (a stuck stage fails the checks below).
-            await(after, () -> after.get(Topics.FRAME_SCORES) >= 180 && after.quietFor(Duration.ofSeconds(20)),
-                    "180 frame scores, then quiet");
-            after.close();
-
-            Map<String, List<ConsumerRecord<String, byte[]>>> all = new HashMap<>();
-            for (String topic : List.of(Topics.DETECTIONS, Topics.SEQUENCES, Topics.OBJECT_SCORES, Topics.FRAME_SCORES,
-                    Topics.DEAD_LETTER)) {
-                all.put(topic, readAll(broker.bootstrapServers(), topic));
-            }
-            List<FrameDetections> detections = all.get(Topics.DETECTIONS).stream().map(VigilSerdes.FRAME_DETECTIONS::parse).toList();
-            assertEquals(180, detections.size(), "one detections message per frame, none repeated");
-            assertEquals(180, detections.stream().map(FrameDetections::getFrameIndex).distinct().count());
-            int objects = detections.stream().mapToInt(FrameDetections::getDetectionsCount).sum();
-
-            Set<String> sequenceKeys = new HashSet<>();
-            for (ObjectSequence s : all.get(Topics.SEQUENCES).stream().map(VigilSerdes.OBJECT_SEQUENCE::parse).toList()) {
-                assertTrue(sequenceKeys.add(s.getMiddleFrameIndex() + "/" + s.getObjectIndex()), "sequence twice: " + s.getMiddleFrameIndex());
-            }
-            int deadLetters = all.get(Topics.DEAD_LETTER).size();
-            assertEquals(objects, sequenceKeys.size() + deadLetters, "every detection a sequence (" + deadLetters + " dead letters)");
-            Set<String> scoreKeys = new HashSet<>();
-            for (ObjectScore s : all.get(Topics.OBJECT_SCORES).stream().map(VigilSerdes.OBJECT_SCORE::parse).toList()) {
-                assertTrue(scoreKeys.add(s.getMiddleFrameIndex() + "/" + s.getObjectIndex()), "scored twice: " + s.getMiddleFrameIndex());
-            }
-            Set<String> unscored = new TreeSet<>(sequenceKeys);
-            unscored.removeAll(scoreKeys);
-            assertTrue(unscored.isEmpty(), unscored.size() + " of " + sequenceKeys.size() + " sequences not scored, e.g. "
-                    + unscored.stream().limit(10).toList() + "; logs in " + data.resolve("logs"));
-            assertEquals(sequenceKeys.size(), scoreKeys.size(), "no score for a sequence that does not exist");
-            List<FrameScore> frameScores = all.get(Topics.FRAME_SCORES).stream().map(VigilSerdes.FRAME_SCORE::parse).toList();
-            assertEquals(180, frameScores.size());
-            assertEquals(180, frameScores.stream().map(FrameScore::getFrameIndex).distinct().count());
-
-            double a = scored(specs.get("anomaly-scorer-a"));
-            double b = scored(specs.get("anomaly-scorer-b"));
-            assertTrue(b > 0, "scorer-b took part (scored " + b + "; scorer-a since its restart " + a + ")");
+            awaitDone(broker.bootstrapServers());
+            assertNothingLostOrRepeated(broker.bootstrapServers(), specs);
         } finally {
             for (ServiceProcess p : running.values()) {
                 p.close();
@@ -156,12 +88,138 @@ class FaultToleranceIT {
         }
     }
 
+    /**
+     * The test a platform team runs before trusting the chain: three KRaft brokers, every topic on all three with
+     * writes needing two in sync ({@code acks=all} by every producer); one broker killed with SIGKILL mid-stream and
+     * restarted later, on its own data, while the chain runs on.
+     */
+    @Test
+    void aBrokerOfThreeKilledMidStreamLosesAndRepeatsNothing() throws Exception {
+        deleteRecursively(data);
+        long started = System.nanoTime();
+        Map<String, ServiceProcess> running = new LinkedHashMap<>();
+        try (LocalKafkaCluster cluster = LocalKafkaCluster.start(data.resolve("kafka"), 3, Topics.DEFAULTS,
+                Duration.ofSeconds(180))) {
+            Map<String, VigilLocal.ServiceSpec> specs = specs(cluster.bootstrapServers());
+            try {
+                startAll(specs, running);
+                Counts counts = new Counts(cluster.bootstrapServers());
+                await(counts, () -> counts.get(Topics.DETECTIONS) >= 40, "40 detections");
+                cluster.kill(1);
+                long killedAt = System.nanoTime();
+                await(counts, () -> counts.get(Topics.OBJECT_SCORES) >= 300, "300 scores on two brokers");
+                cluster.restart(1);
+                counts.close();
+                awaitDone(cluster.bootstrapServers());
+                assertTrue(cluster.isAlive(1), "the restarted broker runs");
+                assertNothingLostOrRepeated(cluster.bootstrapServers(), specs);
+                System.out.printf("three brokers, one killed: %d s in all, %d s from the kill to the last frame score%n",
+                        Duration.ofNanos(System.nanoTime() - started).toSeconds(),
+                        Duration.ofNanos(System.nanoTime() - killedAt).toSeconds());
+            } finally {
+                for (ServiceProcess p : running.values()) {
+                    p.close();
+                }
+            }
+        }
+    }
+
+    /** The services as vigil-local runs them, on free ports, with two scorer instances in one consumer group. */
+    private Map<String, VigilLocal.ServiceSpec> specs(String bootstrap) throws IOException {
+        Path video = SharedData.ped2TestVideo("02");
+        Path yolox = SharedData.require("models/yolox-nano-coco/yolox_nano.onnx");
+        VigilLocal.Options options = new VigilLocal.Options(video.toString(), CAMERA, true, null, 0, data, false, home,
+                "yolox", Optional.of(yolox));
+        PageLogin.in(data).createIfMissing(); // the alert-sink's login, as vigil-local makes it
+        Map<String, VigilLocal.ServiceSpec> specs = new LinkedHashMap<>();
+        for (VigilLocal.ServiceSpec spec : VigilLocal.services(options, bootstrap)) {
+            Map<String, String> props = new LinkedHashMap<>(spec.properties());
+            props.put("quarkus.http.port", Integer.toString(LocalKafkaBroker.freePort()));
+            props.put("quarkus.management.port", Integer.toString(LocalKafkaBroker.freePort()));
+            if (spec.name().equals("anomaly-scorer")) {
+                // Two instances in one consumer group; stable instance ids let a restarted one fence its zombie.
+                Map<String, String> second = new LinkedHashMap<>(props);
+                second.put("quarkus.http.port", Integer.toString(LocalKafkaBroker.freePort()));
+                second.put("quarkus.management.port", Integer.toString(LocalKafkaBroker.freePort()));
+                second.put("vigil.scorer.instance-id", "scorer-b");
+                specs.put("anomaly-scorer-b", new VigilLocal.ServiceSpec("anomaly-scorer", 0, second, spec.environment(), ""));
+                props.put("vigil.scorer.instance-id", "scorer-a");
+            }
+            if (spec.name().equals("object-detector")) {
+                props.put("vigil.detector.instance-id", "detector-a");
+            }
+            specs.put(spec.name().equals("anomaly-scorer") ? "anomaly-scorer-a" : spec.name(),
+                    new VigilLocal.ServiceSpec(spec.name(), 0, props, spec.environment(), ""));
+        }
+        // Ingest last, once the others run.
+        VigilLocal.ServiceSpec ingest = specs.remove("frame-ingest");
+        specs.put("frame-ingest", ingest);
+        return specs;
+    }
+
+    private void startAll(Map<String, VigilLocal.ServiceSpec> specs, Map<String, ServiceProcess> running)
+            throws InterruptedException {
+        for (String key : specs.keySet()) {
+            running.put(key, start(home, key, specs.get(key)));
+            if (!key.equals("frame-ingest")) {
+                Thread.sleep(key.startsWith("anomaly-scorer") ? 8000 : 3000); // start-ups one by one on 2 cores
+            }
+        }
+    }
+
+    /** Done when every frame has its frame score and nothing moved for 20 s (a stuck stage fails the checks). */
+    private static void awaitDone(String bootstrap) throws InterruptedException {
+        try (Counts after = new Counts(bootstrap)) {
+            await(after, () -> after.get(Topics.FRAME_SCORES) >= 180 && after.quietFor(Duration.ofSeconds(20)),
+                    "180 frame scores, then quiet");
+        }
+    }
+
+    /**
+     * Exactly once, stage by stage: every frame one detections message, every detection one sequence (or a dead
+     * letter), every sequence one score, every frame one frame score; and both scorers did part of the work.
+     */
+    private void assertNothingLostOrRepeated(String bootstrap, Map<String, VigilLocal.ServiceSpec> specs) throws Exception {
+        Map<String, List<ConsumerRecord<String, byte[]>>> all = new HashMap<>();
+        for (String topic : List.of(Topics.DETECTIONS, Topics.SEQUENCES, Topics.OBJECT_SCORES, Topics.FRAME_SCORES,
+                Topics.DEAD_LETTER)) {
+            all.put(topic, readAll(bootstrap, topic));
+        }
+        List<FrameDetections> detections = all.get(Topics.DETECTIONS).stream().map(VigilSerdes.FRAME_DETECTIONS::parse).toList();
+        assertEquals(180, detections.size(), "one detections message per frame, none repeated");
+        assertEquals(180, detections.stream().map(FrameDetections::getFrameIndex).distinct().count());
+        int objects = detections.stream().mapToInt(FrameDetections::getDetectionsCount).sum();
+
+        Set<String> sequenceKeys = new HashSet<>();
+        for (ObjectSequence s : all.get(Topics.SEQUENCES).stream().map(VigilSerdes.OBJECT_SEQUENCE::parse).toList()) {
+            assertTrue(sequenceKeys.add(s.getMiddleFrameIndex() + "/" + s.getObjectIndex()), "sequence twice: " + s.getMiddleFrameIndex());
+        }
+        int deadLetters = all.get(Topics.DEAD_LETTER).size();
+        assertEquals(objects, sequenceKeys.size() + deadLetters, "every detection a sequence (" + deadLetters + " dead letters)");
+        Set<String> scoreKeys = new HashSet<>();
+        for (ObjectScore s : all.get(Topics.OBJECT_SCORES).stream().map(VigilSerdes.OBJECT_SCORE::parse).toList()) {
+            assertTrue(scoreKeys.add(s.getMiddleFrameIndex() + "/" + s.getObjectIndex()), "scored twice: " + s.getMiddleFrameIndex());
+        }
+        Set<String> unscored = new TreeSet<>(sequenceKeys);
+        unscored.removeAll(scoreKeys);
+        assertTrue(unscored.isEmpty(), unscored.size() + " of " + sequenceKeys.size() + " sequences not scored, e.g. "
+                + unscored.stream().limit(10).toList() + "; logs in " + data.resolve("logs"));
+        assertEquals(sequenceKeys.size(), scoreKeys.size(), "no score for a sequence that does not exist");
+        List<FrameScore> frameScores = all.get(Topics.FRAME_SCORES).stream().map(VigilSerdes.FRAME_SCORE::parse).toList();
+        assertEquals(180, frameScores.size());
+        assertEquals(180, frameScores.stream().map(FrameScore::getFrameIndex).distinct().count());
+
+        double a = scored(specs.get("anomaly-scorer-a"));
+        double b = scored(specs.get("anomaly-scorer-b"));
+        assertTrue(b > 0, "scorer-b took part (scored " + b + "; scorer-a since its restart " + a + ")");
+    }
+
     private ServiceProcess start(Path home, String key, VigilLocal.ServiceSpec spec) {
         return ServiceProcess.start(key, home.resolve(spec.name() + "/target/quarkus-app/quarkus-run.jar"), spec.properties(),
                 spec.environment(), data.resolve("logs/" + key + ".log"));
     }
 
-    private void restart(Map<String, ServiceProcess> running, Map<String, VigilLocal.ServiceSpec> specs, Path home, String key)
+    private void restart(Map<String, ServiceProcess> running, Map<String, VigilLocal.ServiceSpec> specs, String key)
             throws InterruptedException {
         running.get(key).kill();
         running.put(key, start(home, key, specs.get(key)));

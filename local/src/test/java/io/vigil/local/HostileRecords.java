@@ -14,6 +14,7 @@ import io.vigil.proto.v1.FrameScore;
 import io.vigil.proto.v1.ObjectScore;
 import io.vigil.proto.v1.ObjectSequence;
 import io.vigil.proto.v1.Review;
+import io.vigil.testkit.ForgedImages;
 import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -120,7 +121,7 @@ final class HostileRecords {
                         .setWidth(360).setHeight(240).setJpeg(ByteString.copyFrom(jpeg));
                 if (nonsense) {
                     switch (random.nextInt(4)) {
-                        case 0 -> f.setJpeg(ByteString.copyFrom(claiming(jpeg, 30_000, 30_000))); // a decompression bomb
+                        case 0 -> f.setJpeg(ByteString.copyFrom(ForgedImages.jpegClaiming(jpeg, 30_000, 30_000))); // a bomb
                         case 1 -> f.setWidth(100_000).setHeight(100_000);
                         case 2 -> f.setWidth(720).setHeight(480); // disagrees with the JPEG
                         default -> f.setFrameIndex(-1 - random.nextInt(1_000));
@@ -196,21 +197,6 @@ final class HostileRecords {
 
     private String pick(List<String> from) {
         return from.get(random.nextInt(from.size()));
-    }
-
-    /** A real JPEG whose header claims {@code width} x {@code height} (its SOF0 segment rewritten). */
-    static byte[] claiming(byte[] jpeg, int width, int height) {
-        byte[] forged = jpeg.clone();
-        for (int i = 2; i + 8 < forged.length; i++) {
-            if ((forged[i] & 0xff) == 0xFF && (forged[i + 1] & 0xff) == 0xC0) {
-                forged[i + 5] = (byte) (height >> 8);
-                forged[i + 6] = (byte) height;
-                forged[i + 7] = (byte) (width >> 8);
-                forged[i + 8] = (byte) width;
-                return forged;
-            }
-        }
-        throw new IllegalArgumentException("no SOF0 segment");
     }
 
     /** Whether a reader of {@code topic} accepts the record after parsing it and checking it. */

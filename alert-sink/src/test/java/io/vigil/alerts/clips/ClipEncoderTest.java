@@ -3,6 +3,7 @@ package io.vigil.alerts.clips;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.vigil.testkit.ForgedImages;
 import io.vigil.testkit.SharedData;
 import io.vigil.vision.image.ImageHeader;
 import java.nio.file.Files;
@@ -16,21 +17,6 @@ import org.junit.jupiter.api.Test;
 /** Clips from real Ped2 frames, with a forged frame among them as anyone who can write vigil.frames could send. */
 class ClipEncoderTest {
 
-    /** A real JPEG whose header claims {@code width} x {@code height} (its SOF0 segment rewritten). */
-    static byte[] claiming(byte[] jpeg, int width, int height) {
-        byte[] forged = jpeg.clone();
-        for (int i = 2; i + 8 < forged.length; i++) {
-            if ((forged[i] & 0xff) == 0xFF && (forged[i + 1] & 0xff) == 0xC0) {
-                forged[i + 5] = (byte) (height >> 8);
-                forged[i + 6] = (byte) height;
-                forged[i + 7] = (byte) (width >> 8);
-                forged[i + 8] = (byte) width;
-                return forged;
-            }
-        }
-        throw new IllegalArgumentException("no SOF0 segment");
-    }
-
     private static List<byte[]> ped2(int count) throws Exception {
         List<byte[]> out = new ArrayList<>();
         for (int i = 0; i < count; i++) {
@@ -43,7 +29,7 @@ class ClipEncoderTest {
     void aFrameWhoseHeaderClaimsGigabytesIsLeftOutUnallocated() throws Exception {
         // Found in the code: the clip encoder decoded JPEGs without the pixel guard; 30000x30000 is 2.7 GB of BGR.
         List<byte[]> frames = ped2(3);
-        byte[] bomb = claiming(frames.get(1), 30_000, 30_000);
+        byte[] bomb = ForgedImages.jpegClaiming(frames.get(1), 30_000, 30_000);
         assertEquals(new ImageHeader.Size(30_000, 30_000), ImageHeader.declaredSize(bomb));
         frames.add(1, bomb);
 
