@@ -91,19 +91,19 @@ final class HostileRecords {
             case "null-value" -> value = null;
             case "empty-value" -> value = new byte[0];
             case "truncated" -> {
-                byte[] whole = message(topic, camera, false).toByteArray();
+                byte[] whole = message(topic, camera, false, false).toByteArray();
                 value = Arrays.copyOf(whole, Math.max(1, random.nextInt(Math.max(1, whole.length - 1))));
             }
             case "bad-camera-id" -> {
                 key = pick(BAD_CAMERAS);
-                value = message(topic, key, false).toByteArray();
+                value = message(topic, key, false, false).toByteArray();
             }
             case "key-not-camera" -> {
                 key = random.nextBoolean() ? null : "hostile-other";
-                value = message(topic, camera, false).toByteArray();
+                value = message(topic, camera, false, false).toByteArray();
             }
-            case "nonsense-numbers" -> value = message(topic, camera, true).toByteArray();
-            default -> value = message(topic, camera, false).toByteArray();
+            case "nonsense-numbers" -> value = message(topic, camera, true, true).toByteArray();
+            default -> value = message(topic, camera, false, true).toByteArray();
         }
         if (protectedCamera.equals(key)) {
             throw new IllegalStateException("a hostile record under the camera under test");
@@ -111,14 +111,18 @@ final class HostileRecords {
         return new Hostile(topic, key, value, kind, passesChecks(topic, key, value));
     }
 
-    /** A message of the topic's type for {@code camera}; with {@code nonsense}, numbers no producer should send. */
-    private Message message(String topic, String camera, boolean nonsense) {
+    /**
+     * A message of the topic's type for {@code camera}; with {@code nonsense}, numbers no producer should send. Only
+     * a {@code whole} one carries a whole image or crop (the others are refused before anyone looks at the pixels;
+     * small, they keep the thousand records a topic quick to write).
+     */
+    private Message message(String topic, String camera, boolean nonsense, boolean whole) {
         long index = random.nextInt(4) == 0 ? ODD_INDICES[random.nextInt(ODD_INDICES.length)] : random.nextInt(10_000);
         Detection person = detection(nonsense && random.nextBoolean());
         return switch (topic) {
             case Topics.FRAMES -> {
                 Frame.Builder f = Frame.newBuilder().setCameraId(camera).setFrameIndex(index).setCaptureTimeMs(index)
-                        .setWidth(360).setHeight(240).setJpeg(ByteString.copyFrom(jpeg));
+                        .setWidth(360).setHeight(240).setJpeg(ByteString.copyFrom(jpeg, 0, whole ? jpeg.length : 200));
                 if (nonsense) {
                     switch (random.nextInt(4)) {
                         case 0 -> f.setJpeg(ByteString.copyFrom(ForgedImages.jpegClaiming(jpeg, 30_000, 30_000))); // a bomb
@@ -140,7 +144,7 @@ final class HostileRecords {
             }
             case Topics.SEQUENCES -> {
                 int crop = nonsense && random.nextBoolean() ? 100_000 : 64;
-                int pixels = nonsense ? 7 * 64 * 64 * 3 - 1 - random.nextInt(1_000) : 7 * 64 * 64 * 3;
+                int pixels = !whole ? 1_000 : nonsense ? 7 * 64 * 64 * 3 - 1 - random.nextInt(1_000) : 7 * 64 * 64 * 3;
                 byte[] noise = new byte[Math.max(0, Math.min(pixels, 7 * 64 * 64 * 3))];
                 random.nextBytes(noise);
                 ObjectSequence.Builder s = ObjectSequence.newBuilder().setCameraId(camera).setMiddleFrameIndex(index)

@@ -65,14 +65,17 @@ class PipelineEndToEndIT {
         int kafkaPort = LocalKafkaBroker.freePort();
         HostileWriter hostile = new HostileWriter("127.0.0.1:" + kafkaPort, Files.readAllBytes(video.resolve("000.jpg")));
         hostile.start();
+        // At 10 frames/s, as a camera: the hostile records are all written while the video streams.
         VigilLocal.Options options = new VigilLocal.Options(video.toString(), CAMERA, true, null, kafkaPort, data, true, home,
-                "yolox", Optional.of(yolox));
+                "yolox", Optional.of(yolox), 1, false, 10, false, null, CameraLearning.DEFAULT_EPOCHS);
         Map<String, Integer> managementPorts = new LinkedHashMap<>();
         VigilLocal.services(options, "unused:9092").forEach(spec -> managementPorts.put(spec.name(), spec.managementPort()));
         ServiceWatch watch = new ServiceWatch(managementPorts);
         watch.start();
         int exit = VigilLocal.run(options);
         watch.finish();
+        assertTrue(hostile.sent() == hostile.records().size() || !hostile.isAlive(),
+                "the hostile records were still being written when the job ended: " + hostile.sent());
         keepLogs(data.resolve("logs"), Path.of("target/pipeline-e2e-logs"));
         assertEquals(0, exit, "vigil-local --once; service logs in " + data.resolve("logs"));
         hostile.join(60_000);
