@@ -308,6 +308,20 @@ class AlertSinkKafkaTest {
         assertEquals(4, skippedByTheView() - skippedBefore, "null, not protobuf, NaN score, NaN peak");
     }
 
+    @Test
+    @Order(11)
+    void thePageAndTheApiSendSecurityHeaders() {
+        // Found on a running chain: the page sent no Content-Security-Policy, frame-ancestors or nosniff.
+        for (String path : List.of("/", "/page.js", "/events")) {
+            given().get(path).then().statusCode(200)
+                    .header("Content-Security-Policy", containsString("script-src 'self'"))
+                    .header("Content-Security-Policy", containsString("frame-ancestors 'none'"))
+                    .header("X-Content-Type-Options", "nosniff").header("X-Frame-Options", "DENY")
+                    .header("Referrer-Policy", "no-referrer");
+        }
+        given().get("/").then().body(org.hamcrest.Matchers.not(containsString("<script>")));
+    }
+
     /** The view's count of records it could not use (other tests on the shared broker write some too). */
     private double skippedByTheView() {
         String metrics = given().get(management + "metrics").then().statusCode(200).extract().asString();

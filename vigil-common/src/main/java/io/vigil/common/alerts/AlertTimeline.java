@@ -28,9 +28,10 @@ import java.util.TreeMap;
  * count as score 0, up to {@code maxFrameGap} of them: a larger jump of the frame index, ahead or back (a camera
  * whose numbering started again), ends the segment (its frames are flushed and a running event closes) and starts a
  * new one, so no number taken from a record decides how much work or memory a frame costs. At most
- * {@code maxPendingFrames} frames wait for their objects; beyond that the oldest is given up. When the source ended ({@link #onEndOfSource}), the timeline flushes itself as soon as its last
- * frame is final, so a slow scorer upstream is waited for instead of being taken for a quiet camera. The whole state round-trips through {@link #state()} / {@link #restore}, so a restarted
- * service continues exactly where the committed state left it.
+ * {@code maxPendingFrames} frames wait for their objects; beyond that the oldest is given up. When the source ended
+ * ({@link #onEndOfSource}), the timeline flushes itself as soon as its last frame is final, so a slow scorer upstream
+ * is waited for instead of being taken for a quiet camera. The whole state round-trips through {@link #state()} /
+ * {@link #restore}, so a restarted service continues exactly where the committed state left it.
  */
 public final class AlertTimeline {
 
