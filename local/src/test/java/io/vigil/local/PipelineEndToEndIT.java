@@ -27,6 +27,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -75,11 +81,12 @@ class PipelineEndToEndIT {
         int exit = VigilLocal.run(options);
         watch.finish();
         assertTrue(hostile.sent() == hostile.records().size() || !hostile.isAlive(),
-                "the hostile records were still being written when the job ended: " + hostile.sent());
+                "the hostile records were still being written when the job ended: " + hostile.sent() + " acknowledged, "
+                        + hostile.failures());
         keepLogs(data.resolve("logs"), Path.of("target/pipeline-e2e-logs"));
         assertEquals(0, exit, "vigil-local --once; service logs in " + data.resolve("logs"));
         hostile.join(60_000);
-        assertEquals(hostile.records().size(), hostile.sent(), "hostile records sent: " + hostile.failure());
+        assertEquals(hostile.records().size(), hostile.sent(), "hostile records sent: " + hostile.failures());
         assertEquals(List.of(), watch.down, "every service stayed live");
         System.out.printf("hostile records per topic: %d (%s); largest resident memory per service (MB): %s%n",
                 HostileWriter.PER_TOPIC, HostileRecords.KINDS, watch.maxRssKb.entrySet().stream()
@@ -215,8 +222,8 @@ class PipelineEndToEndIT {
 
         private final String bootstrap;
         private final List<HostileRecords.Hostile> records;
-        private volatile int sent;
-        private volatile Exception failure;
+        private final AtomicInteger sent = new AtomicInteger();
+        private final Map<String, Integer> failures = new java.util.concurrent.ConcurrentHashMap<>();
 
         HostileWriter(String bootstrap, byte[] jpeg) {
             super("hostile-writer");
@@ -230,11 +237,12 @@ class PipelineEndToEndIT {
         }
 
         int sent() {
-            return sent;
+            return sent.get();
         }
 
-        Exception failure() {
-            return failure;
+        /** What could not be written, by topic and error. */
+        Map<String, Integer> failures() {
+            return failures;
         }
 
         @Override
@@ -242,20 +250,49 @@ class PipelineEndToEndIT {
             Properties p = new Properties();
             p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
             p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 120_000);
+            p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 60_000); // a batch that cannot be written fails, named
             p.put(ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 500);
             p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 * 1024 * 1024);
-            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
-                List<java.util.concurrent.Future<?>> acks = new java.util.ArrayList<>();
-                for (HostileRecords.Hostile h : records) {
-                    acks.add(producer.send(new ProducerRecord<>(h.topic(), h.key(), h.value())));
-                }
-                for (java.util.concurrent.Future<?> ack : acks) {
-                    ack.get();
-                    sent++;
+            try {
+                awaitTopics();
+                try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+                    for (HostileRecords.Hostile h : records) {
+                        producer.send(new ProducerRecord<>(h.topic(), h.key(), h.value()), (metadata, e) -> {
+                            if (e == null) {
+                                sent.incrementAndGet();
+                            } else {
+                                failures.merge(h.topic() + ": " + e, 1, Integer::sum);
+                            }
+                        });
+                    }
+                    producer.flush();
                 }
             } catch (Exception e) {
-                failure = e;
+                failures.merge("writer: " + e, 1, Integer::sum);
             }
+        }
+
+        /** Until vigil-local has created all seven topics with leaders (a record sent earlier waits on metadata). */
+        private void awaitTopics() throws InterruptedException {
+            Set<String> topics = new HashSet<>();
+            records.forEach(h -> topics.add(h.topic()));
+            long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                    AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 4_000))) {
+                while (System.nanoTime() < deadline) {
+                    try {
+                        boolean led = admin.describeTopics(topics).allTopicNames().get(5, TimeUnit.SECONDS).values().stream()
+                                .allMatch(t -> t.partitions().stream().allMatch(part -> part.leader() != null && !part.leader().isEmpty()));
+                        if (led) {
+                            return;
+                        }
+                    } catch (ExecutionException | TimeoutException e) {
+                        // the broker or the topics are not there yet
+                    }
+                    Thread.sleep(200);
+                }
+            }
+            throw new IllegalStateException("the topics were not created within 3 minutes");
         }
     }
 
