@@ -62,7 +62,8 @@ function renderEvents() {
     const boxes = e.boxes.map(b => b.className).join(', ') || 'no box';
     meta.innerHTML = `<span class="state ${e.state}"></span> <b class="camera-id"></b><br>
       frames ${e.startFrame}–${e.endFrame}, peak ${e.peakFrame} (score ${e.peakScore.toFixed(2)})<br>
-      ${fmtTime(e.startTimeMs)}<br><span class="boxes"></span>`;
+      ${fmtTime(e.startTimeMs)}<br><span class="why"></span><span class="boxes"></span>`;
+    if (e.explanation) meta.querySelector('.why').textContent = e.explanation + ' — ';
     meta.querySelector('.state').textContent = e.state;
     meta.querySelector('.camera-id').textContent = e.camera;
     meta.querySelector('.boxes').textContent = boxes;

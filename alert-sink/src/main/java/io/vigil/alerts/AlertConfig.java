@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.vigil.common.alerts.AlertTimeline;
 import io.vigil.common.scoring.EventDetector;
+import io.vigil.common.scoring.FrameScorer;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -29,6 +30,13 @@ public interface AlertConfig {
     @WithDefault("0")
     @Min(0)
     int meanFilterSize();
+
+    /**
+     * How a frame's object scores become its score: CROWD_ADJUSTED, how rare the highest of its n objects is among n
+     * normal ones (a crowd's maximum is high by itself; for the surprise scale), or MAXIMUM, the paper's.
+     */
+    @WithDefault(FrameScorer.Aggregation.DEFAULT)
+    FrameScorer.Aggregation frameAggregation();
 
     /** Gaussian temporal smoothing, in frames; 0 = none. */
     @WithDefault(AlertTimeline.Settings.SIGMA)

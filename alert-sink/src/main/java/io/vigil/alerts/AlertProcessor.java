@@ -2,6 +2,8 @@ package io.vigil.alerts;
 
 import com.google.protobuf.ByteString;
 import io.vigil.common.alerts.AlertTimeline;
+import io.vigil.common.scoring.Cues;
+import io.vigil.common.scoring.FrameScorer;
 import io.vigil.kafka.streams.CameraKeys;
 import io.vigil.kafka.streams.ProtoStore;
 import io.vigil.kafka.streams.PunctuationClock;
@@ -178,8 +180,11 @@ final class AlertProcessor implements Processor<String, byte[], String, byte[]> 
         var e = a.event();
         List<ScoredObject> anomalous = new ArrayList<>();
         float close = settings.cameras().events(e.cameraId()).closeThreshold();
+        int n = a.peakObjects().size();
+        boolean adjusted = settings.timeline().aggregation() == FrameScorer.Aggregation.CROWD_ADJUSTED;
         for (ScoredObject o : a.peakObjects()) {
-            if (o.getScore() >= close) {
+            // An object counts as the frame score does: among as many normal objects, with the crowd adjustment.
+            if ((adjusted ? FrameScorer.rarestAmong(o.getScore(), n) : o.getScore()) >= close) {
                 anomalous.add(o);
             }
         }
@@ -191,12 +196,20 @@ final class AlertProcessor implements Processor<String, byte[], String, byte[]> 
                 .setEndFrameIndex(e.endFrame()).setPeakFrameIndex(e.peakFrame()).setStartTimeMs(e.startTimeMs())
                 .setEndTimeMs(e.endTimeMs()).setPeakTimeMs(e.peakTimeMs()).setPeakScore(e.peakScore());
         anomalous.forEach(o -> b.addBoxes(o.getDetection()));
+        if (!anomalous.isEmpty()) {
+            // The peak objects come most unusual first: the event is about the first one.
+            Cues.Explanation why = Cues.explain(anomalous.get(0).getCueSurprisesMap());
+            b.setCause(why.cause()).putAllCueShares(why.shares());
+        }
         byte[] peakJpeg = peakJpeg(e.cameraId(), e.peakFrame());
         if (peakJpeg != null && settings.thumbnails() != null) {
             try {
-                b.setThumbnailJpeg(ByteString.copyFrom(settings.thumbnails().render(peakJpeg, anomalous.stream()
-                        .map(o -> new Thumbnails.Outline(o.getDetection().getBox().getX1(), o.getDetection().getBox().getY1(),
-                                o.getDetection().getBox().getX2(), o.getDetection().getBox().getY2())).toList())));
+                List<Thumbnails.Outline> outlines = new ArrayList<>();
+                for (ScoredObject o : anomalous) {
+                    var box = o.getDetection().getBox();
+                    outlines.add(new Thumbnails.Outline(box.getX1(), box.getY1(), box.getX2(), box.getY2(), outlines.isEmpty()));
+                }
+                b.setThumbnailJpeg(ByteString.copyFrom(settings.thumbnails().render(peakJpeg, outlines)));
             } catch (ImageDecodeException ex) {
                 metrics.rejected("thumbnail");
                 LOG.warnf("event=%s no thumbnail: %s", e.id(), ex.getMessage());

@@ -38,7 +38,7 @@ public class AlertSetup {
 
     static AlertTimeline.Settings timelineSettings(AlertConfig config) {
         AlertConfig.Events e = config.events();
-        return new AlertTimeline.Settings(config.meanFilterSize(), config.sigma(), config.maxLookahead(),
+        return new AlertTimeline.Settings(config.meanFilterSize(), config.frameAggregation(), config.sigma(), config.maxLookahead(),
                 config.completionHorizon(), config.maxFrameGap(), config.maxPendingFrames(), new EventDetector.Settings(e.openThreshold(), e.closeThreshold(),
                         e.minDuration(), e.mergeGap(), e.cooldown(), e.minUpdateGap()));
     }
@@ -90,9 +90,9 @@ public class AlertSetup {
         AlertTopology.Settings settings = new AlertTopology.Settings(timeline, rules,
                 t.enabled() ? new Thumbnails(new ImageCodec(), t.maxWidth(), t.quality()) : null, t.maxFramesPerCamera(),
                 config.idleTimeout(), config.endOfSourceTimeout(), config.punctuateInterval(), config.cameraRetention());
-        LOG.infof("frame scores: mean filter %d px, Gaussian sigma %.1f frames, look-ahead %d frames (the latency it "
+        LOG.infof("frame scores: %s, mean filter %d px, Gaussian sigma %.1f frames, look-ahead %d frames (the latency it "
                 + "adds); events: open >= %.3f, close < %.3f, min %d frames, merge gap %d, cooldown %d; thumbnails %s",
-                config.meanFilterSize(), config.sigma(), new AlertTimeline("-", timeline).lookahead(),
+                timeline.aggregation(), config.meanFilterSize(), config.sigma(), new AlertTimeline("-", timeline).lookahead(),
                 timeline.events().openThreshold(), timeline.events().closeThreshold(), timeline.events().minDuration(),
                 timeline.events().mergeGap(), timeline.events().cooldown(), t.enabled() ? "on" : "off");
         Map<String, AtomicReference<Double>> latest = new ConcurrentHashMap<>();

@@ -28,7 +28,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 final class AlertInputs {
 
     /** open 0.5, close 0.3, min 3 frames, merge gap 2, cooldown 0; no smoothing; completion horizon 5. */
-    static final AlertTimeline.Settings SETTINGS = new AlertTimeline.Settings(0, 0, 0, 5,
+    static final AlertTimeline.Settings SETTINGS = new AlertTimeline.Settings(0, 0, 5,
             new EventDetector.Settings(0.5f, 0.3f, 3, 2, 0));
     static final Box BOX = Box.newBuilder().setX1(100).setY1(60).setX2(140).setY2(140).build();
 
@@ -67,7 +67,7 @@ final class AlertInputs {
                     .setCaptureTimeMs(time).setWidth(360).setHeight(240).addDetections(det).build().toByteArray()));
             out.add(new Input(Topics.OBJECT_SCORES, camera, ObjectScore.newBuilder().setCameraId(camera)
                     .setMiddleFrameIndex(f).setObjectIndex(0).setDetection(det).setScore(score(f, spikeFrom, spikeTo))
-                    .setCaptureTimeMs(time).setFrameWidth(360).setFrameHeight(240).setModelVersion("test").build()
+                    .putCueSurprises("speed", 3f).putCueSurprises("distillation", 1f).setCaptureTimeMs(time).setFrameWidth(360).setFrameHeight(240).setModelVersion("test").build()
                     .toByteArray()));
         }
         return out;

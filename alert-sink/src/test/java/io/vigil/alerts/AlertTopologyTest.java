@@ -118,6 +118,9 @@ class AlertTopologyTest {
             assertEquals(1_700_000_001_000L, e.getStartTimeMs());
             assertEquals(1, e.getBoxesCount());
             assertEquals(AlertInputs.BOX, e.getBoxes(0).getBox());
+            assertEquals("speed", e.getCause(), "the cue with the largest share of the peak object's score");
+            assertEquals(Map.of("speed", 0.75f, "distillation", 0.25f), e.getCueSharesMap());
+            assertEquals("unusually fast (speed 75 %, appearance 25 %)", EventJson.of(e).explanation());
             RgbImage thumb = codec.decode(e.getThumbnailJpeg().toByteArray());
             assertEquals(160, thumb.width());
             assertEquals(107, thumb.height());

@@ -11,6 +11,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.vigil.common.registry.ModelRegistry;
+import io.vigil.common.scoring.EventDetector;
 import io.vigil.proto.v1.EventThresholds;
 import io.vigil.proto.v1.ModelDescriptor;
 import io.vigil.testkit.KafkaBrokerResource;
@@ -72,8 +73,8 @@ class EventApiInputTest {
     void eachCamerasThresholdsComeFromConfigurationTheRegistryOrTheDefaults() throws Exception {
         given().get("/cameras/gate 3/thresholds").then().statusCode(200).body("openThreshold", equalTo(6f))
                 .body("closeThreshold", equalTo(5f)).body("origin", equalTo("configuration"));
-        given().get("/cameras/cam-9/thresholds").then().statusCode(200).body("openThreshold", equalTo(3f))
-                .body("origin", equalTo("default"));
+        given().get("/cameras/cam-9/thresholds").then().statusCode(200).body("openThreshold",
+                equalTo(Float.parseFloat(EventDetector.Settings.OPEN_THRESHOLD))).body("origin", equalTo("default"));
         given().urlEncodingEnabled(false).get("/cameras/%01cam/thresholds").then().statusCode(400);
 
         // A model calibrated for cam-9 is registered while the service runs: its thresholds apply within a refresh.

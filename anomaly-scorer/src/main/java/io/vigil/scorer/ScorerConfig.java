@@ -47,9 +47,12 @@ public interface ScorerConfig {
     @Min(0)
     int intraOpThreads();
 
-    /** Tasks in the anomaly score (ablation): arrow_of_time, irregularity, reconstruction, distillation, speed. */
-    @WithDefault("arrow_of_time,irregularity,reconstruction,distillation,speed")
-    Set<SsmtlScorer.Task> tasks();
+    /**
+     * Tasks in the anomaly score: arrow_of_time, irregularity, reconstruction, distillation, speed. Unset: each
+     * model's own (the cues its calibration combines, chosen for it); another set is an ablation, off the model's
+     * combined scale.
+     */
+    Optional<Set<SsmtlScorer.Task>> tasks();
 
     /**
      * How task scores are put on one scale (model metadata): surprise (one in 10^s normal objects scores as high;

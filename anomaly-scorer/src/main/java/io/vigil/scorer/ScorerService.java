@@ -47,7 +47,7 @@ public class ScorerService {
     void onStart(@Observes StartupEvent event) throws Exception {
         OnnxSessionFactory.Options withArena = new OnnxSessionFactory.Options(config.device(), config.intraOpThreads(), 0);
         OnnxSessionFactory.Options options = config.memoryArena() ? withArena : withArena.withoutMemoryArena();
-        Function<ScoringModel.Source, ScoringModel> loader = source -> new ScoringModel(source, options, config.tasks(),
+        Function<ScoringModel.Source, ScoringModel> loader = source -> new ScoringModel(source, options, config.tasks().orElse(null),
                 config.calibration());
         models = new CameraModels(loader.apply(ScoringModel.file(config.model())), config.registry().map(ModelRegistry::new),
                 config.maxLoadedModels(), loader);

@@ -73,7 +73,8 @@ final class ScoringHandler implements TransactionalLoop.Handler {
                 List<ObjectSequence> good = batch.getValue();
                 List<SsmtlScorer.Scores> scores = inference.record(() -> version.scorer().score(good));
                 for (int i = 0; i < good.size(); i++) {
-                    send(out, ObjectScores.of(good.get(i), scores.get(i), version.id()));
+                    send(out, ObjectScores.of(good.get(i), scores.get(i), version.scorer().cueSurprises(scores.get(i)),
+                            version.id()));
                     scored.increment();
                 }
             }

@@ -102,12 +102,14 @@ public final class ScoringModel implements AutoCloseable {
 
     private final Source source;
     private final OnnxSessionFactory.Options options;
+    /** Null: each model's own ({@link SsmtlScorer#modelTasks}). */
     private final Set<SsmtlScorer.Task> tasks;
     private final TaskCalibration.Mode mode;
     private final AtomicReference<Version> current = new AtomicReference<>();
     private volatile Object loadedStamp;
     private volatile boolean closed;
 
+    /** @param tasks the tasks to score with; null: each model's own */
     public ScoringModel(Source source, OnnxSessionFactory.Options options, Set<SsmtlScorer.Task> tasks,
             TaskCalibration.Mode mode) {
         this.source = source;
@@ -125,7 +127,7 @@ public final class ScoringModel implements AutoCloseable {
         try {
             OnnxModel model = OnnxSessionFactory.open(at.file(), options);
             try {
-                SsmtlScorer scorer = new SsmtlScorer(model, tasks, mode);
+                SsmtlScorer scorer = new SsmtlScorer(model, tasks == null ? SsmtlScorer.modelTasks(model) : tasks, mode);
                 Version v = new Version(model, scorer, at.name() + "@" + ModelRegistry.sha256(at.file()).substring(0, 12));
                 loadedStamp = at.stamp();
                 LOG.infof("model %s loaded on %s: %d frames, %d px crops, tasks %s", v.id, model.device(), scorer.frames(),

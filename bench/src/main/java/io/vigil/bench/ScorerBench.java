@@ -42,7 +42,7 @@ import java.util.stream.Collectors;
  * same network in PyTorch eager (bench/python/ssmtl_torch_bench.py, weights copied from the export and checked
  * against it), at batch 1 and 32, on the same input tensors. Not a test: run {@code bench/run-scorer-bench.sh}.
  *
- * <p>Given trained model files, also times each with the scorer's defaults (all five tasks, default calibration) side
+ * <p>Given trained model files, also times each with the scorer's defaults (the model's cues, default calibration) side
  * by side in the same run, and the speed task alone, to compare a model change.
  *
  * <pre>java -jar bench/target/vigil-bench.jar scorer [sequences] [threads] [python] [model.onnx,other.onnx]</pre>
@@ -121,12 +121,12 @@ public final class ScorerBench {
         if (models.isEmpty()) {
             return "";
         }
-        StringBuilder table = new StringBuilder("\nTrained models with the anomaly-scorer's defaults (all five tasks, "
+        StringBuilder table = new StringBuilder("\nTrained models with the anomaly-scorer's defaults (the model's cues, "
                 + TaskCalibration.DEFAULT_MODE.toLowerCase(java.util.Locale.ROOT) + " calibration), end to end, same run:"
                 + "\n\n| model | architecture | batch 1 | batch 32 |\n|---|---|---|---|\n");
         for (Path file : models) {
             try (OnnxModel onnx = OnnxSessionFactory.open(file, new OnnxSessionFactory.Options(Device.CPU, threads, 0, false))) {
-                SsmtlScorer scorer = new SsmtlScorer(onnx, EnumSet.allOf(SsmtlScorer.Task.class),
+                SsmtlScorer scorer = new SsmtlScorer(onnx, SsmtlScorer.modelTasks(onnx),
                         TaskCalibration.Mode.valueOf(TaskCalibration.DEFAULT_MODE));
                 table.append(String.format("| %s | %s |", file, onnx.customMetadata().getOrDefault("vigil.architecture", "?")));
                 for (int batch : BATCHES) {

@@ -1,5 +1,6 @@
 package io.vigil.evaluation;
 
+import io.vigil.common.scoring.ObjectScores;
 import io.vigil.evaluation.metrics.RegionTrackDetection;
 import io.vigil.kafka.TopicSnapshot;
 import io.vigil.proto.Topics;
@@ -29,12 +30,14 @@ final class BrokerScores {
         Map<String, Datasets.LabelledVideo> byCamera = new HashMap<>();
         Map<String, float[]> smoothed = new HashMap<>();
         Map<String, float[]> raw = new HashMap<>();
-        Map<String, List<RegionTrackDetection.Prediction>> regions = new HashMap<>();
+        Map<String, int[]> objects = new HashMap<>();
+        Map<String, List<OfflinePipeline.ScoredObject>> regions = new HashMap<>();
         for (Datasets.LabelledVideo v : videos) {
             String camera = cameraPrefix + v.id();
             byCamera.put(camera, v);
             smoothed.put(camera, new float[v.labels().length]);
             raw.put(camera, new float[v.labels().length]);
+            objects.put(camera, new int[v.labels().length]);
             regions.put(camera, new ArrayList<>());
         }
         Map<String, Integer> frames = new HashMap<>();
@@ -44,6 +47,7 @@ final class BrokerScores {
                 if (f.getFrameIndex() < smoothed.get(r.key()).length) {
                     smoothed.get(r.key())[(int) f.getFrameIndex()] = f.getSmoothedScore();
                     raw.get(r.key())[(int) f.getFrameIndex()] = f.getRawScore();
+                    objects.get(r.key())[(int) f.getFrameIndex()] = f.getObjectCount();
                     frames.merge(r.key(), 1, Integer::sum);
                 }
             }
@@ -52,9 +56,9 @@ final class BrokerScores {
             if (byCamera.containsKey(r.key())) {
                 ObjectScore s = VigilSerdes.OBJECT_SCORE.parse(r);
                 var b = s.getDetection().getBox();
-                regions.get(r.key()).add(new RegionTrackDetection.Prediction(new RegionTrackDetection.Region(
-                        byCamera.get(r.key()).id(), s.getMiddleFrameIndex(), b.getX1(), b.getY1(), b.getX2() - 1, b.getY2() - 1),
-                        s.getScore()));
+                regions.get(r.key()).add(new OfflinePipeline.ScoredObject(new RegionTrackDetection.Prediction(
+                        new RegionTrackDetection.Region(byCamera.get(r.key()).id(), s.getMiddleFrameIndex(), b.getX1(), b.getY1(),
+                                b.getX2() - 1, b.getY2() - 1), s.getScore()), ObjectScores.tasks(s)));
             }
         }
         List<OfflinePipeline.VideoResult> out = new ArrayList<>();
@@ -65,8 +69,9 @@ final class BrokerScores {
                 throw new IllegalStateException("camera " + camera + ": " + seen + " frame scores on " + Topics.FRAME_SCORES
                         + " for " + v.labels().length + " frames of video " + v.id());
             }
-            out.add(new OfflinePipeline.VideoResult(v.id(), Map.of(OfflinePipeline.ALL, smoothed.get(camera)), raw.get(camera),
-                    regions.get(camera), List.of(), regions.get(camera).size(), regions.get(camera).size(), 0));
+            out.add(new OfflinePipeline.VideoResult(v.id(), Map.of(OfflinePipeline.ALL, smoothed.get(camera)),
+                    Map.of(OfflinePipeline.ALL, raw.get(camera)), objects.get(camera), regions.get(camera), List.of(),
+                    regions.get(camera).size(), regions.get(camera).size(), 0));
         }
         return out;
     }

@@ -1,7 +1,8 @@
 package io.vigil.evaluation;
 
 import io.vigil.common.alerts.AlertTimeline;
-import io.vigil.common.scoring.EventDetector;
+import io.vigil.common.scoring.Calibrator;
+import io.vigil.common.scoring.FrameScorer;
 import io.vigil.common.scoring.ModelContract;
 import io.vigil.common.scoring.SsmtlScorer;
 import io.vigil.common.scoring.TaskCalibration;
@@ -73,6 +74,9 @@ public final class EvaluateMain {
         @Option(names = "--calibration", paramLabel = "MODE", description = "surprise, zscore, p99 or none "
                 + "(default: ${DEFAULT-VALUE})")
         String calibration = TaskCalibration.DEFAULT_MODE.toLowerCase(Locale.ROOT);
+        @Option(names = "--frame-aggregation", paramLabel = "A", description = "crowd_adjusted or maximum (default: "
+                + "${DEFAULT-VALUE})")
+        String frameAggregation = FrameScorer.Aggregation.DEFAULT.toLowerCase(Locale.ROOT);
         @Option(names = "--sigma", paramLabel = "FRAMES", description = "Gaussian smoothing (default: ${DEFAULT-VALUE})")
         double sigma = Double.parseDouble(AlertTimeline.Settings.SIGMA);
         @Option(names = "--max-lookahead", paramLabel = "FRAMES", description = "default: ${DEFAULT-VALUE}")
@@ -86,6 +90,9 @@ public final class EvaluateMain {
         Path normalData;
         @Option(names = "--normal-videos", paramLabel = "LIST", description = "e.g. 14,15,16 (default: all)")
         String normalVideos = "";
+        @Option(names = "--folds", arity = "0..1", fallbackValue = "true", description = "leave-one-video-out: each component's effect on the video held out, and"
+                + " on normal video (--normal-data) whether scores follow the crowd")
+        boolean folds;
         @Option(names = "--fps", paramLabel = "F", description = "the videos' frame rate (default: ${DEFAULT-VALUE}, "
                 + "UCSD Ped2's)")
         double fps = 10;
@@ -174,8 +181,8 @@ public final class EvaluateMain {
         List<Datasets.LabelledVideo> videos = Datasets.open(c.data, only);
         say("%d videos from %s", videos.size(), c.data);
         DetectorSpec spec = c.detector.spec(Device.CPU, c.threads);
-        AlertTimeline.Settings timeline = new AlertTimeline.Settings(0, c.sigma, c.maxLookahead,
-                Integer.parseInt(AlertTimeline.Settings.COMPLETION_HORIZON), EventDetector.Settings.defaults());
+        AlertTimeline.Settings timeline = AlertTimeline.Settings.defaults().withSmoothing(c.sigma, c.maxLookahead)
+                .withAggregation(FrameScorer.Aggregation.valueOf(c.frameAggregation.toUpperCase(Locale.ROOT)));
         TaskCalibration.Mode calibration = TaskCalibration.Mode.valueOf(c.calibration.toUpperCase(Locale.ROOT));
         // Sequences as the model takes them; an explicit --t must agree with it.
         ModelContract contract = c.frameScoresFrom != null && !java.nio.file.Files.isRegularFile(c.model) ? null
@@ -190,6 +197,11 @@ public final class EvaluateMain {
                 : List.of();
         List<OfflinePipeline.VideoResult> normalResults = new ArrayList<>();
         int cropSize = contract == null ? Integer.parseInt(SequenceSettings.DEFAULT_CROP_SIZE) : contract.cropSize();
+        if (c.folds && (normal.isEmpty() || c.frameScoresFrom != null || videos.size() < 2)) {
+            throw new CommandLine.ParameterException(new CommandLine(c), "--folds runs the chain on at least two labelled "
+                    + "videos and needs --normal-data: the cue sets' scales and the crowd check come from normal video");
+        }
+        CrossValidation.Plan plan = null;
         if (c.frameScoresFrom != null) {
             say("reading the frame and object scores of cameras %s<video> from %s", c.cameraPrefix, c.frameScoresFrom);
             results.addAll(BrokerScores.read(kafkaClientConfig(c.frameScoresFrom, c.kafkaConfig), c.cameraPrefix, videos));
@@ -201,6 +213,17 @@ public final class EvaluateMain {
                 OfflinePipeline pipeline = new OfflinePipeline(detector,
                         new SequenceBuilder(SequenceSettings.paper().withT(t).withCropSize(scorer.cropSize())), scorer,
                         timeline, 8);
+                if (c.folds) {
+                    // The normal videos first: every set of cues is put on its own scale from their objects.
+                    Calibrator calibrator = new Calibrator();
+                    for (Datasets.LabelledVideo v : normal) {
+                        say("normal video %s (%d frames), for the cues' scales", v.id(), v.frames().size());
+                        calibrator.add(pipeline.run(v, m -> say("%s", m)).objects().stream()
+                                .map(OfflinePipeline.ScoredObject::tasks).toList());
+                    }
+                    plan = CrossValidation.plan(scorer, calibrator, timeline);
+                    pipeline = pipeline.withVariants(plan.variants());
+                }
                 for (int i = 0; i < videos.size(); i++) {
                     say("[%d/%d] video %s (%d frames)", i + 1, videos.size(), videos.get(i).id(), videos.get(i).frames().size());
                     results.add(pipeline.run(videos.get(i), m -> say("%s", m)));
@@ -224,8 +247,10 @@ public final class EvaluateMain {
         setup.put("model", c.model.toString());
         setup.put("detector", c.detector.describe());
         setup.put("sequences", "t=" + t + " (" + (2 * t + 1) + " crops of " + cropSize + " px)");
-        setup.put("scores", "calibration " + calibration.name().toLowerCase(Locale.ROOT) + ", frame score = max of the "
-                + "object-score map, Gaussian sigma " + c.sigma + " frames (look-ahead " + c.maxLookahead + ")");
+        setup.put("scores", "calibration " + calibration.name().toLowerCase(Locale.ROOT) + ", frame score = "
+                + (timeline.aggregation() == FrameScorer.Aggregation.MAXIMUM ? "max of the object-score map"
+                        : "how rare the frame's highest object score is among as many normal objects")
+                + ", Gaussian sigma " + c.sigma + " frames (look-ahead " + c.maxLookahead + ")");
         setup.put("ground-truth tracks", tracks.isEmpty() ? "none (no pixel masks)" : tracks.size() + " (mask components)");
         OperatorView operator = OperatorView.of(videos, results, c.fps);
         OperatorView falseAlarms = normal.isEmpty() ? null : OperatorView.of(normal, normalResults, c.fps);
@@ -233,6 +258,13 @@ public final class EvaluateMain {
             setup.put("normal video for false alarms", c.normalData + " " + (c.normalVideos.isBlank() ? "(all)" : c.normalVideos));
         }
         Report.write(c.out, "SSMTL evaluation: " + c.data.getFileName(), setup, e, videos, results, operator, falseAlarms);
+        Report.objectTable(c.out.resolve("objects.csv"), results, normalResults);
+        if (plan != null) {
+            CrossValidation folds = CrossValidation.of(videos, results, normalResults, plan.components());
+            Report.folds(c.out, folds);
+            folds.components().forEach(r -> say("%s: helps the held-out video in %d of %d folds, crowd rho %.2f: %s",
+                    r.component().name(), r.helps(), r.folds().size(), r.crowdRho(), r.verdict()));
+        }
         say("frame AUC micro %.2f %%, macro %.2f %%%s; report in %s", 100 * e.microAuc().get(OfflinePipeline.ALL),
                 100 * e.macroAuc().get(OfflinePipeline.ALL), e.rbdc() == null ? ""
                         : String.format(Locale.ROOT, ", RBDC %.2f %%, TBDC %.2f %%", 100 * e.rbdc(), 100 * e.tbdc()),

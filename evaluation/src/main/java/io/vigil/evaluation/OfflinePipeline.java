@@ -24,27 +24,40 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The streaming chain without Kafka, from the same classes the services run: {@link FrameDetector} (object-detector),
  * {@link SequenceBuilder} with {@link WindowPlan} (sequence-assembler), {@link SsmtlScorer} (anomaly-scorer) and
  * {@link AlertTimeline} (alert-sink). Frame scores come out as the alert-sink writes them to vigil.frame-scores.
- * Besides the configured score it computes frame scores of each task alone (ablation) from the same model outputs.
+ * Besides the configured score it computes frame scores of other {@link Variant}s (each task alone, by default) from
+ * the same model outputs.
  */
 public final class OfflinePipeline {
 
-    /** The score variants of the ablation: all enabled tasks, then each task alone. */
+    /** The headline variant: the model's tasks, the alert-sink's settings. */
     public static final String ALL = "all";
-    /** The paper's four tasks, without the speed. */
-    public static final String PAPER_TASKS = "paper's four tasks";
+
+    /** One way of scoring the same objects: an object's score from its task scores, and the alert-sink's settings. */
+    public record Variant(String name, ToDoubleFunction<SsmtlScorer.Scores> objectScore, AlertTimeline.Settings timeline) {
+    }
 
     /**
-     * Per video: smoothed frame scores per variant, the object regions with scores (for RBDC/TBDC), the event
+     * Per video: smoothed frame scores per variant, the scored objects (for RBDC/TBDC and the object table), the event
      * announcements of all tasks with the alert-sink's rules (empty when read from a deployment), counts.
      */
-    public record VideoResult(String id, Map<String, float[]> frameScores, float[] rawFrameScores,
-            List<RegionTrackDetection.Prediction> regions, List<Announced> events, int detections, int sequences,
+    public record VideoResult(String id, Map<String, float[]> frameScores, Map<String, float[]> rawFrameScores,
+            int[] objectsPerFrame, List<ScoredObject> objects, List<Announced> events, int detections, int sequences,
             double seconds) {
+
+        /** The objects' regions with their scores, as RBDC and TBDC take them. */
+        public List<RegionTrackDetection.Prediction> regions() {
+            return objects.stream().map(ScoredObject::prediction).toList();
+        }
+    }
+
+    /** An object's box in its middle frame, its score, and each task's raw score (NaN where it has none). */
+    public record ScoredObject(RegionTrackDetection.Prediction prediction, SsmtlScorer.Scores tasks) {
     }
 
     /** An event announcement and the last frame the chain had read when it was made. */
@@ -54,20 +67,51 @@ public final class OfflinePipeline {
     private final FrameDetector detector;
     private final SequenceBuilder builder;
     private final SsmtlScorer scorer;
-    private final AlertTimeline.Settings timeline;
+    private final List<Variant> variants;
     private final int t;
     private final int batch;
     private final ImageCodec codec = new ImageCodec();
 
-    /** {@code detector} may be null where only {@link #score} is used. */
+    /**
+     * Scores {@link #ALL} (the model's tasks) and each task alone. {@code detector} may be null where only
+     * {@link #score} is used.
+     */
     public OfflinePipeline(FrameDetector detector, SequenceBuilder builder, SsmtlScorer scorer, AlertTimeline.Settings timeline,
             int batch) {
+        this(detector, builder, scorer, defaultVariants(scorer, timeline), batch);
+    }
+
+    private OfflinePipeline(FrameDetector detector, SequenceBuilder builder, SsmtlScorer scorer, List<Variant> variants,
+            int batch) {
+        if (variants.isEmpty() || !variants.get(0).name().equals(ALL)) {
+            throw new IllegalArgumentException("the first variant must be " + ALL);
+        }
         this.detector = detector;
         this.builder = builder;
         this.scorer = scorer;
-        this.timeline = timeline;
+        this.variants = List.copyOf(variants);
         this.t = builder.settings().t();
         this.batch = batch;
+    }
+
+    /** The same chain scoring {@code others} (the first one {@link #ALL}, whose events and objects are kept). */
+    public OfflinePipeline withVariants(List<Variant> others) {
+        return new OfflinePipeline(detector, builder, scorer, others, batch);
+    }
+
+    /** The variant name of one task scoring alone. */
+    public static String alone(SsmtlScorer.Task task) {
+        return task.output + " alone";
+    }
+
+    private static List<Variant> defaultVariants(SsmtlScorer scorer, AlertTimeline.Settings timeline) {
+        List<Variant> out = new ArrayList<>();
+        Set<SsmtlScorer.Task> headline = scorer.defaultTasks();
+        out.add(new Variant(ALL, s -> scorer.scoreOf(s, headline), timeline));
+        for (SsmtlScorer.Task task : scorer.tasks()) {
+            out.add(new Variant(alone(task), s -> scorer.scoreOf(s, EnumSet.of(task)), timeline));
+        }
+        return out;
     }
 
     public VideoResult run(Datasets.LabelledVideo video, Consumer<String> progress) throws IOException {
@@ -113,25 +157,17 @@ public final class OfflinePipeline {
             Consumer<String> progress) {
         int n = images.size();
 
-        Map<String, Set<SsmtlScorer.Task>> variants = new LinkedHashMap<>();
-        variants.put(ALL, scorer.tasks());
-        if (scorer.tasks().contains(SsmtlScorer.Task.SPEED) && scorer.tasks().size() > 1) {
-            EnumSet<SsmtlScorer.Task> paper = EnumSet.copyOf(scorer.tasks());
-            paper.remove(SsmtlScorer.Task.SPEED);
-            variants.put(PAPER_TASKS, paper);
-        }
-        for (SsmtlScorer.Task task : scorer.tasks()) {
-            variants.put(task.output, EnumSet.of(task));
-        }
         Map<String, AlertTimeline> timelines = new LinkedHashMap<>();
         Map<String, float[]> smoothed = new LinkedHashMap<>();
-        variants.keySet().forEach(v -> {
-            timelines.put(v, new AlertTimeline(camera, timeline));
-            smoothed.put(v, new float[n]);
-        });
-        float[] raw = new float[n];
+        Map<String, float[]> raw = new LinkedHashMap<>();
+        for (Variant v : variants) {
+            timelines.put(v.name(), new AlertTimeline(camera, v.timeline()));
+            smoothed.put(v.name(), new float[n]);
+            raw.put(v.name(), new float[n]);
+        }
+        int[] objectsPerFrame = new int[n];
         List<Announced> events = new ArrayList<>();
-        List<RegionTrackDetection.Prediction> regions = new ArrayList<>();
+        List<ScoredObject> objects = new ArrayList<>();
         int sequences = 0;
         for (FrameDetections d : detections) {
             WindowPlan plan = WindowPlan.plan(d.getFrameIndex(), t, i -> i >= 0 && i < n);
@@ -142,36 +178,41 @@ public final class OfflinePipeline {
                 }
             }
             sequences += built.size();
+            if (d.getFrameIndex() >= 0 && d.getFrameIndex() < n) {
+                objectsPerFrame[(int) d.getFrameIndex()] = built.size();
+            }
             List<SsmtlScorer.Scores> scores = new ArrayList<>();
             for (int from = 0; from < built.size(); from += 32) {
                 scores.addAll(scorer.score(built.subList(from, Math.min(built.size(), from + 32))));
             }
-            for (var e : variants.entrySet()) {
-                AlertTimeline tl = timelines.get(e.getKey());
-                boolean all = e.getKey().equals(ALL);
-                collect(tl.onDetections(d), smoothed.get(e.getKey()), all ? raw : null, all ? events : null, d.getFrameIndex());
+            for (Variant v : variants) {
+                AlertTimeline tl = timelines.get(v.name());
+                boolean all = v.name().equals(ALL);
+                collect(tl.onDetections(d), smoothed.get(v.name()), raw.get(v.name()), all ? events : null, d.getFrameIndex());
                 for (int k = 0; k < built.size(); k++) {
                     ObjectSequence s = built.get(k);
-                    float score = all ? scores.get(k).score() : scorer.scoreOf(scores.get(k), e.getValue());
-                    ObjectScore os = ObjectScores.of(s, scores.get(k), "offline").toBuilder().setScore(score).build();
-                    collect(tl.onObjectScore(os), smoothed.get(e.getKey()), all ? raw : null, all ? events : null,
+                    float score = (float) v.objectScore().applyAsDouble(scores.get(k));
+                    ObjectScore os = ObjectScores.of(s, scores.get(k), scorer.cueSurprises(scores.get(k)), "offline")
+                            .toBuilder().setScore(score).build();
+                    collect(tl.onObjectScore(os), smoothed.get(v.name()), raw.get(v.name()), all ? events : null,
                             d.getFrameIndex());
                     if (all) {
                         var b = s.getDetection().getBox();
-                        regions.add(new RegionTrackDetection.Prediction(new RegionTrackDetection.Region(camera,
-                                s.getMiddleFrameIndex(), b.getX1(), b.getY1(), b.getX2() - 1, b.getY2() - 1), score));
+                        objects.add(new ScoredObject(new RegionTrackDetection.Prediction(new RegionTrackDetection.Region(
+                                camera, s.getMiddleFrameIndex(), b.getX1(), b.getY1(), b.getX2() - 1, b.getY2() - 1), score),
+                                scores.get(k)));
                     }
                 }
             }
         }
-        for (var e : timelines.entrySet()) {
-            boolean all = e.getKey().equals(ALL);
-            collect(e.getValue().flush(), smoothed.get(e.getKey()), all ? raw : null, all ? events : null, n - 1);
+        for (Variant v : variants) {
+            collect(timelines.get(v.name()).flush(), smoothed.get(v.name()), raw.get(v.name()),
+                    v.name().equals(ALL) ? events : null, n - 1);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         progress.accept(String.format("video %s: %d sequences scored, %.1f s (%.1f frames/s)", camera, sequences, seconds,
                 n / seconds));
-        return new VideoResult(camera, smoothed, raw, regions, events, detections.stream()
+        return new VideoResult(camera, smoothed, raw, objectsPerFrame, objects, events, detections.stream()
                 .mapToInt(FrameDetections::getDetectionsCount).sum(), sequences, seconds);
     }
 
@@ -182,9 +223,7 @@ public final class OfflinePipeline {
         for (AlertTimeline.FrameResult f : out.frames()) {
             if (f.frameIndex() >= 0 && f.frameIndex() < smoothed.length) {
                 smoothed[(int) f.frameIndex()] = f.smoothedScore();
-                if (raw != null) {
-                    raw[(int) f.frameIndex()] = f.rawScore();
-                }
+                raw[(int) f.frameIndex()] = f.rawScore();
             }
         }
     }

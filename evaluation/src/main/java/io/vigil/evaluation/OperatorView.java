@@ -12,7 +12,7 @@ import java.util.Map;
  * the chain had read past that first frame when it announced the event (OPEN); and the events that covered no
  * anomalous frame, false alarms, per hour of video.
  */
-public record OperatorView(List<Span> spans, int events, int falseAlarms, long frames, double fps) {
+public record OperatorView(List<Span> spans, int events, int falseAlarms, long frames, double fps, float peakScore) {
 
     /**
      * A labelled anomaly. In frames from its first frame: {@code startDelay} to the first frame of the event that covers
@@ -34,9 +34,13 @@ public record OperatorView(List<Span> spans, int events, int falseAlarms, long f
         int events = 0;
         int falseAlarms = 0;
         long frames = 0;
+        float peak = 0;
         for (int i = 0; i < videos.size(); i++) {
             boolean[] labels = videos.get(i).labels();
             frames += labels.length;
+            for (float s : results.get(i).frameScores().getOrDefault(OfflinePipeline.ALL, new float[0])) {
+                peak = Math.max(peak, s);
+            }
             List<EventSpan> es = events(results.get(i).events());
             events += es.size();
             for (EventSpan e : es) {
@@ -63,7 +67,7 @@ public record OperatorView(List<Span> spans, int events, int falseAlarms, long f
                 }
             }
         }
-        return new OperatorView(spans, events, falseAlarms, frames, fps);
+        return new OperatorView(spans, events, falseAlarms, frames, fps, peak);
     }
 
     private static List<EventSpan> events(List<OfflinePipeline.Announced> announcements) {

@@ -2,6 +2,7 @@ package io.vigil.evaluation;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.vigil.common.scoring.SsmtlScorer;
 import io.vigil.evaluation.metrics.RocAuc;
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -50,11 +51,46 @@ public final class Report {
         json.put("operator", operator);
         if (falseAlarms != null) {
             json.put("normalVideo", Map.of("events", falseAlarms.events(), "frames", falseAlarms.frames(), "hours",
-                    falseAlarms.hours()));
+                    falseAlarms.hours(), "peakScore", falseAlarms.peakScore()));
         }
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("report.json").toFile(), json);
         Files.writeString(dir.resolve("report.md"), markdown(title, setup, e, videos, results)
                 + operatorMarkdown(operator, falseAlarms));
+    }
+
+    /**
+     * objects.csv: every scored object of the test and the normal videos, one row each (video, set, middle frame, box,
+     * score, each task's raw score), so that cues can be studied without running the chain again.
+     */
+    public static void objectTable(Path file, List<OfflinePipeline.VideoResult> test, List<OfflinePipeline.VideoResult> normal)
+            throws IOException {
+        StringBuilder csv = new StringBuilder("video,set,frame,x1,y1,x2,y2,score");
+        for (SsmtlScorer.Task t : SsmtlScorer.Task.values()) {
+            csv.append(',').append(t.output);
+        }
+        csv.append('\n');
+        for (var set : List.of(Map.entry("test", test), Map.entry("normal", normal))) {
+            for (OfflinePipeline.VideoResult r : set.getValue()) {
+                for (OfflinePipeline.ScoredObject o : r.objects()) {
+                    var g = o.prediction().region();
+                    csv.append(String.format(Locale.ROOT, "%s,%s,%d,%.1f,%.1f,%.1f,%.1f,%.5f", r.id(), set.getKey(), g.frame(),
+                            g.x1(), g.y1(), g.x2(), g.y2(), o.prediction().score()));
+                    for (SsmtlScorer.Task t : SsmtlScorer.Task.values()) {
+                        csv.append(String.format(Locale.ROOT, ",%.6g", o.tasks().raw(t)));
+                    }
+                    csv.append('\n');
+                }
+            }
+        }
+        Files.writeString(file, csv);
+    }
+
+    /** folds.md and folds.json: the leave-one-video-out report ({@link CrossValidation}), appended to report.md. */
+    public static void folds(Path dir, CrossValidation folds) throws IOException {
+        String md = folds.markdown();
+        Files.writeString(dir.resolve("folds.md"), md);
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("folds.json").toFile(), folds);
+        Files.writeString(dir.resolve("report.md"), "\n" + md, java.nio.file.StandardOpenOption.APPEND);
     }
 
     static String markdown(String title, Map<String, String> setup, Evaluation e, List<Datasets.LabelledVideo> videos,
@@ -65,8 +101,7 @@ public final class Report {
                 e.frames(), e.anomalousFrames(), e.objects()));
         md.append("| score | frame AUC micro | frame AUC macro |\n|---|---|---|\n");
         for (String variant : e.microAuc().keySet()) {
-            String name = variant.equals(OfflinePipeline.ALL) ? "**all tasks**"
-                    : variant.equals(OfflinePipeline.PAPER_TASKS) ? variant : variant + " alone";
+            String name = variant.equals(OfflinePipeline.ALL) ? "**the model's cues** (the headline)" : variant;
             md.append(String.format(Locale.ROOT, "| %s | %.1f %% | %.1f %% |%n", name, 100 * e.microAuc().get(variant),
                     100 * e.macroAuc().get(variant)));
         }
@@ -103,9 +138,9 @@ public final class Report {
                         + "the smoothing's look-ahead included)", o.medianStartDelay(), o.medianAnnounceDelay()),
                 o.falseAlarms(), o.events(), o.hours() * 60));
         if (normal != null) {
-            md.append(String.format(Locale.ROOT, "On %.1f minutes of normal video the model did not train on: %d events, "
-                    + "%.1f false alarms per hour.%n", normal.hours() * 60, normal.events(),
-                    normal.events() / normal.hours()));
+            md.append(String.format(Locale.ROOT, "On %.1f minutes of normal video: %d events, %.1f false alarms per hour; "
+                    + "its highest smoothed frame score is %.2f (an open threshold above it raises none there).%n",
+                    normal.hours() * 60, normal.events(), normal.events() / normal.hours(), normal.peakScore()));
         }
         md.append("\n| video | anomalous frames | event starts after (frames) | announced after (frames) |\n|---|---|---|---|\n");
         for (OperatorView.Span s : o.spans()) {
@@ -149,7 +184,7 @@ public final class Report {
         float[] s = r.frameScores().get(OfflinePipeline.ALL);
         for (int f = 0; f < s.length; f++) {
             smoothed.add(f, s[f]);
-            raw.add(f, r.rawFrameScores()[f]);
+            raw.add(f, r.rawFrameScores().get(OfflinePipeline.ALL)[f]);
         }
         XYSeriesCollection data = new XYSeriesCollection(smoothed);
         data.addSeries(raw);

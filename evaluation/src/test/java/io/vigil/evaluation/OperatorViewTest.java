@@ -26,7 +26,7 @@ class OperatorViewTest {
     }
 
     static OfflinePipeline.VideoResult result(String id, List<OfflinePipeline.Announced> events) {
-        return new OfflinePipeline.VideoResult(id, Map.of(), new float[0], List.of(), events, 0, 0, 0);
+        return new OfflinePipeline.VideoResult(id, Map.of(), Map.of(), new int[0], List.of(), events, 0, 0, 0);
     }
 
     @Test

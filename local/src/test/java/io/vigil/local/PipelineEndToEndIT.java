@@ -172,10 +172,14 @@ class PipelineEndToEndIT {
 
             List<AnomalyEvent> events = read(bootstrap, Topics.ANOMALY_EVENTS, 1).stream()
                     .map(VigilSerdes.ANOMALY_EVENT::parse).toList();
+            // The bike's event, with what made it: a cue of the model's and the shares of all of them.
             assertTrue(events.stream().anyMatch(e -> e.getState() == AnomalyEvent.State.CLOSED
-                    && e.getStartFrameIndex() <= 179 && e.getEndFrameIndex() >= 94 && !e.getThumbnailJpeg().isEmpty()),
+                    && e.getStartFrameIndex() <= 179 && e.getEndFrameIndex() >= 94 && !e.getThumbnailJpeg().isEmpty()
+                    && e.getCueSharesMap().containsKey(e.getCause())
+                    && Math.abs(e.getCueSharesMap().values().stream().mapToDouble(Float::doubleValue).sum() - 1) < 1e-4),
                     "an event overlapping the labelled anomaly (frames 94..179): " + events.stream()
-                            .map(e -> e.getState() + " " + e.getEventId() + " " + e.getStartFrameIndex() + ".." + e.getEndFrameIndex())
+                            .map(e -> e.getState() + " " + e.getEventId() + " " + e.getStartFrameIndex() + ".." + e.getEndFrameIndex()
+                                    + " " + e.getCause() + " " + e.getCueSharesMap())
                             .toList());
         }
     }

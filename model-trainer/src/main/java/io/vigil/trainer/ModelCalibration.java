@@ -27,9 +27,12 @@ final class ModelCalibration {
     private ModelCalibration() {
     }
 
-    /** The calibration metadata of {@code onnx} from the objects of {@code videos}. */
-    static Map<String, String> of(Path onnx, List<ObjectClips.Video> videos, SequenceSettings settings, int threads,
-            PrintStream log) {
+    /**
+     * The calibration metadata of {@code onnx} from the objects of {@code videos}, its combined scale for
+     * {@code cues} (the tasks the services then score with).
+     */
+    static Map<String, String> of(Path onnx, List<ObjectClips.Video> videos, SequenceSettings settings,
+            java.util.Set<SsmtlScorer.Task> cues, int threads, PrintStream log) {
         Calibrator calibrator = new Calibrator();
         SequenceBuilder builder = new SequenceBuilder(settings);
         try (OnnxModel model = OnnxSessionFactory.open(onnx, OnnxSessionFactory.Options.cpu(threads))) {
@@ -50,7 +53,7 @@ final class ModelCalibration {
                 }
                 log.printf("calibration: video %s, %d objects%n", video.id(), sequences.size());
             }
-            Map<String, String> metadata = calibrator.metadata(scorer.tasks());
+            Map<String, String> metadata = calibrator.metadata(cues);
             log.printf("calibration: %d normal objects of %d videos; combined scale over %s%n", calibrator.size(), videos.size(),
                     metadata.get("vigil.calibration." + SsmtlScorer.COMBINED + ".tasks"));
             return metadata;

@@ -1,7 +1,8 @@
 package io.vigil.trainer;
 
-import io.vigil.common.sequence.SequenceSettings;
 import io.vigil.common.registry.ModelRegistry;
+import io.vigil.common.scoring.SsmtlScorer;
+import io.vigil.common.sequence.SequenceSettings;
 import io.vigil.evaluation.DetectorOptions;
 import io.vigil.evaluation.footage.FolderFootage;
 import io.vigil.evaluation.footage.Footage;
@@ -200,13 +201,16 @@ public final class TrainMain implements Callable<Integer> {
         Path work = Path.of(".vigil/calibration");
         @Option(names = "--out", paramLabel = "FILE", description = "default: the model itself")
         Path out;
+        @Option(names = "--cues", paramLabel = "LIST", description = "the tasks the services combine (default: "
+                + "${DEFAULT-VALUE})")
+        String cues = SsmtlScorer.DEFAULT_CUES;
 
         @Override
         public Integer call() throws Exception {
             List<ObjectClips.Video> clips = TrainingRun.loadVideos(new FolderFootage(data, list(videos), List.of())
                     .clips(System.out), sources.spec(), sources.filter(), work.resolve("detections"), System.out);
             Path written = OnnxMetadata.update(model, ModelCalibration.of(model, clips, sources.sequences(),
-                    sources.threads, System.out), out == null ? model : out);
+                    SsmtlScorer.parseTasks(cues), sources.threads, System.out), out == null ? model : out);
             System.out.println("calibrated model: " + written.toAbsolutePath());
             return 0;
         }

@@ -84,8 +84,8 @@ class TrainingRunTest {
                 assertTrue(c.hasTail() && c.p99() >= c.mean(), task + ": " + c);
                 assertTrue(c.surprise(Float.MAX_VALUE) <= c.maxSurprise(), "bounded: " + c);
             }
-            assertEquals("arrow_of_time,irregularity,reconstruction,distillation,speed",
-                    meta.get("vigil.calibration.combined.tasks"), "the combined scale is over all five tasks");
+            assertEquals(SsmtlScorer.DEFAULT_CUES, meta.get("vigil.calibration.combined.tasks"),
+                    "the combined scale is over the default cues");
             int epoch = Integer.parseInt(meta.get("vigil.epoch"));
             assertTrue(epoch >= 1 && epoch <= 2, "the exported epoch: " + epoch);
             assertTrue(meta.get("vigil.training_data").contains("held out [02]"), meta.get("vigil.training_data"));

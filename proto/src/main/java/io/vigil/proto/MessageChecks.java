@@ -97,6 +97,22 @@ public final class MessageChecks {
             throw invalid(what + " is " + s.getScore());
         }
         detection(what, s.getDetection(), s.getFrameWidth(), s.getFrameHeight());
+        cues(what + ": cue surprises", s.getCueSurprisesMap(), Float.NEGATIVE_INFINITY);
+    }
+
+    private static final java.util.regex.Pattern CUE = java.util.regex.Pattern.compile("[a-z_]{1,32}");
+    private static final int MAX_CUES = 8;
+
+    /** A map of cue names (task names: lower-case letters and '_') to finite values of at least {@code min}. */
+    private static void cues(String what, java.util.Map<String, Float> cues, float min) {
+        if (cues.size() > MAX_CUES) {
+            throw invalid(what + ": " + cues.size() + " cues");
+        }
+        cues.forEach((name, value) -> {
+            if (!CUE.matcher(name).matches() || !Float.isFinite(value) || value < min) {
+                throw invalid(what + ": cue '" + CameraIds.percentEncoded(name) + "' = " + value);
+            }
+        });
     }
 
     public static void frameScore(String key, FrameScore s) {
@@ -134,6 +150,10 @@ public final class MessageChecks {
         }
         if (e.getBoxesCount() > MAX_DETECTIONS_PER_FRAME) {
             throw invalid(what + ": " + e.getBoxesCount() + " boxes");
+        }
+        cues(what + ": cue shares", e.getCueSharesMap(), 0f);
+        if (!e.getCause().isEmpty() && !e.getCueSharesMap().containsKey(e.getCause())) {
+            throw invalid(what + ": cause '" + CameraIds.percentEncoded(e.getCause()) + "' is not one of its cues");
         }
         boolean reviewed = e.getState() == AnomalyEvent.State.REVIEWED;
         if (reviewed != e.hasReview()) {

@@ -112,6 +112,12 @@ class MessageChecksTest {
                 .clearClassProbabilities().build())));
         rejected("is NaN", () -> MessageChecks.objectScore("cam-1", SCORE.toBuilder().setScore(Float.NaN).build()));
         rejected("negative object index", () -> MessageChecks.objectScore("cam-1", SCORE.toBuilder().setObjectIndex(-1).build()));
+        assertDoesNotThrow(() -> MessageChecks.objectScore("cam-1", SCORE.toBuilder().putCueSurprises("speed", 2.5f)
+                .putCueSurprises("distillation", -0.3f).build()));
+        rejected("cue 'speed' = NaN", () -> MessageChecks.objectScore("cam-1", SCORE.toBuilder()
+                .putCueSurprises("speed", Float.NaN).build()));
+        rejected("cue 'Speed%0A' = 1.0", () -> MessageChecks.objectScore("cam-1", SCORE.toBuilder()
+                .putCueSurprises("Speed\n", 1f).build()));
     }
 
     @Test
@@ -146,6 +152,11 @@ class MessageChecksTest {
         rejected("named operator", () -> MessageChecks.anomalyEvent("入口", OPEN.toBuilder()
                 .setState(AnomalyEvent.State.REVIEWED).setReview(review.toBuilder().clearBy()).build()));
         rejected("record key", () -> MessageChecks.anomalyEvent("cam-1", OPEN));
+        assertDoesNotThrow(() -> MessageChecks.anomalyEvent("入口", OPEN.toBuilder().setCause("speed").putCueShares("speed", 0.7f)
+                .putCueShares("distillation", 0.3f).build()));
+        rejected("cause 'speed' is not one of its cues", () -> MessageChecks.anomalyEvent("入口", OPEN.toBuilder()
+                .setCause("speed").putCueShares("distillation", 1f).build()));
+        rejected("cue 'speed' = -1.0", () -> MessageChecks.anomalyEvent("入口", OPEN.toBuilder().putCueShares("speed", -1f).build()));
     }
 
     @Test

@@ -36,6 +36,65 @@ public final class FrameAuc {
         return RocAuc.auc(s, a);
     }
 
+    /**
+     * The micro AUC of one video held out of {@code videos}: over the frame pairs (anomalous, normal) of which at
+     * least one is that video's, so it counts both how the video ranks its own frames and how its scores stand against
+     * the other videos' (a video whose normal frames all score high costs here, even if it ranks them right).
+     */
+    public static double heldOut(List<Video> videos, int held) {
+        Video v = videos.get(held);
+        List<Video> others = new java.util.ArrayList<>(videos);
+        others.remove(held);
+        float[] otherNormal = select(others, false);
+        float[] otherAnomalous = select(others, true);
+        float[] ownNormal = select(List.of(v), false);
+        float[] ownAnomalous = select(List.of(v), true);
+        double pairsOwnAnomalous = (double) ownAnomalous.length * (ownNormal.length + otherNormal.length);
+        double pairsOwnNormal = (double) otherAnomalous.length * ownNormal.length;
+        double sum = 0;
+        if (pairsOwnAnomalous > 0) {
+            sum += pairsOwnAnomalous * RocAuc.auc(concat(ownAnomalous, ownNormal, otherNormal),
+                    labels(ownAnomalous.length, ownNormal.length + otherNormal.length));
+        }
+        if (pairsOwnNormal > 0) {
+            sum += pairsOwnNormal * RocAuc.auc(concat(otherAnomalous, ownNormal, new float[0]),
+                    labels(otherAnomalous.length, ownNormal.length));
+        }
+        return sum / (pairsOwnAnomalous + pairsOwnNormal);
+    }
+
+    private static float[] select(List<Video> videos, boolean anomalous) {
+        int n = 0;
+        for (Video v : videos) {
+            for (boolean a : v.anomalous()) {
+                n += a == anomalous ? 1 : 0;
+            }
+        }
+        float[] out = new float[n];
+        int k = 0;
+        for (Video v : videos) {
+            for (int i = 0; i < v.scores().length; i++) {
+                if (v.anomalous()[i] == anomalous) {
+                    out[k++] = v.scores()[i];
+                }
+            }
+        }
+        return out;
+    }
+
+    private static float[] concat(float[] a, float[] b, float[] c) {
+        float[] out = java.util.Arrays.copyOf(a, a.length + b.length + c.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        System.arraycopy(c, 0, out, a.length + b.length, c.length);
+        return out;
+    }
+
+    private static boolean[] labels(int anomalous, int normal) {
+        boolean[] out = new boolean[anomalous + normal];
+        java.util.Arrays.fill(out, 0, anomalous, true);
+        return out;
+    }
+
     public static double macro(List<Video> videos) {
         double sum = 0;
         for (Video v : videos) {

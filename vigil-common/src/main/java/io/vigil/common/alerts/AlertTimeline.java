@@ -35,8 +35,8 @@ import java.util.TreeMap;
  */
 public final class AlertTimeline {
 
-    public record Settings(int meanFilterSize, double sigma, int maxLookahead, int completionHorizon, int maxFrameGap,
-            int maxPendingFrames, EventDetector.Settings events) {
+    public record Settings(int meanFilterSize, FrameScorer.Aggregation aggregation, double sigma, int maxLookahead,
+            int completionHorizon, int maxFrameGap, int maxPendingFrames, EventDetector.Settings events) {
         // The alert-sink's defaults (constants, so its configuration can name them).
         public static final String SIGMA = "3";
         public static final String MAX_LOOKAHEAD = "9";
@@ -48,20 +48,33 @@ public final class AlertTimeline {
 
         /** The alert-sink's defaults, for tools that must see the frame scores and events it would produce. */
         public static Settings defaults() {
-            return new Settings(0, Double.parseDouble(SIGMA), Integer.parseInt(MAX_LOOKAHEAD),
-                    Integer.parseInt(COMPLETION_HORIZON), EventDetector.Settings.defaults());
+            return new Settings(0, FrameScorer.Aggregation.valueOf(FrameScorer.Aggregation.DEFAULT),
+                    Double.parseDouble(SIGMA), Integer.parseInt(MAX_LOOKAHEAD), Integer.parseInt(COMPLETION_HORIZON),
+                    Integer.parseInt(MAX_FRAME_GAP), Integer.parseInt(MAX_PENDING_FRAMES), EventDetector.Settings.defaults());
         }
 
-        /** With the default segment gap and pending bound. */
-        public Settings(int meanFilterSize, double sigma, int maxLookahead, int completionHorizon,
-                EventDetector.Settings events) {
-            this(meanFilterSize, sigma, maxLookahead, completionHorizon, Integer.parseInt(MAX_FRAME_GAP),
+        /** The map's maximum without a filter, with the default segment gap and pending bound. */
+        public Settings(double sigma, int maxLookahead, int completionHorizon, EventDetector.Settings events) {
+            this(0, FrameScorer.Aggregation.MAXIMUM, sigma, maxLookahead, completionHorizon, Integer.parseInt(MAX_FRAME_GAP),
                     Integer.parseInt(MAX_PENDING_FRAMES), events);
         }
 
         /** The same smoothing with another camera's event settings. */
         public Settings withEvents(EventDetector.Settings other) {
-            return new Settings(meanFilterSize, sigma, maxLookahead, completionHorizon, maxFrameGap, maxPendingFrames, other);
+            return new Settings(meanFilterSize, aggregation, sigma, maxLookahead, completionHorizon, maxFrameGap,
+                    maxPendingFrames, other);
+        }
+
+        /** The same with another temporal smoothing. */
+        public Settings withSmoothing(double otherSigma, int otherMaxLookahead) {
+            return new Settings(meanFilterSize, aggregation, otherSigma, otherMaxLookahead, completionHorizon, maxFrameGap,
+                    maxPendingFrames, events);
+        }
+
+        /** The same with another frame aggregation. */
+        public Settings withAggregation(FrameScorer.Aggregation other) {
+            return new Settings(meanFilterSize, other, sigma, maxLookahead, completionHorizon, maxFrameGap,
+                    maxPendingFrames, events);
         }
 
         public Settings {
@@ -121,7 +134,7 @@ public final class AlertTimeline {
     public AlertTimeline(String cameraId, Settings settings) {
         this.cameraId = cameraId;
         this.settings = settings;
-        this.frameScorer = new FrameScorer(settings.meanFilterSize());
+        this.frameScorer = new FrameScorer(settings.meanFilterSize(), settings.aggregation());
         this.smoother = new TemporalSmoother(settings.sigma(), settings.maxLookahead());
         this.events = new EventDetector(cameraId, settings.events());
     }
@@ -176,7 +189,8 @@ public final class AlertTimeline {
         boolean duplicate = p.getObjectsList().stream().anyMatch(o -> o.getObjectIndex() == s.getObjectIndex());
         if (!duplicate) {
             p.addObjects(ScoredObject.newBuilder().setObjectIndex(s.getObjectIndex())
-                    .setDetection(withoutClassProbabilities(s.getDetection())).setScore(s.getScore()));
+                    .setDetection(withoutClassProbabilities(s.getDetection())).setScore(s.getScore())
+                    .putAllCueSurprises(s.getCueSurprisesMap()));
         }
         if (p.getWidth() == 0) {
             p.setWidth(s.getFrameWidth()).setHeight(s.getFrameHeight()).setCaptureTimeMs(s.getCaptureTimeMs());

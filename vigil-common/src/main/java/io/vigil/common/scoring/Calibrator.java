@@ -48,18 +48,26 @@ public final class Calibrator {
         }
         EnumSet<SsmtlScorer.Task> combined = EnumSet.copyOf(combinedTasks);
         combined.retainAll(tasks.keySet());
+        out.putAll(combinedScale(combined, tasks).toMetadata(SsmtlScorer.COMBINED));
+        out.put("vigil.calibration." + SsmtlScorer.COMBINED + ".tasks", SsmtlScorer.taskNames(combined));
+        out.put("vigil.calibration.objects", Integer.toString(normal.size()));
+        return out;
+    }
+
+    /**
+     * The scale on which the mean of {@code combined}'s surprises (each task by {@code calibration}) reads as a
+     * surprise: for the model's metadata, and for the evaluator's ablations of other task sets.
+     */
+    public TaskCalibration combinedScale(Set<SsmtlScorer.Task> combined, Map<SsmtlScorer.Task, TaskCalibration> calibration) {
         float[] means = new float[normal.size()];
         int n = 0;
         for (SsmtlScorer.Scores s : normal) {
-            float mean = SsmtlScorer.calibratedMean(s, combined, tasks, TaskCalibration.Mode.SURPRISE);
+            float mean = SsmtlScorer.calibratedMean(s, combined, calibration, TaskCalibration.Mode.SURPRISE);
             if (!Float.isNaN(mean)) {
                 means[n++] = mean;
             }
         }
-        out.putAll(TaskCalibration.of(java.util.Arrays.copyOf(means, n)).toMetadata(SsmtlScorer.COMBINED));
-        out.put("vigil.calibration." + SsmtlScorer.COMBINED + ".tasks", SsmtlScorer.taskNames(combined));
-        out.put("vigil.calibration.objects", Integer.toString(normal.size()));
-        return out;
+        return TaskCalibration.of(java.util.Arrays.copyOf(means, n));
     }
 
     private float[] values(SsmtlScorer.Task task) {

@@ -7,20 +7,64 @@ import java.util.List;
  * (overlaps keep the higher score), the map is optionally smoothed with a square mean filter, and the frame score
  * is the map's maximum. A frame without objects scores 0. An object without a score (NaN: none of the enabled tasks
  * applies to it, e.g. distillation alone on a class-agnostic box) adds nothing.
+ *
+ * <p>A maximum over more objects is higher by itself: among 20 normal pedestrians one in a hundred is as rare as
+ * one in 5. {@link Aggregation#CROWD_ADJUSTED} (the default) scores the frame by how rare its maximum is among as
+ * many normal objects, so a frame's score means the same on a crowded and an empty scene.
  */
 public final class FrameScorer {
 
+    /** How the object scores of a frame become its score. */
+    public enum Aggregation {
+        /** The maximum of the map, as the paper does. */
+        MAXIMUM,
+        /**
+         * For object scores on the surprise scale (one in 10^s normal objects scores s or more): the surprise of the
+         * maximum among the frame's n scored objects, −log10(1 − (1 − 10^−s)^n); for n = 1 the maximum itself.
+         */
+        CROWD_ADJUSTED;
+
+        /** The default as configuration names it (a compile-time constant). */
+        public static final String DEFAULT = "CROWD_ADJUSTED";
+    }
+
     private final int meanFilterSize;
+    private final Aggregation aggregation;
 
     /** @param meanFilterSize side of the spatial mean filter in pixels; 0 or 1 = none */
-    public FrameScorer(int meanFilterSize) {
+    public FrameScorer(int meanFilterSize, Aggregation aggregation) {
         if (meanFilterSize < 0) {
             throw new IllegalArgumentException("mean filter size must be >= 0, got " + meanFilterSize);
         }
         this.meanFilterSize = meanFilterSize;
+        this.aggregation = java.util.Objects.requireNonNull(aggregation);
     }
 
     public float score(int width, int height, List<ScoredBox> objects) {
+        float max = maximum(width, height, objects);
+        if (aggregation == Aggregation.MAXIMUM || max <= 0f) {
+            return max;
+        }
+        int scored = 0;
+        for (ScoredBox b : objects) {
+            if (!Float.isNaN(b.score()) && covers(b, width, height)) {
+                scored++;
+            }
+        }
+        return rarestAmong(max, scored);
+    }
+
+    /** The surprise of the highest of {@code n} normal objects' surprises reaching {@code surprise}. */
+    public static float rarestAmong(float surprise, int n) {
+        if (n <= 1) {
+            return surprise;
+        }
+        double p = Math.pow(10, -surprise); // one normal object reaches it
+        double anyOfN = -Math.expm1(n * Math.log1p(-p)); // at least one of n does
+        return (float) -Math.log10(anyOfN);
+    }
+
+    private float maximum(int width, int height, List<ScoredBox> objects) {
         if (objects.isEmpty()) {
             return 0f;
         }

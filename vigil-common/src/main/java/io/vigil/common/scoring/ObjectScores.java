@@ -14,8 +14,10 @@ public final class ObjectScores {
         return base(s).setScore(0).setIgnoreZone(zone).build();
     }
 
-    public static ObjectScore of(ObjectSequence s, SsmtlScorer.Scores scores, String modelVersion) {
-        ObjectScore.Builder b = base(s).setScore(scores.score()).setModelVersion(modelVersion);
+    /** @param cues the cues of the score and their surprises ({@link SsmtlScorer#cueSurprises}) */
+    public static ObjectScore of(ObjectSequence s, SsmtlScorer.Scores scores, java.util.Map<String, Float> cues,
+            String modelVersion) {
+        ObjectScore.Builder b = base(s).setScore(scores.score()).setModelVersion(modelVersion).putAllCueSurprises(cues);
         if (!Float.isNaN(scores.arrowOfTime())) {
             b.setArrowOfTime(scores.arrowOfTime());
         }
@@ -32,6 +34,14 @@ public final class ObjectScores {
             b.setSpeed(scores.speed());
         }
         return b.build();
+    }
+
+    /** The task scores an {@link ObjectScore} carries (NaN where it has none), with its score. */
+    public static SsmtlScorer.Scores tasks(ObjectScore o) {
+        return new SsmtlScorer.Scores(o.hasArrowOfTime() ? o.getArrowOfTime() : Float.NaN,
+                o.hasMotionIrregularity() ? o.getMotionIrregularity() : Float.NaN,
+                o.hasReconstruction() ? o.getReconstruction() : Float.NaN,
+                o.hasDistillation() ? o.getDistillation() : Float.NaN, o.hasSpeed() ? o.getSpeed() : Float.NaN, o.getScore());
     }
 
     private static ObjectScore.Builder base(ObjectSequence s) {

@@ -52,6 +52,29 @@ public final class SsmtlScorer {
         }
     }
 
+    /**
+     * The cues a model's calibration combines unless told otherwise: those that helped the held-out video in most
+     * folds of a leave-one-video-out over Ped2 test videos 01-06, with scores that do not follow the crowd (the
+     * evaluator's {@code --folds}; docs/results.md). The middle-box prediction hurt in every fold and is left out.
+     */
+    public static final String DEFAULT_CUES = "arrow_of_time,irregularity,distillation,speed";
+
+    /** {@link #DEFAULT_CUES} as a set. */
+    public static Set<Task> defaultCues() {
+        return parseTasks(DEFAULT_CUES);
+    }
+
+    /** Task names, comma-separated, as a set (an unknown name is an error that lists the tasks). */
+    public static Set<Task> parseTasks(String names) {
+        EnumSet<Task> out = EnumSet.noneOf(Task.class);
+        for (String name : names.split(",")) {
+            if (!name.isBlank()) {
+                out.add(Task.parse(name.trim()));
+            }
+        }
+        return out;
+    }
+
     /** The combined scale's calibration key in the model metadata. */
     public static final String COMBINED = "combined";
 
@@ -78,8 +101,9 @@ public final class SsmtlScorer {
     private final Set<Task> tasks;
     private final Map<Task, TaskCalibration> calibration = new HashMap<>();
     private final TaskCalibration.Mode mode;
-    /** The combined scale, when the model has one for exactly these tasks (surprise calibration only). */
+    /** The combined scale (surprise calibration only), and the tasks whose mean it was calibrated for. */
     private final TaskCalibration combined;
+    private final Set<Task> combinedTasks;
 
     /** @param enabled tasks to use; those the model lacks, or was calibrated without, are left out */
     public SsmtlScorer(OnnxModel model, Set<Task> enabled, TaskCalibration.Mode mode) {
@@ -116,8 +140,22 @@ public final class SsmtlScorer {
         }
         this.tasks = present;
         TaskCalibration c = TaskCalibration.fromMetadata(metadata, COMBINED);
-        this.combined = mode == TaskCalibration.Mode.SURPRISE && c.hasTail()
-                && taskNames(present).equals(metadata.get("vigil.calibration." + COMBINED + ".tasks")) ? c : null;
+        this.combined = mode == TaskCalibration.Mode.SURPRISE && c.hasTail() ? c : null;
+        this.combinedTasks = calibratedTasks(metadata);
+    }
+
+    /**
+     * The tasks the model's calibration combines (its metadata {@code vigil.calibration.combined.tasks}: the cues
+     * chosen for it), or all of them when it names none: what a service scores with unless told otherwise.
+     */
+    public static Set<Task> modelTasks(OnnxModel model) {
+        Set<Task> calibrated = calibratedTasks(model.customMetadata());
+        return calibrated.isEmpty() ? EnumSet.allOf(Task.class) : calibrated;
+    }
+
+    private static Set<Task> calibratedTasks(Map<String, String> metadata) {
+        String names = metadata.get("vigil.calibration." + COMBINED + ".tasks");
+        return names == null ? EnumSet.noneOf(Task.class) : parseTasks(names);
     }
 
     /** Metadata key that marks a task the calibration objects had no score for. */
@@ -140,6 +178,11 @@ public final class SsmtlScorer {
 
     public Set<Task> tasks() {
         return tasks;
+    }
+
+    /** The tasks of the model's combined scale that this scorer has, or all it has when they are not all here. */
+    public Set<Task> defaultTasks() {
+        return !combinedTasks.isEmpty() && tasks.containsAll(combinedTasks) ? combinedTasks : tasks;
     }
 
     /** Checks a sequence fits the model; returns null when it does, else the reason. */
@@ -214,13 +257,38 @@ public final class SsmtlScorer {
 
     /**
      * The calibrated mean over {@code subset} of the tasks this scorer has (ablation without running the model again);
-     * on the combined scale when {@code subset} is all of them.
+     * on the combined scale when those are the tasks the model's calibration combines.
      */
     public float scoreOf(Scores s, Set<Task> subset) {
         EnumSet<Task> used = EnumSet.copyOf(tasks);
         used.retainAll(subset);
         float mean = calibratedMean(s, used, calibration, mode);
-        return combined != null && !Float.isNaN(mean) && subset.containsAll(tasks) ? combined.surprise(mean) : mean;
+        return combined != null && !Float.isNaN(mean) && used.equals(combinedTasks) ? combined.surprise(mean) : mean;
+    }
+
+    /** The calibrated mean over {@code subset}, put on {@code scale} (a combined scale calibrated for that subset). */
+    public float scoreOf(Scores s, Set<Task> subset, TaskCalibration scale) {
+        EnumSet<Task> used = EnumSet.copyOf(tasks);
+        used.retainAll(subset);
+        float mean = calibratedMean(s, used, calibration, mode);
+        return Float.isNaN(mean) ? mean : scale.surprise(mean);
+    }
+
+    /** The calibrated score of each {@link #defaultTasks} task that {@code s} has: what made the object unusual. */
+    public Map<String, Float> cueSurprises(Scores s) {
+        Map<String, Float> out = new java.util.LinkedHashMap<>();
+        for (Task t : defaultTasks()) {
+            float v = s.raw(t);
+            if (!Float.isNaN(v)) {
+                out.put(t.output, calibration.get(t).apply(v, mode));
+            }
+        }
+        return out;
+    }
+
+    /** Each task's calibration, as {@link Calibrator#combinedScale} needs it. */
+    public Map<Task, TaskCalibration> calibration() {
+        return java.util.Collections.unmodifiableMap(calibration);
     }
 
     /** The mean of the calibrated scores of the {@code tasks} that {@code s} has (NaN when it has none of them). */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vigil.common.scoring.EventDetector;
+import io.vigil.common.scoring.FrameScorer;
 import io.vigil.common.scoring.TemporalSmoother;
 import io.vigil.proto.v1.Box;
 import io.vigil.proto.v1.Detection;
@@ -59,7 +60,7 @@ class AlertTimelineTest {
 
     @Test
     void spikeBecomesOneEventWithExactBoundsAndPeakBox() {
-        AlertTimeline t = new AlertTimeline("cam", new AlertTimeline.Settings(0, 0, 0, 5, EVENTS));
+        AlertTimeline t = new AlertTimeline("cam", new AlertTimeline.Settings(0, 0, 5, EVENTS));
         List<AlertTimeline.FrameResult> frames = new ArrayList<>();
         List<AlertTimeline.Announcement> events = new ArrayList<>();
         feed(t, spikeInputs(), frames, events);
@@ -90,7 +91,7 @@ class AlertTimelineTest {
 
     @Test
     void framePaintsTheHighestObjectAndWaitsForAllItsObjects() {
-        AlertTimeline t = new AlertTimeline("cam", new AlertTimeline.Settings(0, 0, 0, 5, EVENTS));
+        AlertTimeline t = new AlertTimeline("cam", new AlertTimeline.Settings(0, 0, 5, EVENTS));
         assertTrue(t.onDetections(detections(0, 2)).frames().isEmpty());
         assertTrue(t.onObjectScore(score(0, 1, 0.2f)).frames().isEmpty(), "one of two objects scored: not final");
         assertTrue(t.onObjectScore(score(0, 1, 0.2f)).frames().isEmpty(), "a duplicate score does not complete it");
@@ -108,7 +109,7 @@ class AlertTimelineTest {
 
     @Test
     void objectThatNeverGetsAScoreIsGivenUpAfterTheCompletionHorizon() {
-        AlertTimeline t = new AlertTimeline("cam", new AlertTimeline.Settings(0, 0, 0, 3, EVENTS));
+        AlertTimeline t = new AlertTimeline("cam", new AlertTimeline.Settings(0, 0, 3, EVENTS));
         t.onDetections(detections(0, 2));
         t.onObjectScore(score(0, 0, 0.25f)); // object 1 of frame 0 was dropped upstream
         for (long f = 1; f <= 2; f++) {
@@ -123,7 +124,7 @@ class AlertTimelineTest {
 
     @Test
     void smoothingDelaysByTheLookaheadAndFlushClosesTheEvent() {
-        AlertTimeline t = new AlertTimeline("cam", new AlertTimeline.Settings(0, 1.0, 2, 5, EVENTS));
+        AlertTimeline t = new AlertTimeline("cam", new AlertTimeline.Settings(1.0, 2, 5, EVENTS));
         assertEquals(2, t.lookahead());
         List<AlertTimeline.FrameResult> frames = new ArrayList<>();
         List<AlertTimeline.Announcement> events = new ArrayList<>();
@@ -153,7 +154,7 @@ class AlertTimelineTest {
 
     @Test
     void endOfSourceFlushesOnceTheLastFrameIsFinalHoweverLateItsScoresCome() throws Exception {
-        AlertTimeline.Settings settings = new AlertTimeline.Settings(0, 1.0, 2, 30, EVENTS);
+        AlertTimeline.Settings settings = new AlertTimeline.Settings(1.0, 2, 30, EVENTS);
         List<Object> inputs = spikeInputs().subList(0, 2 * 9); // frames 0..8, the event still running at frame 8
         AlertTimeline t = new AlertTimeline("cam", settings);
         for (long f = 0; f < 9; f++) {
@@ -177,7 +178,7 @@ class AlertTimelineTest {
 
     @Test
     void restoredStateContinuesExactlyLikeAnUninterruptedTimeline() throws Exception {
-        AlertTimeline.Settings settings = new AlertTimeline.Settings(0, 1.5, 4, 5, EVENTS);
+        AlertTimeline.Settings settings = new AlertTimeline.Settings(1.5, 4, 5, EVENTS);
         List<Object> inputs = spikeInputs();
         List<AlertTimeline.FrameResult> straightFrames = new ArrayList<>();
         List<AlertTimeline.Announcement> straightEvents = new ArrayList<>();
@@ -210,7 +211,7 @@ class AlertTimelineTest {
     void aFrameIndexFarAheadStartsANewSegmentInsteadOfFillingTheGap() {
         // Found on a running chain: detections at frame 0 and 200,000,000 made the smoothing fill the gap frame by
         // frame, and the alert-sink's stream thread died of OutOfMemoryError for every camera.
-        AlertTimeline t = new AlertTimeline("cam", new AlertTimeline.Settings(0, 1.0, 2, 5, EVENTS));
+        AlertTimeline t = new AlertTimeline("cam", new AlertTimeline.Settings(1.0, 2, 5, EVENTS));
         List<AlertTimeline.FrameResult> frames = new ArrayList<>();
         List<AlertTimeline.Announcement> events = new ArrayList<>();
         feed(t, steady(0, 9, 0.9f), frames, events);
@@ -233,7 +234,7 @@ class AlertTimelineTest {
     @Test
     void numberingThatStartsAgainIsANewSegmentNotLateInput() {
         // frame-ingest restarted on an empty topic numbers from 0 again; those frames used to be dropped as late.
-        AlertTimeline t = new AlertTimeline("cam", new AlertTimeline.Settings(0, 0, 0, 5, 100, 10_000, EVENTS));
+        AlertTimeline t = new AlertTimeline("cam", new AlertTimeline.Settings(0, FrameScorer.Aggregation.MAXIMUM, 0, 0, 5, 100, 10_000, EVENTS));
         List<AlertTimeline.FrameResult> frames = new ArrayList<>();
         List<AlertTimeline.Announcement> events = new ArrayList<>();
         feed(t, steady(0, 499, 0.1f), frames, events);
@@ -248,7 +249,7 @@ class AlertTimelineTest {
     @Test
     void framesWaitingForScoresAreBounded() {
         // Detections whose objects never get a score: the state must not grow with them.
-        AlertTimeline t = new AlertTimeline("cam", new AlertTimeline.Settings(0, 0, 0, 5, 250, 50, EVENTS));
+        AlertTimeline t = new AlertTimeline("cam", new AlertTimeline.Settings(0, FrameScorer.Aggregation.MAXIMUM, 0, 0, 5, 250, 50, EVENTS));
         java.util.Random random = new java.util.Random(7);
         java.util.Set<Long> finalized = new java.util.HashSet<>();
         long frame = 0;
@@ -264,8 +265,8 @@ class AlertTimelineTest {
     @Test
     void segmentSettingsAreValidated() {
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> new AlertTimeline.Settings(0, 0, 0, 5, 0, 10, EVENTS));
+                () -> new AlertTimeline.Settings(0, FrameScorer.Aggregation.MAXIMUM, 0, 0, 5, 0, 10, EVENTS));
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> new AlertTimeline.Settings(0, 0, 0, 5, 10, 0, EVENTS));
+                () -> new AlertTimeline.Settings(0, FrameScorer.Aggregation.MAXIMUM, 0, 0, 5, 10, 0, EVENTS));
     }
 }

@@ -14,20 +14,44 @@ class ScoringTest {
 
     @Test
     void frameScoreIsTheMaximumOfThePaintedMap() {
-        FrameScorer plain = new FrameScorer(0);
+        FrameScorer plain = new FrameScorer(0, FrameScorer.Aggregation.MAXIMUM);
         assertEquals(0f, plain.score(100, 50, List.of()));
         assertEquals(0.9f, plain.score(100, 50, List.of(new ScoredBox(10, 10, 20, 20, 0.4f), new ScoredBox(15, 15, 30, 30, 0.9f))));
         assertEquals(0.4f, plain.score(100, 50, List.of(new ScoredBox(10, 10, 20, 20, 0.4f),
                 new ScoredBox(200, 10, 230, 20, 0.9f))), "a box outside the frame paints nothing");
         assertEquals(0.4f, plain.score(100, 50, List.of(new ScoredBox(10, 10, 20, 20, 0.4f),
                 new ScoredBox(15, 15, 30, 30, Float.NaN))), "an object no enabled task could score paints nothing");
-        assertEquals(0.4f, new FrameScorer(3).score(100, 50, List.of(new ScoredBox(10, 10, 20, 20, 0.4f),
+        assertEquals(0.4f, new FrameScorer(3, FrameScorer.Aggregation.MAXIMUM).score(100, 50, List.of(new ScoredBox(10, 10, 20, 20, 0.4f),
                 new ScoredBox(15, 15, 30, 30, Float.NaN))), 1e-6);
     }
 
     @Test
+    void aCrowdsMaximumIsScoredByHowRareItIsAmongAsManyNormalObjects() {
+        FrameScorer adjusted = new FrameScorer(0, FrameScorer.Aggregation.CROWD_ADJUSTED);
+        List<ScoredBox> one = List.of(new ScoredBox(10, 10, 20, 20, 3f));
+        assertEquals(3f, adjusted.score(100, 50, one), 1e-6, "one object: its own surprise");
+        List<ScoredBox> ten = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            ten.add(new ScoredBox(5 * i, 10, 5 * i + 4, 20, i == 0 ? 3f : 0.5f));
+        }
+        // One in 1000 normal objects reaches 3; the highest of ten reaches it about one time in 100.
+        double expected = -Math.log10(1 - Math.pow(1 - 1e-3, 10));
+        assertEquals(expected, adjusted.score(100, 50, ten), 1e-5);
+        assertEquals(0f, adjusted.score(100, 50, List.of()), "no object");
+        assertEquals(0f, adjusted.score(100, 50, List.of(new ScoredBox(1, 1, 5, 5, 0f), new ScoredBox(6, 1, 9, 5, 0f))));
+        List<ScoredBox> withUnscored = new ArrayList<>(one);
+        withUnscored.add(new ScoredBox(30, 10, 40, 20, Float.NaN));
+        withUnscored.add(new ScoredBox(300, 10, 340, 20, 1f));
+        assertEquals(3f, adjusted.score(100, 50, withUnscored), 1e-6, "unscored and off-frame objects do not count");
+        for (float s = 0.25f; s < 8; s += 0.25f) {
+            float two = FrameScorer.rarestAmong(s, 2);
+            assertTrue(two < s && two > s - (float) Math.log10(2) - 1e-4f, "between s - log10(2) and s at " + s + ": " + two);
+        }
+    }
+
+    @Test
     void meanFilterLowersSmallIsolatedBoxes() {
-        FrameScorer filtered = new FrameScorer(5);
+        FrameScorer filtered = new FrameScorer(5, FrameScorer.Aggregation.MAXIMUM);
         // A 5x5 box fills a whole filter window: its score stays; a 1x5 box is averaged down to a fifth.
         assertEquals(0.8f, filtered.score(40, 40, List.of(new ScoredBox(10, 10, 15, 15, 0.8f))), 1e-6);
         assertEquals(0.8f / 5, filtered.score(40, 40, List.of(new ScoredBox(10, 10, 11, 15, 0.8f))), 1e-6);

@@ -1,0 +1,258 @@
+package io.vigil.evaluation;
+
+import io.vigil.common.alerts.AlertTimeline;
+import io.vigil.common.scoring.Calibrator;
+import io.vigil.common.scoring.FrameScorer;
+import io.vigil.common.scoring.SsmtlScorer;
+import io.vigil.common.scoring.TaskCalibration;
+import io.vigil.evaluation.metrics.FrameAuc;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Whether each component of the scoring earns its place, judged as a choice made on some videos and paid for on
+ * another. Leave-one-video-out over the labelled videos: in each fold one video is held out, and for each component
+ * the report gives the change its presence makes to the held-out video's micro AUC ({@link FrameAuc#heldOut}: its
+ * frames against every video's, so a video whose normal frames score high costs here), beside the change on the other
+ * videos, which is all a choice made without the held-out video could have seen. Then, on normal video, whether a
+ * frame's score rises with the number of objects in it (Spearman's ρ; a maximum over more objects rises by itself).
+ *
+ * <p>The rule a default follows: a component stays when it helps the held-out video in most folds and its scores do not
+ * follow the crowd ({@code |ρ| < } {@link #CROWD_LIMIT}).
+ */
+public record CrossValidation(List<ComponentResult> components, List<Crowding> crowding) {
+
+    /** |ρ| below this is a very weak association, by the usual reading of a rank correlation. */
+    public static final double CROWD_LIMIT = 0.2;
+
+    /**
+     * A component: the scoring with it and without it (names of {@link OfflinePipeline.Variant}s), and the variant
+     * whose crowd dependence decides for it (a cue alone, or the scoring with it).
+     */
+    public record Component(String name, String with, String without, String crowdVariant) {
+    }
+
+    /**
+     * One fold, as differences with − without: of the micro AUC over the other videos (what choosing there sees), of
+     * the held-out video's micro AUC, and of its own AUC.
+     */
+    public record Fold(String video, double selection, double heldOut, double own) {
+    }
+
+    public record ComponentResult(Component component, List<Fold> folds, int helps, double crowdRho, boolean keep) {
+        public String verdict() {
+            boolean most = 2 * helps > folds.size();
+            boolean crowdFree = Math.abs(crowdRho) < CROWD_LIMIT;
+            return keep ? "keep" : "drop: " + (!most ? "helps the held-out video in " + helps + " of " + folds.size()
+                    + " folds" : "") + (!most && !crowdFree ? "; " : "") + (!crowdFree ? String.format(Locale.ROOT,
+                    "follows the crowd (rho %.2f)", crowdRho) : "");
+        }
+    }
+
+    /** On normal video: the rank correlation of a variant's frame scores with the frame's object count, and a slope. */
+    public record Crowding(String variant, double spearman, double slopePerObject, int frames) {
+    }
+
+    /** The variants to score and the components they compare. */
+    public record Plan(List<OfflinePipeline.Variant> variants, List<Component> components) {
+    }
+
+    /**
+     * The components of the scoring around its defaults (the model's cues, the timeline's aggregation): each cue
+     * the scorer has, in or out of the default set, and the crowd adjustment. Every set of cues is put on its own
+     * combined scale, calibrated on {@code normal}'s objects, so that each variant's frame scores are surprises.
+     */
+    public static Plan plan(SsmtlScorer scorer, Calibrator normal, AlertTimeline.Settings timeline) {
+        Set<SsmtlScorer.Task> defaults = scorer.defaultTasks();
+        FrameScorer.Aggregation aggregation = timeline.aggregation();
+        FrameScorer.Aggregation other = aggregation == FrameScorer.Aggregation.MAXIMUM ? FrameScorer.Aggregation.CROWD_ADJUSTED
+                : FrameScorer.Aggregation.MAXIMUM;
+        Map<String, OfflinePipeline.Variant> variants = new java.util.LinkedHashMap<>();
+        variants.put(OfflinePipeline.ALL, new OfflinePipeline.Variant(OfflinePipeline.ALL, s -> scorer.scoreOf(s, defaults),
+                timeline));
+        java.util.function.BiFunction<Set<SsmtlScorer.Task>, FrameScorer.Aggregation, String> variant = (tasks, a) -> {
+            String name = SsmtlScorer.taskNames(tasks).replace(",", "+") + ", " + a.name().toLowerCase(Locale.ROOT);
+            variants.computeIfAbsent(name, n -> {
+                TaskCalibration scale = normal.combinedScale(tasks, scorer.calibration());
+                return new OfflinePipeline.Variant(n, s -> scorer.scoreOf(s, tasks, scale), timeline.withAggregation(a));
+            });
+            return name;
+        };
+        List<Component> components = new ArrayList<>();
+        for (SsmtlScorer.Task task : scorer.tasks()) {
+            EnumSet<SsmtlScorer.Task> with = EnumSet.copyOf(defaults);
+            with.add(task);
+            EnumSet<SsmtlScorer.Task> without = EnumSet.copyOf(defaults);
+            without.remove(task);
+            String alone = OfflinePipeline.alone(task);
+            variants.put(alone, new OfflinePipeline.Variant(alone, s -> scorer.scoreOf(s, EnumSet.of(task)), timeline));
+            if (!without.isEmpty()) {
+                components.add(new Component(task.output + (defaults.contains(task) ? "" : " (not in the default)"),
+                        variant.apply(with, aggregation), variant.apply(without, aggregation), alone));
+            }
+        }
+        String adjusted = variant.apply(defaults, FrameScorer.Aggregation.CROWD_ADJUSTED);
+        String maximum = variant.apply(defaults, FrameScorer.Aggregation.MAXIMUM);
+        components.add(new Component("crowd adjustment" + (aggregation == FrameScorer.Aggregation.CROWD_ADJUSTED ? ""
+                : " (not in the default)"), adjusted, maximum, adjusted));
+        variant.apply(defaults, other);
+        return new Plan(List.copyOf(variants.values()), components);
+    }
+
+    /**
+     * @param labelled the labelled videos, in the order of {@code results}
+     * @param normal the results on normal video, with every variant the components name
+     */
+    public static CrossValidation of(List<Datasets.LabelledVideo> labelled, List<OfflinePipeline.VideoResult> results,
+            List<OfflinePipeline.VideoResult> normal, List<Component> components) {
+        List<Crowding> crowding = new ArrayList<>();
+        for (String variant : normal.get(0).rawFrameScores().keySet()) {
+            crowding.add(crowding(variant, normal));
+        }
+        Map<String, Crowding> byVariant = new java.util.HashMap<>();
+        crowding.forEach(c -> byVariant.put(c.variant(), c));
+        List<ComponentResult> out = new ArrayList<>();
+        for (Component c : components) {
+            List<FrameAuc.Video> with = videos(labelled, results, c.with());
+            List<FrameAuc.Video> without = videos(labelled, results, c.without());
+            List<Fold> folds = new ArrayList<>();
+            int helps = 0;
+            for (int v = 0; v < labelled.size(); v++) {
+                List<FrameAuc.Video> restWith = new ArrayList<>(with);
+                restWith.remove(v);
+                List<FrameAuc.Video> restWithout = new ArrayList<>(without);
+                restWithout.remove(v);
+                Fold f = new Fold(labelled.get(v).id(), FrameAuc.micro(restWith) - FrameAuc.micro(restWithout),
+                        FrameAuc.heldOut(with, v) - FrameAuc.heldOut(without, v),
+                        FrameAuc.video(with.get(v)) - FrameAuc.video(without.get(v)));
+                folds.add(f);
+                helps += f.heldOut() > 0 ? 1 : 0;
+            }
+            Crowding crowd = byVariant.get(c.crowdVariant());
+            if (crowd == null) {
+                throw new IllegalArgumentException("no normal-video scores of variant " + c.crowdVariant());
+            }
+            boolean keep = 2 * helps > folds.size() && Math.abs(crowd.spearman()) < CROWD_LIMIT;
+            out.add(new ComponentResult(c, folds, helps, crowd.spearman(), keep));
+        }
+        return new CrossValidation(out, crowding);
+    }
+
+    private static List<FrameAuc.Video> videos(List<Datasets.LabelledVideo> labelled, List<OfflinePipeline.VideoResult> results,
+            String variant) {
+        List<FrameAuc.Video> out = new ArrayList<>();
+        for (int i = 0; i < labelled.size(); i++) {
+            float[] scores = results.get(i).frameScores().get(variant);
+            if (scores == null) {
+                throw new IllegalArgumentException("no frame scores of variant " + variant);
+            }
+            out.add(new FrameAuc.Video(labelled.get(i).id(), scores, labelled.get(i).labels()));
+        }
+        return out;
+    }
+
+    /** Frames with at least one object: frame score (before smoothing) against the object count. */
+    static Crowding crowding(String variant, List<OfflinePipeline.VideoResult> normal) {
+        int n = 0;
+        for (OfflinePipeline.VideoResult r : normal) {
+            for (int count : r.objectsPerFrame()) {
+                n += count > 0 ? 1 : 0;
+            }
+        }
+        double[] score = new double[n];
+        double[] objects = new double[n];
+        int k = 0;
+        for (OfflinePipeline.VideoResult r : normal) {
+            float[] raw = r.rawFrameScores().get(variant);
+            for (int f = 0; f < r.objectsPerFrame().length; f++) {
+                if (r.objectsPerFrame()[f] > 0) {
+                    score[k] = raw[f];
+                    objects[k++] = r.objectsPerFrame()[f];
+                }
+            }
+        }
+        return new Crowding(variant, pearson(ranks(objects), ranks(score)), slope(objects, score), n);
+    }
+
+    /** Ranks from 1, ties sharing their mean rank. */
+    static double[] ranks(double[] values) {
+        Integer[] order = new Integer[values.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> Double.compare(values[a], values[b]));
+        double[] out = new double[values.length];
+        for (int i = 0; i < order.length;) {
+            int j = i;
+            while (j + 1 < order.length && values[order[j + 1]] == values[order[i]]) {
+                j++;
+            }
+            for (int m = i; m <= j; m++) {
+                out[order[m]] = (i + j) / 2.0 + 1;
+            }
+            i = j + 1;
+        }
+        return out;
+    }
+
+    static double pearson(double[] x, double[] y) {
+        double mx = Arrays.stream(x).average().orElse(0);
+        double my = Arrays.stream(y).average().orElse(0);
+        double sxy = 0;
+        double sxx = 0;
+        double syy = 0;
+        for (int i = 0; i < x.length; i++) {
+            sxy += (x[i] - mx) * (y[i] - my);
+            sxx += (x[i] - mx) * (x[i] - mx);
+            syy += (y[i] - my) * (y[i] - my);
+        }
+        return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : 0;
+    }
+
+    /** Least-squares slope of y on x. */
+    static double slope(double[] x, double[] y) {
+        double mx = Arrays.stream(x).average().orElse(0);
+        double my = Arrays.stream(y).average().orElse(0);
+        double sxy = 0;
+        double sxx = 0;
+        for (int i = 0; i < x.length; i++) {
+            sxy += (x[i] - mx) * (y[i] - my);
+            sxx += (x[i] - mx) * (x[i] - mx);
+        }
+        return sxx > 0 ? sxy / sxx : 0;
+    }
+
+    /** The report's section: each component fold by fold, its verdict, and the crowd table. */
+    public String markdown() {
+        StringBuilder md = new StringBuilder("## Leave-one-video-out: what each component does on the video held out\n\n");
+        md.append("Each cell: change of the held-out video's micro AUC (its frames against all videos') with the component"
+                + " minus without, in points; in brackets the change on the other videos, which is what a choice made there"
+                + " sees. Crowd: Spearman's rho of the frame score (before smoothing) with the frame's object count on"
+                + " normal video; a component stays when it helps in most folds and |rho| < " + CROWD_LIMIT + ".\n\n");
+        List<String> ids = components.isEmpty() ? List.of() : components.get(0).folds().stream().map(Fold::video).toList();
+        md.append("| component |");
+        ids.forEach(id -> md.append(" ").append(id).append(" |"));
+        md.append(" helps | crowd rho | verdict |\n|---|");
+        ids.forEach(id -> md.append("---|"));
+        md.append("---|---|---|\n");
+        for (ComponentResult r : components) {
+            md.append("| ").append(r.component().name()).append(" |");
+            for (Fold f : r.folds()) {
+                md.append(String.format(Locale.ROOT, " %+.1f (%+.1f) |", 100 * f.heldOut(), 100 * f.selection()));
+            }
+            md.append(String.format(Locale.ROOT, " %d of %d | %.2f | %s |%n", r.helps(), r.folds().size(), r.crowdRho(),
+                    r.verdict()));
+        }
+        md.append("\n| variant, on normal video | Spearman rho with object count | slope per object | frames |\n|---|---|---|---|\n");
+        for (Crowding c : crowding) {
+            md.append(String.format(Locale.ROOT, "| %s | %.3f | %+.3f | %d |%n", c.variant(), c.spearman(), c.slopePerObject(),
+                    c.frames()));
+        }
+        return md.toString();
+    }
+}
