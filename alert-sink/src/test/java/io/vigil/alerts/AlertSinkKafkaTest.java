@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -127,7 +128,8 @@ class AlertSinkKafkaTest {
         await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> given().queryParam("camera", "cam-1").get("/events").then()
                 .statusCode(200).body("$", hasSize(1)).body("[0].id", equalTo("cam-1:10")).body("[0].state", equalTo("CLOSED")));
         given().get("/events/cam-1:10").then().statusCode(200).body("peakFrame", equalTo(10)).body("endFrame", equalTo(14))
-                .body("boxes[0].className", equalTo("bicycle")).body("thumbnailUrl", equalTo("/events/cam-1:10/thumbnail.jpg"));
+                .body("boxes[0].className", equalTo("bicycle")).body("thumbnailUrl", equalTo("/events/cam-1:10/thumbnail.jpg"))
+                .body("cause", equalTo("speed")).body("explanation", startsWith("unusually fast (speed 75 %"));
         given().get("/events/cam-1:11").then().statusCode(404);
         given().get("/events/nope").then().statusCode(400); // not camera:startFrame
         given().queryParam("camera", "other").get("/events").then().statusCode(200).body("$", hasSize(0));
@@ -171,7 +173,8 @@ class AlertSinkKafkaTest {
         assertTrue(calls.get(1).startsWith("503 cam-1:10:OPEN:12 "), calls.get(1));
         assertTrue(calls.get(2).startsWith("204 cam-1:10:OPEN:12 "), calls.get(2));
         assertTrue(calls.get(3).startsWith("204 cam-1:10:CLOSED:14 "), calls.get(3));
-        assertTrue(calls.get(3).contains("\"thumbnailUrl\":\"/events/cam-1:10/thumbnail.jpg\""), calls.get(3));
+        assertTrue(calls.get(3).contains("\"thumbnailUrl\":\"/events/cam-1:10/thumbnail.jpg\"")
+                && calls.get(3).contains("\"explanation\":\"unusually fast"), calls.get(3));
 
         given().get(management + "health/ready").then().statusCode(200);
         given().get(management + "health/live").then().statusCode(200).body(containsString("alert-webhook"));
@@ -230,6 +233,7 @@ class AlertSinkKafkaTest {
         assertTrue(dom.contains("data-ready=\"true\""), "page script finished:\n" + dom);
         assertTrue(dom.contains("data-event-id=\"cam-1:10\"") && dom.contains("data-event-id=\"cam-2:5\""), dom);
         assertTrue(dom.contains("src=\"/events/cam-1:10/thumbnail.jpg"), dom);
+        assertTrue(dom.contains("<span class=\"why\">unusually fast (speed 75 %, appearance 25 %) — </span>"), dom);
         assertTrue(dom.contains("data-camera=\"cam-1\" data-points=\"30\""), dom);
 
         Chromium.run(chromium, profile, List.of("--window-size=1280,900", "--screenshot=" + shot, page));

@@ -2,6 +2,7 @@ package io.vigil.evaluation;
 
 import io.vigil.common.alerts.AlertTimeline;
 import io.vigil.common.scoring.Calibrator;
+import io.vigil.common.scoring.EventDetector;
 import io.vigil.common.scoring.FrameScorer;
 import io.vigil.common.scoring.ModelContract;
 import io.vigil.common.scoring.SsmtlScorer;
@@ -77,6 +78,11 @@ public final class EvaluateMain {
         @Option(names = "--frame-aggregation", paramLabel = "A", description = "crowd_adjusted or maximum (default: "
                 + "${DEFAULT-VALUE})")
         String frameAggregation = FrameScorer.Aggregation.DEFAULT.toLowerCase(Locale.ROOT);
+        @Option(names = "--open-threshold", paramLabel = "S", description = "events open at this smoothed frame score "
+                + "(default: the alert-sink's, ${DEFAULT-VALUE}; a camera's model may have its own)")
+        float openThreshold = Float.parseFloat(EventDetector.Settings.OPEN_THRESHOLD);
+        @Option(names = "--close-threshold", paramLabel = "S", description = "default: ${DEFAULT-VALUE}")
+        float closeThreshold = Float.parseFloat(EventDetector.Settings.CLOSE_THRESHOLD);
         @Option(names = "--sigma", paramLabel = "FRAMES", description = "Gaussian smoothing (default: ${DEFAULT-VALUE})")
         double sigma = Double.parseDouble(AlertTimeline.Settings.SIGMA);
         @Option(names = "--max-lookahead", paramLabel = "FRAMES", description = "default: ${DEFAULT-VALUE}")
@@ -181,8 +187,11 @@ public final class EvaluateMain {
         List<Datasets.LabelledVideo> videos = Datasets.open(c.data, only);
         say("%d videos from %s", videos.size(), c.data);
         DetectorSpec spec = c.detector.spec(Device.CPU, c.threads);
+        EventDetector.Settings events = EventDetector.Settings.defaults();
         AlertTimeline.Settings timeline = AlertTimeline.Settings.defaults().withSmoothing(c.sigma, c.maxLookahead)
-                .withAggregation(FrameScorer.Aggregation.valueOf(c.frameAggregation.toUpperCase(Locale.ROOT)));
+                .withAggregation(FrameScorer.Aggregation.valueOf(c.frameAggregation.toUpperCase(Locale.ROOT)))
+                .withEvents(new EventDetector.Settings(c.openThreshold, c.closeThreshold, events.minDuration(),
+                        events.mergeGap(), events.cooldown(), events.minUpdateGap()));
         TaskCalibration.Mode calibration = TaskCalibration.Mode.valueOf(c.calibration.toUpperCase(Locale.ROOT));
         // Sequences as the model takes them; an explicit --t must agree with it.
         ModelContract contract = c.frameScoresFrom != null && !java.nio.file.Files.isRegularFile(c.model) ? null
@@ -251,6 +260,7 @@ public final class EvaluateMain {
                 + (timeline.aggregation() == FrameScorer.Aggregation.MAXIMUM ? "max of the object-score map"
                         : "how rare the frame's highest object score is among as many normal objects")
                 + ", Gaussian sigma " + c.sigma + " frames (look-ahead " + c.maxLookahead + ")");
+        setup.put("events", String.format(Locale.ROOT, "open at %.3f, close at %.3f", c.openThreshold, c.closeThreshold));
         setup.put("ground-truth tracks", tracks.isEmpty() ? "none (no pixel masks)" : tracks.size() + " (mask components)");
         OperatorView operator = OperatorView.of(videos, results, c.fps);
         OperatorView falseAlarms = normal.isEmpty() ? null : OperatorView.of(normal, normalResults, c.fps);

@@ -83,6 +83,11 @@ public final class ServiceProcess implements AutoCloseable {
         return process.waitFor();
     }
 
+    /** True when it ended within the time. */
+    public boolean waitFor(long timeout, java.util.concurrent.TimeUnit unit) throws InterruptedException {
+        return process.waitFor(timeout, unit);
+    }
+
     /** SIGKILL: the process dies at once, mid-transaction (fault-injection in tests). */
     public void kill() throws InterruptedException {
         process.destroyForcibly();

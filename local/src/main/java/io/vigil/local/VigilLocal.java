@@ -152,6 +152,9 @@ public final class VigilLocal {
             FlowPrinter printer = job.start(() -> new FlowPrinter(broker.clientConfig(), System.out));
             printer.awaitAssignment(Duration.ofSeconds(30));
 
+            if (StreetModel.applies(o)) {
+                StreetModel.registerIfAbsent(job, o, logs);
+            }
             // Downstream services first, so they are consuming when the first frame arrives. A learning run starts
             // with the camera's normal footage.
             List<ServiceSpec> specs = services(o.learn() == null ? o : o.withSource(CameraLearning.normalSource(o.source())),

@@ -49,6 +49,7 @@ class MainJobEndsIT {
         assertEquals(0, job.awaitExit(Duration.ofMinutes(3)), job.output());
         job.assertStoppedInOrderAndNothingLeft();
         assertTrue(job.output().contains("every source ended {synthetic-1=FINISHED}"), job.output());
+        assertTrue(job.output().contains("camera synthetic-1 scores with the synthetic street's model"), job.output());
         assertTrue(job.output().contains("30 frames, 30 detections messages") && job.output().contains("30 frame scores"),
                 "every frame scored before the end: " + job.output());
     }

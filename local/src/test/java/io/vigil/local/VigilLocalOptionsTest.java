@@ -30,6 +30,20 @@ class VigilLocalOptionsTest {
     }
 
     @Test
+    void theStreetStartsOnItsOwnModelUnlessItLearnsOneOrIsNotTheStreet() {
+        VigilLocal.Options street = VigilLocal.parse(new String[] {}, Map.of());
+        assertTrue(StreetModel.applies(street), "the default source is the street: " + street.source());
+        String line = String.join(" ", StreetModel.registerArguments(street, "synthetic-1"));
+        assertTrue(line.startsWith("registry --registry " + street.registry() + " register --scope synthetic-1 --model ")
+                && line.contains(StreetModel.MODEL) && line.contains("--descriptor ") && line.endsWith("--if-absent"), line);
+        assertFalse(StreetModel.applies(VigilLocal.parse(new String[] {"--learn", "3m"}, Map.of())), "learns its own");
+        assertFalse(StreetModel.applies(VigilLocal.parse(new String[] {"--source", "/videos/02"}, Map.of())));
+        assertTrue(java.nio.file.Files.isRegularFile(java.nio.file.Path.of("..").resolve(StreetModel.MODEL))
+                && java.nio.file.Files.isRegularFile(java.nio.file.Path.of("..").resolve(StreetModel.DESCRIPTOR)),
+                "shipped in models/");
+    }
+
+    @Test
     void learningShowsTheNormalSceneThenTrainsTheFirstCameraIntoTheRegistryTheServicesRead() {
         assertEquals("synthetic:?walkers=6", CameraLearning.normalSource("synthetic:?walkers=6&anomalies=fast,unusual"));
         assertEquals("synthetic:?walkers=6&seed=3", CameraLearning.normalSource("synthetic:?walkers=6&anomalies=fast&seed=3"));

@@ -158,19 +158,38 @@ final class RegistryCommands implements Callable<Integer> {
         @Option(names = "--model", required = true, paramLabel = "FILE")
         Path model;
         @Option(names = "--note", paramLabel = "TEXT")
-        String note = "";
+        String note;
+        @Option(names = "--descriptor", paramLabel = "FILE", description = "a ModelDescriptor in protobuf text format "
+                + "(training range, metrics, event thresholds) shipped with the model; --note replaces its note")
+        Path descriptor;
+        @Option(names = "--if-absent", description = "only when the scope has no current model (a first run's default)")
+        boolean ifAbsent;
         @Option(names = "--no-activate")
         boolean noActivate;
 
         @Override
-        public Integer call() {
+        public Integer call() throws java.io.IOException {
+            ModelRegistry registry = parent.open();
+            if (ifAbsent) {
+                var current = registry.current(scope);
+                if (current.isPresent()) {
+                    parent.out().println("kept: " + current.get().id());
+                    return 0;
+                }
+            }
             // What the scorer will do with it: a file it cannot serve is refused here, not found out in production.
             try (OnnxModel onnx = OnnxSessionFactory.open(model, OnnxSessionFactory.Options.cpu(1))) {
                 new SsmtlScorer(onnx, EnumSet.allOf(SsmtlScorer.Task.class), TaskCalibration.Mode.valueOf(
                         TaskCalibration.DEFAULT_MODE));
             }
-            ModelRegistry.Entry e = parent.open().register(scope, model, ModelDescriptor.newBuilder().setNote(note).build(),
-                    !noActivate);
+            ModelDescriptor.Builder d = ModelDescriptor.newBuilder();
+            if (descriptor != null) {
+                com.google.protobuf.TextFormat.getParser().merge(java.nio.file.Files.readString(descriptor), d);
+            }
+            if (note != null) {
+                d.setNote(note);
+            }
+            ModelRegistry.Entry e = registry.register(scope, model, d.build(), !noActivate);
             parent.out().println("registered: " + e.id() + (noActivate ? "" : " (current)"));
             return 0;
         }

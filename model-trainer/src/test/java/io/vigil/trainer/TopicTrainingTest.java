@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.vigil.common.registry.ModelRegistry;
+import io.vigil.common.scoring.EventDetector;
 import io.vigil.common.scoring.SsmtlScorer;
 import io.vigil.common.scoring.TaskCalibration;
 import io.vigil.proto.Topics;
@@ -77,7 +78,8 @@ class TopicTrainingTest {
             assertEquals(start + 79 * 100L, d.getTraining().getToTimeMs());
             assertTrue(d.getTraining().getObjects() > 0, d.toString());
             assertTrue(Double.isFinite(d.getMetricsOrThrow("heldout_loss_total")), "chosen on the held-out stretch");
-            assertTrue(d.getThresholds().getOpen() >= 3f, "the camera's event thresholds: " + d.getThresholds());
+            assertTrue(d.getThresholds().getOpen() >= Float.parseFloat(EventDetector.Settings.OPEN_THRESHOLD),
+                    "the camera's event thresholds, never below the default: " + d.getThresholds());
             assertTrue(d.getThresholds().getBasis().contains("of held-out normal footage"), d.getThresholds().getBasis());
             try (OnnxModel onnx = OnnxSessionFactory.open(entry.model(), OnnxSessionFactory.Options.cpu(1))) {
                 new SsmtlScorer(onnx, EnumSet.allOf(SsmtlScorer.Task.class), TaskCalibration.Mode.SURPRISE);
@@ -94,6 +96,16 @@ class TopicTrainingTest {
             assertEquals(2, new ModelRegistry(registry).current("walkway").orElseThrow().version());
             assertTrue(run(0, "registry", "--registry", registry.toString(), "rollback", "--scope", "walkway")
                     .contains("current: walkway/v1@"));
+            // A model shipped with its descriptor, registered only where a scope has none (a first run's default).
+            Path shipped = Files.writeString(temp.resolve("shipped.txtpb"),
+                    "note: \"shipped\"\nthresholds { open: 2.5 close: 1.5 basis: \"its own normal footage\" }\n");
+            assertTrue(run(0, "registry", "--registry", registry.toString(), "register", "--scope", "walkway", "--model",
+                    entry.model().toString(), "--descriptor", shipped.toString(), "--if-absent").contains("kept: walkway/v1@"));
+            run(0, "registry", "--registry", registry.toString(), "register", "--scope", "street", "--model",
+                    entry.model().toString(), "--descriptor", shipped.toString(), "--if-absent");
+            ModelDescriptor street = new ModelRegistry(registry).current("street").orElseThrow().descriptor();
+            assertEquals(2.5f, street.getThresholds().getOpen());
+            assertEquals("shipped", street.getNote());
             Path notAModel = Files.writeString(temp.resolve("x.onnx"), "not a model");
             run(1, "registry", "--registry", registry.toString(), "register", "--scope", "walkway", "--model",
                     notAModel.toString());

@@ -3,6 +3,7 @@ package io.vigil.trainer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vigil.common.scoring.EventDetector;
 import io.vigil.common.scoring.SsmtlScorer;
 import io.vigil.common.scoring.TaskCalibration;
 import io.vigil.common.sequence.SequenceSettings;
@@ -67,7 +68,9 @@ class TrainingRunTest {
         assertEquals(data.toString(), result.range().getSource());
         assertEquals(60, result.range().getFrames(), "30 frames of each video");
         assertTrue(result.heldOut() != null && result.heldOut().finite(), "held-out losses of the chosen epoch");
-        assertTrue(result.thresholds().getOpen() >= 3f && result.thresholds().getClose() >= 2f, result.thresholds().toString());
+        EventDetector.Settings defaults = EventDetector.Settings.defaults();
+        assertTrue(result.thresholds().getOpen() >= defaults.openThreshold()
+                && result.thresholds().getClose() >= defaults.closeThreshold(), "never below the defaults: " + result.thresholds());
         assertTrue(result.thresholds().getBasis().contains("events/day"), result.thresholds().getBasis());
         String text = log.toString();
         assertTrue(text.contains("epoch 2 done"), text);

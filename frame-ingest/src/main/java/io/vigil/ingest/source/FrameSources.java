@@ -1,13 +1,12 @@
 package io.vigil.ingest.source;
 
 import io.vigil.vision.image.ImageCodec;
+import io.vigil.vision.synthetic.SyntheticScene;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -26,8 +25,6 @@ import java.util.function.LongSupplier;
 public final class FrameSources {
 
     private static final Set<String> LIVE_SCHEMES = Set.of("rtsp", "rtsps", "rtmp", "http", "https", "udp", "srt", "tcp");
-    private static final Set<String> SYNTHETIC_KEYS = Set.of("width", "height", "fps", "frames", "walkers", "seed",
-            "anomalies", "anomaly-frames", "period", "labels");
 
     /** What a URI opens to, and how fast it should be published when nobody set an fps cap. */
     public record Opened(FrameSource source, double defaultFpsCap) {
@@ -124,37 +121,8 @@ public final class FrameSources {
 
     /** Parses a {@code synthetic:} URI; unknown keys are an error, so typos do not pass silently. */
     public static SyntheticScene.Spec parseSynthetic(String uri) throws SourceException {
-        Map<String, String> q = query(uri);
-        for (String key : q.keySet()) {
-            if (!SYNTHETIC_KEYS.contains(key)) {
-                throw new SourceException("unknown synthetic scene parameter '" + key + "' in " + uri + "; known: " + SYNTHETIC_KEYS);
-            }
-        }
         try {
-            long frames = Long.parseLong(q.getOrDefault("frames", "0"));
-            int anomalyFrames = Integer.parseInt(q.getOrDefault("anomaly-frames", "40"));
-            int period = Integer.parseInt(q.getOrDefault("period", "300"));
-            List<SyntheticScene.ScheduledAnomaly> anomalies = new ArrayList<>();
-            List<SyntheticScene.Anomaly> unscheduled = new ArrayList<>();
-            String list = q.getOrDefault("anomalies", "");
-            for (String item : list.isBlank() ? new String[0] : list.split(",")) {
-                int at = item.indexOf('@');
-                if (at < 0) {
-                    unscheduled.add(SyntheticScene.Anomaly.parse(item));
-                } else {
-                    anomalies.add(new SyntheticScene.ScheduledAnomaly(SyntheticScene.Anomaly.parse(item.substring(0, at)),
-                            Long.parseLong(item.substring(at + 1).trim())));
-                }
-            }
-            anomalies.addAll(SyntheticScene.Spec.spread(unscheduled, frames, period, anomalyFrames));
-            return new SyntheticScene.Spec(
-                    Integer.parseInt(q.getOrDefault("width", "360")),
-                    Integer.parseInt(q.getOrDefault("height", "240")),
-                    Double.parseDouble(q.getOrDefault("fps", "10")),
-                    frames,
-                    Integer.parseInt(q.getOrDefault("walkers", "6")),
-                    Long.parseLong(q.getOrDefault("seed", "1")),
-                    anomalies, anomalyFrames, period);
+            return SyntheticScene.Spec.of(query(uri));
         } catch (IllegalArgumentException e) {
             throw new SourceException("invalid synthetic scene " + uri + ": " + e.getMessage(), e);
         }

@@ -1,6 +1,7 @@
 package io.vigil.ingest.source;
 
 import io.vigil.vision.image.ImageCodec;
+import io.vigil.vision.synthetic.SyntheticScene;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -6,8 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vigil.ingest.source.SyntheticScene.Anomaly;
-import io.vigil.ingest.source.SyntheticScene.GroundTruthBox;
+import io.vigil.vision.synthetic.SyntheticScene;
+import io.vigil.vision.synthetic.SyntheticScene.Anomaly;
+import io.vigil.vision.synthetic.SyntheticScene.GroundTruthBox;
 import io.vigil.vision.image.ImageCodec;
 import java.nio.file.Files;
 import java.nio.file.Path;

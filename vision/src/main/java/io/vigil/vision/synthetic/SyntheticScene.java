@@ -1,4 +1,4 @@
-package io.vigil.ingest.source;
+package io.vigil.vision.synthetic;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -29,7 +29,7 @@ public final class SyntheticScene {
     public enum Anomaly {
         FAST, BACKWARD, ERRATIC, UNUSUAL;
 
-        static Anomaly parse(String s) {
+        public static Anomaly parse(String s) {
             try {
                 return valueOf(s.trim().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
@@ -58,6 +58,59 @@ public final class SyntheticScene {
                         + " walkers=" + walkers + " anomalyFrames=" + anomalyFrames + " period=" + period);
             }
             anomalies = List.copyOf(anomalies);
+        }
+
+        /** The scene of a {@code synthetic:?...} URI (see {@link #of}); its {@code labels} key is the caller's. */
+        public static Spec parse(String uri) {
+            if (!uri.startsWith("synthetic:")) {
+                throw new IllegalArgumentException("not a synthetic: URI: " + uri);
+            }
+            String query = uri.substring("synthetic:".length()).replaceFirst("^\\?", "");
+            java.util.Map<String, String> q = new java.util.LinkedHashMap<>();
+            for (String pair : query.isEmpty() ? new String[0] : query.split("&")) {
+                int eq = pair.indexOf('=');
+                q.put(decode(eq < 0 ? pair : pair.substring(0, eq)), eq < 0 ? "" : decode(pair.substring(eq + 1)));
+            }
+            return of(q);
+        }
+
+        private static String decode(String s) {
+            return java.net.URLDecoder.decode(s, java.nio.charset.StandardCharsets.UTF_8);
+        }
+
+        /** The query keys of a {@code synthetic:} URI. */
+        public static final java.util.Set<String> KEYS = java.util.Set.of("width", "height", "fps", "frames", "walkers",
+                "seed", "anomalies", "anomaly-frames", "period", "labels");
+
+        /**
+         * The scene of a {@code synthetic:?walkers=6&anomalies=fast,backward@120&...} query (already split into keys and
+         * values); an unknown key or a bad value is an error that says which, so typos do not pass silently.
+         */
+        public static Spec of(java.util.Map<String, String> q) {
+            for (String key : q.keySet()) {
+                if (!KEYS.contains(key)) {
+                    throw new IllegalArgumentException("unknown synthetic scene parameter '" + key + "'; known: " + KEYS);
+                }
+            }
+            long frames = Long.parseLong(q.getOrDefault("frames", "0"));
+            int anomalyFrames = Integer.parseInt(q.getOrDefault("anomaly-frames", "40"));
+            int period = Integer.parseInt(q.getOrDefault("period", "300"));
+            List<ScheduledAnomaly> anomalies = new ArrayList<>();
+            List<Anomaly> unscheduled = new ArrayList<>();
+            String list = q.getOrDefault("anomalies", "");
+            for (String item : list.isBlank() ? new String[0] : list.split(",")) {
+                int at = item.indexOf('@');
+                if (at < 0) {
+                    unscheduled.add(Anomaly.parse(item));
+                } else {
+                    anomalies.add(new ScheduledAnomaly(Anomaly.parse(item.substring(0, at)),
+                            Long.parseLong(item.substring(at + 1).trim())));
+                }
+            }
+            anomalies.addAll(spread(unscheduled, frames, period, anomalyFrames));
+            return new Spec(Integer.parseInt(q.getOrDefault("width", "360")), Integer.parseInt(q.getOrDefault("height", "240")),
+                    Double.parseDouble(q.getOrDefault("fps", "10")), frames, Integer.parseInt(q.getOrDefault("walkers", "6")),
+                    Long.parseLong(q.getOrDefault("seed", "1")), anomalies, anomalyFrames, period);
         }
 
         /** Spreads the given anomalies evenly over the scene (or over one period of an endless scene). */
