@@ -87,6 +87,25 @@ class Ped2AnomalyRankingTest {
     }
 
     @Test
+    void theServicesScoreWithTheModelsOwnCuesOnItsCombinedScale() throws Exception {
+        try (OnnxModel onnx = OnnxSessionFactory.open(MODEL, OnnxSessionFactory.Options.cpu(2))) {
+            assertEquals(SsmtlScorer.defaultCues(), SsmtlScorer.modelTasks(onnx), "the cues its calibration combines");
+            TaskCalibration.Mode surprise = TaskCalibration.Mode.SURPRISE;
+            SsmtlScorer service = new SsmtlScorer(onnx, SsmtlScorer.modelTasks(onnx), surprise);
+            SsmtlScorer ablation = new SsmtlScorer(onnx, EnumSet.allOf(SsmtlScorer.Task.class), surprise);
+            assertEquals(SsmtlScorer.defaultCues(), ablation.defaultTasks());
+            List<SsmtlScorer.Scores> own = scoreInBatches(service, 32);
+            List<SsmtlScorer.Scores> all = scoreInBatches(ablation, 32);
+            for (int k = 0; k < own.size(); k++) {
+                assertEquals(own.get(k).score(), ablation.scoreOf(all.get(k), ablation.defaultTasks()), 1e-5f, "object " + k);
+                assertTrue(Float.isNaN(own.get(k).reconstruction()), "the middle box is not computed for the services");
+                assertEquals(java.util.Set.of("arrow_of_time", "irregularity", "distillation", "speed"),
+                        service.cueSurprises(own.get(k)).keySet());
+            }
+        }
+    }
+
+    @Test
     void anomalousObjectsScoreHigherThanPedestrians() throws Exception {
         try (OnnxModel onnx = OnnxSessionFactory.open(MODEL, OnnxSessionFactory.Options.cpu(2))) {
             SsmtlScorer scorer = new SsmtlScorer(onnx, EnumSet.allOf(SsmtlScorer.Task.class), TaskCalibration.Mode.valueOf(TaskCalibration.DEFAULT_MODE));

@@ -260,18 +260,21 @@ public final class SsmtlScorer {
      * on the combined scale when those are the tasks the model's calibration combines.
      */
     public float scoreOf(Scores s, Set<Task> subset) {
-        EnumSet<Task> used = EnumSet.copyOf(tasks);
-        used.retainAll(subset);
+        EnumSet<Task> used = present(subset);
         float mean = calibratedMean(s, used, calibration, mode);
         return combined != null && !Float.isNaN(mean) && used.equals(combinedTasks) ? combined.surprise(mean) : mean;
     }
 
     /** The calibrated mean over {@code subset}, put on {@code scale} (a combined scale calibrated for that subset). */
     public float scoreOf(Scores s, Set<Task> subset, TaskCalibration scale) {
+        float mean = calibratedMean(s, present(subset), calibration, mode);
+        return Float.isNaN(mean) ? mean : scale.surprise(mean);
+    }
+
+    private EnumSet<Task> present(Set<Task> subset) {
         EnumSet<Task> used = EnumSet.copyOf(tasks);
         used.retainAll(subset);
-        float mean = calibratedMean(s, used, calibration, mode);
-        return Float.isNaN(mean) ? mean : scale.surprise(mean);
+        return used;
     }
 
     /** The calibrated score of each {@link #defaultTasks} task that {@code s} has: what made the object unusual. */
