@@ -96,8 +96,9 @@ public final class EvaluateMain {
         Path normalData;
         @Option(names = "--normal-videos", paramLabel = "LIST", description = "e.g. 14,15,16 (default: all)")
         String normalVideos = "";
-        @Option(names = "--folds", arity = "0..1", fallbackValue = "true", description = "leave-one-video-out: each component's effect on the video held out, and"
-                + " on normal video (--normal-data) whether scores follow the crowd")
+        @Option(names = "--folds", arity = "0..1", fallbackValue = "true", description = "leave-one-video-out: each "
+                + "component's effect on the video held out, and on normal video (--normal-data) whether scores follow "
+                + "the crowd")
         boolean folds;
         @Option(names = "--fps", paramLabel = "F", description = "the videos' frame rate (default: ${DEFAULT-VALUE}, "
                 + "UCSD Ped2's)")
@@ -223,14 +224,7 @@ public final class EvaluateMain {
                         new SequenceBuilder(SequenceSettings.paper().withT(t).withCropSize(scorer.cropSize())), scorer,
                         timeline, 8);
                 if (c.folds) {
-                    // The normal videos first: every set of cues is put on its own scale from their objects.
-                    Calibrator calibrator = new Calibrator();
-                    for (Datasets.LabelledVideo v : normal) {
-                        say("normal video %s (%d frames), for the cues' scales", v.id(), v.frames().size());
-                        calibrator.add(pipeline.run(v, m -> say("%s", m)).objects().stream()
-                                .map(OfflinePipeline.ScoredObject::tasks).toList());
-                    }
-                    plan = CrossValidation.plan(scorer, calibrator, timeline);
+                    plan = foldPlan(pipeline, normal, scorer, timeline);
                     pipeline = pipeline.withVariants(plan.variants());
                 }
                 for (int i = 0; i < videos.size(); i++) {
@@ -280,6 +274,18 @@ public final class EvaluateMain {
                         : String.format(Locale.ROOT, ", RBDC %.2f %%, TBDC %.2f %%", 100 * e.rbdc(), 100 * e.tbdc()),
                 c.out.resolve("report.md"));
         return 0;
+    }
+
+    /** The normal videos first: every set of cues the folds compare is put on its own scale from their objects. */
+    private static CrossValidation.Plan foldPlan(OfflinePipeline pipeline, List<Datasets.LabelledVideo> normal,
+            SsmtlScorer scorer, AlertTimeline.Settings timeline) throws java.io.IOException {
+        Calibrator calibrator = new Calibrator();
+        for (Datasets.LabelledVideo v : normal) {
+            say("normal video %s (%d frames), for the cues' scales", v.id(), v.frames().size());
+            calibrator.add(pipeline.run(v, m -> say("%s", m)).objects().stream().map(OfflinePipeline.ScoredObject::tasks)
+                    .toList());
+        }
+        return CrossValidation.plan(scorer, calibrator, timeline);
     }
 
     private static void say(String format, Object... args) {
