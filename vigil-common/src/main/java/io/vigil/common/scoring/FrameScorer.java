@@ -54,14 +54,17 @@ public final class FrameScorer {
         return rarestAmong(max, scored);
     }
 
-    /** The surprise of the highest of {@code n} normal objects' surprises reaching {@code surprise}. */
+    /**
+     * The surprise of the highest of {@code n} normal objects' surprises reaching {@code surprise}. StrictMath, so that
+     * every processor gives the same frame score to the last bit (Math's intrinsics may differ by an ulp).
+     */
     public static float rarestAmong(float surprise, int n) {
         if (n <= 1) {
             return surprise;
         }
-        double p = Math.pow(10, -surprise); // one normal object reaches it
-        double anyOfN = -Math.expm1(n * Math.log1p(-p)); // at least one of n does
-        return (float) -Math.log10(anyOfN);
+        double p = StrictMath.pow(10, -surprise); // one normal object reaches it
+        double anyOfN = -StrictMath.expm1(n * StrictMath.log1p(-p)); // at least one of n does
+        return (float) -StrictMath.log10(anyOfN);
     }
 
     private float maximum(int width, int height, List<ScoredBox> objects) {
