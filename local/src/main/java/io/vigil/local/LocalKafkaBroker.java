@@ -12,9 +12,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -377,13 +380,35 @@ public final class LocalKafkaBroker implements AutoCloseable {
         return cmd;
     }
 
-    /** A local port nobody listens on now (for brokers, services and test servers). */
-    public static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
+    /**
+     * A local port nobody listens on now (for brokers, services and test servers), never the same twice in this JVM.
+     * It comes from below the kernel's ephemeral range: a port the kernel hands out for {@code bind(0)} can be handed
+     * out again before the service it was meant for binds it, and every outgoing connection (each Kafka client's)
+     * takes one from that range too; both made a service fail to start with "Address already in use".
+     */
+    public static synchronized int freePort() throws IOException {
+        for (int tries = 0; tries < FREE_PORT_TRIES; tries++) {
+            int port = FREE_PORTS_FROM + PORT_PICKER.nextInt(FREE_PORTS_TO - FREE_PORTS_FROM);
+            if (handedOut.contains(port)) {
+                continue;
+            }
+            try (ServerSocket socket = new ServerSocket(port)) {
+                handedOut.add(port);
+                return socket.getLocalPort();
+            } catch (IOException inUse) {
+                // taken: try another
+            }
         }
+        throw new IOException("no free local port in " + FREE_PORTS_FROM + ".." + FREE_PORTS_TO + " after "
+                + FREE_PORT_TRIES + " tries");
     }
+
+    /** Below Linux's default ephemeral range (32768-60999) and above the main job's fixed ports (8081-9085). */
+    private static final int FREE_PORTS_FROM = 20000;
+    private static final int FREE_PORTS_TO = 32768;
+    private static final int FREE_PORT_TRIES = 1000;
+    private static final Random PORT_PICKER = new Random();
+    private static final Set<Integer> handedOut = new HashSet<>();
 
     private static String tail(Path file, int lines) {
         try {

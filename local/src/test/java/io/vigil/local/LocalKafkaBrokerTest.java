@@ -8,10 +8,13 @@ import io.vigil.proto.Topics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.net.ServerSocket;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -30,6 +33,19 @@ class LocalKafkaBrokerTest {
 
     @TempDir
     Path dataDir;
+
+    @Test
+    void freePortsAreDistinctBindableAndOutsideTheRangeOutgoingConnectionsUse() throws Exception {
+        Set<Integer> seen = new HashSet<>();
+        for (int i = 0; i < 200; i++) {
+            int port = LocalKafkaBroker.freePort();
+            assertTrue(seen.add(port), "handed out twice: " + port);
+            assertTrue(port < 32768, "in the kernel's ephemeral range: " + port);
+        }
+        try (ServerSocket socket = new java.net.ServerSocket(seen.iterator().next())) {
+            assertTrue(socket.isBound());
+        }
+    }
 
     @Test
     void formatsStartsCreatesTopicsAndKeepsDataAcrossARestart() throws Exception {
