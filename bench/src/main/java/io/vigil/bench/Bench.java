@@ -13,10 +13,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code java -jar bench/target/vigil-bench.jar detector|scorer|pipeline|profile|soak [args]}: the harnesses. */
+/** {@code java -jar bench/target/vigil-bench.jar detector|scorer|java|models|pipeline|profile|soak [args]}: the harnesses. */
 @Command(name = "vigil-bench", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
-        subcommands = {Bench.Detector.class, Bench.Scorer.class, Bench.Models.class, Bench.Pipeline.class, Bench.Profile.class,
-            Bench.Soak.class},
+        subcommands = {Bench.Detector.class, Bench.Scorer.class, Bench.JavaAroundModel.class, Bench.Models.class,
+            Bench.Pipeline.class, Bench.Profile.class, Bench.Soak.class},
         description = "The benchmark harnesses (not tests); each writes its table, with date and commit, to "
                 + "bench/results/.")
 public final class Bench implements Runnable {
@@ -30,8 +30,8 @@ public final class Bench implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "name a benchmark: detector, scorer, pipeline, "
-                + "profile or soak");
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a benchmark: detector, scorer, java, "
+                + "models, pipeline, profile or soak");
     }
 
     @Command(name = "detector", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
@@ -83,6 +83,23 @@ public final class Bench implements Runnable {
         public Integer call() throws Exception {
             ScorerBench.run(count, threads, python, trained.isBlank() ? List.of()
                     : Arrays.stream(trained.split(",")).map(String::trim).map(Path::of).toList());
+            return 0;
+        }
+    }
+
+    @Command(name = "java", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+            description = "The scorer's Java around the model (input layout, speed cue) against the code as first written.")
+    static final class JavaAroundModel implements Callable<Integer> {
+        @Parameters(index = "0", arity = "0..1", paramLabel = "OBJECTS", defaultValue = "200",
+                description = "default: ${DEFAULT-VALUE}")
+        int objects;
+        @Parameters(index = "1", arity = "0..1", paramLabel = "ROUNDS", defaultValue = "15",
+                description = "default: ${DEFAULT-VALUE}")
+        int rounds;
+
+        @Override
+        public Integer call() throws Exception {
+            JavaAroundModelBench.run(objects, rounds);
             return 0;
         }
     }

@@ -9,18 +9,31 @@ public final class SequenceTensors {
     private SequenceTensors() {
     }
 
-    /** Writes one sequence into {@code out} at {@code offset}. */
+    /** Each byte value in [0, 1], exactly as {@code value / 255f}: a table read instead of a division per byte. */
+    private static final float[] UNIT = new float[256];
+
+    static {
+        for (int v = 0; v < 256; v++) {
+            UNIT[v] = v / 255f;
+        }
+    }
+
+    /**
+     * Writes one sequence into {@code out} at {@code offset}. Channel by channel, so that every write goes to the next
+     * float of one plane (three interleaved destinations per pixel made this the scorer's hottest Java code).
+     */
     public static void planar(byte[] pixels, int frames, int crop, float[] out, int offset) {
         int plane = crop * crop;
         if (pixels.length != frames * plane * 3) {
             throw new IllegalArgumentException("expected " + frames * plane * 3 + " bytes for " + frames + " crops of "
                     + crop + "x" + crop + " RGB, got " + pixels.length);
         }
-        for (int t = 0; t < frames; t++) {
-            for (int p = 0; p < plane; p++) {
-                int src = (t * plane + p) * 3;
-                for (int c = 0; c < 3; c++) {
-                    out[offset + (c * frames + t) * plane + p] = (pixels[src + c] & 0xFF) / 255f;
+        for (int c = 0; c < 3; c++) {
+            for (int t = 0; t < frames; t++) {
+                int dst = offset + (c * frames + t) * plane;
+                int src = t * plane * 3 + c;
+                for (int p = 0; p < plane; p++) {
+                    out[dst + p] = UNIT[pixels[src + 3 * p] & 0xFF];
                 }
             }
         }

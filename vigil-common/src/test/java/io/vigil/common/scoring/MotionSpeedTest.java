@@ -44,4 +44,20 @@ class MotionSpeedTest {
         assertEquals(MotionSpeed.of(one, 0, T, S), MotionSpeed.of(batch, one.length, T, S), 0f);
         assertEquals(0f, MotionSpeed.of(batch, 0, T, S), 0f);
     }
+
+    @Test
+    void givesTheDefinitionsNumbersToTheLastBit() {
+        java.util.Random random = new java.util.Random(3);
+        int[][] shapes = {{7, 64}, {3, 16}, {9, 64}, {5, 32}, {7, 64}};
+        for (int[] shape : shapes) {
+            int frames = shape[0];
+            int crop = shape[1];
+            float[] planar = new float[5 + 3 * frames * crop * crop];
+            for (int i = 0; i < planar.length; i++) {
+                planar[i] = random.nextInt(256) / 255f;
+            }
+            assertEquals(PlainReference.motionSpeed(planar, 5, frames, crop), MotionSpeed.of(planar, 5, frames, crop), 0f,
+                    frames + " crops of " + crop + " px");
+        }
+    }
 }
