@@ -71,6 +71,8 @@ public final class OfflinePipeline {
     private final int t;
     private final int batch;
     private final ImageCodec codec = new ImageCodec();
+    /** Runs in this process, over every pipeline (those of {@link #withVariants} share the detector). */
+    private static final java.util.concurrent.atomic.AtomicLong RUNS = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * Scores {@link #ALL} (the model's tasks) and each task alone. {@code detector} may be null where only
@@ -117,6 +119,9 @@ public final class OfflinePipeline {
     public VideoResult run(Datasets.LabelledVideo video, Consumer<String> progress) throws IOException {
         long start = System.nanoTime();
         String camera = video.id();
+        // Each run is a camera of its own to a detector that keeps state per camera (the motion detector's
+        // background): normal video 01 after test video 01 must not start on that video's background.
+        String stream = camera + "#" + RUNS.incrementAndGet();
         int n = video.frames().size();
         List<Frame> frames = new ArrayList<>(n);
         List<RgbImage> images = new ArrayList<>(n);
@@ -126,7 +131,7 @@ public final class OfflinePipeline {
             images.add(image);
             // TIFF/PNG frames are re-encoded as the ingest does; JPEGs pass through.
             byte[] jpeg = isJpeg(bytes) ? bytes : codec.encodeJpeg(image, 95);
-            frames.add(Frame.newBuilder().setCameraId(camera).setFrameIndex(i).setCaptureTimeMs(i * 40L)
+            frames.add(Frame.newBuilder().setCameraId(stream).setFrameIndex(i).setCaptureTimeMs(i * 40L)
                     .setWidth(image.width()).setHeight(image.height()).setJpeg(ByteString.copyFrom(jpeg)).build());
         }
         List<FrameDetections> detections = new ArrayList<>(n);

@@ -1,0 +1,62 @@
+package io.vigil.evaluation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vigil.common.alerts.AlertTimeline;
+import io.vigil.common.scoring.SsmtlScorer;
+import io.vigil.common.scoring.TaskCalibration;
+import io.vigil.common.sequence.SequenceBuilder;
+import io.vigil.common.sequence.SequenceSettings;
+import io.vigil.vision.detect.FrameDetector;
+import io.vigil.vision.image.ImageCodec;
+import io.vigil.vision.onnx.Device;
+import io.vigil.vision.onnx.OnnxModel;
+import io.vigil.vision.onnx.OnnxSessionFactory;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class OfflinePipelineTest {
+
+    @TempDir
+    Path dir;
+
+    /**
+     * The motion detector keeps a background per camera. The evaluator once keyed it by video id, so normal video 01
+     * started on test video 01's background: every pixel was foreground for about 20 frames, one box the size of the
+     * frame, which the scorer found unusual (false alarms at every such start, and event thresholds raised by them).
+     */
+    @Test
+    void aNormalVideoNamedLikeATestVideoStartsOnABackgroundOfItsOwn() throws Exception {
+        assertEquals(0, new CommandLine(new SyntheticData()).execute("--out", dir.toString(), "--set", "testing",
+                "--frames", "40", "--scene", "synthetic:?walkers=3&seed=10"));
+        assertEquals(0, new CommandLine(new SyntheticData()).execute("--out", dir.toString(), "--set", "training",
+                "--frames", "40", "--scene", "synthetic:?walkers=3&seed=20"));
+        Datasets.LabelledVideo test = Datasets.open(dir, List.of()).get(0);
+        Datasets.LabelledVideo normal = Datasets.normal(dir.resolve("training"), List.of()).get(0);
+        assertEquals(test.id(), normal.id(), "two videos of one name, with different backgrounds (seeds)");
+        DetectorOptions motion = new DetectorOptions();
+        motion.backend = "motion";
+        Path model = Path.of(System.getProperty("vigil.models.dir", "../models"), "ssmtl-street.onnx");
+        try (FrameDetector detector = motion.spec(Device.CPU, 1).frameDetector(motion.spec(Device.CPU, 1).create(),
+                motion.filter(), new ImageCodec());
+                OnnxModel m = OnnxSessionFactory.open(model, OnnxSessionFactory.Options.cpu(1))) {
+            SsmtlScorer scorer = new SsmtlScorer(m, EnumSet.allOf(SsmtlScorer.Task.class), TaskCalibration.Mode.SURPRISE);
+            OfflinePipeline pipeline = new OfflinePipeline(detector, new SequenceBuilder(SequenceSettings.paper()
+                    .withCropSize(scorer.cropSize())), scorer, AlertTimeline.Settings.defaults(), 8);
+            for (Datasets.LabelledVideo v : List.of(test, normal)) {
+                OfflinePipeline.VideoResult r = pipeline.run(v, message -> { });
+                assertTrue(r.detections() > 0, "the walkers are found in video " + v.id());
+                for (OfflinePipeline.ScoredObject o : r.objects()) {
+                    var box = o.prediction().region();
+                    assertTrue((box.x2() - box.x1()) * (box.y2() - box.y1()) < 0.25 * 360 * 240,
+                            "a box over most of the frame, at frame " + box.frame() + ": " + box);
+                }
+            }
+        }
+    }
+}
