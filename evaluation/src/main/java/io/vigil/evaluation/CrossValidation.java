@@ -63,23 +63,26 @@ public record CrossValidation(List<ComponentResult> components, List<Crowding> c
     }
 
     /**
-     * The components of the scoring around its defaults (the model's cues, the timeline's aggregation): each cue
-     * the scorer has, in or out of the default set, and the crowd adjustment. Every set of cues is put on its own
-     * combined scale, calibrated on {@code normal}'s objects, so that each variant's frame scores are surprises.
+     * The components of the scoring around its defaults (the model's cues and how it combines them, the timeline's
+     * aggregation): each cue the scorer has, in or out of the default set, the rarest cue in place of the cues' mean
+     * (or the other way round), and the crowd adjustment. Every set of cues is put on its own combined scale,
+     * calibrated on {@code normal}'s objects, so that each variant's frame scores are surprises.
      */
     public static Plan plan(SsmtlScorer scorer, Calibrator normal, AlertTimeline.Settings timeline) {
         Set<SsmtlScorer.Task> defaults = scorer.defaultTasks();
+        SsmtlScorer.Combination rule = scorer.combination();
         FrameScorer.Aggregation aggregation = timeline.aggregation();
         FrameScorer.Aggregation other = aggregation == FrameScorer.Aggregation.MAXIMUM ? FrameScorer.Aggregation.CROWD_ADJUSTED
                 : FrameScorer.Aggregation.MAXIMUM;
         Map<String, OfflinePipeline.Variant> variants = new java.util.LinkedHashMap<>();
         variants.put(OfflinePipeline.ALL, new OfflinePipeline.Variant(OfflinePipeline.ALL, s -> scorer.scoreOf(s, defaults),
                 timeline));
-        java.util.function.BiFunction<Set<SsmtlScorer.Task>, FrameScorer.Aggregation, String> variant = (tasks, a) -> {
-            String name = SsmtlScorer.taskNames(tasks).replace(",", "+") + ", " + a.name().toLowerCase(Locale.ROOT);
+        // A variant's name: its cues, its aggregation, and its rule where it is not the model's.
+        VariantMaker variant = (tasks, r, a) -> {
+            String name = SsmtlScorer.taskNames(tasks).replace(",", "+") + (r == rule ? "" : ", " + lower(r)) + ", " + lower(a);
             variants.computeIfAbsent(name, n -> {
-                TaskCalibration scale = normal.combinedScale(tasks, scorer.calibration());
-                return new OfflinePipeline.Variant(n, s -> scorer.scoreOf(s, tasks, scale), timeline.withAggregation(a));
+                TaskCalibration scale = normal.combinedScale(tasks, scorer.calibration(), r);
+                return new OfflinePipeline.Variant(n, s -> scorer.scoreOf(s, tasks, r, scale), timeline.withAggregation(a));
             });
             return name;
         };
@@ -93,15 +96,29 @@ public record CrossValidation(List<ComponentResult> components, List<Crowding> c
             variants.put(alone, new OfflinePipeline.Variant(alone, s -> scorer.scoreOf(s, EnumSet.of(task)), timeline));
             if (!without.isEmpty()) {
                 components.add(new Component(task.output + (defaults.contains(task) ? "" : " (not in the default)"),
-                        variant.apply(with, aggregation), variant.apply(without, aggregation), alone));
+                        variant.name(with, rule, aggregation), variant.name(without, rule, aggregation), alone));
             }
         }
-        String adjusted = variant.apply(defaults, FrameScorer.Aggregation.CROWD_ADJUSTED);
-        String maximum = variant.apply(defaults, FrameScorer.Aggregation.MAXIMUM);
+        if (defaults.size() > 1) {
+            String rarest = variant.name(defaults, SsmtlScorer.Combination.RAREST, aggregation);
+            components.add(new Component("rarest cue, not the mean" + (rule == SsmtlScorer.Combination.RAREST ? ""
+                    : " (not in the default)"), rarest, variant.name(defaults, SsmtlScorer.Combination.MEAN, aggregation),
+                    rarest));
+        }
+        String adjusted = variant.name(defaults, rule, FrameScorer.Aggregation.CROWD_ADJUSTED);
+        String maximum = variant.name(defaults, rule, FrameScorer.Aggregation.MAXIMUM);
         components.add(new Component("crowd adjustment" + (aggregation == FrameScorer.Aggregation.CROWD_ADJUSTED ? ""
                 : " (not in the default)"), adjusted, maximum, adjusted));
-        variant.apply(defaults, other);
+        variant.name(defaults, rule, other);
         return new Plan(List.copyOf(variants.values()), components);
+    }
+
+    private interface VariantMaker {
+        String name(Set<SsmtlScorer.Task> tasks, SsmtlScorer.Combination rule, FrameScorer.Aggregation aggregation);
+    }
+
+    private static String lower(Enum<?> e) {
+        return e.name().toLowerCase(Locale.ROOT);
     }
 
     /**

@@ -7,6 +7,7 @@ import io.vigil.common.scoring.FrameScorer;
 import io.vigil.common.scoring.ModelContract;
 import io.vigil.common.scoring.SsmtlScorer;
 import io.vigil.common.scoring.TaskCalibration;
+import io.vigil.common.scoring.ThresholdCalibration;
 import io.vigil.common.sequence.SequenceBuilder;
 import io.vigil.common.sequence.SequenceSettings;
 import io.vigil.evaluation.metrics.RegionTrackDetection;
@@ -96,6 +97,9 @@ public final class EvaluateMain {
         Path normalData;
         @Option(names = "--normal-videos", paramLabel = "LIST", description = "e.g. 14,15,16 (default: all)")
         String normalVideos = "";
+        @Option(names = "--events-per-day", paramLabel = "N", description = "false-alarm budget for the event thresholds "
+                + "the normal video calls for, as the trainer sets a camera's (default: ${DEFAULT-VALUE})")
+        double eventsPerDay = 1;
         @Option(names = "--folds", arity = "0..1", fallbackValue = "true", description = "leave-one-video-out: each "
                 + "component's effect on the video held out, and on normal video (--normal-data) whether scores follow "
                 + "the crowd")
@@ -258,10 +262,16 @@ public final class EvaluateMain {
         setup.put("ground-truth tracks", tracks.isEmpty() ? "none (no pixel masks)" : tracks.size() + " (mask components)");
         OperatorView operator = OperatorView.of(videos, results, c.fps);
         OperatorView falseAlarms = normal.isEmpty() ? null : OperatorView.of(normal, normalResults, c.fps);
+        ThresholdCalibration.Choice calledFor = null;
         if (falseAlarms != null) {
             setup.put("normal video for false alarms", c.normalData + " " + (c.normalVideos.isBlank() ? "(all)" : c.normalVideos));
+            calledFor = ThresholdCalibration.choose(normalResults.stream().map(r -> r.frameScores().get(OfflinePipeline.ALL))
+                    .toList(), c.fps, c.eventsPerDay, timeline.events());
+            say("event thresholds this normal video calls for: open %.3f, close %.3f (%s)", calledFor.open(),
+                    calledFor.close(), calledFor.basis(c.eventsPerDay));
         }
-        Report.write(c.out, "SSMTL evaluation: " + c.data.getFileName(), setup, e, videos, results, operator, falseAlarms);
+        Report.write(c.out, "SSMTL evaluation: " + c.data.getFileName(), setup, e, videos, results, operator, falseAlarms,
+                calledFor == null ? null : new Report.Thresholds(calledFor, c.eventsPerDay));
         Report.objectTable(c.out.resolve("objects.csv"), results, normalResults);
         if (plan != null) {
             CrossValidation folds = CrossValidation.of(videos, results, normalResults, plan.components());

@@ -3,6 +3,7 @@ package io.vigil.evaluation;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.vigil.common.scoring.SsmtlScorer;
+import io.vigil.common.scoring.ThresholdCalibration;
 import io.vigil.evaluation.metrics.RocAuc;
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -29,10 +30,17 @@ public final class Report {
     private Report() {
     }
 
-    /** @param falseAlarms the events on normal video the model did not train on, or null when none was given */
+    /** The event thresholds the normal video calls for under a false-alarm budget ({@link ThresholdCalibration}). */
+    public record Thresholds(ThresholdCalibration.Choice choice, double eventsPerDay) {
+    }
+
+    /**
+     * @param falseAlarms the events on normal video the model did not train on, or null when none was given
+     * @param calledFor the thresholds that normal video calls for, or null
+     */
     public static void write(Path dir, String title, Map<String, String> setup, Evaluation e,
             List<Datasets.LabelledVideo> videos, List<OfflinePipeline.VideoResult> results, OperatorView operator,
-            OperatorView falseAlarms) throws IOException {
+            OperatorView falseAlarms, Thresholds calledFor) throws IOException {
         Files.createDirectories(dir);
         rocPlot(dir.resolve("roc.png"), videos, results);
         for (int i = 0; i < videos.size(); i++) {
@@ -53,9 +61,13 @@ public final class Report {
             json.put("normalVideo", Map.of("events", falseAlarms.events(), "frames", falseAlarms.frames(), "hours",
                     falseAlarms.hours(), "peakScore", falseAlarms.peakScore()));
         }
+        if (calledFor != null) {
+            json.put("thresholdsCalledFor", Map.of("open", calledFor.choice().open(), "close", calledFor.choice().close(),
+                    "basis", calledFor.choice().basis(calledFor.eventsPerDay())));
+        }
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("report.json").toFile(), json);
         Files.writeString(dir.resolve("report.md"), markdown(title, setup, e, videos, results)
-                + operatorMarkdown(operator, falseAlarms));
+                + operatorMarkdown(operator, falseAlarms, calledFor));
     }
 
     /**
@@ -129,7 +141,7 @@ public final class Report {
         return md.toString();
     }
 
-    static String operatorMarkdown(OperatorView o, OperatorView normal) {
+    static String operatorMarkdown(OperatorView o, OperatorView normal, Thresholds calledFor) {
         StringBuilder md = new StringBuilder("\n## What an operator gets (the alert-sink's default event rules)\n\n");
         md.append(String.format(Locale.ROOT, "%d of %d labelled anomalies opened an event%s; %d of %d events covered no "
                 + "anomalous frame (false alarms) in %.1f minutes of test video.%n", o.covered(), o.spans().size(),
@@ -141,6 +153,11 @@ public final class Report {
             md.append(String.format(Locale.ROOT, "On %.1f minutes of normal video: %d events, %.1f false alarms per hour; "
                     + "its highest smoothed frame score is %.2f (an open threshold above it raises none there).%n",
                     normal.hours() * 60, normal.events(), normal.events() / normal.hours(), normal.peakScore()));
+        }
+        if (calledFor != null) {
+            md.append(String.format(Locale.ROOT, "The event thresholds this normal video calls for, as the trainer sets a "
+                    + "camera's: open %.3f, close %.3f (%s).%n", calledFor.choice().open(), calledFor.choice().close(),
+                    calledFor.choice().basis(calledFor.eventsPerDay())));
         }
         md.append("\n| video | anomalous frames | event starts after (frames) | announced after (frames) |\n|---|---|---|---|\n");
         for (OperatorView.Span s : o.spans()) {

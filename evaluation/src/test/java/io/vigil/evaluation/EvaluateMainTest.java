@@ -44,7 +44,7 @@ class EvaluateMainTest {
             assertTrue(c.get("helps").asInt() >= 0 && c.get("helps").asInt() <= 2, c.toString());
         });
         assertEquals(List.of("arrow_of_time", "irregularity", "reconstruction (not in the default)", "distillation", "speed",
-                "crowd adjustment"), components);
+                "rarest cue, not the mean (not in the default)", "crowd adjustment"), components);
         Map<String, Double> rho = new java.util.HashMap<>();
         folds.get("crowding").forEach(c -> rho.put(c.get("variant").asText(), c.get("spearman").asDouble()));
         String cues = "arrow_of_time+irregularity+distillation+speed";
@@ -93,6 +93,11 @@ class EvaluateMainTest {
         JsonNode normal = report.get("normalVideo");
         assertTrue(normal.get("frames").asLong() > 100 && normal.get("events").asInt() >= 0, "held-out training video 16: " + normal);
         assertTrue(md.contains("minutes of normal video: ") && md.contains("highest smoothed frame score"), md);
+        JsonNode calledFor = report.get("thresholdsCalledFor");
+        double open = calledFor.get("open").asDouble();
+        assertTrue(open >= 1.75 && (normal.get("events").asInt() == 0 || open > 1.75), "never below the default, above it "
+                + "when video 16 raised events there (a budget of 1 a day allows none in 12 s): " + calledFor);
+        assertTrue(md.contains("thresholds this normal video calls for"), md);
         for (String png : List.of("roc.png", "timeline-02.png")) {
             BufferedImage img = ImageIO.read(out.resolve(png).toFile());
             assertTrue(img != null && img.getWidth() >= 640, png);

@@ -29,10 +29,10 @@ final class ModelCalibration {
 
     /**
      * The calibration metadata of {@code onnx} from the objects of {@code videos}, its combined scale for
-     * {@code cues} (the tasks the services then score with).
+     * {@code cues} (the tasks the services then score with) combined by {@code rule}.
      */
     static Map<String, String> of(Path onnx, List<ObjectClips.Video> videos, SequenceSettings settings,
-            java.util.Set<SsmtlScorer.Task> cues, int threads, PrintStream log) {
+            java.util.Set<SsmtlScorer.Task> cues, SsmtlScorer.Combination rule, int threads, PrintStream log) {
         Calibrator calibrator = new Calibrator();
         SequenceBuilder builder = new SequenceBuilder(settings);
         try (OnnxModel model = OnnxSessionFactory.open(onnx, OnnxSessionFactory.Options.cpu(threads))) {
@@ -53,9 +53,10 @@ final class ModelCalibration {
                 }
                 log.printf("calibration: video %s, %d objects%n", video.id(), sequences.size());
             }
-            Map<String, String> metadata = calibrator.metadata(cues);
-            log.printf("calibration: %d normal objects of %d videos; combined scale over %s%n", calibrator.size(), videos.size(),
-                    metadata.get("vigil.calibration." + SsmtlScorer.COMBINED + ".tasks"));
+            Map<String, String> metadata = calibrator.metadata(cues, rule);
+            log.printf("calibration: %d normal objects of %d videos; combined scale over %s (%s)%n", calibrator.size(),
+                    videos.size(), metadata.get("vigil.calibration." + SsmtlScorer.COMBINED + ".tasks"), metadata.get(
+                    SsmtlScorer.Combination.KEY));
             return metadata;
         }
     }

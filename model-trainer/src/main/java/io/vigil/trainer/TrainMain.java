@@ -204,13 +204,17 @@ public final class TrainMain implements Callable<Integer> {
         @Option(names = "--cues", paramLabel = "LIST", description = "the tasks the services combine (default: "
                 + "${DEFAULT-VALUE})")
         String cues = SsmtlScorer.DEFAULT_CUES;
+        @Option(names = "--combination", paramLabel = "RULE", description = "how the cues combine: mean or rarest "
+                + "(default: ${DEFAULT-VALUE})")
+        String combination = SsmtlScorer.DEFAULT_COMBINATION;
 
         @Override
         public Integer call() throws Exception {
             List<ObjectClips.Video> clips = TrainingRun.loadVideos(new FolderFootage(data, list(videos), List.of())
                     .clips(System.out), sources.spec(), sources.filter(), work.resolve("detections"), System.out);
             Path written = OnnxMetadata.update(model, ModelCalibration.of(model, clips, sources.sequences(),
-                    SsmtlScorer.parseTasks(cues), sources.threads, System.out), out == null ? model : out);
+                    SsmtlScorer.parseTasks(cues), SsmtlScorer.Combination.parse(combination), sources.threads, System.out),
+                    out == null ? model : out);
             System.out.println("calibrated model: " + written.toAbsolutePath());
             return 0;
         }

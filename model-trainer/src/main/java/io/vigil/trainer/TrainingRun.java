@@ -197,7 +197,8 @@ public final class TrainingRun {
             float diff = ExportParity.check(net, onnx, probe.forward(), probe.size());
             List<ObjectClips.Video> normal = clips.videos().stream()
                     .filter(v -> holdout.isEmpty() || holdout.contains(v.id())).toList();
-            OnnxMetadata.update(onnx, ModelCalibration.of(onnx, normal, o.sequences(), SsmtlScorer.defaultCues(), o.threads(), log), onnx);
+            OnnxMetadata.update(onnx, ModelCalibration.of(onnx, normal, o.sequences(), SsmtlScorer.defaultCues(),
+                    SsmtlScorer.Combination.parse(SsmtlScorer.DEFAULT_COMBINATION), o.threads(), log), onnx);
             log.printf("exported %s (parity max abs diff %.2e), calibrated on %s; final step losses %s; total time %s%n", onnx,
                     diff, holdout.isEmpty() ? "the training clips" : "held-out clips " + holdout, last,
                     duration((System.nanoTime() - start) / 1e9));

@@ -40,6 +40,7 @@ class TrainMainTest {
             assertTrue(train.contains(option), option + " in\n" + train);
         }
         assertTrue(run(0, "calibrate", "--help").contains("--videos"));
+        assertTrue(run(0, "calibrate", "--help").contains("--combination"));
         assertTrue(run(0, "optimize", "--help").contains("--model"));
     }
 

@@ -9,8 +9,9 @@ import java.util.Set;
 
 /**
  * The calibration of a model from the raw task scores of normal objects it did not train on: for each task its
- * {@link TaskCalibration}, and for the mean of the tasks' surprises the combined scale, so that an object score s
- * means "one in 10^s normal objects scores as high" whatever mix of tasks produced it. Written into the model's
+ * {@link TaskCalibration}, and for the tasks' surprises combined ({@link SsmtlScorer.Combination}) the combined
+ * scale, so that an object score s means "one in 10^s normal objects scores as high" whatever mix of tasks produced
+ * it. Written into the model's
  * metadata ({@code vigil.calibration.*}); the scorer, the services and the evaluator read it from there.
  */
 public final class Calibrator {
@@ -26,10 +27,11 @@ public final class Calibrator {
     }
 
     /**
-     * @param combinedTasks the tasks whose mean the combined scale is for (the scorer's default set)
+     * @param combinedTasks the tasks the combined scale is for (the scorer's default set)
+     * @param rule how the combined scale combines them
      * @return the metadata entries: per task present in the scores and for {@link SsmtlScorer#COMBINED}
      */
-    public Map<String, String> metadata(Set<SsmtlScorer.Task> combinedTasks) {
+    public Map<String, String> metadata(Set<SsmtlScorer.Task> combinedTasks, SsmtlScorer.Combination rule) {
         if (normal.isEmpty()) {
             throw new IllegalStateException("no normal objects to calibrate with");
         }
@@ -48,26 +50,28 @@ public final class Calibrator {
         }
         EnumSet<SsmtlScorer.Task> combined = EnumSet.copyOf(combinedTasks);
         combined.retainAll(tasks.keySet());
-        out.putAll(combinedScale(combined, tasks).toMetadata(SsmtlScorer.COMBINED));
+        out.putAll(combinedScale(combined, tasks, rule).toMetadata(SsmtlScorer.COMBINED));
         out.put("vigil.calibration." + SsmtlScorer.COMBINED + ".tasks", SsmtlScorer.taskNames(combined));
+        out.put(SsmtlScorer.Combination.KEY, rule.name().toLowerCase(java.util.Locale.ROOT));
         out.put("vigil.calibration.objects", Integer.toString(normal.size()));
         return out;
     }
 
     /**
-     * The scale on which the mean of {@code combined}'s surprises (each task by {@code calibration}) reads as a
-     * surprise: for the model's metadata, and for the evaluator's ablations of other task sets.
+     * The scale on which {@code combined}'s surprises (each task by {@code calibration}), combined by {@code rule},
+     * read as a surprise: for the model's metadata, and for the evaluator's ablations of other task sets and rules.
      */
-    public TaskCalibration combinedScale(Set<SsmtlScorer.Task> combined, Map<SsmtlScorer.Task, TaskCalibration> calibration) {
-        float[] means = new float[normal.size()];
+    public TaskCalibration combinedScale(Set<SsmtlScorer.Task> combined, Map<SsmtlScorer.Task, TaskCalibration> calibration,
+            SsmtlScorer.Combination rule) {
+        float[] values = new float[normal.size()];
         int n = 0;
         for (SsmtlScorer.Scores s : normal) {
-            float mean = SsmtlScorer.calibratedMean(s, combined, calibration, TaskCalibration.Mode.SURPRISE);
-            if (!Float.isNaN(mean)) {
-                means[n++] = mean;
+            float v = SsmtlScorer.combine(s, combined, calibration, TaskCalibration.Mode.SURPRISE, rule);
+            if (!Float.isNaN(v)) {
+                values[n++] = v;
             }
         }
-        return TaskCalibration.of(java.util.Arrays.copyOf(means, n));
+        return TaskCalibration.of(java.util.Arrays.copyOf(values, n));
     }
 
     private float[] values(SsmtlScorer.Task task) {

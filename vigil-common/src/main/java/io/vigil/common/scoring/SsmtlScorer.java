@@ -21,8 +21,9 @@ import java.util.Set;
  * P(intermittent) from the motion-irregularity head, the mean absolute error between the predicted and the real
  * middle crop, and the mean absolute gap between the distillation head's first 80 outputs and the detector's class
  * probabilities; and, computed here from the same sequence, the object's speed within its box ({@link MotionSpeed}).
- * Each is calibrated, the object's score is the mean over the enabled tasks the model has, and with the surprise
- * calibration that mean is put on the model's combined scale (one in 10^s normal objects scores as high).
+ * Each is calibrated, the object's score combines the enabled tasks the model has (their mean, or the rarest:
+ * {@link Combination}), and with the surprise calibration that is put on the model's combined scale (one in 10^s
+ * normal objects scores as high).
  * Thread-safe; a batch gives the same scores as its objects one by one.
  */
 public final class SsmtlScorer {
@@ -59,6 +60,9 @@ public final class SsmtlScorer {
      */
     public static final String DEFAULT_CUES = "arrow_of_time,irregularity,distillation,speed";
 
+    /** How a new model's calibration combines its cues unless told otherwise ({@link Combination}). */
+    public static final String DEFAULT_COMBINATION = "mean";
+
     /** {@link #DEFAULT_CUES} as a set. */
     public static Set<Task> defaultCues() {
         return parseTasks(DEFAULT_CUES);
@@ -77,6 +81,32 @@ public final class SsmtlScorer {
 
     /** The combined scale's calibration key in the model metadata. */
     public static final String COMBINED = "combined";
+
+    /**
+     * How an object's calibrated cues become one number before the combined scale reads it as a surprise: their
+     * {@code MEAN}, as the paper averages its tasks, or the {@code RAREST} cue's surprise, which a single unusual cue
+     * (a person walking backwards, at a normal speed and with a normal look) is not averaged away in. The model's
+     * metadata ({@code vigil.calibration.combined.rule}) says which its combined scale was calibrated for; a model
+     * that says nothing was calibrated for the mean.
+     */
+    public enum Combination {
+        MEAN, RAREST;
+
+        /** The key of the rule in the model metadata. */
+        public static final String KEY = "vigil.calibration." + COMBINED + ".rule";
+
+        public static Combination of(Map<String, String> metadata) {
+            return parse(metadata.getOrDefault(KEY, MEAN.name()));
+        }
+
+        public static Combination parse(String name) {
+            try {
+                return valueOf(name.trim().toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("no cue combination " + name + "; mean or rarest");
+            }
+        }
+    }
 
     /** Raw task scores (NaN where the task is off or absent) and the combined, calibrated score. */
     public record Scores(float arrowOfTime, float irregularity, float reconstruction, float distillation, float speed,
@@ -101,9 +131,10 @@ public final class SsmtlScorer {
     private final Set<Task> tasks;
     private final Map<Task, TaskCalibration> calibration = new HashMap<>();
     private final TaskCalibration.Mode mode;
-    /** The combined scale (surprise calibration only), and the tasks whose mean it was calibrated for. */
+    /** The combined scale (surprise calibration only), the tasks it was calibrated for, and how it combines them. */
     private final TaskCalibration combined;
     private final Set<Task> combinedTasks;
+    private final Combination combination;
 
     /** @param enabled tasks to use; those the model lacks, or was calibrated without, are left out */
     public SsmtlScorer(OnnxModel model, Set<Task> enabled, TaskCalibration.Mode mode) {
@@ -142,6 +173,7 @@ public final class SsmtlScorer {
         TaskCalibration c = TaskCalibration.fromMetadata(metadata, COMBINED);
         this.combined = mode == TaskCalibration.Mode.SURPRISE && c.hasTail() ? c : null;
         this.combinedTasks = calibratedTasks(metadata);
+        this.combination = Combination.of(metadata);
     }
 
     /**
@@ -178,6 +210,11 @@ public final class SsmtlScorer {
 
     public Set<Task> tasks() {
         return tasks;
+    }
+
+    /** How the model's combined scale combines its cues. */
+    public Combination combination() {
+        return combination;
     }
 
     /** The tasks of the model's combined scale that this scorer has, or all it has when they are not all here. */
@@ -261,14 +298,18 @@ public final class SsmtlScorer {
      */
     public float scoreOf(Scores s, Set<Task> subset) {
         EnumSet<Task> used = present(subset);
-        float mean = calibratedMean(s, used, calibration, mode);
-        return combined != null && !Float.isNaN(mean) && used.equals(combinedTasks) ? combined.surprise(mean) : mean;
+        float combinedCues = combine(s, used, calibration, mode, combination);
+        return combined != null && !Float.isNaN(combinedCues) && used.equals(combinedTasks) ? combined.surprise(combinedCues)
+                : combinedCues;
     }
 
-    /** The calibrated mean over {@code subset}, put on {@code scale} (a combined scale calibrated for that subset). */
-    public float scoreOf(Scores s, Set<Task> subset, TaskCalibration scale) {
-        float mean = calibratedMean(s, present(subset), calibration, mode);
-        return Float.isNaN(mean) ? mean : scale.surprise(mean);
+    /**
+     * The calibrated cues of {@code subset} combined by {@code rule}, put on {@code scale} (a combined scale calibrated
+     * for that subset and rule).
+     */
+    public float scoreOf(Scores s, Set<Task> subset, Combination rule, TaskCalibration scale) {
+        float combinedCues = combine(s, present(subset), calibration, mode, rule);
+        return Float.isNaN(combinedCues) ? combinedCues : scale.surprise(combinedCues);
     }
 
     private EnumSet<Task> present(Set<Task> subset) {
@@ -294,18 +335,25 @@ public final class SsmtlScorer {
         return java.util.Collections.unmodifiableMap(calibration);
     }
 
-    /** The mean of the calibrated scores of the {@code tasks} that {@code s} has (NaN when it has none of them). */
-    static float calibratedMean(Scores s, Set<Task> tasks, Map<Task, TaskCalibration> calibration, TaskCalibration.Mode mode) {
+    /**
+     * The calibrated scores of the {@code tasks} that {@code s} has, combined by {@code rule}: their mean or their
+     * largest (NaN when it has none of them).
+     */
+    static float combine(Scores s, Set<Task> tasks, Map<Task, TaskCalibration> calibration, TaskCalibration.Mode mode,
+            Combination rule) {
         double sum = 0;
+        float largest = Float.NEGATIVE_INFINITY;
         int count = 0;
         for (Task t : tasks) {
             float v = s.raw(t);
             if (!Float.isNaN(v)) {
-                sum += calibration.get(t).apply(v, mode);
+                float calibrated = calibration.get(t).apply(v, mode);
+                sum += calibrated;
+                largest = Math.max(largest, calibrated);
                 count++;
             }
         }
-        return count == 0 ? Float.NaN : (float) (sum / count);
+        return count == 0 ? Float.NaN : rule == Combination.RAREST ? largest : (float) (sum / count);
     }
 
     private Scores combine(float aot, float irr, float rec, float dist, float speed) {

@@ -104,8 +104,9 @@ class SsmtlScorerTest {
             normal.add(new SsmtlScorer.Scores(v, v, v, v, v, Float.NaN));
         }
         calibrator.add(normal);
-        Map<String, String> meta = calibrator.metadata(EnumSet.allOf(SsmtlScorer.Task.class));
+        Map<String, String> meta = calibrator.metadata(EnumSet.allOf(SsmtlScorer.Task.class), SsmtlScorer.Combination.MEAN);
         assertEquals("arrow_of_time,irregularity,reconstruction,distillation,speed", meta.get("vigil.calibration.combined.tasks"));
+        assertEquals("mean", meta.get(SsmtlScorer.Combination.KEY));
         Path calibrated = io.vigil.vision.onnx.OnnxMetadata.update(model, meta, temp.resolve("calibrated.onnx"));
         try (OnnxModel m = OnnxSessionFactory.open(calibrated, OnnxSessionFactory.Options.cpu(1))) {
             SsmtlScorer all = new SsmtlScorer(m, EnumSet.allOf(SsmtlScorer.Task.class), TaskCalibration.Mode.SURPRISE);
@@ -125,6 +126,43 @@ class SsmtlScorerTest {
                     () -> new SsmtlScorer(m, EnumSet.allOf(SsmtlScorer.Task.class), TaskCalibration.Mode.SURPRISE));
             assertTrue(e.getMessage().contains("no surprise calibration for arrow_of_time"), e.getMessage());
         }
+    }
+
+    @Test
+    void theRarestCueRuleReadsTheLargestSurpriseOnAScaleCalibratedForIt() throws Exception {
+        // Normal objects: two independent cues, each uniform over 100 values; an object is rare on the rarest-cue scale
+        // when either cue is, and less rare than that cue alone says (two cues had the chance).
+        Calibrator calibrator = new Calibrator();
+        List<SsmtlScorer.Scores> normal = new java.util.ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            for (int j = 0; j < 100; j++) {
+                normal.add(new SsmtlScorer.Scores(i / 100f, Float.NaN, j / 100f, Float.NaN, Float.NaN, Float.NaN));
+            }
+        }
+        calibrator.add(normal);
+        EnumSet<SsmtlScorer.Task> cues = EnumSet.of(SsmtlScorer.Task.ARROW_OF_TIME, SsmtlScorer.Task.RECONSTRUCTION);
+        Map<String, String> meta = calibrator.metadata(cues, SsmtlScorer.Combination.RAREST);
+        assertEquals("rarest", meta.get(SsmtlScorer.Combination.KEY));
+        Path calibrated = io.vigil.vision.onnx.OnnxMetadata.update(tinyModel(Map.of()), meta, temp.resolve("rarest.onnx"));
+        try (OnnxModel m = OnnxSessionFactory.open(calibrated, OnnxSessionFactory.Options.cpu(1))) {
+            SsmtlScorer scorer = new SsmtlScorer(m, cues, TaskCalibration.Mode.SURPRISE);
+            assertEquals(SsmtlScorer.Combination.RAREST, scorer.combination());
+            TaskCalibration arrow = TaskCalibration.fromMetadata(meta, "arrow_of_time");
+            TaskCalibration reconstruction = TaskCalibration.fromMetadata(meta, "reconstruction");
+            SsmtlScorer.Scores s = scorer.score(List.of(sequence(T))).get(0); // the tiny model: arrow 0.7, middle box 0.5
+            float rarest = Math.max(arrow.surprise(0.7f), reconstruction.surprise(0.5f));
+            assertEquals(TaskCalibration.fromMetadata(meta, "combined").surprise(rarest), s.score(), 1e-6);
+            SsmtlScorer.Scores oneCueOff = new SsmtlScorer.Scores(0.97f, Float.NaN, 0.2f, Float.NaN, Float.NaN, Float.NaN);
+            SsmtlScorer.Scores bothMild = new SsmtlScorer.Scores(0.8f, Float.NaN, 0.8f, Float.NaN, Float.NaN, Float.NaN);
+            float single = scorer.scoreOf(oneCueOff, cues);
+            assertTrue(single > scorer.scoreOf(bothMild, cues), "one cue far out outranks two mildly unusual ones");
+            assertTrue(single < arrow.surprise(0.97f) && single > arrow.surprise(0.97f) - 0.4f,
+                    "about log10(2) less than the cue alone: " + single + " vs " + arrow.surprise(0.97f));
+            TaskCalibration meanScale = calibrator.combinedScale(cues, scorer.calibration(), SsmtlScorer.Combination.MEAN);
+            assertTrue(scorer.scoreOf(oneCueOff, cues, SsmtlScorer.Combination.MEAN, meanScale) < single,
+                    "the mean averages the one unusual cue away");
+        }
+        assertThrows(IllegalArgumentException.class, () -> SsmtlScorer.Combination.parse("median"));
     }
 
     @Test
