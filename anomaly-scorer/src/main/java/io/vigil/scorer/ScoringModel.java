@@ -130,8 +130,9 @@ public final class ScoringModel implements AutoCloseable {
                 SsmtlScorer scorer = new SsmtlScorer(model, tasks == null ? SsmtlScorer.modelTasks(model) : tasks, mode);
                 Version v = new Version(model, scorer, at.name() + "@" + ModelRegistry.sha256(at.file()).substring(0, 12));
                 loadedStamp = at.stamp();
-                LOG.infof("model %s loaded on %s: %d frames, %d px crops, tasks %s", v.id, model.device(), scorer.frames(),
-                        scorer.cropSize(), scorer.tasks());
+                LOG.infof("model %s loaded on %s: %d frames, %d px crops, tasks %s, combined by the %s", v.id, model.device(),
+                        scorer.frames(), scorer.cropSize(), scorer.tasks(), scorer.combination() == SsmtlScorer.Combination.RAREST
+                                ? "rarest cue" : "cues' mean");
                 return v;
             } catch (RuntimeException e) {
                 model.close();
