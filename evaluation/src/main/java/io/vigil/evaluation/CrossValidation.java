@@ -2,9 +2,11 @@ package io.vigil.evaluation;
 
 import io.vigil.common.alerts.AlertTimeline;
 import io.vigil.common.scoring.Calibrator;
+import io.vigil.common.scoring.EventDetector;
 import io.vigil.common.scoring.FrameScorer;
 import io.vigil.common.scoring.SsmtlScorer;
 import io.vigil.common.scoring.TaskCalibration;
+import io.vigil.common.scoring.ThresholdCalibration;
 import io.vigil.evaluation.metrics.FrameAuc;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,7 +27,7 @@ import java.util.Set;
  * <p>The rule a default follows: a component stays when it helps the held-out video in most folds and its scores do not
  * follow the crowd ({@code |ρ| < } {@link #CROWD_LIMIT}).
  */
-public record CrossValidation(List<ComponentResult> components, List<Crowding> crowding) {
+public record CrossValidation(List<ComponentResult> components, List<Crowding> crowding, List<Opened> opened) {
 
     /** |ρ| below this is a very weak association, by the usual reading of a rank correlation. */
     public static final double CROWD_LIMIT = 0.2;
@@ -56,6 +58,19 @@ public record CrossValidation(List<ComponentResult> components, List<Crowding> c
 
     /** On normal video: the rank correlation of a variant's frame scores with the frame's object count, and a slope. */
     public record Crowding(String variant, double spearman, double slopePerObject, int frames) {
+    }
+
+    /**
+     * What an operator would get with and without a component, beside the folds (which judge by frame AUC): each side's
+     * event thresholds set by the normal video's false-alarm budget, as the trainer sets a camera's, and the labelled
+     * anomalies that open an event at them.
+     */
+    public record Opened(String component, int anomalies, float withOpen, int withOpened, float withoutOpen,
+            int withoutOpened) {
+    }
+
+    /** The alert-sink's event rules, the footage's frame rate and the false-alarm budget for {@link Opened}. */
+    public record EventBudget(EventDetector.Settings defaults, double fps, double eventsPerDay) {
     }
 
     /** The variants to score and the components they compare. */
@@ -124,9 +139,10 @@ public record CrossValidation(List<ComponentResult> components, List<Crowding> c
     /**
      * @param labelled the labelled videos, in the order of {@code results}
      * @param normal the results on normal video, with every variant the components name
+     * @param budget for the anomalies each side opens at its own thresholds, or null
      */
     public static CrossValidation of(List<Datasets.LabelledVideo> labelled, List<OfflinePipeline.VideoResult> results,
-            List<OfflinePipeline.VideoResult> normal, List<Component> components) {
+            List<OfflinePipeline.VideoResult> normal, List<Component> components, EventBudget budget) {
         List<Crowding> crowding = new ArrayList<>();
         for (String variant : normal.get(0).rawFrameScores().keySet()) {
             crowding.add(crowding(variant, normal));
@@ -157,7 +173,30 @@ public record CrossValidation(List<ComponentResult> components, List<Crowding> c
             boolean keep = 2 * helps > folds.size() && Math.abs(crowd.spearman()) < CROWD_LIMIT;
             out.add(new ComponentResult(c, folds, helps, crowd.spearman(), keep));
         }
-        return new CrossValidation(out, crowding);
+        List<Opened> opened = new ArrayList<>();
+        if (budget != null) {
+            for (Component c : components) {
+                ThresholdCalibration.Choice with = thresholds(normal, c.with(), budget);
+                ThresholdCalibration.Choice without = thresholds(normal, c.without(), budget);
+                opened.add(new Opened(c.name(), OperatorView.anomalies(labelled), with.open(),
+                        OperatorView.opened(labelled, series(results, c.with()), at(budget.defaults(), with)), without.open(),
+                        OperatorView.opened(labelled, series(results, c.without()), at(budget.defaults(), without))));
+            }
+        }
+        return new CrossValidation(out, crowding, opened);
+    }
+
+    private static ThresholdCalibration.Choice thresholds(List<OfflinePipeline.VideoResult> normal, String variant,
+            EventBudget budget) {
+        return ThresholdCalibration.choose(series(normal, variant), budget.fps(), budget.eventsPerDay(), budget.defaults());
+    }
+
+    private static List<float[]> series(List<OfflinePipeline.VideoResult> results, String variant) {
+        return results.stream().map(r -> r.frameScores().get(variant)).toList();
+    }
+
+    private static EventDetector.Settings at(EventDetector.Settings d, ThresholdCalibration.Choice c) {
+        return new EventDetector.Settings(c.open(), c.close(), d.minDuration(), d.mergeGap(), d.cooldown(), d.minUpdateGap());
     }
 
     private static List<FrameAuc.Video> videos(List<Datasets.LabelledVideo> labelled, List<OfflinePipeline.VideoResult> results,
@@ -264,6 +303,15 @@ public record CrossValidation(List<ComponentResult> components, List<Crowding> c
             }
             md.append(String.format(Locale.ROOT, " %d of %d | %.2f | %s |%n", r.helps(), r.folds().size(), r.crowdRho(),
                     r.verdict()));
+        }
+        if (!opened.isEmpty()) {
+            md.append("\nAnomalies that open an event, with and without each component, each side at the event thresholds its"
+                    + " normal video calls for (the false-alarm budget the trainer sets a camera's by):\n\n"
+                    + "| component | opened with it (open at) | without it (open at) |\n|---|---|---|\n");
+            for (Opened o : opened) {
+                md.append(String.format(Locale.ROOT, "| %s | %d of %d (%.3f) | %d of %d (%.3f) |%n", o.component(),
+                        o.withOpened(), o.anomalies(), o.withOpen(), o.withoutOpened(), o.anomalies(), o.withoutOpen()));
+            }
         }
         md.append("\n| variant, on normal video | Spearman rho with object count | slope per object | frames |\n|---|---|---|---|\n");
         for (Crowding c : crowding) {

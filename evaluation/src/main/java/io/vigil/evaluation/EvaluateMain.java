@@ -274,7 +274,8 @@ public final class EvaluateMain {
                 calledFor == null ? null : new Report.Thresholds(calledFor, c.eventsPerDay));
         Report.objectTable(c.out.resolve("objects.csv"), results, normalResults);
         if (plan != null) {
-            CrossValidation folds = CrossValidation.of(videos, results, normalResults, plan.components());
+            CrossValidation folds = CrossValidation.of(videos, results, normalResults, plan.components(),
+                    new CrossValidation.EventBudget(timeline.events(), c.fps, c.eventsPerDay));
             Report.folds(c.out, folds);
             folds.components().forEach(r -> say("%s: helps the held-out video in %d of %d folds, crowd rho %.2f: %s",
                     r.component().name(), r.helps(), r.folds().size(), r.crowdRho(), r.verdict()));

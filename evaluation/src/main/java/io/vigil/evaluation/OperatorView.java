@@ -83,6 +83,53 @@ public record OperatorView(List<Span> spans, int events, int falseAlarms, long f
         return byId.values().stream().map(s -> new EventSpan(s[0], s[1], s[2] == Long.MAX_VALUE ? s[0] : s[2])).toList();
     }
 
+    /** The labelled anomalies (runs of anomalous frames) of {@code videos}. */
+    static int anomalies(List<Datasets.LabelledVideo> videos) {
+        int n = 0;
+        for (Datasets.LabelledVideo v : videos) {
+            boolean[] labels = v.labels();
+            for (int f = 0; f < labels.length; f++) {
+                n += labels[f] && (f == 0 || !labels[f - 1]) ? 1 : 0;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * The labelled anomalies an event covers when the alert-sink's rules, with {@code settings}, run on these smoothed
+     * frame scores (one series per video, in order): what another threshold or another scoring would open.
+     */
+    static int opened(List<Datasets.LabelledVideo> videos, List<float[]> smoothed, EventDetector.Settings settings) {
+        int opened = 0;
+        for (int i = 0; i < videos.size(); i++) {
+            boolean[] labels = videos.get(i).labels();
+            float[] scores = smoothed.get(i);
+            EventDetector detector = new EventDetector(videos.get(i).id(), settings);
+            List<EventDetector.Event> events = new ArrayList<>();
+            for (int f = 0; f < scores.length; f++) {
+                events.addAll(detector.push(f, f, scores[f]));
+            }
+            events.addAll(detector.flush());
+            Map<String, long[]> spans = new LinkedHashMap<>();
+            for (EventDetector.Event e : events) {
+                spans.merge(e.id(), new long[] {e.startFrame(), e.endFrame()},
+                        (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
+            }
+            for (int f = 0; f < labels.length; f++) {
+                if (labels[f] && (f == 0 || !labels[f - 1])) {
+                    int last = f;
+                    while (last + 1 < labels.length && labels[last + 1]) {
+                        last++;
+                    }
+                    int first = f;
+                    int end = last;
+                    opened += spans.values().stream().anyMatch(s -> s[0] <= end && s[1] >= first) ? 1 : 0;
+                }
+            }
+        }
+        return opened;
+    }
+
     public long covered() {
         return spans.stream().filter(Span::covered).count();
     }

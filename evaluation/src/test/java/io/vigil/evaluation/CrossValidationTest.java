@@ -44,7 +44,7 @@ class CrossValidationTest {
                 new float[] {0, 0, 0, 0, 0}, "base", new float[] {3, 1, 4, 1, 5}), new int[] {1, 2, 3, 4, 5}));
         CrossValidation cv = CrossValidation.of(videos, results, normal, List.of(
                 new CrossValidation.Component("helps, follows the crowd", "good", "base", "good"),
-                new CrossValidation.Component("hurts", "bad", "base", "base")));
+                new CrossValidation.Component("hurts", "bad", "base", "base")), null);
         CrossValidation.ComponentResult good = cv.components().get(0);
         assertEquals(3, good.helps());
         assertEquals(1.0, good.crowdRho(), 1e-9);
@@ -53,6 +53,43 @@ class CrossValidationTest {
         assertEquals(0, bad.helps());
         assertTrue(!bad.keep() && bad.verdict().contains("0 of 3 folds"), bad.verdict());
         assertTrue(cv.markdown().contains("| hurts |"));
+        assertTrue(cv.opened().isEmpty(), "no event budget, no events");
+    }
+
+    /**
+     * A cue that ranks frames a little better but makes normal video noisy: its thresholds rise with the noise, and at
+     * them it opens fewer anomalies than the quieter scoring without it. The folds alone would keep it.
+     */
+    @Test
+    void eachSideOfAComponentOpensAnomaliesAtTheThresholdsItsOwnNormalVideoCallsFor() {
+        boolean[] labels = new boolean[40];
+        java.util.Arrays.fill(labels, 20, 30, true);
+        float[] quiet = new float[40];
+        float[] noisy = new float[40];
+        java.util.Arrays.fill(quiet, 20, 30, 2f);
+        java.util.Arrays.fill(noisy, 20, 30, 2.5f);
+        List<Datasets.LabelledVideo> videos = new ArrayList<>();
+        List<OfflinePipeline.VideoResult> results = new ArrayList<>();
+        for (String id : List.of("01", "02")) {
+            videos.add(new Datasets.LabelledVideo(id, java.util.Collections.nCopies(40, Path.of("f")), labels, Optional.empty()));
+            results.add(result(id, Map.of("quiet", quiet, "noisy", noisy), new int[40]));
+        }
+        float[] normalQuiet = new float[40];
+        float[] normalNoisy = new float[40];
+        java.util.Arrays.fill(normalNoisy, 5, 15, 3f); // one run of 10 frames above anything the anomaly reaches
+        List<OfflinePipeline.VideoResult> normal = List.of(result("n", Map.of("quiet", normalQuiet, "noisy", normalNoisy),
+                new int[40]));
+        io.vigil.common.scoring.EventDetector.Settings rules = new io.vigil.common.scoring.EventDetector.Settings(1.75f,
+                1.25f, 5, 10, 25);
+        CrossValidation cv = CrossValidation.of(videos, results, normal, List.of(new CrossValidation.Component("noisy cue",
+                "noisy", "quiet", "noisy")), new CrossValidation.EventBudget(rules, 10, 1));
+        CrossValidation.Opened o = cv.opened().get(0);
+        assertEquals(2, o.anomalies());
+        assertEquals(1.75f, o.withoutOpen(), "the quiet side keeps the default: its normal video raises nothing");
+        assertEquals(2, o.withoutOpened());
+        assertTrue(o.withOpen() > 3f, "above the noisy side's normal run: " + o.withOpen());
+        assertEquals(0, o.withOpened(), "the anomaly's 2.5 no longer opens");
+        assertTrue(cv.markdown().contains("| noisy cue | 0 of 2"), cv.markdown());
     }
 
     @Test
