@@ -50,21 +50,17 @@ public record OperatorView(List<Span> spans, int events, int falseAlarms, long f
                 }
                 falseAlarms += anomalous ? 0 : 1;
             }
-            for (int f = 0; f < labels.length; f++) {
-                if (labels[f] && (f == 0 || !labels[f - 1])) {
-                    int last = f;
-                    while (last + 1 < labels.length && labels[last + 1]) {
-                        last++;
+            for (int[] run : runs(labels)) {
+                int f = run[0];
+                int last = run[1];
+                EventSpan first = null; // the earliest announced event that covers the anomaly
+                for (EventSpan e : es) {
+                    if (e.start() <= last && e.end() >= f && (first == null || e.openedAt() < first.openedAt())) {
+                        first = e;
                     }
-                    EventSpan first = null; // the earliest announced event that covers the anomaly
-                    for (EventSpan e : es) {
-                        if (e.start() <= last && e.end() >= f && (first == null || e.openedAt() < first.openedAt())) {
-                            first = e;
-                        }
-                    }
-                    spans.add(first == null ? new Span(videos.get(i).id(), f, last, null, null)
-                            : new Span(videos.get(i).id(), f, last, (int) (first.start() - f), (int) (first.openedAt() - f)));
                 }
+                spans.add(first == null ? new Span(videos.get(i).id(), f, last, null, null)
+                        : new Span(videos.get(i).id(), f, last, (int) (first.start() - f), (int) (first.openedAt() - f)));
             }
         }
         return new OperatorView(spans, events, falseAlarms, frames, fps, peak);
@@ -83,16 +79,24 @@ public record OperatorView(List<Span> spans, int events, int falseAlarms, long f
         return byId.values().stream().map(s -> new EventSpan(s[0], s[1], s[2] == Long.MAX_VALUE ? s[0] : s[2])).toList();
     }
 
-    /** The labelled anomalies (runs of anomalous frames) of {@code videos}. */
-    static int anomalies(List<Datasets.LabelledVideo> videos) {
-        int n = 0;
-        for (Datasets.LabelledVideo v : videos) {
-            boolean[] labels = v.labels();
-            for (int f = 0; f < labels.length; f++) {
-                n += labels[f] && (f == 0 || !labels[f - 1]) ? 1 : 0;
+    /** The labelled anomalies of a video: each run of anomalous frames, its first and last frame. */
+    static List<int[]> runs(boolean[] labels) {
+        List<int[]> out = new ArrayList<>();
+        for (int f = 0; f < labels.length; f++) {
+            if (labels[f] && (f == 0 || !labels[f - 1])) {
+                int last = f;
+                while (last + 1 < labels.length && labels[last + 1]) {
+                    last++;
+                }
+                out.add(new int[] {f, last});
             }
         }
-        return n;
+        return out;
+    }
+
+    /** The labelled anomalies of {@code videos}. */
+    static int anomalies(List<Datasets.LabelledVideo> videos) {
+        return videos.stream().mapToInt(v -> runs(v.labels()).size()).sum();
     }
 
     /**
@@ -102,7 +106,6 @@ public record OperatorView(List<Span> spans, int events, int falseAlarms, long f
     static int opened(List<Datasets.LabelledVideo> videos, List<float[]> smoothed, EventDetector.Settings settings) {
         int opened = 0;
         for (int i = 0; i < videos.size(); i++) {
-            boolean[] labels = videos.get(i).labels();
             float[] scores = smoothed.get(i);
             EventDetector detector = new EventDetector(videos.get(i).id(), settings);
             List<EventDetector.Event> events = new ArrayList<>();
@@ -115,16 +118,8 @@ public record OperatorView(List<Span> spans, int events, int falseAlarms, long f
                 spans.merge(e.id(), new long[] {e.startFrame(), e.endFrame()},
                         (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
             }
-            for (int f = 0; f < labels.length; f++) {
-                if (labels[f] && (f == 0 || !labels[f - 1])) {
-                    int last = f;
-                    while (last + 1 < labels.length && labels[last + 1]) {
-                        last++;
-                    }
-                    int first = f;
-                    int end = last;
-                    opened += spans.values().stream().anyMatch(s -> s[0] <= end && s[1] >= first) ? 1 : 0;
-                }
+            for (int[] run : runs(videos.get(i).labels())) {
+                opened += spans.values().stream().anyMatch(s -> s[0] <= run[1] && s[1] >= run[0]) ? 1 : 0;
             }
         }
         return opened;
