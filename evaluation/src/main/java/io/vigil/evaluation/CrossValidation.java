@@ -196,7 +196,7 @@ public record CrossValidation(List<ComponentResult> components, List<Crowding> c
     }
 
     private static EventDetector.Settings at(EventDetector.Settings d, ThresholdCalibration.Choice c) {
-        return new EventDetector.Settings(c.open(), c.close(), d.minDuration(), d.mergeGap(), d.cooldown(), d.minUpdateGap());
+        return d.withThresholds(c.open(), c.close());
     }
 
     private static List<FrameAuc.Video> videos(List<Datasets.LabelledVideo> labelled, List<OfflinePipeline.VideoResult> results,

@@ -192,11 +192,9 @@ public final class EvaluateMain {
         List<Datasets.LabelledVideo> videos = Datasets.open(c.data, only);
         say("%d videos from %s", videos.size(), c.data);
         DetectorSpec spec = c.detector.spec(Device.CPU, c.threads);
-        EventDetector.Settings events = EventDetector.Settings.defaults();
         AlertTimeline.Settings timeline = AlertTimeline.Settings.defaults().withSmoothing(c.sigma, c.maxLookahead)
                 .withAggregation(FrameScorer.Aggregation.valueOf(c.frameAggregation.toUpperCase(Locale.ROOT)))
-                .withEvents(new EventDetector.Settings(c.openThreshold, c.closeThreshold, events.minDuration(),
-                        events.mergeGap(), events.cooldown(), events.minUpdateGap()));
+                .withEvents(EventDetector.Settings.defaults().withThresholds(c.openThreshold, c.closeThreshold));
         TaskCalibration.Mode calibration = TaskCalibration.Mode.valueOf(c.calibration.toUpperCase(Locale.ROOT));
         // Sequences as the model takes them; an explicit --t must agree with it.
         ModelContract contract = c.frameScoresFrom != null && !java.nio.file.Files.isRegularFile(c.model) ? null

@@ -106,20 +106,10 @@ public record OperatorView(List<Span> spans, int events, int falseAlarms, long f
     static int opened(List<Datasets.LabelledVideo> videos, List<float[]> smoothed, EventDetector.Settings settings) {
         int opened = 0;
         for (int i = 0; i < videos.size(); i++) {
-            float[] scores = smoothed.get(i);
-            EventDetector detector = new EventDetector(videos.get(i).id(), settings);
-            List<EventDetector.Event> events = new ArrayList<>();
-            for (int f = 0; f < scores.length; f++) {
-                events.addAll(detector.push(f, f, scores[f]));
-            }
-            events.addAll(detector.flush());
-            Map<String, long[]> spans = new LinkedHashMap<>();
-            for (EventDetector.Event e : events) {
-                spans.merge(e.id(), new long[] {e.startFrame(), e.endFrame()},
-                        (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
-            }
+            List<EventSpan> es = events(EventDetector.replay(videos.get(i).id(), smoothed.get(i), settings).stream()
+                    .map(e -> new OfflinePipeline.Announced(e, e.endFrame())).toList());
             for (int[] run : runs(videos.get(i).labels())) {
-                opened += spans.values().stream().anyMatch(s -> s[0] <= run[1] && s[1] >= run[0]) ? 1 : 0;
+                opened += es.stream().anyMatch(e -> e.start() <= run[1] && e.end() >= run[0]) ? 1 : 0;
             }
         }
         return opened;

@@ -86,7 +86,6 @@ public final class CameraEventSettings {
     }
 
     private EventDetector.Settings with(EventThresholds t) {
-        return new EventDetector.Settings(t.getOpen(), t.getClose(), defaults.minDuration(), defaults.mergeGap(),
-                defaults.cooldown(), defaults.minUpdateGap());
+        return defaults.withThresholds(t.getOpen(), t.getClose());
     }
 }

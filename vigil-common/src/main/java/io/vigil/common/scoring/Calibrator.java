@@ -66,7 +66,7 @@ public final class Calibrator {
         float[] values = new float[normal.size()];
         int n = 0;
         for (SsmtlScorer.Scores s : normal) {
-            float v = SsmtlScorer.combine(s, combined, calibration, TaskCalibration.Mode.SURPRISE, rule);
+            float v = SsmtlScorer.combineCues(s, combined, calibration, TaskCalibration.Mode.SURPRISE, rule);
             if (!Float.isNaN(v)) {
                 values[n++] = v;
             }

@@ -48,6 +48,11 @@ public final class EventDetector {
                     Integer.parseInt(MERGE_GAP), Integer.parseInt(COOLDOWN), Integer.parseInt(MIN_UPDATE_GAP));
         }
 
+        /** The same rules with other thresholds: a camera's, or a calibration's. */
+        public Settings withThresholds(float open, float close) {
+            return new Settings(open, close, minDuration, mergeGap, cooldown, minUpdateGap);
+        }
+
         /** An UPDATE for every new peak. */
         public Settings(float openThreshold, float closeThreshold, int minDuration, int mergeGap, int cooldown) {
             this(openThreshold, closeThreshold, minDuration, mergeGap, cooldown, 0);
@@ -165,6 +170,20 @@ public final class EventDetector {
             end(out);
         }
         return out;
+    }
+
+    /**
+     * The events these rules announce on one series of smoothed frame scores, frame i read at time i, then flushed:
+     * what a threshold or a scoring would have opened, replayed offline.
+     */
+    public static List<Event> replay(String cameraId, float[] smoothed, Settings settings) {
+        EventDetector detector = new EventDetector(cameraId, settings);
+        List<Event> events = new ArrayList<>();
+        for (int f = 0; f < smoothed.length; f++) {
+            events.addAll(detector.push(f, f, smoothed[f]));
+        }
+        events.addAll(detector.flush());
+        return events;
     }
 
     /** At the end of a stream: closes an open event. */

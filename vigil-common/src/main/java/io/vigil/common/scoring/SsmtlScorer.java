@@ -298,7 +298,7 @@ public final class SsmtlScorer {
      */
     public float scoreOf(Scores s, Set<Task> subset) {
         EnumSet<Task> used = present(subset);
-        float combinedCues = combine(s, used, calibration, mode, combination);
+        float combinedCues = combineCues(s, used, calibration, mode, combination);
         return combined != null && !Float.isNaN(combinedCues) && used.equals(combinedTasks) ? combined.surprise(combinedCues)
                 : combinedCues;
     }
@@ -308,7 +308,7 @@ public final class SsmtlScorer {
      * for that subset and rule).
      */
     public float scoreOf(Scores s, Set<Task> subset, Combination rule, TaskCalibration scale) {
-        float combinedCues = combine(s, present(subset), calibration, mode, rule);
+        float combinedCues = combineCues(s, present(subset), calibration, mode, rule);
         return Float.isNaN(combinedCues) ? combinedCues : scale.surprise(combinedCues);
     }
 
@@ -339,7 +339,7 @@ public final class SsmtlScorer {
      * The calibrated scores of the {@code tasks} that {@code s} has, combined by {@code rule}: their mean or their
      * largest (NaN when it has none of them).
      */
-    static float combine(Scores s, Set<Task> tasks, Map<Task, TaskCalibration> calibration, TaskCalibration.Mode mode,
+    static float combineCues(Scores s, Set<Task> tasks, Map<Task, TaskCalibration> calibration, TaskCalibration.Mode mode,
             Combination rule) {
         double sum = 0;
         float largest = Float.NEGATIVE_INFINITY;

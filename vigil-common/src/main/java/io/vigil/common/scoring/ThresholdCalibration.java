@@ -66,16 +66,8 @@ public final class ThresholdCalibration {
     /** Events the alert-sink's rules would announce on the clips with this open threshold (close at the ratio). */
     static int events(List<float[]> series, float open, EventDetector.Settings d) {
         float close = d.openThreshold() > 0 ? open * d.closeThreshold() / d.openThreshold() : open;
-        EventDetector.Settings s = new EventDetector.Settings(open, close, d.minDuration(), d.mergeGap(), d.cooldown(),
-                d.minUpdateGap());
-        int n = 0;
-        for (float[] clip : series) {
-            EventDetector detector = new EventDetector("calibration", s);
-            for (int i = 0; i < clip.length; i++) {
-                n += (int) detector.push(i, i, clip[i]).stream().filter(e -> e.state() == EventDetector.State.OPEN).count();
-            }
-            detector.flush();
-        }
-        return n;
+        EventDetector.Settings s = d.withThresholds(open, close);
+        return (int) series.stream().flatMap(clip -> EventDetector.replay("calibration", clip, s).stream())
+                .filter(e -> e.state() == EventDetector.State.OPEN).count();
     }
 }

@@ -179,4 +179,18 @@ class ScoringTest {
         assertEquals(first, again);
         assertTrue(run(new EventDetector("c", settings), new float[] {0.1f, 0.2f}).isEmpty());
     }
+
+    @Test
+    void anOfflineReplayAtOtherThresholdsKeepsTheOtherRules() {
+        EventDetector.Settings rules = new EventDetector.Settings(0.6f, 0.4f, 3, 2, 4, 7);
+        EventDetector.Settings lower = rules.withThresholds(0.45f, 0.3f);
+        assertEquals(new EventDetector.Settings(0.45f, 0.3f, 3, 2, 4, 7), lower);
+        float[] series = {0.1f, 0.5f, 0.5f, 0.5f, 0.5f, 0.1f, 0.1f, 0.1f};
+        assertTrue(EventDetector.replay("c", series, rules).isEmpty(), "0.5 never reaches 0.6");
+        List<Event> replayed = EventDetector.replay("c", series, lower);
+        assertEquals(run(new EventDetector("c", lower), series).stream().map(Event::state).toList(),
+                replayed.stream().map(Event::state).toList());
+        assertEquals(List.of("OPEN 1-3", "CLOSED 1-4"),
+                replayed.stream().map(e -> e.state() + " " + e.startFrame() + "-" + e.endFrame()).toList());
+    }
 }
