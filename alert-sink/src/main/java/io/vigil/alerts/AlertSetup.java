@@ -7,6 +7,7 @@ import io.vigil.common.alerts.AlertTimeline;
 import io.vigil.common.registry.CameraEventSettings;
 import io.vigil.common.registry.ModelRegistry;
 import io.vigil.common.scoring.EventDetector;
+import io.vigil.common.scoring.FrameScorer;
 import io.vigil.kafka.BoundedClose;
 import io.vigil.proto.v1.EventThresholds;
 import io.vigil.proto.v1.IgnoreZone;
@@ -80,6 +81,11 @@ public class AlertSetup {
             @Override
             public EventDetector.Settings events(String camera) {
                 return cameraEvents.forCamera(camera).settings();
+            }
+
+            @Override
+            public Optional<FrameScorer.Aggregation> aggregation(String camera) {
+                return cameraEvents.forCamera(camera).aggregation();
             }
 
             @Override

@@ -2,6 +2,7 @@ package io.vigil.alerts;
 
 import io.vigil.common.alerts.AlertTimeline;
 import io.vigil.common.scoring.EventDetector;
+import io.vigil.common.scoring.FrameScorer;
 import io.vigil.proto.Topics;
 import io.vigil.proto.v1.ObjectScore;
 import io.vigil.vision.image.Thumbnails;
@@ -33,10 +34,18 @@ public final class AlertTopology {
     /** The running event's peak frame per camera (a Frame), key camera. */
     static final String PEAKS_STORE = "alert-peaks";
 
-    /** What differs between cameras: event thresholds, and zones whose objects raise no event. */
+    /**
+     * What differs between cameras: event thresholds, the frame aggregation they were chosen on, and zones whose
+     * objects raise no event.
+     */
     @FunctionalInterface
     interface CameraRules {
         EventDetector.Settings events(String camera);
+
+        /** The frame aggregation the camera's thresholds were chosen on, when they name one. */
+        default Optional<FrameScorer.Aggregation> aggregation(String camera) {
+            return Optional.empty();
+        }
 
         /** The camera's NOT_ALERTED zone that holds this object, if any: it is then counted with score 0. */
         default Optional<String> notAlertedZone(ObjectScore score) {
@@ -54,7 +63,8 @@ public final class AlertTopology {
 
         /** The camera's smoothing and event settings. */
         AlertTimeline.Settings timeline(String camera) {
-            return timeline.withEvents(cameras.events(camera));
+            AlertTimeline.Settings own = timeline.withEvents(cameras.events(camera));
+            return cameras.aggregation(camera).map(own::withAggregation).orElse(own);
         }
     }
 

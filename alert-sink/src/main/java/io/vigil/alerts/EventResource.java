@@ -3,6 +3,7 @@ package io.vigil.alerts;
 import io.smallrye.mutiny.Multi;
 import io.vigil.common.alerts.AlertTimeline;
 import io.vigil.common.registry.CameraEventSettings;
+import io.vigil.common.scoring.FrameScorer;
 import io.vigil.proto.CameraIds;
 import io.vigil.proto.MessageChecks;
 import io.vigil.proto.v1.AnomalyEvent;
@@ -57,8 +58,12 @@ public class EventResource {
     public record Settings(float openThreshold, float closeThreshold, int lookaheadFrames, double sigma) {
     }
 
-    /** A camera's event thresholds and where they come from (configuration, registry, model calibration, defaults). */
-    public record CameraThresholds(String camera, float openThreshold, float closeThreshold, String origin, String detail) {
+    /**
+     * A camera's event thresholds, the frame aggregation its scores use, and where they come from (configuration,
+     * registry, model calibration, defaults).
+     */
+    public record CameraThresholds(String camera, float openThreshold, float closeThreshold, String frameAggregation,
+            String origin, String detail) {
     }
 
     /** An event id's start frame, after the camera id and a colon. */
@@ -72,6 +77,7 @@ public class EventResource {
     private final FixedWindowLimit reviewLimit;
     private final SecurityIdentity identity;
     private final CameraEventSettings cameraEvents;
+    private final FrameScorer.Aggregation serviceAggregation;
     private final Settings settings;
     private final int maxStreamClients;
     private final int maxStreamClientsPerUser;
@@ -89,6 +95,7 @@ public class EventResource {
         this.maxStreamClients = config.view().maxStreamClients();
         this.maxStreamClientsPerUser = config.view().maxStreamClientsPerUser();
         AlertTimeline.Settings t = AlertSetup.timelineSettings(config);
+        this.serviceAggregation = t.aggregation();
         this.settings = new Settings(t.events().openThreshold(), t.events().closeThreshold(),
                 new AlertTimeline("-", t).lookahead(), t.sigma());
     }
@@ -240,6 +247,7 @@ public class EventResource {
         checkCamera(camera);
         CameraEventSettings.Resolved r = cameraEvents.forCamera(camera);
         return new CameraThresholds(camera, r.settings().openThreshold(), r.settings().closeThreshold(),
+                r.aggregation().orElse(serviceAggregation).name().toLowerCase(java.util.Locale.ROOT),
                 r.origin().name().toLowerCase(java.util.Locale.ROOT), r.detail());
     }
 

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vigil.common.alerts.AlertTimeline;
 import io.vigil.common.scoring.EventDetector;
+import io.vigil.common.scoring.FrameScorer;
 import io.vigil.proto.DeadLetterHeaders;
 import io.vigil.proto.Topics;
 import io.vigil.proto.serde.VigilSerdes;
@@ -168,6 +170,29 @@ class AlertTopologyTest {
         assertEquals(List.of("strict:40 OPEN", "strict:40 CLOSED"), strict.stream().map(e -> e.getEventId() + " "
                 + e.getState()).toList());
         assertEquals(44, strict.get(1).getEndFrameIndex());
+    }
+
+    @Test
+    void aCamerasThresholdsBringTheFrameAggregationTheyWereChosenOn() {
+        AlertTimeline.Settings service = AlertInputs.SETTINGS.withAggregation(FrameScorer.Aggregation.CROWD_ADJUSTED);
+        AlertTopology.CameraRules rules = new AlertTopology.CameraRules() {
+            @Override
+            public EventDetector.Settings events(String camera) {
+                return camera.equals("street") ? service.events().withThresholds(2.3f, 1.7f) : service.events();
+            }
+
+            @Override
+            public java.util.Optional<FrameScorer.Aggregation> aggregation(String camera) {
+                return camera.equals("street") ? java.util.Optional.of(FrameScorer.Aggregation.MAXIMUM)
+                        : java.util.Optional.empty();
+            }
+        };
+        AlertTopology.Settings settings = new AlertTopology.Settings(service, rules, null, 600, Duration.ofSeconds(10),
+                Duration.ofMinutes(2), Duration.ofSeconds(1), Duration.ofHours(1));
+        assertEquals(FrameScorer.Aggregation.MAXIMUM, settings.timeline("street").aggregation());
+        assertEquals(2.3f, settings.timeline("street").events().openThreshold());
+        assertEquals(FrameScorer.Aggregation.CROWD_ADJUSTED, settings.timeline("plaza").aggregation(), "the service's");
+        assertEquals(service.events(), settings.timeline("plaza").events());
     }
 
     @Test

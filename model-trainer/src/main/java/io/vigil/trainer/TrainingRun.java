@@ -1,6 +1,7 @@
 package io.vigil.trainer;
 
 import io.vigil.common.alerts.AlertTimeline;
+import io.vigil.common.registry.CameraEventSettings;
 import io.vigil.common.scoring.ModelContract;
 import io.vigil.common.scoring.SsmtlScorer;
 import io.vigil.common.scoring.TaskCalibration;
@@ -230,7 +231,8 @@ public final class TrainingRun {
         ThresholdCalibration.Choice c = ThresholdCalibration.choose(series, fps, o.eventsPerDay(), timeline.events());
         String basis = c.basis(o.eventsPerDay());
         log.printf("event thresholds: open %.3f, close %.3f (%s, %.1f frames/s)%n", c.open(), c.close(), basis, fps);
-        return EventThresholds.newBuilder().setOpen(c.open()).setClose(c.close()).setBasis(basis).build();
+        return EventThresholds.newBuilder().setOpen(c.open()).setClose(c.close()).setBasis(basis)
+                .setAggregation(CameraEventSettings.aggregation(timeline.aggregation())).build();
     }
 
     /** Inference's batch-norm statistics from a fixed sample of training objects (see SsmtlTrainer). */

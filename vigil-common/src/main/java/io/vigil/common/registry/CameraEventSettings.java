@@ -1,8 +1,10 @@
 package io.vigil.common.registry;
 
 import io.vigil.common.scoring.EventDetector;
+import io.vigil.common.scoring.FrameScorer;
 import io.vigil.proto.v1.CameraSettings;
 import io.vigil.proto.v1.EventThresholds;
+import io.vigil.proto.v1.FrameAggregation;
 import io.vigil.proto.v1.IgnoreMode;
 import io.vigil.proto.v1.IgnoreZone;
 import io.vigil.proto.v1.ObjectScore;
@@ -11,9 +13,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Each camera's event rules. Its thresholds are the first found of: the service's configuration for that camera, the camera's override in
- * the registry's camera settings, the thresholds calibrated with its scope's current model, the service's defaults.
- * Objects in its NOT_ALERTED ignore zones raise no event. A snapshot: {@link #refresh} reads the registry (first) (a new model brings its thresholds), lookups never touch disk.
+ * Each camera's event rules. Its thresholds are the first found of: the service's configuration for that camera, the
+ * camera's override in the registry's camera settings, the thresholds calibrated with its scope's current model, the
+ * service's defaults. Thresholds that name the frame aggregation they were chosen on bring it with them. Objects in its
+ * NOT_ALERTED ignore zones raise no event. A snapshot: {@link #refresh} reads the registry (first) (a new model brings
+ * its thresholds), lookups never touch disk.
  */
 public final class CameraEventSettings {
 
@@ -22,7 +26,12 @@ public final class CameraEventSettings {
         CONFIGURATION, CAMERA_OVERRIDE, MODEL, DEFAULT
     }
 
-    public record Resolved(EventDetector.Settings settings, Origin origin, String detail) {
+    /**
+     * A camera's event rules and, when its thresholds say which, the frame aggregation they were chosen on (empty: the
+     * service's own).
+     */
+    public record Resolved(EventDetector.Settings settings, Optional<FrameScorer.Aggregation> aggregation, Origin origin,
+            String detail) {
     }
 
     private final EventDetector.Settings defaults;
@@ -62,21 +71,21 @@ public final class CameraEventSettings {
     public Resolved forCamera(String cameraId) {
         EventThresholds t = configured.get(cameraId);
         if (t != null) {
-            return new Resolved(with(t), Origin.CONFIGURATION, "configured for " + cameraId);
+            return resolved(t, Origin.CONFIGURATION, "configured for " + cameraId);
         }
         Snapshot s = snapshot;
         CameraSettings camera = s.cameras().get(cameraId);
         if (camera != null && camera.hasThresholds()) {
-            return new Resolved(with(camera.getThresholds()), Origin.CAMERA_OVERRIDE, "camera settings in the registry");
+            return resolved(camera.getThresholds(), Origin.CAMERA_OVERRIDE, "camera settings in the registry");
         }
         if (registry.isPresent()) {
             Optional<String> scope = registry.get().scopeOf(cameraId, s.cameras());
             ModelRegistry.Entry model = scope.map(s.currentByScope()::get).orElse(null);
             if (model != null && model.descriptor().hasThresholds()) {
-                return new Resolved(with(model.descriptor().getThresholds()), Origin.MODEL, "calibrated with " + model.id());
+                return resolved(model.descriptor().getThresholds(), Origin.MODEL, "calibrated with " + model.id());
             }
         }
-        return new Resolved(defaults, Origin.DEFAULT, "the service's defaults");
+        return new Resolved(defaults, Optional.empty(), Origin.DEFAULT, "the service's defaults");
     }
 
     /** The camera's NOT_ALERTED zone that holds this object, if any. */
@@ -87,5 +96,26 @@ public final class CameraEventSettings {
 
     private EventDetector.Settings with(EventThresholds t) {
         return defaults.withThresholds(t.getOpen(), t.getClose());
+    }
+
+    private Resolved resolved(EventThresholds t, Origin origin, String detail) {
+        return new Resolved(with(t), aggregation(t.getAggregation()), origin, detail);
+    }
+
+    /** The frame aggregation thresholds were chosen on, if they say. */
+    public static Optional<FrameScorer.Aggregation> aggregation(FrameAggregation a) {
+        return switch (a) {
+            case FRAME_AGGREGATION_MAXIMUM -> Optional.of(FrameScorer.Aggregation.MAXIMUM);
+            case FRAME_AGGREGATION_CROWD_ADJUSTED -> Optional.of(FrameScorer.Aggregation.CROWD_ADJUSTED);
+            case FRAME_AGGREGATION_UNSPECIFIED, UNRECOGNIZED -> Optional.empty();
+        };
+    }
+
+    /** How thresholds chosen on frame scores of this aggregation say so. */
+    public static FrameAggregation aggregation(FrameScorer.Aggregation a) {
+        return switch (a) {
+            case MAXIMUM -> FrameAggregation.FRAME_AGGREGATION_MAXIMUM;
+            case CROWD_ADJUSTED -> FrameAggregation.FRAME_AGGREGATION_CROWD_ADJUSTED;
+        };
     }
 }

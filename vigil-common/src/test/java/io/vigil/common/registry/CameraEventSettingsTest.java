@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.vigil.common.scoring.EventDetector;
+import io.vigil.common.scoring.FrameScorer;
 import io.vigil.proto.v1.Box;
 import io.vigil.proto.v1.CameraSettings;
 import io.vigil.proto.v1.Detection;
 import io.vigil.proto.v1.EventThresholds;
+import io.vigil.proto.v1.FrameAggregation;
 import io.vigil.proto.v1.IgnoreZone;
 import io.vigil.proto.v1.ModelDescriptor;
 import io.vigil.proto.v1.ObjectScore;
@@ -58,6 +60,7 @@ class CameraEventSettingsTest {
         assertEquals(6f, s.forCamera("east gate").settings().openThreshold(), "a scene's model, by the camera's settings");
         assertEquals(CameraEventSettings.Origin.DEFAULT, s.forCamera("cam-z").origin());
         assertEquals(DEFAULTS, s.forCamera("cam-z").settings());
+        assertEquals(Optional.empty(), a.aggregation(), "thresholds that name no aggregation: the service's");
 
         // A new model for cam-a is seen after a refresh, not before; a rollback brings the old thresholds back.
         registry.register("cam-a", model, calibrated(4.5f, 3f), true);
@@ -67,6 +70,24 @@ class CameraEventSettingsTest {
         registry.rollback("cam-a");
         s.refresh();
         assertEquals(4f, s.forCamera("cam-a").settings().openThreshold());
+    }
+
+    @Test
+    void thresholdsBringTheFrameAggregationTheyWereChosenOn() throws Exception {
+        ModelRegistry registry = new ModelRegistry(dir);
+        Path model = Files.writeString(dir.resolve("m.onnx"), "m");
+        registry.register("street", model, ModelDescriptor.newBuilder().setThresholds(thresholds(2.3f, 1.7f).toBuilder()
+                .setAggregation(FrameAggregation.FRAME_AGGREGATION_MAXIMUM)).build(), true);
+        registry.putCameraSettings(CameraSettings.newBuilder().setCameraId("gate").setThresholds(thresholds(5f, 4f)
+                .toBuilder().setAggregation(FrameAggregation.FRAME_AGGREGATION_CROWD_ADJUSTED)).build());
+        CameraEventSettings s = new CameraEventSettings(DEFAULTS, Map.of(), Optional.of(registry));
+        s.refresh();
+        assertEquals(Optional.of(FrameScorer.Aggregation.MAXIMUM), s.forCamera("street").aggregation());
+        assertEquals(Optional.of(FrameScorer.Aggregation.CROWD_ADJUSTED), s.forCamera("gate").aggregation());
+        assertEquals(Optional.empty(), s.forCamera("other").aggregation());
+        for (FrameScorer.Aggregation a : FrameScorer.Aggregation.values()) {
+            assertEquals(Optional.of(a), CameraEventSettings.aggregation(CameraEventSettings.aggregation(a)));
+        }
     }
 
     @Test
