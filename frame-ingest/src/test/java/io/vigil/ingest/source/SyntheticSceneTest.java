@@ -79,6 +79,35 @@ class SyntheticSceneTest {
     }
 
     @Test
+    void anAnomalousPersonWearsWhatTheWalkersWearSoOnlyTheirMotionIsUnusual() throws Exception {
+        SyntheticScene s = scene("walkers=3&anomalies=fast@10,backward@60,erratic@110&anomaly-frames=30&frames=200");
+        SyntheticScene plain = scene("walkers=3&frames=200");
+        int w = s.spec().width();
+        for (int frame : new int[] {15, 70, 120}) {
+            GroundTruthBox box = s.render(frame).anomalies().get(0);
+            byte[] with = s.render(frame).bgr();
+            byte[] without = plain.render(frame).bgr();
+            int drawn = 0;
+            float saturated = 0;
+            for (int y = box.y1(); y < box.y2(); y++) {
+                for (int x = box.x1(); x < box.x2(); x++) {
+                    int i = (y * w + x) * 3;
+                    int b = with[i] & 0xFF, g = with[i + 1] & 0xFF, r = with[i + 2] & 0xFF;
+                    if (Math.abs(b - (without[i] & 0xFF)) + Math.abs(g - (without[i + 1] & 0xFF))
+                            + Math.abs(r - (without[i + 2] & 0xFF)) > 60) {
+                        drawn++;
+                        float[] hsb = java.awt.Color.RGBtoHSB(r, g, b, null);
+                        saturated = hsb[2] > 0.5f ? Math.max(saturated, hsb[1]) : saturated;
+                    }
+                }
+            }
+            assertTrue(drawn > 20, box.kind() + ": drawn");
+            // Walkers' shirts have a saturation of at most 0.65; the anomalies once wore one red shirt (0.8).
+            assertTrue(saturated < 0.75f, box.kind() + " at frame " + frame + ": saturation " + saturated);
+        }
+    }
+
+    @Test
     void unscheduledAnomaliesAreSpreadAndRepeatInEndlessScenes() throws Exception {
         SyntheticScene s = scene("anomalies=fast,unusual&period=120&anomaly-frames=20");
         List<SyntheticScene.ScheduledAnomaly> schedule = s.spec().anomalies();

@@ -151,8 +151,7 @@ public final class SyntheticScene {
             double speed = WALK_SPEED_MIN + (WALK_SPEED_MAX - WALK_SPEED_MIN) * random.nextDouble();
             int direction = random.nextBoolean() ? 1 : -1;
             double offset = random.nextDouble() * (spec.width() + 80);
-            Color shirt = Color.getHSBColor(random.nextFloat(), 0.35f + 0.3f * random.nextFloat(), 0.45f + 0.4f * random.nextFloat());
-            walkers.add(new Walker(lane, speed, direction, offset, shirt));
+            walkers.add(new Walker(lane, speed, direction, offset, shirt(random)));
         }
     }
 
@@ -175,7 +174,7 @@ public final class SyntheticScene {
         for (ScheduledAnomaly a : spec.anomalies()) {
             long u = frameInAnomaly(a, frame);
             if (u >= 0) {
-                int[] box = drawAnomaly(g, a.kind(), u);
+                int[] box = drawAnomaly(g, a, u);
                 int x1 = Math.max(0, box[0]);
                 int y1 = Math.max(0, box[1]);
                 int x2 = Math.min(spec.width(), box[2]);
@@ -203,11 +202,20 @@ public final class SyntheticScene {
         return 0.55 + 0.6 * (y / spec.height());
     }
 
-    /** Draws the anomaly {@code u} frames after it started; returns its box {x1,y1,x2,y2}. */
-    private int[] drawAnomaly(Graphics2D g, Anomaly kind, long u) {
+    /** A shirt colour as the walkers wear them. */
+    private static Color shirt(Random random) {
+        return Color.getHSBColor(random.nextFloat(), 0.35f + 0.3f * random.nextFloat(), 0.45f + 0.4f * random.nextFloat());
+    }
+
+    /**
+     * Draws the anomaly {@code u} frames after it started; returns its box {x1,y1,x2,y2}. A person in it wears a shirt
+     * like anyone else's, so what is unusual is how they move, not how they look.
+     */
+    private int[] drawAnomaly(Graphics2D g, ScheduledAnomaly a, long u) {
         double w = spec.width();
         double h = spec.height();
-        Color shirt = new Color(200, 60, 40);
+        Color shirt = shirt(new Random(spec.seed() * 31 + a.startFrame()));
+        Anomaly kind = a.kind();
         switch (kind) {
             case FAST: {
                 double x = 0.05 * w + FAST_SPEED * u;
