@@ -25,12 +25,21 @@ import java.util.Set;
  * frame's score rises with the number of objects in it (Spearman's ρ; a maximum over more objects rises by itself).
  *
  * <p>The rule a default follows: a component stays when it helps the held-out video in most folds and its scores do not
- * follow the crowd ({@code |ρ| < } {@link #CROWD_LIMIT}).
+ * follow the crowd ({@code |ρ| < } {@link #CROWD_LIMIT}). Where the normal video is long enough to read a false-alarm
+ * budget from ({@link #EVENTS_DECIDE_HOURS}), what an operator gets decides instead, by the same rule over events
+ * ({@link Opened}): the bar a camera is held to counts events, and a cue can rank frames better yet open fewer.
  */
-public record CrossValidation(List<ComponentResult> components, List<Crowding> crowding, List<Opened> opened) {
+public record CrossValidation(List<ComponentResult> components, List<Crowding> crowding, List<Opened> opened,
+        boolean eventsDecide) {
 
     /** |ρ| below this is a very weak association, by the usual reading of a rank correlation. */
     public static final double CROWD_LIMIT = 0.2;
+
+    /**
+     * Normal footage from which a false-alarm budget can be read: with less, the thresholds it calls for only say where
+     * its few highest frames lie (Ped2's 4 minutes), and the frame AUC decides.
+     */
+    public static final double EVENTS_DECIDE_HOURS = 1.0;
 
     /**
      * A component: the scoring with it and without it (names of {@link OfflinePipeline.Variant}s), and the variant
@@ -63,10 +72,43 @@ public record CrossValidation(List<ComponentResult> components, List<Crowding> c
     /**
      * What an operator would get with and without a component, beside the folds (which judge by frame AUC): each side's
      * event thresholds set by the normal video's false-alarm budget, as the trainer sets a camera's, and the labelled
-     * anomalies that open an event at them.
+     * anomalies that open an event at them, per video. The thresholds come from normal video alone, so each video is a
+     * fold of its own. The rule, like the folds': a component stays when it opens more of a video's anomalies than the
+     * scoring without it in more videos than it opens fewer, and does not follow the crowd.
      */
-    public record Opened(String component, int anomalies, float withOpen, int withOpened, float withoutOpen,
-            int withoutOpened) {
+    public record Opened(String component, int anomalies, float withOpen, List<Integer> withByVideo, float withoutOpen,
+            List<Integer> withoutByVideo, double crowdRho) {
+
+        public int withOpened() {
+            return withByVideo.stream().mapToInt(Integer::intValue).sum();
+        }
+
+        public int withoutOpened() {
+            return withoutByVideo.stream().mapToInt(Integer::intValue).sum();
+        }
+
+        /** Videos in which the scoring with the component opens more anomalies than without it. */
+        public int videosMore() {
+            return (int) java.util.stream.IntStream.range(0, withByVideo.size())
+                    .filter(v -> withByVideo.get(v) > withoutByVideo.get(v)).count();
+        }
+
+        /** Videos in which it opens fewer. */
+        public int videosFewer() {
+            return (int) java.util.stream.IntStream.range(0, withByVideo.size())
+                    .filter(v -> withByVideo.get(v) < withoutByVideo.get(v)).count();
+        }
+
+        public boolean keep() {
+            return videosMore() > videosFewer() && Math.abs(crowdRho) < CROWD_LIMIT;
+        }
+
+        public String verdict() {
+            boolean crowdFree = Math.abs(crowdRho) < CROWD_LIMIT;
+            return keep() ? "keep" : "drop: " + (videosMore() <= videosFewer() ? "opens more in " + videosMore()
+                    + " videos, fewer in " + videosFewer() : "") + (videosMore() <= videosFewer() && !crowdFree ? "; " : "")
+                    + (!crowdFree ? String.format(Locale.ROOT, "follows the crowd (rho %.2f)", crowdRho) : "");
+        }
     }
 
     /** The alert-sink's event rules, the footage's frame rate and the false-alarm budget for {@link Opened}. */
@@ -175,15 +217,19 @@ public record CrossValidation(List<ComponentResult> components, List<Crowding> c
         }
         List<Opened> opened = new ArrayList<>();
         if (budget != null) {
-            for (Component c : components) {
+            for (ComponentResult r : out) {
+                Component c = r.component();
                 ThresholdCalibration.Choice with = thresholds(normal, c.with(), budget);
                 ThresholdCalibration.Choice without = thresholds(normal, c.without(), budget);
                 opened.add(new Opened(c.name(), OperatorView.anomalies(labelled), with.open(),
                         OperatorView.opened(labelled, series(results, c.with()), at(budget.defaults(), with)), without.open(),
-                        OperatorView.opened(labelled, series(results, c.without()), at(budget.defaults(), without))));
+                        OperatorView.opened(labelled, series(results, c.without()), at(budget.defaults(), without)),
+                        r.crowdRho()));
             }
         }
-        return new CrossValidation(out, crowding, opened);
+        double normalHours = budget == null ? 0
+                : normal.stream().mapToLong(r -> r.objectsPerFrame().length).sum() / budget.fps() / 3600;
+        return new CrossValidation(out, crowding, opened, !opened.isEmpty() && normalHours >= EVENTS_DECIDE_HOURS);
     }
 
     private static ThresholdCalibration.Choice thresholds(List<OfflinePipeline.VideoResult> normal, String variant,
@@ -306,11 +352,24 @@ public record CrossValidation(List<ComponentResult> components, List<Crowding> c
         }
         if (!opened.isEmpty()) {
             md.append("\nAnomalies that open an event, with and without each component, each side at the event thresholds its"
-                    + " normal video calls for (the false-alarm budget the trainer sets a camera's by):\n\n"
-                    + "| component | opened with it (open at) | without it (open at) |\n|---|---|---|\n");
+                    + " normal video calls for (the false-alarm budget the trainer sets a camera's by). Per video: anomalies"
+                    + " opened with it / without it. A component stays when it opens more in more videos than it opens"
+                    + " fewer, and does not follow the crowd. " + (eventsDecide ? "The normal video is " + EVENTS_DECIDE_HOURS
+                    + " h or more, so this verdict decides the default, and the frame AUC's is reported."
+                    : "The normal video is under " + EVENTS_DECIDE_HOURS + " h, too little to read a false-alarm budget"
+                    + " from, so the frame AUC's verdict decides.") + "\n\n| component | opened with it (open at) |"
+                    + " without it (open at) |");
+            ids.forEach(id -> md.append(" ").append(id).append(" |"));
+            md.append(" more / fewer | verdict |\n|---|---|---|");
+            ids.forEach(id -> md.append("---|"));
+            md.append("---|---|\n");
             for (Opened o : opened) {
-                md.append(String.format(Locale.ROOT, "| %s | %d of %d (%.3f) | %d of %d (%.3f) |%n", o.component(),
+                md.append(String.format(Locale.ROOT, "| %s | %d of %d (%.3f) | %d of %d (%.3f) |", o.component(),
                         o.withOpened(), o.anomalies(), o.withOpen(), o.withoutOpened(), o.anomalies(), o.withoutOpen()));
+                for (int v = 0; v < o.withByVideo().size(); v++) {
+                    md.append(" ").append(o.withByVideo().get(v)).append(" / ").append(o.withoutByVideo().get(v)).append(" |");
+                }
+                md.append(String.format(Locale.ROOT, " %d / %d | %s |%n", o.videosMore(), o.videosFewer(), o.verdict()));
             }
         }
         md.append("\n| variant, on normal video | Spearman rho with object count | slope per object | frames |\n|---|---|---|---|\n");

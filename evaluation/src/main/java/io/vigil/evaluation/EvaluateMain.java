@@ -277,6 +277,9 @@ public final class EvaluateMain {
             Report.folds(c.out, folds);
             folds.components().forEach(r -> say("%s: helps the held-out video in %d of %d folds, crowd rho %.2f: %s",
                     r.component().name(), r.helps(), r.folds().size(), r.crowdRho(), r.verdict()));
+            folds.opened().forEach(o -> say("%s: opens %d of %d anomalies with it, %d without; more in %d videos, fewer"
+                    + " in %d: %s%s", o.component(), o.withOpened(), o.anomalies(), o.withoutOpened(), o.videosMore(),
+                    o.videosFewer(), o.verdict(), folds.eventsDecide() ? " (decides)" : ""));
         }
         say("frame AUC micro %.2f %%, macro %.2f %%%s; report in %s", 100 * e.microAuc().get(OfflinePipeline.ALL),
                 100 * e.macroAuc().get(OfflinePipeline.ALL), e.rbdc() == null ? ""

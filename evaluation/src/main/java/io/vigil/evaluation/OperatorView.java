@@ -100,17 +100,17 @@ public record OperatorView(List<Span> spans, int events, int falseAlarms, long f
     }
 
     /**
-     * The labelled anomalies an event covers when the alert-sink's rules, with {@code settings}, run on these smoothed
-     * frame scores (one series per video, in order): what another threshold or another scoring would open.
+     * The labelled anomalies an event covers, per video, when the alert-sink's rules, with {@code settings}, run on
+     * these smoothed frame scores (one series per video, in order): what another threshold or another scoring would
+     * open.
      */
-    static int opened(List<Datasets.LabelledVideo> videos, List<float[]> smoothed, EventDetector.Settings settings) {
-        int opened = 0;
+    static List<Integer> opened(List<Datasets.LabelledVideo> videos, List<float[]> smoothed, EventDetector.Settings settings) {
+        List<Integer> opened = new ArrayList<>();
         for (int i = 0; i < videos.size(); i++) {
             List<EventSpan> es = events(EventDetector.replay(videos.get(i).id(), smoothed.get(i), settings).stream()
                     .map(e -> new OfflinePipeline.Announced(e, e.endFrame())).toList());
-            for (int[] run : runs(videos.get(i).labels())) {
-                opened += es.stream().anyMatch(e -> e.start() <= run[1] && e.end() >= run[0]) ? 1 : 0;
-            }
+            opened.add((int) runs(videos.get(i).labels()).stream()
+                    .filter(run -> es.stream().anyMatch(e -> e.start() <= run[1] && e.end() >= run[0])).count());
         }
         return opened;
     }

@@ -2,6 +2,7 @@ package io.vigil.evaluation;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vigil.evaluation.metrics.FrameAuc;
@@ -89,7 +90,19 @@ class CrossValidationTest {
         assertEquals(2, o.withoutOpened());
         assertTrue(o.withOpen() > 3f, "above the noisy side's normal run: " + o.withOpen());
         assertEquals(0, o.withOpened(), "the anomaly's 2.5 no longer opens");
+        assertEquals(List.of(1, 1), o.withoutByVideo());
+        assertEquals(0, o.videosMore());
+        assertEquals(2, o.videosFewer());
+        assertFalse(o.keep(), o.verdict());
+        assertFalse(cv.eventsDecide(), "4 seconds of normal video read no false-alarm budget");
         assertTrue(cv.markdown().contains("| noisy cue | 0 of 2"), cv.markdown());
+        assertTrue(cv.markdown().contains("| 0 / 1 | 0 / 1 | 0 / 2 | drop: opens more in 0 videos, fewer in 2 |"),
+                cv.markdown());
+
+        // An hour of the same normal video: the events decide.
+        List<OfflinePipeline.VideoResult> hour = java.util.Collections.nCopies(900, normal.get(0));
+        assertTrue(CrossValidation.of(videos, results, hour, List.of(new CrossValidation.Component("noisy cue", "noisy",
+                "quiet", "noisy")), new CrossValidation.EventBudget(rules, 10, 1)).eventsDecide());
     }
 
     @Test
