@@ -9,6 +9,7 @@ import static io.vigil.bench.BenchSupport.timeSessionRuns;
 import static io.vigil.bench.BenchSupport.writeReport;
 
 import com.google.protobuf.ByteString;
+import io.vigil.common.scoring.ModelContract;
 import io.vigil.common.scoring.MotionSpeed;
 import io.vigil.common.scoring.SsmtlScorer;
 import io.vigil.common.scoring.TaskCalibration;
@@ -95,7 +96,7 @@ public final class ScorerBench {
                 }
                 // Spinning idle threads, as PyTorch's OpenMP threads do by default: both runtimes do the same work.
                 try (OnnxModel onnx = OnnxSessionFactory.open(model, new OnnxSessionFactory.Options(Device.CPU, threads, 0, true))) {
-                    inference = best(3, () -> timeSessionRuns(onnx, OnnxExporter.INPUT, tensors, new long[] {3, FRAMES, CROP, CROP},
+                    inference = best(3, () -> timeSessionRuns(onnx, ModelContract.INPUT_NAME, tensors, new long[] {3, FRAMES, CROP, CROP},
                             count, batch));
                 }
                 double torch = torchJson == null ? Double.NaN

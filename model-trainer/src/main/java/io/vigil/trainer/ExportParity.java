@@ -9,6 +9,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import io.vigil.common.scoring.ModelContract;
 import io.vigil.vision.onnx.OnnxModel;
 import io.vigil.vision.onnx.OnnxSessionFactory;
 import java.nio.FloatBuffer;
@@ -30,8 +31,7 @@ public final class ExportParity {
     public static float check(SsmtlNetwork net, Path onnx, float[] batch, int n) {
         int t = net.frames();
         Shape shape = new Shape(n, 3, t, SsmtlNetwork.CROP, SsmtlNetwork.CROP);
-        String[] names = {OnnxExporter.ARROW_OF_TIME, OnnxExporter.IRREGULARITY, OnnxExporter.RECONSTRUCTION,
-            OnnxExporter.DISTILLATION};
+        String[] names = ModelContract.OUTPUT_NAMES.toArray(String[]::new);
         float[][] djl = new float[4][];
         try (NDManager m = NDManager.newBaseManager()) {
             ParameterStore ps = new ParameterStore(m, false);
@@ -53,7 +53,7 @@ public final class ExportParity {
         try (OnnxModel model = OnnxSessionFactory.open(onnx, OnnxSessionFactory.Options.cpu(0));
                 OnnxTensor in = OnnxTensor.createTensor(OrtEnvironment.getEnvironment(), FloatBuffer.wrap(batch),
                         shape.getShape());
-                OrtSession.Result r = model.session().run(Map.of(OnnxExporter.INPUT, in))) {
+                OrtSession.Result r = model.session().run(Map.of(ModelContract.INPUT_NAME, in))) {
             for (int k = 0; k < 4; k++) {
                 FloatBuffer buffer = ((OnnxTensor) r.get(names[k]).orElseThrow()).getFloatBuffer();
                 float[] ort = new float[buffer.remaining()];

@@ -1,5 +1,10 @@
 package io.vigil.trainer;
 
+import static io.vigil.common.scoring.ModelContract.ARROW_OF_TIME_OUTPUT;
+import static io.vigil.common.scoring.ModelContract.DISTILLATION_OUTPUT;
+import static io.vigil.common.scoring.ModelContract.INPUT_NAME;
+import static io.vigil.common.scoring.ModelContract.IRREGULARITY_OUTPUT;
+import static io.vigil.common.scoring.ModelContract.RECONSTRUCTION_OUTPUT;
 import static io.vigil.vision.onnx.OnnxGraphBuilder.floatAttr;
 import static io.vigil.vision.onnx.OnnxGraphBuilder.intAttr;
 import static io.vigil.vision.onnx.OnnxGraphBuilder.intsAttr;
@@ -36,12 +41,6 @@ import java.util.Set;
  */
 public final class OnnxExporter {
 
-    public static final String INPUT = "sequences";
-    public static final String ARROW_OF_TIME = "arrow_of_time";
-    public static final String IRREGULARITY = "irregularity";
-    public static final String RECONSTRUCTION = "reconstruction";
-    public static final String DISTILLATION = "distillation";
-
     private final OnnxGraphBuilder g = new OnnxGraphBuilder("ssmtl", 13);
     private final Map<Block, String> prefixes = new IdentityHashMap<>();
     private final Set<String> initializers = new HashSet<>();
@@ -63,24 +62,24 @@ public final class OnnxExporter {
     static ModelProto graph(SsmtlNetwork net, Map<String, String> metadata) {
         OnnxExporter e = new OnnxExporter();
         int t = net.frames();
-        e.g.input(INPUT, DataType.FLOAT, "batch", 3, t, SsmtlNetwork.CROP, SsmtlNetwork.CROP);
-        String features = e.sequential(net.encoderBlock(), INPUT);
-        e.g.node("Softmax", new String[] {e.sequential(net.arrowOfTimeBlock(), features)}, new String[] {ARROW_OF_TIME},
+        e.g.input(INPUT_NAME, DataType.FLOAT, "batch", 3, t, SsmtlNetwork.CROP, SsmtlNetwork.CROP);
+        String features = e.sequential(net.encoderBlock(), INPUT_NAME);
+        e.g.node("Softmax", new String[] {e.sequential(net.arrowOfTimeBlock(), features)}, new String[] {ARROW_OF_TIME_OUTPUT},
                 intAttr("axis", 1));
-        e.g.node("Softmax", new String[] {e.sequential(net.irregularityBlock(), features)}, new String[] {IRREGULARITY},
+        e.g.node("Softmax", new String[] {e.sequential(net.irregularityBlock(), features)}, new String[] {IRREGULARITY_OUTPUT},
                 intAttr("axis", 1));
-        e.g.node("Identity", new String[] {e.sequential(net.distillationBlock(), features)}, new String[] {DISTILLATION});
+        e.g.node("Identity", new String[] {e.sequential(net.distillationBlock(), features)}, new String[] {DISTILLATION_OUTPUT});
         float[] keep = new float[t];
         java.util.Arrays.fill(keep, 1f);
         keep[t / 2] = 0f;
         String mask = e.g.floatInitializer("middle_frame_mask", keep, 1, 1, t, 1, 1);
-        String masked = e.g.node("Mul", new String[] {INPUT, mask});
+        String masked = e.g.node("Mul", new String[] {INPUT_NAME, mask});
         String maskedFeatures = e.sequential(net.encoderBlock(), masked);
-        e.g.node("Identity", new String[] {e.sequential(net.decoderBlock(), maskedFeatures)}, new String[] {RECONSTRUCTION});
-        e.g.output(ARROW_OF_TIME, DataType.FLOAT, "batch", 2);
-        e.g.output(IRREGULARITY, DataType.FLOAT, "batch", 2);
-        e.g.output(RECONSTRUCTION, DataType.FLOAT, "batch", 3, SsmtlNetwork.CROP, SsmtlNetwork.CROP);
-        e.g.output(DISTILLATION, DataType.FLOAT, "batch", net.distillOutputs());
+        e.g.node("Identity", new String[] {e.sequential(net.decoderBlock(), maskedFeatures)}, new String[] {RECONSTRUCTION_OUTPUT});
+        e.g.output(ARROW_OF_TIME_OUTPUT, DataType.FLOAT, "batch", 2);
+        e.g.output(IRREGULARITY_OUTPUT, DataType.FLOAT, "batch", 2);
+        e.g.output(RECONSTRUCTION_OUTPUT, DataType.FLOAT, "batch", 3, SsmtlNetwork.CROP, SsmtlNetwork.CROP);
+        e.g.output(DISTILLATION_OUTPUT, DataType.FLOAT, "batch", net.distillOutputs());
         metadata.forEach(e.g::metadata);
         return e.g.build();
     }

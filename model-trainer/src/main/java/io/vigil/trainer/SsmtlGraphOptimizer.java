@@ -9,6 +9,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import com.google.protobuf.ByteString;
+import io.vigil.common.scoring.ModelContract;
 import io.vigil.vision.onnx.OnnxGraphBuilder;
 import io.vigil.vision.onnx.OnnxModel;
 import io.vigil.vision.onnx.OnnxSessionFactory;
@@ -93,7 +94,7 @@ public final class SsmtlGraphOptimizer {
             return Map.entry(model, new Report(false, 0, 0));
         }
         GraphProto graph = model.getGraph();
-        String input = OnnxExporter.INPUT;
+        String input = ModelContract.INPUT_NAME;
         List<Long> dims = graph.getInputList().stream().filter(v -> v.getName().equals(input)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("not an SSMTL graph: no input " + input))
                 .getType().getTensorType().getShape().getDimList().stream().map(d -> d.getDimValue()).toList();
@@ -154,7 +155,7 @@ public final class SsmtlGraphOptimizer {
     public static float maxDifference(Path a, Path b) {
         try (OnnxModel ma = OnnxSessionFactory.open(a, OnnxSessionFactory.Options.cpu(0));
                 OnnxModel mb = OnnxSessionFactory.open(b, OnnxSessionFactory.Options.cpu(0))) {
-            long[] shape = ma.session().getInputInfo().get(OnnxExporter.INPUT).getInfo() instanceof TensorInfo info
+            long[] shape = ma.session().getInputInfo().get(ModelContract.INPUT_NAME).getInfo() instanceof TensorInfo info
                     ? info.getShape() : new long[0];
             shape[0] = 3;
             float[] batch = new float[(int) Arrays.stream(shape).reduce(1, (x, y) -> x * y)];
@@ -164,10 +165,9 @@ public final class SsmtlGraphOptimizer {
             }
             float worst = 0;
             try (OnnxTensor in = OnnxTensor.createTensor(OrtEnvironment.getEnvironment(), FloatBuffer.wrap(batch), shape);
-                    OrtSession.Result ra = ma.session().run(Map.of(OnnxExporter.INPUT, in));
-                    OrtSession.Result rb = mb.session().run(Map.of(OnnxExporter.INPUT, in))) {
-                for (String output : List.of(OnnxExporter.ARROW_OF_TIME, OnnxExporter.IRREGULARITY,
-                        OnnxExporter.RECONSTRUCTION, OnnxExporter.DISTILLATION)) {
+                    OrtSession.Result ra = ma.session().run(Map.of(ModelContract.INPUT_NAME, in));
+                    OrtSession.Result rb = mb.session().run(Map.of(ModelContract.INPUT_NAME, in))) {
+                for (String output : ModelContract.OUTPUT_NAMES) {
                     FloatBuffer fa = ((OnnxTensor) ra.get(output).orElseThrow()).getFloatBuffer();
                     FloatBuffer fb = ((OnnxTensor) rb.get(output).orElseThrow()).getFloatBuffer();
                     if (fa.remaining() != fb.remaining()) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import io.vigil.common.scoring.ModelContract;
 import io.vigil.common.scoring.SsmtlScorer;
 import io.vigil.common.scoring.TaskCalibration;
 import io.vigil.proto.v1.Detection;
@@ -58,11 +59,11 @@ class ExportTest {
             assertTrue(diff < ExportParity.TOLERANCE, "max abs diff " + diff);
 
             try (OnnxModel model = OnnxSessionFactory.open(file, OnnxSessionFactory.Options.cpu(1))) {
-                assertArrayEquals(new long[] {-1, 3, 7, 64, 64}, model.inputShapes().get(OnnxExporter.INPUT));
-                assertArrayEquals(new long[] {-1, 2}, model.outputShapes().get(OnnxExporter.ARROW_OF_TIME));
-                assertArrayEquals(new long[] {-1, 2}, model.outputShapes().get(OnnxExporter.IRREGULARITY));
-                assertArrayEquals(new long[] {-1, 3, 64, 64}, model.outputShapes().get(OnnxExporter.RECONSTRUCTION));
-                assertArrayEquals(new long[] {-1, 80}, model.outputShapes().get(OnnxExporter.DISTILLATION));
+                assertArrayEquals(new long[] {-1, 3, 7, 64, 64}, model.inputShapes().get(ModelContract.INPUT_NAME));
+                assertArrayEquals(new long[] {-1, 2}, model.outputShapes().get(ModelContract.ARROW_OF_TIME_OUTPUT));
+                assertArrayEquals(new long[] {-1, 2}, model.outputShapes().get(ModelContract.IRREGULARITY_OUTPUT));
+                assertArrayEquals(new long[] {-1, 3, 64, 64}, model.outputShapes().get(ModelContract.RECONSTRUCTION_OUTPUT));
+                assertArrayEquals(new long[] {-1, 80}, model.outputShapes().get(ModelContract.DISTILLATION_OUTPUT));
                 assertEquals(architecture.id(), model.customMetadata().get("vigil.architecture"));
                 // The scorer the services use reads this export as it is.
                 SsmtlScorer scorer = new SsmtlScorer(model, EnumSet.allOf(SsmtlScorer.Task.class), TaskCalibration.Mode.NONE);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vigil.common.scoring.EventDetector;
+import io.vigil.common.scoring.ModelContract;
 import io.vigil.common.scoring.SsmtlScorer;
 import io.vigil.common.scoring.TaskCalibration;
 import io.vigil.common.sequence.SequenceSettings;
@@ -81,7 +82,7 @@ class TrainingRunTest {
             Map<String, String> meta = onnx.customMetadata();
             assertEquals("shallow-narrow", meta.get("vigil.architecture"));
             assertEquals("3", meta.get("vigil.t"));
-            assertEquals(1080L, onnx.outputShapes().get(OnnxExporter.DISTILLATION)[1], "80 detector + 1000 teacher");
+            assertEquals(1080L, onnx.outputShapes().get(ModelContract.DISTILLATION_OUTPUT)[1], "80 detector + 1000 teacher");
             for (SsmtlScorer.Task task : SsmtlScorer.Task.values()) {
                 TaskCalibration c = TaskCalibration.fromMetadata(meta, task.output);
                 assertTrue(c.hasTail() && c.p99() >= c.mean(), task + ": " + c);

@@ -44,6 +44,16 @@ public record ModelContract(String architecture, int t, int cropSize, String dis
 
     /** The graph input every SSMTL model takes. */
     public static final String INPUT_NAME = "sequences";
+    /**
+     * Its outputs, one per learnt task: the exporter writes them, the optimiser and the parity check compare them, the
+     * scorer reads them.
+     */
+    public static final String ARROW_OF_TIME_OUTPUT = "arrow_of_time";
+    public static final String IRREGULARITY_OUTPUT = "irregularity";
+    public static final String RECONSTRUCTION_OUTPUT = "reconstruction";
+    public static final String DISTILLATION_OUTPUT = "distillation";
+    public static final List<String> OUTPUT_NAMES = List.of(ARROW_OF_TIME_OUTPUT, IRREGULARITY_OUTPUT,
+            RECONSTRUCTION_OUTPUT, DISTILLATION_OUTPUT);
 
     public ModelContract {
         if (t < 0 || cropSize < 1) {

@@ -29,8 +29,9 @@ import java.util.Set;
 public final class SsmtlScorer {
 
     public enum Task {
-        ARROW_OF_TIME("arrow_of_time", true), IRREGULARITY("irregularity", true), RECONSTRUCTION("reconstruction", true),
-        DISTILLATION("distillation", true), SPEED("speed", false);
+        ARROW_OF_TIME(ModelContract.ARROW_OF_TIME_OUTPUT, true), IRREGULARITY(ModelContract.IRREGULARITY_OUTPUT, true),
+        RECONSTRUCTION(ModelContract.RECONSTRUCTION_OUTPUT, true), DISTILLATION(ModelContract.DISTILLATION_OUTPUT, true),
+        SPEED("speed", false);
 
         /** The task's name: the model output it reads, and its key in the calibration metadata. */
         public final String output;
@@ -123,7 +124,6 @@ public final class SsmtlScorer {
         }
     }
 
-    static final String INPUT = "sequences";
 
     private final OnnxModel model;
     private final int frames;
@@ -140,7 +140,7 @@ public final class SsmtlScorer {
     public SsmtlScorer(OnnxModel model, Set<Task> enabled, TaskCalibration.Mode mode) {
         this.model = model;
         this.mode = mode;
-        long[] in = model.inputShapes().get(INPUT);
+        long[] in = model.inputShapes().get(ModelContract.INPUT_NAME);
         if (in == null || in.length != 5 || in[1] != 3 || in[2] <= 0 || in[3] <= 0 || in[3] != in[4]) {
             throw new ModelLoadException("model " + model.path() + " is not an SSMTL export: expected input 'sequences' "
                     + "[N,3,T,S,S]; it has " + model.describeSignature());
@@ -248,7 +248,7 @@ public final class SsmtlScorer {
         }
         try (OnnxTensor t = OnnxTensor.createTensor(OrtEnvironment.getEnvironment(), FloatBuffer.wrap(input),
                 new long[] {n, 3, frames, crop, crop});
-                OrtSession.Result r = model.session().run(Map.of(INPUT, t), outputNames())) {
+                OrtSession.Result r = model.session().run(Map.of(ModelContract.INPUT_NAME, t), outputNames())) {
             FloatBuffer aot = output(r, Task.ARROW_OF_TIME);
             FloatBuffer irr = output(r, Task.IRREGULARITY);
             FloatBuffer rec = output(r, Task.RECONSTRUCTION);
