@@ -1,5 +1,6 @@
 package io.vigil.assembler;
 
+import io.vigil.common.collect.LruMap;
 import io.vigil.common.sequence.SequenceBuilder;
 import io.vigil.common.sequence.WindowPlan;
 import io.vigil.kafka.streams.CameraKeys;
@@ -17,7 +18,6 @@ import io.vigil.proto.v1.PendingDetections;
 import io.vigil.vision.image.ImageCodec;
 import io.vigil.vision.image.RgbImage;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -52,12 +52,7 @@ final class AssemblerProcessor implements Processor<String, byte[], String, byte
     private final RecordGuard guard;
     private final ImageCodec codec = new ImageCodec();
     /** Decoded frames: each frame is cropped for up to 2t+1 windows and several objects; derived, not state. */
-    private final Map<String, RgbImage> decoded = new LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, RgbImage> eldest) {
-            return size() > DECODED_CACHE;
-        }
-    };
+    private final Map<String, RgbImage> decoded = new LruMap<>(DECODED_CACHE);
     /** Pending detections dated since the last overdue check. */
     private final PunctuationClock clock = new PunctuationClock();
 

@@ -1,5 +1,6 @@
 package io.vigil.alerts.auth;
 
+import io.vigil.common.collect.LruMap;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.LongSupplier;
@@ -15,7 +16,7 @@ public final class FixedWindowLimit {
     private final int permits;
     private final long windowNanos;
     private final LongSupplier nanoClock;
-    private final Map<String, long[]> windows = RecentKeys.map(MAX_KEYS); // key -> start, used
+    private final Map<String, long[]> windows = new LruMap<>(MAX_KEYS); // key -> start, used
 
     public FixedWindowLimit(int permits, Duration window, LongSupplier nanoClock) {
         this.permits = permits;

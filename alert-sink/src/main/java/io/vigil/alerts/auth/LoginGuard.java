@@ -1,5 +1,6 @@
 package io.vigil.alerts.auth;
 
+import io.vigil.common.collect.LruMap;
 import io.vigil.proto.auth.LocalUsers;
 import java.time.Duration;
 import java.util.Map;
@@ -31,7 +32,7 @@ public final class LoginGuard {
     private final FixedWindowLimit checks;
     private final FixedWindowLimit checksPerClient;
     /** (name, client address) -> count, last failure. */
-    private final Map<String, long[]> failures = RecentKeys.map(MAX_TRACKED_NAMES);
+    private final Map<String, long[]> failures = new LruMap<>(MAX_TRACKED_NAMES);
 
     public LoginGuard(LocalUsers users, int maxFailed, Duration lockout, int checksPerSecond, int checksPerSecondPerClient,
             LongSupplier nanoClock) {

@@ -2,6 +2,7 @@ package io.vigil.alerts.clips;
 
 import io.smallrye.common.annotation.Identifier;
 import io.vigil.alerts.AlertConfig;
+import io.vigil.common.collect.LruMap;
 import io.vigil.kafka.CameraPartition;
 import io.vigil.kafka.KafkaClientConfig;
 import io.vigil.proto.Topics;
@@ -13,7 +14,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,16 +45,12 @@ public class EventClips {
     private final AlertConfig.Clips config;
     private final Map<String, Object> kafkaConfig;
     private final Semaphore encoding = new Semaphore(1);
-    private final Map<String, Clip> recent = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Clip> eldest) {
-            return size() > config.cacheSize();
-        }
-    };
+    private final Map<String, Clip> recent;
 
     public EventClips(AlertConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
         this.config = config.clips();
         this.kafkaConfig = kafkaConfig;
+        this.recent = new LruMap<>(this.config.cacheSize());
     }
 
     /** The clip; empty when no frame of the span is on the topic. Throws {@link Busy} when another clip takes too long. */
