@@ -14,7 +14,7 @@ import io.vigil.alerts.auth.FixedWindowLimit;
 import io.vigil.alerts.clips.ClipEncoder;
 import io.vigil.alerts.clips.EventClips;
 import io.vigil.proto.Topics;
-import io.vigil.proto.auth.LocalUsers;
+import io.vigil.auth.LocalUsers;
 import io.vigil.proto.v1.Review;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.BadRequestException;

@@ -1,6 +1,6 @@
 package io.vigil.local;
 
-import io.vigil.proto.auth.LoginFiles;
+import io.vigil.auth.LoginFiles;
 import java.nio.file.Path;
 import java.util.Map;
 

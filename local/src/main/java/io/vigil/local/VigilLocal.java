@@ -4,7 +4,7 @@ import io.vigil.proto.CameraIds;
 import io.vigil.proto.Durations;
 import io.vigil.proto.SourceUris;
 import io.vigil.proto.Topics;
-import io.vigil.proto.auth.LoginFiles;
+import io.vigil.auth.LoginFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vigil.proto.auth.LocalUsers;
+import io.vigil.auth.LocalUsers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -19,7 +19,7 @@ class PageLoginTest {
 
     @Test
     void theFirstRunCreatesAnOperatorWhosePasswordIsInAnOwnerOnlyFileAndLaterRunsKeepIt() throws Exception {
-        io.vigil.proto.auth.LoginFiles login = PageLogin.in(data);
+        io.vigil.auth.LoginFiles login = PageLogin.in(data);
         assertTrue(login.createIfMissing());
         String password = Files.readString(login.passwordFile()).strip();
         for (Path secret : new Path[] {login.passwordFile(), login.users(), login.keys().signingKey()}) {

@@ -40,7 +40,7 @@ class SecurePageIT {
         Path home = Path.of("..").toAbsolutePath().normalize();
         Path data = temp.resolve("data");
         VigilLocal.Options options = VigilLocal.parse(new String[] {"--data-dir", data.toString(), "--secure"});
-        io.vigil.proto.auth.LoginFiles login = PageLogin.in(data);
+        io.vigil.auth.LoginFiles login = PageLogin.in(data);
         login.createIfMissing();
         try (LocalKafkaBroker broker = LocalKafkaBroker.start(new LocalKafkaBroker.Config(temp.resolve("kafka"), 0, 0,
                 Topics.DEFAULTS, Duration.ofSeconds(120)))) {

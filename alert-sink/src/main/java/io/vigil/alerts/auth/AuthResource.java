@@ -3,7 +3,7 @@ package io.vigil.alerts.auth;
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.vertx.core.http.HttpServerRequest;
-import io.vigil.proto.auth.LocalUsers;
+import io.vigil.auth.LocalUsers;
 import jakarta.annotation.security.PermitAll;
 import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.Consumes;

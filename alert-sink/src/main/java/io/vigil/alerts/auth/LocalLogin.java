@@ -2,7 +2,7 @@ package io.vigil.alerts.auth;
 
 import io.quarkus.runtime.Startup;
 import io.vigil.alerts.AlertConfig;
-import io.vigil.proto.auth.LocalUsers;
+import io.vigil.auth.LocalUsers;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,7 +1,7 @@
 package io.vigil.alerts.auth;
 
 import io.vigil.common.collect.LruMap;
-import io.vigil.proto.auth.LocalUsers;
+import io.vigil.auth.LocalUsers;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;

@@ -10,7 +10,7 @@ import io.quarkus.vertx.http.runtime.security.HttpAuthenticationMechanism;
 import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.RoutingContext;
 import io.vigil.alerts.AlertConfig;
-import io.vigil.proto.auth.LocalUsers;
+import io.vigil.auth.LocalUsers;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Set;
 

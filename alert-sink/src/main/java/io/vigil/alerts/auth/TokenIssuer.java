@@ -2,7 +2,7 @@ package io.vigil.alerts.auth;
 
 import io.smallrye.jwt.build.Jwt;
 import io.smallrye.jwt.util.KeyUtils;
-import io.vigil.proto.auth.LocalUsers;
+import io.vigil.auth.LocalUsers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

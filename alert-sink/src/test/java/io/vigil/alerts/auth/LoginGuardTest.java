@@ -2,7 +2,7 @@ package io.vigil.alerts.auth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.vigil.proto.auth.LocalUsers;
+import io.vigil.auth.LocalUsers;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;

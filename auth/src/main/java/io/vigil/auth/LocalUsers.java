@@ -1,4 +1,4 @@
-package io.vigil.proto.auth;
+package io.vigil.auth;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package io.vigil.proto.auth;
+package io.vigil.auth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package io.vigil.proto.auth;
+package io.vigil.auth;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,7 +8,7 @@ import java.util.List;
 /**
  * Adds a user to the alert-sink's users file, or gives an existing one a new password, with a random password
  * written to an owner-only file next to it (never on the command line or the screen):
- * {@code java -cp "local/target/lib/*" io.vigil.proto.auth.AddUser .vigil/auth/users vera viewer}.
+ * {@code java -cp "local/target/lib/*" io.vigil.auth.AddUser .vigil/auth/users vera viewer}.
  * The alert-sink reads the users file at start.
  */
 public final class AddUser {

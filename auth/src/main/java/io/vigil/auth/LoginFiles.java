@@ -1,4 +1,4 @@
-package io.vigil.proto.auth;
+package io.vigil.auth;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,7 +9,7 @@ import java.util.List;
  * The alert-sink's built-in login in one directory: a users file with one operator, whose random password is in an
  * owner-only file, and the key pair that signs and verifies the login's tokens. Created when missing and then kept,
  * so logins survive restarts. {@code vigil-local} makes it in {@code .vigil/auth}; a container setup runs
- * {@code java -cp ... io.vigil.proto.auth.LoginFiles DIR}.
+ * {@code java -cp ... io.vigil.auth.LoginFiles DIR}.
  */
 public record LoginFiles(Path users, TokenKeys keys, Path passwordFile) {
 
