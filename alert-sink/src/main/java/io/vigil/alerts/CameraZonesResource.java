@@ -1,10 +1,10 @@
 package io.vigil.alerts;
 
 import io.quarkus.security.identity.SecurityIdentity;
+import io.vigil.auth.LocalUsers;
 import io.vigil.common.registry.CameraEventSettings;
 import io.vigil.common.registry.IgnoreZones;
 import io.vigil.common.registry.ModelRegistry;
-import io.vigil.auth.LocalUsers;
 import io.vigil.proto.v1.CameraSettings;
 import io.vigil.proto.v1.IgnoreMode;
 import io.vigil.proto.v1.IgnoreZone;

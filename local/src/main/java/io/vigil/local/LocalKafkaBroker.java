@@ -1,8 +1,8 @@
 package io.vigil.local;
 
+import io.vigil.auth.OwnerOnly;
 import io.vigil.proto.ServiceAccess;
 import io.vigil.proto.Topics.TopicSpec;
-import io.vigil.auth.OwnerOnly;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;

@@ -1,7 +1,7 @@
 package io.vigil.local;
 
-import io.vigil.proto.ServiceAccess;
 import io.vigil.auth.OwnerOnly;
+import io.vigil.proto.ServiceAccess;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;

@@ -1,10 +1,10 @@
 package io.vigil.local;
 
+import io.vigil.auth.LoginFiles;
 import io.vigil.proto.CameraIds;
 import io.vigil.proto.Durations;
 import io.vigil.proto.SourceUris;
 import io.vigil.proto.Topics;
-import io.vigil.auth.LoginFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,10 +15,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /**
  * The main job on one machine: a real Kafka broker, the packaged Vigil services as separate processes, and a

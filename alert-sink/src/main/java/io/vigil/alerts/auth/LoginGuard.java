@@ -1,7 +1,7 @@
 package io.vigil.alerts.auth;
 
-import io.vigil.common.collect.LruMap;
 import io.vigil.auth.LocalUsers;
+import io.vigil.common.collect.LruMap;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
