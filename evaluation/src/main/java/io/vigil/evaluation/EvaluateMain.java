@@ -11,6 +11,7 @@ import io.vigil.common.scoring.ThresholdCalibration;
 import io.vigil.common.sequence.SequenceBuilder;
 import io.vigil.common.sequence.SequenceSettings;
 import io.vigil.evaluation.metrics.RegionTrackDetection;
+import io.vigil.kafka.KafkaClientConfig;
 import io.vigil.vision.detect.DetectorSpec;
 import io.vigil.vision.detect.FrameDetector;
 import io.vigil.vision.image.ImageCodec;
@@ -120,61 +121,6 @@ public final class EvaluateMain {
         System.exit(new CommandLine(new Cli()).execute(args));
     }
 
-    /**
-     * The broker to read from, with the client settings of {@code --kafka-config} (a properties file as for Kafka's
-     * own tools: security.protocol, sasl.*, ssl.*) for a secured broker.
-     */
-    public static Map<String, Object> kafkaClientConfig(Map<String, String> o) throws java.io.IOException {
-        return kafkaClientConfig(o.get("--frame-scores-from"), o.containsKey("--kafka-config")
-                ? Path.of(o.get("--kafka-config")) : null);
-    }
-
-    /**
-     * Bootstrap servers plus the client settings of a properties file (null: none): as for Kafka's own tools, or the
-     * services' {@code application.properties} from the vigil-kafka-client Secret.
-     */
-    public static Map<String, Object> kafkaClientConfig(String bootstrap, Path settings) throws java.io.IOException {
-        Map<String, Object> config = new java.util.HashMap<>();
-        if (settings != null) {
-            java.util.Properties p = new java.util.Properties();
-            try (var reader = java.nio.file.Files.newBufferedReader(settings)) {
-                p.load(reader);
-            }
-            // Kafka's own format, or a service's application.properties (kafka.* without the prefix, no Streams keys).
-            for (String k : p.stringPropertyNames()) {
-                String value = withEnvironment(p.getProperty(k), System.getenv());
-                if (k.startsWith("kafka.")) {
-                    config.put(k.substring("kafka.".length()), value);
-                } else if (!k.startsWith("kafka-streams.")) {
-                    config.putIfAbsent(k, value);
-                }
-            }
-        }
-        config.put("bootstrap.servers", bootstrap);
-        return config;
-    }
-
-    private static final java.util.regex.Pattern VARIABLE = java.util.regex.Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
-
-    /**
-     * {@code value} with each {@code ${NAME}} replaced by the environment variable NAME, as Quarkus expands the same
-     * file for the services (a pod's own Kafka user arrives as {@code VIGIL_KAFKA_JAAS_CONFIG}); a missing one is an
-     * error that names it.
-     */
-    static String withEnvironment(String value, Map<String, String> environment) {
-        java.util.regex.Matcher m = VARIABLE.matcher(value);
-        StringBuilder out = new StringBuilder();
-        while (m.find()) {
-            String v = environment.get(m.group(1));
-            if (v == null) {
-                throw new IllegalArgumentException("the Kafka client settings refer to ${" + m.group(1)
-                        + "}, which is not set");
-            }
-            m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(v));
-        }
-        return m.appendTail(out).toString();
-    }
-
     /** Runs with {@code options} (as on the command line: {@code "--data" -> "dir"}, ...); returns the exit code. */
     public static int run(Map<String, String> options) throws Exception {
         List<String> args = new ArrayList<>();
@@ -216,7 +162,7 @@ public final class EvaluateMain {
         CrossValidation.Plan plan = null;
         if (c.frameScoresFrom != null) {
             say("reading the frame and object scores of cameras %s<video> from %s", c.cameraPrefix, c.frameScoresFrom);
-            results.addAll(BrokerScores.read(kafkaClientConfig(c.frameScoresFrom, c.kafkaConfig), c.cameraPrefix, videos));
+            results.addAll(BrokerScores.read(KafkaClientConfig.fromFile(c.frameScoresFrom, c.kafkaConfig), c.cameraPrefix, videos));
         } else {
             try (FrameDetector detector = spec.frameDetector(spec.create(), c.detector.filter(), new ImageCodec());
                     OnnxModel model = OnnxSessionFactory.open(c.model, OnnxSessionFactory.Options.cpu(c.threads))) {

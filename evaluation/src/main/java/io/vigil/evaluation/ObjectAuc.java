@@ -2,6 +2,7 @@ package io.vigil.evaluation;
 
 import io.vigil.evaluation.metrics.RegionTrackDetection;
 import io.vigil.evaluation.metrics.RocAuc;
+import io.vigil.kafka.KafkaClientConfig;
 import io.vigil.kafka.TopicSnapshot;
 import io.vigil.proto.Topics;
 import io.vigil.proto.serde.VigilSerdes;
@@ -62,7 +63,7 @@ public final class ObjectAuc implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Map<String, Object> client = EvaluateMain.kafkaClientConfig(bootstrap, kafkaConfig);
+        Map<String, Object> client = KafkaClientConfig.fromFile(bootstrap, kafkaConfig);
         long first = -1;
         String source = null;
         for (var r : TopicSnapshot.readAll(client, Topics.FRAMES, Duration.ofMinutes(5))) {

@@ -121,36 +121,6 @@ class EvaluateMainTest {
     }
 
     @Test
-    void kafkaConfigFileAddsClientSettingsToTheBrokerAddress() throws Exception {
-        Path file = out.resolve("client.properties");
-        Files.writeString(file, "security.protocol=SASL_SSL\nssl.truststore.location=/etc/ca.p12\nbootstrap.servers=ignored:1\n");
-        Map<String, Object> config = EvaluateMain.kafkaClientConfig(Map.of("--frame-scores-from", "broker:9093",
-                "--kafka-config", file.toString()));
-        assertEquals(Map.of("security.protocol", "SASL_SSL", "ssl.truststore.location", "/etc/ca.p12",
-                "bootstrap.servers", "broker:9093"), config);
-        assertEquals(Map.of("bootstrap.servers", "broker:9093"),
-                EvaluateMain.kafkaClientConfig(Map.of("--frame-scores-from", "broker:9093")));
-
-        // The services' application.properties, as in the vigil-kafka-client Secret: the kafka.* keys count.
-        Files.writeString(file, "kafka.security.protocol=SASL_SSL\nkafka.sasl.mechanism=SCRAM-SHA-512\n"
-                + "kafka-streams.security.protocol=SASL_SSL\n");
-        assertEquals(Map.of("security.protocol", "SASL_SSL", "sasl.mechanism", "SCRAM-SHA-512", "bootstrap.servers",
-                "broker:9093"), EvaluateMain.kafkaClientConfig("broker:9093", file));
-    }
-
-    @Test
-    void aPodsOwnKafkaUserComesFromTheEnvironmentAsForTheServices() {
-        String jaas = "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"vigil-model-trainer\" "
-                + "password=\"p$1\\x\";";
-        assertEquals(jaas, EvaluateMain.withEnvironment("${VIGIL_KAFKA_JAAS_CONFIG}", Map.of("VIGIL_KAFKA_JAAS_CONFIG", jaas)));
-        assertEquals("a-b", EvaluateMain.withEnvironment("a-${X}", Map.of("X", "b")));
-        assertEquals("plain", EvaluateMain.withEnvironment("plain", Map.of()));
-        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> EvaluateMain.withEnvironment("${VIGIL_KAFKA_JAAS_CONFIG}", Map.of()));
-        assertTrue(e.getMessage().contains("${VIGIL_KAFKA_JAAS_CONFIG}"), e.getMessage());
-    }
-
-    @Test
     void theCommandLineHasHelpAndNamesWhatIsWrong() {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

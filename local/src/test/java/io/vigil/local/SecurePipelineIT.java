@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vigil.evaluation.EvaluateMain;
+import io.vigil.kafka.KafkaClientConfig;
 import io.vigil.kafka.TopicSnapshot;
 import io.vigil.proto.ServiceAccess;
 import io.vigil.proto.Topics;
@@ -93,8 +93,8 @@ class SecurePipelineIT {
                 Topics.DEFAULTS, Duration.ofSeconds(120), Optional.of(security)))) {
             Map<String, Object> client = broker.clientConfig();
             // Read the way the evaluator's --frame-scores-from reads a secured broker: with the tools' client file.
-            Map<String, Object> tool = EvaluateMain.kafkaClientConfig(Map.of("--frame-scores-from", broker.bootstrapServers(),
-                    "--kafka-config", data.resolve("tls/client.properties").toString()));
+            Map<String, Object> tool = KafkaClientConfig.fromFile(broker.bootstrapServers(),
+                    data.resolve("tls/client.properties"));
             List<FrameScore> scores = TopicSnapshot.readAll(tool, Topics.FRAME_SCORES, Duration.ofMinutes(1)).stream()
                     .filter(r -> CAMERA.equals(r.key())).map(VigilSerdes.FRAME_SCORE::parse).toList();
             Set<Long> frames = new HashSet<>();

@@ -1,6 +1,6 @@
 package io.vigil.evaluation.footage;
 
-import io.vigil.evaluation.EvaluateMain;
+import io.vigil.kafka.KafkaClientConfig;
 import io.vigil.proto.Durations;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -64,7 +64,7 @@ public final class TopicFootageOptions {
         }
         long end = to == null ? System.currentTimeMillis() : instant("--to", to);
         long start = since != null ? end - since.toMillis() : instant("--from", from);
-        return new TopicFootage(EvaluateMain.kafkaClientConfig(bootstrap, kafkaConfig), new TopicFootage.Range(camera,
+        return new TopicFootage(KafkaClientConfig.fromFile(bootstrap, kafkaConfig), new TopicFootage.Range(camera,
                 start, end), keepEventFrames ? null : eventMargin, new ClipSampler(camera, clipFrames, minFrames, maxFrames, holdoutFraction, seed));
     }
 
