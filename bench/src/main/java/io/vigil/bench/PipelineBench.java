@@ -3,7 +3,6 @@ package io.vigil.bench;
 import static io.vigil.bench.BenchSupport.writeReport;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.vigil.evaluation.EvaluateMain;
 import io.vigil.kafka.TopicSnapshot;
 import io.vigil.local.LocalKafkaBroker;
 import io.vigil.local.Processes;
@@ -16,7 +15,6 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -33,6 +31,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  */
 public final class PipelineBench {
 
+    /** Run from the project's root, as vigil-local's services are. */
+    private static final String EVALUATOR = "evaluation/target/vigil-evaluation.jar";
+
     /** A paced run lasts this long; its latencies count from after the warm-up. */
     private static final int PACED_SECONDS = 180;
     private static final int PACED_WARM_UP_SECONDS = 60;
@@ -47,12 +48,14 @@ public final class PipelineBench {
             frames = (int) s.filter(p -> p.toString().endsWith(".jpg")).count();
         }
 
-        Map<String, String> eval = new LinkedHashMap<>(Map.of("--data", video.getParent().getParent().toString(), "--videos",
-                video.getFileName().toString(), "--model", model.toString(), "--detector", "yolox", "--detector-model",
-                yolox.toString())); // otherwise the evaluator's defaults: the services' own
-        eval.put("--out", work.resolve("offline").toString());
-        if (EvaluateMain.run(eval) != 0) {
-            throw new IllegalStateException("offline evaluation failed");
+        // The evaluator's own command line, with its defaults otherwise: the services' own.
+        Path evalLog = work.resolve("offline.log");
+        Process eval = new ProcessBuilder("java", "-Dai.djl.offline=true", "-jar", EVALUATOR, "--data",
+                video.getParent().getParent().toString(), "--videos", video.getFileName().toString(), "--model",
+                model.toString(), "--detector", "yolox", "--detector-model", yolox.toString(), "--out",
+                work.resolve("offline").toString()).redirectErrorStream(true).redirectOutput(evalLog.toFile()).start();
+        if (eval.waitFor() != 0) {
+            throw new IllegalStateException("offline evaluation failed; see " + evalLog);
         }
         double offlineSeconds = new ObjectMapper().readTree(work.resolve("offline/report.json").toFile()).get("videos").get(0)
                 .get("seconds").asDouble();
