@@ -137,7 +137,13 @@ public final class EvaluateMain {
         List<String> only = list(c.videos);
         List<Datasets.LabelledVideo> videos = Datasets.open(c.data, only);
         say("%d videos from %s", videos.size(), c.data);
-        DetectorSpec spec = c.detector.spec(Device.CPU, c.threads);
+        // Normal video the model did not train on (e.g. held-out training videos): every event there is a false alarm.
+        List<Datasets.LabelledVideo> normal = c.normalData != null ? Datasets.normal(c.normalData, list(c.normalVideos))
+                : List.of();
+        if (c.folds && (normal.isEmpty() || c.frameScoresFrom != null || videos.size() < 2)) {
+            throw new CommandLine.ParameterException(new CommandLine(c), "--folds runs the chain on at least two labelled "
+                    + "videos and needs --normal-data: the cue sets' scales and the crowd check come from normal video");
+        }
         AlertTimeline.Settings timeline = AlertTimeline.Settings.defaults().withSmoothing(c.sigma, c.maxLookahead)
                 .withAggregation(FrameScorer.Aggregation.valueOf(c.frameAggregation.toUpperCase(Locale.ROOT)))
                 .withEvents(EventDetector.Settings.defaults().withThresholds(c.openThreshold, c.closeThreshold));
@@ -149,84 +155,29 @@ public final class EvaluateMain {
         if (contract != null) {
             contract.requireSequences(t, contract.cropSize(), "the evaluator (--t)", c.model.toString());
         }
-        List<OfflinePipeline.VideoResult> results = new ArrayList<>();
-        // Normal video the model did not train on (e.g. held-out training videos): every event there is a false alarm.
-        List<Datasets.LabelledVideo> normal = c.normalData != null ? Datasets.normal(c.normalData, list(c.normalVideos))
-                : List.of();
-        List<OfflinePipeline.VideoResult> normalResults = new ArrayList<>();
-        int cropSize = contract == null ? Integer.parseInt(SequenceSettings.DEFAULT_CROP_SIZE) : contract.cropSize();
-        if (c.folds && (normal.isEmpty() || c.frameScoresFrom != null || videos.size() < 2)) {
-            throw new CommandLine.ParameterException(new CommandLine(c), "--folds runs the chain on at least two labelled "
-                    + "videos and needs --normal-data: the cue sets' scales and the crowd check come from normal video");
-        }
-        CrossValidation.Plan plan = null;
+        Scored scored;
         if (c.frameScoresFrom != null) {
             say("reading the frame and object scores of cameras %s<video> from %s", c.cameraPrefix, c.frameScoresFrom);
-            results.addAll(BrokerScores.read(KafkaClientConfig.fromFile(c.frameScoresFrom, c.kafkaConfig), c.cameraPrefix, videos));
+            scored = new Scored(BrokerScores.read(KafkaClientConfig.fromFile(c.frameScoresFrom, c.kafkaConfig),
+                    c.cameraPrefix, videos), List.of(), null,
+                    contract == null ? Integer.parseInt(SequenceSettings.DEFAULT_CROP_SIZE) : contract.cropSize());
         } else {
-            try (FrameDetector detector = spec.frameDetector(spec.create(), c.detector.filter(), new ImageCodec());
-                    OnnxModel model = OnnxSessionFactory.open(c.model, OnnxSessionFactory.Options.cpu(c.threads))) {
-                SsmtlScorer scorer = new SsmtlScorer(model, EnumSet.allOf(SsmtlScorer.Task.class), calibration);
-                cropSize = scorer.cropSize();
-                OfflinePipeline pipeline = new OfflinePipeline(detector,
-                        new SequenceBuilder(SequenceSettings.paper().withT(t).withCropSize(scorer.cropSize())), scorer,
-                        timeline, 8);
-                if (c.folds) {
-                    plan = foldPlan(pipeline, normal, scorer, timeline);
-                    pipeline = pipeline.withVariants(plan.variants());
-                }
-                for (int i = 0; i < videos.size(); i++) {
-                    say("[%d/%d] video %s (%d frames)", i + 1, videos.size(), videos.get(i).id(), videos.get(i).frames().size());
-                    results.add(pipeline.run(videos.get(i), m -> say("%s", m)));
-                }
-                for (Datasets.LabelledVideo v : normal) {
-                    say("normal video %s (%d frames), for false alarms", v.id(), v.frames().size());
-                    normalResults.add(pipeline.run(v, m -> say("%s", m)));
-                }
-            }
+            scored = runChain(c, videos, normal, timeline, calibration, t);
         }
-        List<RegionTrackDetection.Track> tracks = new ArrayList<>();
-        ImageCodec codec = new ImageCodec();
-        for (Datasets.LabelledVideo v : videos) {
-            if (v.masks().isPresent()) {
-                tracks.addAll(MaskRegions.tracks(v.id(), v.masks().get(), codec));
-            }
-        }
-        Evaluation e = Evaluation.of(videos, results, tracks);
+        List<RegionTrackDetection.Track> tracks = tracks(videos);
+        Evaluation e = Evaluation.of(videos, scored.results(), tracks);
         Map<String, String> setup = new LinkedHashMap<>();
         setup.put("data", c.data + (only.isEmpty() ? "" : " videos " + String.join(",", only)));
         setup.put("model", c.model.toString());
         setup.put("detector", c.detector.describe());
-        setup.put("sequences", "t=" + t + " (" + (2 * t + 1) + " crops of " + cropSize + " px)");
+        setup.put("sequences", "t=" + t + " (" + (2 * t + 1) + " crops of " + scored.cropSize() + " px)");
         setup.put("scores", "calibration " + calibration.name().toLowerCase(Locale.ROOT) + ", frame score = "
                 + (timeline.aggregation() == FrameScorer.Aggregation.MAXIMUM ? "max of the object-score map"
                         : "how rare the frame's highest object score is among as many normal objects")
                 + ", Gaussian sigma " + c.sigma + " frames (look-ahead " + c.maxLookahead + ")");
         setup.put("events", String.format(Locale.ROOT, "open at %.3f, close at %.3f", c.openThreshold, c.closeThreshold));
         setup.put("ground-truth tracks", tracks.isEmpty() ? "none (no pixel masks)" : tracks.size() + " (mask components)");
-        OperatorView operator = OperatorView.of(videos, results, c.fps);
-        OperatorView falseAlarms = normal.isEmpty() ? null : OperatorView.of(normal, normalResults, c.fps);
-        ThresholdCalibration.Choice calledFor = null;
-        if (falseAlarms != null) {
-            setup.put("normal video for false alarms", c.normalData + " " + (c.normalVideos.isBlank() ? "(all)" : c.normalVideos));
-            calledFor = ThresholdCalibration.choose(normalResults.stream().map(r -> r.frameScores().get(OfflinePipeline.ALL))
-                    .toList(), c.fps, c.eventsPerDay, timeline.events());
-            say("event thresholds this normal video calls for: open %.3f, close %.3f (%s)", calledFor.open(),
-                    calledFor.close(), calledFor.basis(c.eventsPerDay));
-        }
-        Report.write(c.out, "SSMTL evaluation: " + c.data.getFileName(), setup, e, videos, results, operator, falseAlarms,
-                calledFor == null ? null : new Report.Thresholds(calledFor, c.eventsPerDay));
-        Report.objectTable(c.out.resolve("objects.csv"), results, normalResults);
-        if (plan != null) {
-            CrossValidation folds = CrossValidation.of(videos, results, normalResults, plan.components(),
-                    new CrossValidation.EventBudget(timeline.events(), c.fps, c.eventsPerDay));
-            Report.folds(c.out, folds);
-            folds.components().forEach(r -> say("%s: helps the held-out video in %d of %d folds, crowd rho %.2f: %s",
-                    r.component().name(), r.helps(), r.folds().size(), r.crowdRho(), r.verdict()));
-            folds.opened().forEach(o -> say("%s: opens %d of %d anomalies with it, %d without; more in %d videos, fewer"
-                    + " in %d: %s%s", o.component(), o.withOpened(), o.anomalies(), o.withoutOpened(), o.videosMore(),
-                    o.videosFewer(), o.verdict(), folds.eventsDecide() ? " (decides)" : ""));
-        }
+        report(c, setup, e, videos, normal, scored, timeline);
         say("frame AUC micro %.2f %%, macro %.2f %%%s; report in %s", 100 * e.microAuc().get(OfflinePipeline.ALL),
                 100 * e.macroAuc().get(OfflinePipeline.ALL), e.rbdc() == null ? ""
                         : String.format(Locale.ROOT, ", RBDC %.2f %%, TBDC %.2f %%", 100 * e.rbdc(), 100 * e.tbdc()),
@@ -234,7 +185,80 @@ public final class EvaluateMain {
         return 0;
     }
 
-    /** The normal videos first: every set of cues the folds compare is put on its own scale from their objects. */
+    /** The labelled and the normal videos' results, the components to judge (null: no --folds), the crop size. */
+    private record Scored(List<OfflinePipeline.VideoResult> results, List<OfflinePipeline.VideoResult> normalResults,
+            CrossValidation.Plan plan, int cropSize) {
+    }
+
+    /** The services' classes on every video, offline. */
+    private static Scored runChain(Cli c, List<Datasets.LabelledVideo> videos, List<Datasets.LabelledVideo> normal,
+            AlertTimeline.Settings timeline, TaskCalibration.Mode calibration, int t) throws Exception {
+        DetectorSpec spec = c.detector.spec(Device.CPU, c.threads);
+        List<OfflinePipeline.VideoResult> results = new ArrayList<>();
+        List<OfflinePipeline.VideoResult> normalResults = new ArrayList<>();
+        try (FrameDetector detector = spec.frameDetector(spec.create(), c.detector.filter(), new ImageCodec());
+                OnnxModel model = OnnxSessionFactory.open(c.model, OnnxSessionFactory.Options.cpu(c.threads))) {
+            SsmtlScorer scorer = new SsmtlScorer(model, EnumSet.allOf(SsmtlScorer.Task.class), calibration);
+            OfflinePipeline pipeline = new OfflinePipeline(detector,
+                    new SequenceBuilder(SequenceSettings.paper().withT(t).withCropSize(scorer.cropSize())), scorer,
+                    timeline, 8);
+            CrossValidation.Plan plan = null;
+            if (c.folds) {
+                plan = foldPlan(pipeline, normal, scorer, timeline);
+                pipeline = pipeline.withVariants(plan.variants());
+            }
+            for (int i = 0; i < videos.size(); i++) {
+                say("[%d/%d] video %s (%d frames)", i + 1, videos.size(), videos.get(i).id(), videos.get(i).frames().size());
+                results.add(pipeline.run(videos.get(i), m -> say("%s", m)));
+            }
+            for (Datasets.LabelledVideo v : normal) {
+                say("normal video %s (%d frames), for false alarms", v.id(), v.frames().size());
+                normalResults.add(pipeline.run(v, m -> say("%s", m)));
+            }
+            return new Scored(results, normalResults, plan, scorer.cropSize());
+        }
+    }
+
+    /** The ground truth's region tracks, from the videos' pixel masks where they have them. */
+    private static List<RegionTrackDetection.Track> tracks(List<Datasets.LabelledVideo> videos) throws java.io.IOException {
+        List<RegionTrackDetection.Track> tracks = new ArrayList<>();
+        ImageCodec codec = new ImageCodec();
+        for (Datasets.LabelledVideo v : videos) {
+            if (v.masks().isPresent()) {
+                tracks.addAll(MaskRegions.tracks(v.id(), v.masks().get(), codec));
+            }
+        }
+        return tracks;
+    }
+
+    /** The report, what an operator gets, the thresholds the normal video calls for, and the folds. */
+    private static void report(Cli c, Map<String, String> setup, Evaluation e, List<Datasets.LabelledVideo> videos,
+            List<Datasets.LabelledVideo> normal, Scored scored, AlertTimeline.Settings timeline) throws java.io.IOException {
+        OperatorView operator = OperatorView.of(videos, scored.results(), c.fps);
+        OperatorView falseAlarms = normal.isEmpty() ? null : OperatorView.of(normal, scored.normalResults(), c.fps);
+        ThresholdCalibration.Choice calledFor = null;
+        if (falseAlarms != null) {
+            setup.put("normal video for false alarms", c.normalData + " " + (c.normalVideos.isBlank() ? "(all)" : c.normalVideos));
+            calledFor = ThresholdCalibration.choose(scored.normalResults().stream()
+                    .map(r -> r.frameScores().get(OfflinePipeline.ALL)).toList(), c.fps, c.eventsPerDay, timeline.events());
+            say("event thresholds this normal video calls for: open %.3f, close %.3f (%s)", calledFor.open(),
+                    calledFor.close(), calledFor.basis(c.eventsPerDay));
+        }
+        Report.write(c.out, "SSMTL evaluation: " + c.data.getFileName(), setup, e, videos, scored.results(), operator,
+                falseAlarms, calledFor == null ? null : new Report.Thresholds(calledFor, c.eventsPerDay));
+        Report.objectTable(c.out.resolve("objects.csv"), scored.results(), scored.normalResults());
+        if (scored.plan() != null) {
+            CrossValidation folds = CrossValidation.of(videos, scored.results(), scored.normalResults(),
+                    scored.plan().components(), new CrossValidation.EventBudget(timeline.events(), c.fps, c.eventsPerDay));
+            Report.folds(c.out, folds);
+            folds.components().forEach(r -> say("%s: helps the held-out video in %d of %d folds, crowd rho %.2f: %s",
+                    r.component().name(), r.helps(), r.folds().size(), r.crowdRho(), r.verdict()));
+            folds.opened().forEach(o -> say("%s: opens %d of %d anomalies with it, %d without; more in %d videos, fewer"
+                    + " in %d: %s%s", o.component(), o.withOpened(), o.anomalies(), o.withoutOpened(), o.videosMore(),
+                    o.videosFewer(), o.verdict(), folds.eventsDecide() ? " (decides)" : ""));
+        }
+    }
+
     private static CrossValidation.Plan foldPlan(OfflinePipeline pipeline, List<Datasets.LabelledVideo> normal,
             SsmtlScorer scorer, AlertTimeline.Settings timeline) throws java.io.IOException {
         Calibrator calibrator = new Calibrator();
