@@ -158,6 +158,27 @@ public final class OfflinePipeline {
         return score(camera, images, detections, System.nanoTime(), progress);
     }
 
+    /** The sequences the assembler would cut for a frame's objects, from the video's frames around it. */
+    private List<ObjectSequence> sequences(FrameDetections d, List<RgbImage> images) {
+        WindowPlan plan = WindowPlan.plan(d.getFrameIndex(), t, i -> i >= 0 && i < images.size());
+        List<ObjectSequence> built = new ArrayList<>();
+        for (SequenceBuilder.Outcome o : builder.build(d, plan, i -> images.get((int) i))) {
+            if (o instanceof SequenceBuilder.Built b) {
+                built.add(b.sequence());
+            }
+        }
+        return built;
+    }
+
+    /** The scorer's scores, 32 objects per model run. */
+    private List<SsmtlScorer.Scores> scoreInBatches(List<ObjectSequence> built) {
+        List<SsmtlScorer.Scores> scores = new ArrayList<>();
+        for (int from = 0; from < built.size(); from += 32) {
+            scores.addAll(scorer.score(built.subList(from, Math.min(built.size(), from + 32))));
+        }
+        return scores;
+    }
+
     private VideoResult score(String camera, List<RgbImage> images, List<FrameDetections> detections, long start,
             Consumer<String> progress) {
         int n = images.size();
@@ -175,21 +196,12 @@ public final class OfflinePipeline {
         List<ScoredObject> objects = new ArrayList<>();
         int sequences = 0;
         for (FrameDetections d : detections) {
-            WindowPlan plan = WindowPlan.plan(d.getFrameIndex(), t, i -> i >= 0 && i < n);
-            List<ObjectSequence> built = new ArrayList<>();
-            for (SequenceBuilder.Outcome o : builder.build(d, plan, i -> images.get((int) i))) {
-                if (o instanceof SequenceBuilder.Built b) {
-                    built.add(b.sequence());
-                }
-            }
+            List<ObjectSequence> built = sequences(d, images);
             sequences += built.size();
             if (d.getFrameIndex() >= 0 && d.getFrameIndex() < n) {
                 objectsPerFrame[(int) d.getFrameIndex()] = built.size();
             }
-            List<SsmtlScorer.Scores> scores = new ArrayList<>();
-            for (int from = 0; from < built.size(); from += 32) {
-                scores.addAll(scorer.score(built.subList(from, Math.min(built.size(), from + 32))));
-            }
+            List<SsmtlScorer.Scores> scores = scoreInBatches(built);
             for (Variant v : variants) {
                 AlertTimeline tl = timelines.get(v.name());
                 boolean all = v.name().equals(ALL);

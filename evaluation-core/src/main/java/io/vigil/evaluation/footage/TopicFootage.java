@@ -62,17 +62,8 @@ public final class TopicFootage implements Footage {
 
     @Override
     public List<Clip> clips(PrintStream log) {
-        List<long[]> excluded = eventMargin == null ? List.of() : eventSpans();
-        long usable = 0;
-        long excludedFrames = 0;
-        long first = Long.MAX_VALUE;
-        long last = Long.MIN_VALUE;
-        Properties p = new Properties();
-        p.putAll(clientConfig);
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 200);
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+        Reading reading = new Reading(eventMargin == null ? List.of() : eventSpans());
+        try (KafkaConsumer<String, byte[]> c = consumer()) {
             TopicPartition tp = CameraPartition.find(c, Topics.FRAMES, range.cameraId(), Duration.ofSeconds(30))
                     .orElseThrow(() -> new IllegalArgumentException("topic " + Topics.FRAMES + " does not exist"));
             c.assign(List.of(tp));
@@ -91,27 +82,13 @@ public final class TopicFootage implements Footage {
                         past = true;
                         break;
                     }
-                    if (!range.cameraId().equals(r.key())) {
-                        continue;
-                    }
-                    Frame f = VigilSerdes.FRAME.parse(r);
-                    long t = f.getCaptureTimeMs();
-                    if (t < range.fromMs() || t > range.toMs() || f.getJpeg().isEmpty()) {
-                        continue;
-                    }
-                    if (inside(excluded, t)) {
-                        excludedFrames++;
-                        sampler.exclude();
-                    } else {
-                        usable++;
-                        sampler.accept(f);
-                        first = Math.min(first, t);
-                        last = Math.max(last, t);
+                    if (range.cameraId().equals(r.key())) {
+                        reading.take(VigilSerdes.FRAME.parse(r));
                     }
                 }
                 if (System.nanoTime() - lastReport > 10_000_000_000L) {
                     log.printf("%s: read up to offset %d of %d, %d usable frames, %d in events%n", Topics.FRAMES,
-                            c.position(tp), end, usable, excludedFrames);
+                            c.position(tp), end, reading.usable, reading.excludedFrames);
                     lastReport = System.nanoTime();
                 }
             }
@@ -120,16 +97,54 @@ public final class TopicFootage implements Footage {
         if (clips.isEmpty()) {
             throw new IllegalArgumentException("camera " + range.cameraId() + " has no usable footage on " + Topics.FRAMES
                     + " between " + Instant.ofEpochMilli(range.fromMs()) + " and " + Instant.ofEpochMilli(range.toMs())
-                    + " (" + usable + " frames outside events, " + excludedFrames + " in events)");
+                    + " (" + reading.usable + " frames outside events, " + reading.excludedFrames + " in events)");
         }
         log.printf("camera %s: %d frames between %s and %s, %d left out as part of %d anomaly events; %d frames in %d "
-                + "clips kept (%d held out)%n", range.cameraId(), usable + excludedFrames, Instant.ofEpochMilli(range.fromMs()),
-                Instant.ofEpochMilli(range.toMs()), excludedFrames, excluded.size(), sampler.framesKept(), clips.size(),
-                clips.stream().filter(Clip::heldOut).count());
+                + "clips kept (%d held out)%n", range.cameraId(), reading.usable + reading.excludedFrames,
+                Instant.ofEpochMilli(range.fromMs()), Instant.ofEpochMilli(range.toMs()), reading.excludedFrames,
+                reading.excluded.size(), sampler.framesKept(), clips.size(), clips.stream().filter(Clip::heldOut).count());
         read = TrainingRange.newBuilder().setSource("topic:" + Topics.FRAMES).setCameraId(range.cameraId())
-                .setFromTimeMs(first).setToTimeMs(last).setFrames(sampler.framesKept()).setExcludedFrames(excludedFrames)
-                .build();
+                .setFromTimeMs(reading.first).setToTimeMs(reading.last).setFrames(sampler.framesKept())
+                .setExcludedFrames(reading.excludedFrames).build();
         return clips;
+    }
+
+    private KafkaConsumer<String, byte[]> consumer() {
+        Properties p = new Properties();
+        p.putAll(clientConfig);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 200);
+        return new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** The camera's frames as they are read: in range, outside the anomaly events' spans, to the sampler. */
+    private final class Reading {
+        final List<long[]> excluded;
+        long usable;
+        long excludedFrames;
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+
+        Reading(List<long[]> excluded) {
+            this.excluded = excluded;
+        }
+
+        void take(Frame f) {
+            long t = f.getCaptureTimeMs();
+            if (t < range.fromMs() || t > range.toMs() || f.getJpeg().isEmpty()) {
+                return;
+            }
+            if (inside(excluded, t)) {
+                excludedFrames++;
+                sampler.exclude();
+            } else {
+                usable++;
+                sampler.accept(f);
+                first = Math.min(first, t);
+                last = Math.max(last, t);
+            }
+        }
     }
 
     @Override
