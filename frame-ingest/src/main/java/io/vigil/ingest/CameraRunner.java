@@ -141,6 +141,11 @@ public final class CameraRunner implements Runnable {
             status.state(CameraState.FINISHED);
             return resume.lastIndex();
         }
+        return publishFrom(source, plan);
+    }
+
+    /** Publishes the source's frames from the plan's first until its end or a stop; returns the last index read. */
+    private long publishFrom(FrameSource source, ResumePoint.Plan plan) throws InterruptedException {
         long indexOffset = plan.indexOffset();
         long lastIndex = indexOffset - 1;
         try (source) {
