@@ -147,19 +147,24 @@ public final class FlowPrinter implements Runnable, AutoCloseable {
         if (Topics.DEAD_LETTER.equals(r.topic())) {
             out.printf("[%s] %-20s %-16s REJECTED by %s: %s%n", LocalTime.now().format(TIME), r.topic(), r.key(),
                     header(r, DeadLetterHeaders.STAGE), header(r, DeadLetterHeaders.REASON));
-            return;
-        }
-        if (Topics.ANOMALY_EVENTS.equals(r.topic())) {
+        } else if (Topics.ANOMALY_EVENTS.equals(r.topic())) {
             totalEvents++;
-            readable(r, "event", () -> {
-                AnomalyEvent e = VigilSerdes.ANOMALY_EVENT.parse(r);
-                out.printf("[%s] %-20s %-16s %s %s frames %d..%d peak %d score %.2f, %d boxes%s%n", LocalTime.now().format(TIME),
-                        r.topic(), r.key(), e.getState(), e.getEventId(), e.getStartFrameIndex(), e.getEndFrameIndex(),
-                        e.getPeakFrameIndex(), e.getPeakScore(), e.getBoxesCount(),
-                        e.getThumbnailJpeg().isEmpty() ? "" : ", thumbnail " + e.getThumbnailJpeg().size() / 1024 + " kB");
-            });
-            return;
+            readable(r, "event", () -> printEvent(r, VigilSerdes.ANOMALY_EVENT.parse(r)));
+        } else {
+            count(r);
         }
+    }
+
+    /** Each event announcement on a line of its own. */
+    private void printEvent(ConsumerRecord<String, byte[]> r, AnomalyEvent e) {
+        out.printf("[%s] %-20s %-16s %s %s frames %d..%d peak %d score %.2f, %d boxes%s%n", LocalTime.now().format(TIME),
+                r.topic(), r.key(), e.getState(), e.getEventId(), e.getStartFrameIndex(), e.getEndFrameIndex(),
+                e.getPeakFrameIndex(), e.getPeakScore(), e.getBoxesCount(),
+                e.getThumbnailJpeg().isEmpty() ? "" : ", thumbnail " + e.getThumbnailJpeg().size() / 1024 + " kB");
+    }
+
+    /** The other topics' records, counted in their camera's window. */
+    private void count(ConsumerRecord<String, byte[]> r) {
         Window w = windows.computeIfAbsent(r.topic() + "|" + r.key(), k -> new Window());
         w.count++;
         w.bytes += r.value() == null ? 0 : r.value().length;
