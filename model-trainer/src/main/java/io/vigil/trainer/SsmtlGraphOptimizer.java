@@ -192,6 +192,27 @@ public final class SsmtlGraphOptimizer {
      * same four nodes with the same weights. The masked MaxPool's output is rebuilt from the plain one's unaffected
      * frames and a convolution of only the frames the affected ones need.
      */
+    /**
+     * The pooled frames {@code first..last} of the first stage that see the masked middle frame, and the input frames
+     * {@code inFrom..inTo} (inclusive) that feed them, with the padding a convolution over just those frames needs.
+     */
+    record MaskedSpan(int first, int last, int inFrom, int inTo, long padBefore, long padAfter) {
+        static MaskedSpan of(int frames, int p) {
+            int middle = frames / 2;
+            int first = -1;
+            int last = -1;
+            // Pooled frame j sees convolution outputs j*p .. j*p+p-1, which see input frames j*p-1 .. j*p+p.
+            for (int j = 0; j < frames / p; j++) {
+                if (j * p - 1 <= middle && middle <= j * p + p) {
+                    first = first < 0 ? j : first;
+                    last = j;
+                }
+            }
+            return new MaskedSpan(first, last, Math.max(0, first * p - 1), Math.min(frames - 1, last * p + p),
+                    first * p - 1 < 0 ? 1 : 0, last * p + p > frames - 1 ? 1 : 0);
+        }
+    }
+
     private boolean shortenMaskedFirstStage(String input, int frames) {
         Optional<NodeProto> mul = consumers(input).stream().filter(n -> n.getOpType().equals("Mul")).findFirst();
         Optional<NodeProto> conv = consumers(input).stream().filter(n -> n.getOpType().equals("Conv")).findFirst();
@@ -207,22 +228,16 @@ public final class SsmtlGraphOptimizer {
         int p = (int) ints(plain.get(3), "kernel_shape")[0];
         int middle = frames / 2;
         int pooled = frames / p;
-        // Pooled frame j sees convolution outputs j*p .. j*p+p-1, which see input frames j*p-1 .. j*p+p.
-        int first = -1;
-        int last = -1;
-        for (int j = 0; j < pooled; j++) {
-            if (j * p - 1 <= middle && middle <= j * p + p) {
-                first = first < 0 ? j : first;
-                last = j;
-            }
-        }
-        if (first <= 0 && last >= pooled - 1) {
+        MaskedSpan span = MaskedSpan.of(frames, p);
+        if (span.first() <= 0 && span.last() >= pooled - 1) {
             return false; // every pooled frame sees the masked one: nothing to reuse
         }
-        int inFrom = Math.max(0, first * p - 1);
-        int inTo = Math.min(frames - 1, last * p + p); // inclusive
-        long padBefore = first * p - 1 < 0 ? 1 : 0;
-        long padAfter = last * p + p > frames - 1 ? 1 : 0;
+        int first = span.first();
+        int last = span.last();
+        int inFrom = span.inFrom();
+        int inTo = span.inTo();
+        long padBefore = span.padBefore();
+        long padAfter = span.padAfter();
         float[] keep = new float[inTo - inFrom + 1];
         Arrays.fill(keep, 1f);
         keep[middle - inFrom] = 0f;
