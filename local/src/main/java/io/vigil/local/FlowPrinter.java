@@ -143,6 +143,13 @@ public final class FlowPrinter implements Runnable, AutoCloseable {
         consumer.close();
     }
 
+    /** What flowed through the run, for its last line. */
+    String totals() {
+        return totalFrames() + " frames, " + totalDetections() + " detections messages, " + totalSequences()
+                + " object sequences, " + totalScores() + " object scores, " + totalFrameScores() + " frame scores and "
+                + totalEvents() + " event announcements flowed";
+    }
+
     private void record(ConsumerRecord<String, byte[]> r) {
         if (Topics.DEAD_LETTER.equals(r.topic())) {
             out.printf("[%s] %-20s %-16s REJECTED by %s: %s%n", LocalTime.now().format(TIME), r.topic(), r.key(),

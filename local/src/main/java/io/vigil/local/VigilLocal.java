@@ -118,31 +118,66 @@ public final class VigilLocal {
         System.exit(run(o));
     }
 
-    static int run(Options o) throws Exception {
-        if (o.fresh()) {
-            deleteRecursively(o.dataDir());
+    /**
+     * A learning run: the camera's model learnt from its normal footage and registered, then frame-ingest again on the
+     * whole source, anomalies included (the last service). False when the learning failed.
+     */
+    private static boolean learnThenIngestAll(JobProcesses job, Options o, LocalKafkaBroker broker,
+            java.util.Optional<LocalSecurity> security, Path logs, List<ServiceProcess> services,
+            java.util.concurrent.atomic.AtomicBoolean stopping) throws Exception {
+        CameraLearning learning = new CameraLearning(o, broker.bootstrapServers(),
+                security.map(LocalSecurity::writeTrainerConfig), logs);
+        if (!learning.run(job, services, stopping)) {
+            return false;
         }
-        Path logs = o.dataDir().resolve("logs");
-        say("starting Kafka broker (KRaft) in " + o.dataDir().resolve("kafka"));
-        JobProcesses job = new JobProcesses();
-        java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
-        // Ctrl-C and SIGTERM: stop the services, then the broker, in bounded time (the main thread waits for it).
+        List<ServiceSpec> all = services(o, broker.bootstrapServers());
+        services.add(startService(job, o, all.get(all.size() - 1), security, logs));
+        return true;
+    }
+
+    /** Ctrl-C and SIGTERM: stop the services, then the broker, in bounded time (the main thread waits for it). */
+    private static Thread stopOnSignal(JobProcesses job, java.util.concurrent.atomic.AtomicBoolean stopping) {
         Thread stopper = new Thread(() -> {
             stopping.set(true);
             job.stop();
         }, "vigil-local-stop");
         Runtime.getRuntime().addShutdownHook(stopper);
+        return stopper;
+    }
+
+    /** Watches every service's liveness on its management port. */
+    private static LivenessWatch livenessWatch(List<ServiceSpec> specs) {
+        Map<String, Integer> managementPorts = new LinkedHashMap<>();
+        specs.forEach(spec -> managementPorts.put(spec.name(), spec.managementPort()));
+        return new LivenessWatch(managementPorts, LIVENESS_FAILURES_TO_END);
+    }
+
+    /** The broker, with the job's topics, ready for clients; says where tools find it. */
+    private static LocalKafkaBroker startBroker(JobProcesses job, Options o, java.util.Optional<LocalSecurity> security)
+            throws Exception {
+        say("starting Kafka broker (KRaft) in " + o.dataDir().resolve("kafka"));
+        LocalKafkaBroker broker = job.start(() -> LocalKafkaBroker.launch(new LocalKafkaBroker.Config(
+                o.dataDir().resolve("kafka"), o.kafkaPort(), 0, Topics.DEFAULTS, Duration.ofSeconds(120), security)));
+        broker.prepare();
+        say("Kafka broker ready at " + broker.bootstrapServers() + (o.secure() ? " (SASL_SSL, client certificates "
+                + "required)" : "") + " (pid " + broker.pid() + ", topics " + FlowPrinter.topics() + ")");
+        security.ifPresent(s -> say("client settings for tools (kafka-console-consumer --command-config, the "
+                + "evaluator's --kafka-config): " + s.writeToolConfig()));
+        return broker;
+    }
+
+    static int run(Options o) throws Exception {
+        if (o.fresh()) {
+            deleteRecursively(o.dataDir());
+        }
+        Path logs = o.dataDir().resolve("logs");
+        JobProcesses job = new JobProcesses();
+        java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread stopper = stopOnSignal(job, stopping);
         try {
             java.util.Optional<LocalSecurity> security = o.secure()
                     ? java.util.Optional.of(LocalSecurity.createOrLoad(o.dataDir().resolve("tls"))) : java.util.Optional.empty();
-            LocalKafkaBroker broker = job.start(() -> LocalKafkaBroker.launch(new LocalKafkaBroker.Config(
-                    o.dataDir().resolve("kafka"), o.kafkaPort(), 0, Topics.DEFAULTS, Duration.ofSeconds(120), security)));
-            broker.prepare();
-            say("Kafka broker ready at " + broker.bootstrapServers() + (o.secure() ? " (SASL_SSL, client certificates "
-                    + "required)" : "") + " (pid " + broker.pid() + ", topics " + FlowPrinter.topics() + ")");
-            security.ifPresent(s -> say("client settings for tools (kafka-console-consumer --command-config, the "
-                    + "evaluator's --kafka-config): " + s.writeToolConfig()));
-
+            LocalKafkaBroker broker = startBroker(job, o, security);
             LoginFiles login = PageLogin.in(o.dataDir());
             if (login.createIfMissing()) {
                 say("created the page's user " + PageLogin.USER + "; its password is in " + login.passwordFile()
@@ -164,24 +199,13 @@ public final class VigilLocal {
                 services.add(startService(job, o, spec, security, logs));
             }
             printer.start();
-            if (o.learn() != null) {
-                CameraLearning learning = new CameraLearning(o, broker.bootstrapServers(),
-                        security.map(LocalSecurity::writeTrainerConfig), logs);
-                if (!learning.run(job, services, stopping)) {
-                    return 1;
-                }
-                // The camera's model is registered: the whole source now, anomalies included.
-                services.add(startService(job, o, services(o, broker.bootstrapServers()).get(specs.size() - 1), security,
-                        logs));
+            if (o.learn() != null && !learnThenIngestAll(job, o, broker, security, logs, services, stopping)) {
+                return 1;
             }
 
-            Map<String, Integer> managementPorts = new LinkedHashMap<>();
-            specs.forEach(spec -> managementPorts.put(spec.name(), spec.managementPort()));
             int exit = awaitEnd(o, services, new IngestProbe(INGEST_PORT + MANAGEMENT_PORT_OFFSET),
-                    new LivenessWatch(managementPorts, LIVENESS_FAILURES_TO_END), printer, stopping);
-            say("stopping; " + printer.totalFrames() + " frames, " + printer.totalDetections() + " detections messages, "
-                    + printer.totalSequences() + " object sequences, " + printer.totalScores() + " object scores, "
-                    + printer.totalFrameScores() + " frame scores and " + printer.totalEvents() + " event announcements flowed");
+                    livenessWatch(specs), printer, stopping);
+            say("stopping; " + printer.totals());
             return exit;
         } catch (RuntimeException e) {
             if (!stopping.get()) {
