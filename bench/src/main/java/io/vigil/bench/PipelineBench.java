@@ -41,14 +41,8 @@ public final class PipelineBench {
     private static final List<String> STAGES = List.of(Topics.DETECTIONS, Topics.SEQUENCES, Topics.OBJECT_SCORES,
             Topics.FRAME_SCORES);
 
-    static void run(Path video, Path yolox, Path model, String cameraCounts) throws Exception {
-        Path work = Files.createTempDirectory("vigil-pipeline-bench-");
-        int frames;
-        try (var s = Files.list(video)) {
-            frames = (int) s.filter(p -> p.toString().endsWith(".jpg")).count();
-        }
-
-        // The evaluator's own command line, with its defaults otherwise: the services' own.
+    /** The evaluator's time for the video, run as its own command line with its defaults: the services' own. */
+    private static double offlineSeconds(Path video, Path yolox, Path model, Path work) throws Exception {
         Path evalLog = work.resolve("offline.log");
         Process eval = new ProcessBuilder("java", "-Dai.djl.offline=true", "-jar", EVALUATOR, "--data",
                 video.getParent().getParent().toString(), "--videos", video.getFileName().toString(), "--model",
@@ -57,9 +51,78 @@ public final class PipelineBench {
         if (eval.waitFor() != 0) {
             throw new IllegalStateException("offline evaluation failed; see " + evalLog);
         }
-        double offlineSeconds = new ObjectMapper().readTree(work.resolve("offline/report.json").toFile()).get("videos").get(0)
+        return new ObjectMapper().readTree(work.resolve("offline/report.json").toFile()).get("videos").get(0)
                 .get("seconds").asDouble();
-        double offlineFps = frames / offlineSeconds;
+    }
+
+    /** When each frame whose latency counts was ingested: after the warm-up, and early enough to be scored. */
+    private static Map<String, Long> ingested(Map<String, List<ConsumerRecord<String, byte[]>>> topics, boolean paced,
+            long firstIn) {
+        long lastIn = topics.get(Topics.FRAMES).stream().mapToLong(ConsumerRecord::timestamp).max().orElseThrow();
+        long from = paced ? firstIn + PACED_WARM_UP_SECONDS * 1000L : Long.MIN_VALUE;
+        long to = paced ? lastIn - 15_000 : Long.MAX_VALUE;
+        return timestamps(topics.get(Topics.FRAMES), PipelineBench::frameIndex, from, to);
+    }
+
+    /** Where the CPU went in a run, from its flight recordings. */
+    private static String profile(Path recordings, String label, int cameras, int total, int objects, long firstIn,
+            long lastOut) throws Exception {
+        List<JfrProfile.Process> cpu = JfrProfile.read(recordings, Instant.ofEpochMilli(firstIn), Instant.ofEpochMilli(lastOut));
+        return String.format("%n%s camera%s, %d frames, %d objects, %.0f s from first frame in to last frame score out:%n%n",
+                label, cameras == 1 ? "" : "s", total, objects, (lastOut - firstIn) / 1000.0)
+                + JfrProfile.table(cpu, (lastOut - firstIn) / 1000.0, total);
+    }
+
+    /** The main job on the video with N virtual cameras, once through or paced, to its end. */
+    private static void runChain(Path video, Path yolox, Path data, int cameras, String fps) throws Exception {
+        // A paced camera loops the video for a while, so its latencies can be read warmed up.
+        List<String> run = !fps.equals("0") ? List.of("--fps", fps, "--loop", "--duration", PACED_SECONDS + "s")
+                : List.of("--once");
+        int exit = VigilLocal.run(Stream.concat(Stream.of("--source", video.toString(), "--camera", "bench",
+                "--cameras", Integer.toString(cameras), "--detector", "yolox", "--model", yolox.toString(), "--kafka-port", "0",
+                "--data-dir", data.toString(), "--fresh", "--home", "."), run.stream()).toArray(String[]::new));
+        if (exit != 0) {
+            throw new IllegalStateException("vigil-local failed with " + exit + "; logs in " + data.resolve("logs"));
+        }
+    }
+
+    /** Every record of the frames, the stages' and the events' topics. */
+    private static Map<String, List<ConsumerRecord<String, byte[]>>> readTopics(String bootstrap) throws Exception {
+        Map<String, List<ConsumerRecord<String, byte[]>>> topics = new HashMap<>();
+        for (String t : Stream.concat(Stream.of(Topics.FRAMES, Topics.ANOMALY_EVENTS), STAGES.stream()).toList()) {
+            topics.put(t, TopicSnapshot.readAll(bootstrap, t, Duration.ofMinutes(2)));
+        }
+        return topics;
+    }
+
+    private static String report(int frames, Path video, Path model, StringBuilder table, StringBuilder profiles) {
+        return "Pipeline benchmark, " + LocalDateTime.now().withNano(0) + "\n\n" + frames + " frames of UCSD Ped2 "
+                + video.getFileName() + ", YOLOX-Nano with the detector's default thresholds, the trained SSMTL model "
+                + model.getFileName() + ", 2 CPU cores shared by the broker and all services. Offline = the evaluator "
+                + "(decode, detect, sequences, score, frame scores; no Kafka). Streaming = `vigil-local --once` with N "
+                + "virtual cameras showing the video at once; rates from record timestamps (start-up not counted). The file is "
+                + "ingested at once, so every stage works through a backlog: the second half of the frame scores shows the "
+                + "warmed-up rate. A row paced at F frames/s publishes each camera's frames at that rate, like a live "
+                + "camera, looping the video for " + PACED_SECONDS + " s: its latencies, counted for frames ingested after "
+                + PACED_WARM_UP_SECONDS + " s of warm-up, are what an operator waits for. "
+                + "Stage rate = its output per second from the first frame in to its last record; the frame score "
+                + "latency includes the alert-sink's 9-frame smoothing look-ahead and the assembler's 3-frame window. "
+                + "Every child JVM runs a flight recording (JFR, profile settings). Command: "
+                + "bench/run-pipeline-bench.sh\n\n" + table
+                + "\n## Where the CPU goes\n\nPer process, from the flight recordings, counted from the first frame in to the "
+                + "last frame score out (start-up excluded, the JIT compilers' warm-up included: the run is short). ONNX "
+                + "Runtime's own threads are not Java threads, so they count in the process but not in its busiest "
+                + "threads.\n" + profiles;
+    }
+
+    static void run(Path video, Path yolox, Path model, String cameraCounts) throws Exception {
+        Path work = Files.createTempDirectory("vigil-pipeline-bench-");
+        int frames;
+        try (var s = Files.list(video)) {
+            frames = (int) s.filter(p -> p.toString().endsWith(".jpg")).count();
+        }
+
+        double offlineFps = frames / offlineSeconds(video, yolox, model, work);
 
         StringBuilder table = new StringBuilder("| cameras | frames | end to end (first frame in → last frame score out) | "
                 + "second half of the frame scores | detector | assembler | scorer | alert-sink | frame → frame score latency "
@@ -79,29 +142,12 @@ public final class PipelineBench {
             System.setProperty(Processes.JVM_OPTIONS, "-XX:StartFlightRecording=filename=" + recordings
                     + "/,settings=profile,dumponexit=true");
             boolean paced = !fps.equals("0");
-            // A paced camera loops the video for a while, so its latencies can be read warmed up.
-            List<String> run = paced ? List.of("--fps", fps, "--loop", "--duration", PACED_SECONDS + "s") : List.of("--once");
-            int exit = VigilLocal.run(Stream.concat(Stream.of("--source", video.toString(), "--camera", "bench",
-                    "--cameras", Integer.toString(cameras), "--detector", "yolox", "--model", yolox.toString(), "--kafka-port", "0",
-                    "--data-dir", data.toString(), "--fresh", "--home", "."), run.stream()).toArray(String[]::new));
-            if (exit != 0) {
-                throw new IllegalStateException("vigil-local failed with " + exit + "; logs in " + data.resolve("logs"));
-            }
+            runChain(video, yolox, data, cameras, fps);
             try (LocalKafkaBroker broker = LocalKafkaBroker.start(new LocalKafkaBroker.Config(data.resolve("kafka"), 0, 0,
                     Topics.DEFAULTS, Duration.ofSeconds(120)))) {
-                Map<String, List<ConsumerRecord<String, byte[]>>> topics = new HashMap<>();
-                topics.put(Topics.FRAMES, TopicSnapshot.readAll(broker.bootstrapServers(), Topics.FRAMES, Duration.ofMinutes(2)));
-                for (String t : STAGES) {
-                    topics.put(t, TopicSnapshot.readAll(broker.bootstrapServers(), t, Duration.ofMinutes(2)));
-                }
-                topics.put(Topics.ANOMALY_EVENTS, TopicSnapshot.readAll(broker.bootstrapServers(), Topics.ANOMALY_EVENTS,
-                        Duration.ofMinutes(2)));
+                Map<String, List<ConsumerRecord<String, byte[]>>> topics = readTopics(broker.bootstrapServers());
                 long firstIn = topics.get(Topics.FRAMES).stream().mapToLong(ConsumerRecord::timestamp).min().orElseThrow();
-                long lastIn = topics.get(Topics.FRAMES).stream().mapToLong(ConsumerRecord::timestamp).max().orElseThrow();
-                // Latencies of frames ingested in this window: after warm-up, and early enough to be scored.
-                long from = paced ? firstIn + PACED_WARM_UP_SECONDS * 1000L : Long.MIN_VALUE;
-                long to = paced ? lastIn - 15_000 : Long.MAX_VALUE;
-                Map<String, Long> frameIn = timestamps(topics.get(Topics.FRAMES), PipelineBench::frameIndex, from, to);
+                Map<String, Long> frameIn = ingested(topics, paced, firstIn);
                 Map<String, Long> scored = timestamps(topics.get(Topics.FRAME_SCORES), PipelineBench::scoredFrameIndex,
                         Long.MIN_VALUE, Long.MAX_VALUE);
                 long lastOut = topics.get(Topics.FRAME_SCORES).stream().mapToLong(ConsumerRecord::timestamp).max().orElseThrow();
@@ -117,32 +163,11 @@ public final class PipelineBench {
                         stageRate(topics, Topics.DETECTIONS, firstIn, null), stageRate(topics, Topics.SEQUENCES, firstIn, "objects"),
                         stageRate(topics, Topics.OBJECT_SCORES, firstIn, "objects"), stageRate(topics, Topics.FRAME_SCORES, firstIn, null),
                         latency(frameIn, scored), eventLatency(topics.get(Topics.ANOMALY_EVENTS), frameIn, scored)));
-                List<JfrProfile.Process> cpu = JfrProfile.read(recordings, Instant.ofEpochMilli(firstIn),
-                        Instant.ofEpochMilli(lastOut));
-                profiles.append(String.format("%n%s camera%s, %d frames, %d objects, %.0f s from first frame in to last "
-                        + "frame score out:%n%n", label, cameras == 1 ? "" : "s", total,
-                        topics.get(Topics.OBJECT_SCORES).size(), (lastOut - firstIn) / 1000.0))
-                        .append(JfrProfile.table(cpu, (lastOut - firstIn) / 1000.0, total));
+                profiles.append(profile(recordings, label, cameras, total, topics.get(Topics.OBJECT_SCORES).size(),
+                        firstIn, lastOut));
             }
         }
-        String report = "Pipeline benchmark, " + LocalDateTime.now().withNano(0) + "\n\n" + frames + " frames of UCSD Ped2 "
-                + video.getFileName() + ", YOLOX-Nano with the detector's default thresholds, the trained SSMTL model "
-                + model.getFileName() + ", 2 CPU cores shared by the broker and all services. Offline = the evaluator "
-                + "(decode, detect, sequences, score, frame scores; no Kafka). Streaming = `vigil-local --once` with N "
-                + "virtual cameras showing the video at once; rates from record timestamps (start-up not counted). The file is "
-                + "ingested at once, so every stage works through a backlog: the second half of the frame scores shows the "
-                + "warmed-up rate. A row paced at F frames/s publishes each camera's frames at that rate, like a live "
-                + "camera, looping the video for " + PACED_SECONDS + " s: its latencies, counted for frames ingested after "
-                + PACED_WARM_UP_SECONDS + " s of warm-up, are what an operator waits for. "
-                + "Stage rate = its output per second from the first frame in to its last record; the frame score "
-                + "latency includes the alert-sink's 9-frame smoothing look-ahead and the assembler's 3-frame window. "
-                + "Every child JVM runs a flight recording (JFR, profile settings). Command: "
-                + "bench/run-pipeline-bench.sh\n\n" + table
-                + "\n## Where the CPU goes\n\nPer process, from the flight recordings, counted from the first frame in to the "
-                + "last frame score out (start-up excluded, the JIT compilers' warm-up included: the run is short). ONNX "
-                + "Runtime's own threads are not Java threads, so they count in the process but not in its busiest "
-                + "threads.\n" + profiles;
-        writeReport("pipeline.md", report);
+        writeReport("pipeline.md", report(frames, video, model, table, profiles));
     }
 
     /** The rate of the second half of the frame scores: the chain drains its backlog warmed up (JIT, caches). */
