@@ -111,6 +111,43 @@ public final class TrainingRun {
         TorchRuntime.useThreads(o.threads());
         log.println("numeric environment: " + TorchRuntime.describe());
         TorchRuntime.hugePagesAdvice().ifPresent(advice -> log.println("WARNING: " + advice));
+        Data d = data();
+        SsmtlNetwork net = new SsmtlNetwork(o.architecture(), o.sequences().length(), d.clips().distillOutputs());
+        try (SsmtlTrainer trainer = new SsmtlTrainer(net, o.learningRate(), o.lambda(), o.seed())) {
+            int firstEpoch = o.resume() ? loadCheckpoint(trainer) + 1 : 1;
+            LossCurves curves = LossCurves.open(o.out(), firstEpoch);
+            TaskLosses last = epochs(trainer, d, curves, firstEpoch);
+            int best = curves.bestEpoch();
+            trainer.load(o.out().resolve(epochParameters(best)));
+            reestimateBatchNorm(trainer, d.clips(), d.objects()); // again: epochs saved by earlier versions lack it
+            log.printf("using epoch %d (%s)%n", best, d.validation().isEmpty() ? "the last; no held-out videos"
+                    : "lowest held-out loss");
+            Path onnx = o.out().resolve("ssmtl-" + o.architecture().id() + ".onnx");
+            OnnxExporter.export(net, metadata(d, best), onnx);
+            ObjectClips.Batch probe = d.clips().batch(d.objects().subList(0, Math.min(8, d.objects().size())), d.random());
+            float diff = ExportParity.check(net, onnx, probe.forward(), probe.size());
+            List<ObjectClips.Video> normal = d.clips().videos().stream()
+                    .filter(v -> d.holdout().isEmpty() || d.holdout().contains(v.id())).toList();
+            OnnxMetadata.update(onnx, ModelCalibration.of(onnx, normal, o.sequences(), SsmtlScorer.defaultCues(),
+                    SsmtlScorer.Combination.parse(SsmtlScorer.DEFAULT_COMBINATION), o.threads(), log), onnx);
+            log.printf("exported %s (parity max abs diff %.2e), calibrated on %s; final step losses %s; total time %s%n", onnx,
+                    diff, d.holdout().isEmpty() ? "the training clips" : "held-out clips " + d.holdout(), last,
+                    duration((System.nanoTime() - start) / 1e9));
+            EventThresholds thresholds = d.holdout().isEmpty() ? null : eventThresholds(onnx, normal, d.footage());
+            return new Result(onnx, o.footage().range().toBuilder().setObjects(d.objects().size()).build(),
+                    curves.heldOut(best), best, thresholds);
+        }
+    }
+
+    /**
+     * What a run learns from: the footage's clips with their objects, those trained on (shuffled, the object fraction
+     * of them) and the held-out clips' batches; {@code random} goes on to draw the batches.
+     */
+    private record Data(List<Clip> footage, List<String> holdout, ObjectClips clips, List<ObjectClips.ObjectRef> objects,
+            List<ObjectClips.Batch> validation, Random random) {
+    }
+
+    private Data data() throws Exception {
         List<Clip> footage = o.footage().clips(log);
         List<String> holdout = footage.stream().filter(Clip::heldOut).map(Clip::id).toList();
         ObjectClips clips = new ObjectClips(loadVideos(footage, o.detector(), o.detections(), o.out().resolve("detections"),
@@ -129,84 +166,71 @@ public final class TrainingRun {
         log.printf("%d clips, %d objects used for training (fraction %.2f), %d held out in clips %s, %d distillation "
                 + "outputs%n", clips.videos().size() - holdout.size(), objects.size(), o.objectFraction(), heldOut.size(),
                 holdout, clips.distillOutputs());
-        List<ObjectClips.Batch> validation = validationBatches(clips, heldOut);
+        return new Data(footage, holdout, clips, objects, validationBatches(clips, heldOut), random);
+    }
 
-        SsmtlNetwork net = new SsmtlNetwork(o.architecture(), o.sequences().length(), clips.distillOutputs());
-        try (SsmtlTrainer trainer = new SsmtlTrainer(net, o.learningRate(), o.lambda(), o.seed())) {
-            int firstEpoch = o.resume() ? loadCheckpoint(trainer) + 1 : 1;
-            LossCurves curves = LossCurves.open(o.out(), firstEpoch);
-            int stepsPerEpoch = (objects.size() + o.batch() - 1) / o.batch();
-            long trainStart = System.nanoTime();
-            int stepsDone = 0;
-            int totalSteps = (o.epochs() - firstEpoch + 1) * stepsPerEpoch;
-            TaskLosses last = null;
-            for (int epoch = firstEpoch; epoch <= o.epochs(); epoch++) {
-                Collections.shuffle(objects, new Random(o.seed() * 31 + epoch));
-                double[] sums = new double[5];
-                int steps = 0;
-                for (int from = 0; from < objects.size(); from += o.batch()) {
-                    if (stopRequested.get()) {
-                        throw new Stopped(String.format("stopped at epoch %d step %d of %d; %s", epoch, steps, stepsPerEpoch,
-                                epoch > 1 ? "--resume continues after epoch " + (epoch - 1) : "no epoch finished yet"));
-                    }
-                    ObjectClips.Batch b = clips.batch(objects.subList(from, Math.min(objects.size(), from + o.batch())), random);
-                    if (b.size() == 0) {
-                        continue;
-                    }
-                    last = trainer.step(b);
-                    sums[0] += last.arrowOfTime();
-                    sums[1] += last.irregularity();
-                    sums[2] += last.reconstruction();
-                    sums[3] += last.distillation();
-                    sums[4] += last.total();
-                    steps++;
-                    stepsDone++;
-                    if (steps % 10 == 0 || from + o.batch() >= objects.size()) {
-                        double elapsed = (System.nanoTime() - trainStart) / 1e9;
-                        double eta = elapsed / stepsDone * (totalSteps - stepsDone);
-                        log.printf("epoch %d/%d step %d/%d | aot %.4f mi %.4f rec %.4f dist %.4f total %.4f | %.1f objects/s | ETA %s%n",
-                                epoch, o.epochs(), steps, stepsPerEpoch, sums[0] / steps, sums[1] / steps, sums[2] / steps,
-                                sums[3] / steps, sums[4] / steps, stepsDone * o.batch() / elapsed, duration(eta));
-                    }
+    /** Epochs from {@code firstEpoch} on, each checkpointed with its losses; returns the last step's losses. */
+    private TaskLosses epochs(SsmtlTrainer trainer, Data d, LossCurves curves, int firstEpoch) throws Exception {
+        List<ObjectClips.ObjectRef> objects = d.objects();
+        int stepsPerEpoch = (objects.size() + o.batch() - 1) / o.batch();
+        long trainStart = System.nanoTime();
+        int stepsDone = 0;
+        int totalSteps = (o.epochs() - firstEpoch + 1) * stepsPerEpoch;
+        TaskLosses last = null;
+        for (int epoch = firstEpoch; epoch <= o.epochs(); epoch++) {
+            Collections.shuffle(objects, new Random(o.seed() * 31 + epoch));
+            double[] sums = new double[5];
+            int steps = 0;
+            for (int from = 0; from < objects.size(); from += o.batch()) {
+                if (stopRequested.get()) {
+                    throw new Stopped(String.format("stopped at epoch %d step %d of %d; %s", epoch, steps, stepsPerEpoch,
+                            epoch > 1 ? "--resume continues after epoch " + (epoch - 1) : "no epoch finished yet"));
                 }
-                reestimateBatchNorm(trainer, clips, objects);
-                saveCheckpoint(trainer, epoch);
-                TaskLosses train = new TaskLosses((float) (sums[0] / steps), (float) (sums[1] / steps), (float) (sums[2] / steps),
-                        (float) (sums[3] / steps), (float) (sums[4] / steps));
-                TaskLosses held = validation.isEmpty() ? null : validate(trainer, validation);
-                curves.add(epoch, train, held);
-                log.printf("epoch %d done: mean losses %s; held-out %s; checkpoint saved%n", epoch, train,
-                        held == null ? "none" : held);
+                ObjectClips.Batch b = d.clips().batch(objects.subList(from, Math.min(objects.size(), from + o.batch())),
+                        d.random());
+                if (b.size() == 0) {
+                    continue;
+                }
+                last = trainer.step(b);
+                sums[0] += last.arrowOfTime();
+                sums[1] += last.irregularity();
+                sums[2] += last.reconstruction();
+                sums[3] += last.distillation();
+                sums[4] += last.total();
+                steps++;
+                stepsDone++;
+                if (steps % 10 == 0 || from + o.batch() >= objects.size()) {
+                    double elapsed = (System.nanoTime() - trainStart) / 1e9;
+                    double eta = elapsed / stepsDone * (totalSteps - stepsDone);
+                    log.printf("epoch %d/%d step %d/%d | aot %.4f mi %.4f rec %.4f dist %.4f total %.4f | %.1f objects/s | ETA %s%n",
+                            epoch, o.epochs(), steps, stepsPerEpoch, sums[0] / steps, sums[1] / steps, sums[2] / steps,
+                            sums[3] / steps, sums[4] / steps, stepsDone * o.batch() / elapsed, duration(eta));
+                }
             }
-            int best = curves.bestEpoch();
-            trainer.load(o.out().resolve(epochParameters(best)));
-            reestimateBatchNorm(trainer, clips, objects); // again: epochs saved by earlier versions lack it
-            log.printf("using epoch %d (%s)%n", best, validation.isEmpty() ? "the last; no held-out videos"
-                    : "lowest held-out loss");
-            Map<String, String> metadata = new ModelContract(o.architecture().id(), o.sequences().t(),
-                    o.sequences().cropSize(), "80 detector class probabilities" + (o.teacher() == null ? ""
-                    : " + " + (clips.distillOutputs() - 80) + " logits of teacher " + o.teacher().getFileName()),
-                    o.detector().backend().name().toLowerCase() + ":"
-                    + (o.detector().model() == null ? "" : o.detector().model().getFileName()) + " confidence >= "
-                    + o.detections().defaultThreshold() + ", by class " + o.detections().classThresholds()
-                    + (o.detector().addMovingObjects() ? ", with the motion detector's uncovered moving objects" : ""),
-                    describe(o.footage().range()) + " (" + (clips.videos().size() - holdout.size()) + " clips, " + objects.size()
-                    + " objects; held out " + holdout + ")", o.epochs(), best, Instant.now().toString()).toMetadata();
-            Path onnx = o.out().resolve("ssmtl-" + o.architecture().id() + ".onnx");
-            OnnxExporter.export(net, metadata, onnx);
-            ObjectClips.Batch probe = clips.batch(objects.subList(0, Math.min(8, objects.size())), random);
-            float diff = ExportParity.check(net, onnx, probe.forward(), probe.size());
-            List<ObjectClips.Video> normal = clips.videos().stream()
-                    .filter(v -> holdout.isEmpty() || holdout.contains(v.id())).toList();
-            OnnxMetadata.update(onnx, ModelCalibration.of(onnx, normal, o.sequences(), SsmtlScorer.defaultCues(),
-                    SsmtlScorer.Combination.parse(SsmtlScorer.DEFAULT_COMBINATION), o.threads(), log), onnx);
-            log.printf("exported %s (parity max abs diff %.2e), calibrated on %s; final step losses %s; total time %s%n", onnx,
-                    diff, holdout.isEmpty() ? "the training clips" : "held-out clips " + holdout, last,
-                    duration((System.nanoTime() - start) / 1e9));
-            EventThresholds thresholds = holdout.isEmpty() ? null : eventThresholds(onnx, normal, footage);
-            return new Result(onnx, o.footage().range().toBuilder().setObjects(objects.size()).build(),
-                    curves.heldOut(best), best, thresholds);
+            reestimateBatchNorm(trainer, d.clips(), objects);
+            saveCheckpoint(trainer, epoch);
+            TaskLosses train = new TaskLosses((float) (sums[0] / steps), (float) (sums[1] / steps), (float) (sums[2] / steps),
+                    (float) (sums[3] / steps), (float) (sums[4] / steps));
+            TaskLosses held = d.validation().isEmpty() ? null : validate(trainer, d.validation());
+            curves.add(epoch, train, held);
+            log.printf("epoch %d done: mean losses %s; held-out %s; checkpoint saved%n", epoch, train,
+                    held == null ? "none" : held);
         }
+        return last;
+    }
+
+    /** The model contract and provenance the exported model carries. */
+    private Map<String, String> metadata(Data d, int best) {
+        return new ModelContract(o.architecture().id(), o.sequences().t(),
+                o.sequences().cropSize(), "80 detector class probabilities" + (o.teacher() == null ? ""
+                : " + " + (d.clips().distillOutputs() - 80) + " logits of teacher " + o.teacher().getFileName()),
+                o.detector().backend().name().toLowerCase() + ":"
+                + (o.detector().model() == null ? "" : o.detector().model().getFileName()) + " confidence >= "
+                + o.detections().defaultThreshold() + ", by class " + o.detections().classThresholds()
+                + (o.detector().addMovingObjects() ? ", with the motion detector's uncovered moving objects" : ""),
+                describe(o.footage().range()) + " (" + (d.clips().videos().size() - d.holdout().size()) + " clips, "
+                + d.objects().size() + " objects; held out " + d.holdout() + ")", o.epochs(), best,
+                Instant.now().toString()).toMetadata();
     }
 
     /**

@@ -73,6 +73,8 @@ class TrainingRunTest {
         assertTrue(result.thresholds().getOpen() >= defaults.openThreshold()
                 && result.thresholds().getClose() >= defaults.closeThreshold(), "never below the defaults: " + result.thresholds());
         assertTrue(result.thresholds().getBasis().contains("events/day"), result.thresholds().getBasis());
+        assertEquals(io.vigil.proto.v1.FrameAggregation.FRAME_AGGREGATION_CROWD_ADJUSTED, result.thresholds().getAggregation(),
+                "the thresholds say which frame scores they were chosen on: the alert-sink's default");
         String text = log.toString();
         assertTrue(text.contains("epoch 2 done"), text);
         assertTrue(text.contains("teacher mobilenetv2-12-int8.onnx: 1000 logits"), text);
