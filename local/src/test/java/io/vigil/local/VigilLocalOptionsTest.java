@@ -44,6 +44,16 @@ class VigilLocalOptionsTest {
     }
 
     @Test
+    void theStreetModelsThresholdsSayWhichFrameScoresTheyWereChosenOn() throws Exception {
+        io.vigil.proto.v1.ModelDescriptor.Builder d = io.vigil.proto.v1.ModelDescriptor.newBuilder();
+        com.google.protobuf.TextFormat.merge(java.nio.file.Files.readString(java.nio.file.Path.of("..")
+                .resolve(StreetModel.DESCRIPTOR)), d);
+        assertTrue(d.getThresholds().getOpen() > d.getThresholds().getClose(), d.getThresholds().toString());
+        assertEquals(io.vigil.proto.v1.FrameAggregation.FRAME_AGGREGATION_MAXIMUM, d.getThresholds().getAggregation(),
+                "the street's folds dropped the crowd adjustment; its thresholds are on the maximum's scale");
+    }
+
+    @Test
     void learningShowsTheNormalSceneThenTrainsTheFirstCameraIntoTheRegistryTheServicesRead() {
         assertEquals("synthetic:?walkers=6", CameraLearning.normalSource("synthetic:?walkers=6&anomalies=fast,unusual"));
         assertEquals("synthetic:?walkers=6&seed=3", CameraLearning.normalSource("synthetic:?walkers=6&anomalies=fast&seed=3"));
