@@ -57,12 +57,16 @@ public record CrossValidation(List<ComponentResult> components, List<Crowding> c
 
     public record ComponentResult(Component component, List<Fold> folds, int helps, double crowdRho, boolean keep) {
         public String verdict() {
-            boolean most = 2 * helps > folds.size();
-            boolean crowdFree = Math.abs(crowdRho) < CROWD_LIMIT;
-            return keep ? "keep" : "drop: " + (!most ? "helps the held-out video in " + helps + " of " + folds.size()
-                    + " folds" : "") + (!most && !crowdFree ? "; " : "") + (!crowdFree ? String.format(Locale.ROOT,
-                    "follows the crowd (rho %.2f)", crowdRho) : "");
+            return CrossValidation.verdict(2 * helps > folds.size(), "helps the held-out video in " + helps + " of "
+                    + folds.size() + " folds", crowdRho);
         }
+    }
+
+    /** Either rule's verdict: keep when the component helps and does not follow the crowd, else why not. */
+    static String verdict(boolean helps, String howMuch, double crowdRho) {
+        boolean crowdFree = Math.abs(crowdRho) < CROWD_LIMIT;
+        return helps && crowdFree ? "keep" : "drop: " + (!helps ? howMuch : "") + (!helps && !crowdFree ? "; " : "")
+                + (!crowdFree ? String.format(Locale.ROOT, "follows the crowd (rho %.2f)", crowdRho) : "");
     }
 
     /** On normal video: the rank correlation of a variant's frame scores with the frame's object count, and a slope. */
@@ -104,10 +108,8 @@ public record CrossValidation(List<ComponentResult> components, List<Crowding> c
         }
 
         public String verdict() {
-            boolean crowdFree = Math.abs(crowdRho) < CROWD_LIMIT;
-            return keep() ? "keep" : "drop: " + (videosMore() <= videosFewer() ? "opens more in " + videosMore()
-                    + " videos, fewer in " + videosFewer() : "") + (videosMore() <= videosFewer() && !crowdFree ? "; " : "")
-                    + (!crowdFree ? String.format(Locale.ROOT, "follows the crowd (rho %.2f)", crowdRho) : "");
+            return CrossValidation.verdict(videosMore() > videosFewer(), "opens more in " + videosMore() + " videos, fewer in "
+                    + videosFewer(), crowdRho);
         }
     }
 
