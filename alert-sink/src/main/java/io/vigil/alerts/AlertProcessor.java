@@ -162,7 +162,7 @@ final class AlertProcessor implements Processor<String, byte[], String, byte[]> 
             metrics.frameScored(camera, f.smoothedScore());
         }
         for (AlertTimeline.Announcement a : out.announcements()) {
-            AnomalyEvent event = toEvent(a);
+            AnomalyEvent event = toEvent(a, timeline.settings());
             context.forward(new Record<>(camera, event.toByteArray(), timestamp), AlertTopology.EVENTS_SINK);
             metrics.announced(a.event().state().name());
             LOG.infof("event=%s state=%s camera=%s frames=%d..%d peak=%d score=%.3f", event.getEventId(), event.getState(),
@@ -176,12 +176,12 @@ final class AlertProcessor implements Processor<String, byte[], String, byte[]> 
         peaks.put(camera, Frame.newBuilder().setCameraId(camera).setFrameIndex(index).setJpeg(ByteString.copyFrom(jpeg)).build());
     }
 
-    private AnomalyEvent toEvent(AlertTimeline.Announcement a) {
+    private AnomalyEvent toEvent(AlertTimeline.Announcement a, AlertTimeline.Settings camera) {
         var e = a.event();
         List<ScoredObject> anomalous = new ArrayList<>();
-        float close = settings.cameras().events(e.cameraId()).closeThreshold();
+        float close = camera.events().closeThreshold();
         int n = a.peakObjects().size();
-        boolean adjusted = settings.timeline().aggregation() == FrameScorer.Aggregation.CROWD_ADJUSTED;
+        boolean adjusted = camera.aggregation() == FrameScorer.Aggregation.CROWD_ADJUSTED;
         for (ScoredObject o : a.peakObjects()) {
             // An object counts as the frame score does: among as many normal objects, with the crowd adjustment.
             if ((adjusted ? FrameScorer.rarestAmong(o.getScore(), n) : o.getScore()) >= close) {

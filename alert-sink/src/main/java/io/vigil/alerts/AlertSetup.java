@@ -7,7 +7,6 @@ import io.vigil.common.alerts.AlertTimeline;
 import io.vigil.common.registry.CameraEventSettings;
 import io.vigil.common.registry.ModelRegistry;
 import io.vigil.common.scoring.EventDetector;
-import io.vigil.common.scoring.FrameScorer;
 import io.vigil.kafka.BoundedClose;
 import io.vigil.proto.v1.EventThresholds;
 import io.vigil.proto.v1.IgnoreZone;
@@ -79,13 +78,8 @@ public class AlertSetup {
         AlertConfig.Thumbnails t = config.thumbnails();
         AlertTopology.CameraRules rules = new AlertTopology.CameraRules() {
             @Override
-            public EventDetector.Settings events(String camera) {
-                return cameraEvents.forCamera(camera).settings();
-            }
-
-            @Override
-            public Optional<FrameScorer.Aggregation> aggregation(String camera) {
-                return cameraEvents.forCamera(camera).aggregation();
+            public AlertTimeline.Settings timeline(String camera, AlertTimeline.Settings service) {
+                return cameraEvents.forCamera(camera).timeline(service);
             }
 
             @Override

@@ -1,8 +1,6 @@
 package io.vigil.alerts;
 
 import io.vigil.common.alerts.AlertTimeline;
-import io.vigil.common.scoring.EventDetector;
-import io.vigil.common.scoring.FrameScorer;
 import io.vigil.proto.Topics;
 import io.vigil.proto.v1.ObjectScore;
 import io.vigil.vision.image.Thumbnails;
@@ -35,17 +33,13 @@ public final class AlertTopology {
     static final String PEAKS_STORE = "alert-peaks";
 
     /**
-     * What differs between cameras: event thresholds, the frame aggregation they were chosen on, and zones whose
-     * objects raise no event.
+     * What differs between cameras: event thresholds, the frame aggregation and smoothing they were chosen on, and
+     * zones whose objects raise no event.
      */
     @FunctionalInterface
     interface CameraRules {
-        EventDetector.Settings events(String camera);
-
-        /** The frame aggregation the camera's thresholds were chosen on, when they name one. */
-        default Optional<FrameScorer.Aggregation> aggregation(String camera) {
-            return Optional.empty();
-        }
+        /** The camera's frame scoring and event rules: the service's, with what the camera's thresholds bring. */
+        AlertTimeline.Settings timeline(String camera, AlertTimeline.Settings service);
 
         /** The camera's NOT_ALERTED zone that holds this object, if any: it is then counted with score 0. */
         default Optional<String> notAlertedZone(ObjectScore score) {
@@ -61,10 +55,9 @@ public final class AlertTopology {
     record Settings(AlertTimeline.Settings timeline, CameraRules cameras, Thumbnails thumbnails, int maxFramesPerCamera,
             Duration idleTimeout, Duration endOfSourceTimeout, Duration punctuateEvery, Duration cameraRetention) {
 
-        /** The camera's smoothing and event settings. */
+        /** The camera's scoring, smoothing and event settings. */
         AlertTimeline.Settings timeline(String camera) {
-            AlertTimeline.Settings own = timeline.withEvents(cameras.events(camera));
-            return cameras.aggregation(camera).map(own::withAggregation).orElse(own);
+            return cameras.timeline(camera, timeline);
         }
     }
 

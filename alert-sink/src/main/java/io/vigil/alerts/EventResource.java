@@ -59,11 +59,11 @@ public class EventResource {
     }
 
     /**
-     * A camera's event thresholds, the frame aggregation its scores use, and where they come from (configuration,
-     * registry, model calibration, defaults).
+     * A camera's event thresholds, the frame aggregation and smoothing its scores use, and where they come from
+     * (configuration, registry, model calibration, defaults).
      */
     public record CameraThresholds(String camera, float openThreshold, float closeThreshold, String frameAggregation,
-            String origin, String detail) {
+            double sigma, int lookaheadFrames, String origin, String detail) {
     }
 
     /** An event id's start frame, after the camera id and a colon. */
@@ -77,7 +77,7 @@ public class EventResource {
     private final FixedWindowLimit reviewLimit;
     private final SecurityIdentity identity;
     private final CameraEventSettings cameraEvents;
-    private final FrameScorer.Aggregation serviceAggregation;
+    private final AlertTimeline.Settings service;
     private final Settings settings;
     private final int maxStreamClients;
     private final int maxStreamClientsPerUser;
@@ -95,7 +95,7 @@ public class EventResource {
         this.maxStreamClients = config.view().maxStreamClients();
         this.maxStreamClientsPerUser = config.view().maxStreamClientsPerUser();
         AlertTimeline.Settings t = AlertSetup.timelineSettings(config);
-        this.serviceAggregation = t.aggregation();
+        this.service = t;
         this.settings = new Settings(t.events().openThreshold(), t.events().closeThreshold(),
                 new AlertTimeline("-", t).lookahead(), t.sigma());
     }
@@ -246,9 +246,11 @@ public class EventResource {
     public CameraThresholds thresholds(@PathParam("camera") String camera) {
         checkCamera(camera);
         CameraEventSettings.Resolved r = cameraEvents.forCamera(camera);
-        return new CameraThresholds(camera, r.settings().openThreshold(), r.settings().closeThreshold(),
-                r.aggregation().orElse(serviceAggregation).name().toLowerCase(java.util.Locale.ROOT),
-                r.origin().name().toLowerCase(java.util.Locale.ROOT), r.detail());
+        AlertTimeline.Settings own = r.timeline(service);
+        return new CameraThresholds(camera, own.events().openThreshold(), own.events().closeThreshold(),
+                own.aggregation().name().toLowerCase(java.util.Locale.ROOT), own.sigma(),
+                new AlertTimeline(camera, own).lookahead(), r.origin().name().toLowerCase(java.util.Locale.ROOT),
+                r.detail());
     }
 
     @GET

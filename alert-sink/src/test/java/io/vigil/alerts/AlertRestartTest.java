@@ -66,7 +66,7 @@ class AlertRestartTest {
 
     private static KafkaStreams start(InProcessKafka kafka, Path stateDir) {
         Properties props = kafka.streamsProperties("alert-restart-test", stateDir);
-        AlertTopology.Settings settings = new AlertTopology.Settings(AlertInputs.SETTINGS, camera -> AlertInputs.SETTINGS.events(),
+        AlertTopology.Settings settings = new AlertTopology.Settings(AlertInputs.SETTINGS, (camera, service) -> service,
                 new Thumbnails(new ImageCodec(), 160, 80),
                 600, Duration.ofMinutes(5), Duration.ofMinutes(5), Duration.ofSeconds(1), Duration.ofDays(1));
         KafkaStreams streams = new KafkaStreams(AlertTopology.build(settings, AlertMetrics.NONE), props);

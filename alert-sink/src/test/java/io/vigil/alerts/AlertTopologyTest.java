@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vigil.common.alerts.AlertTimeline;
 import io.vigil.common.scoring.EventDetector;
-import io.vigil.common.scoring.FrameScorer;
 import io.vigil.proto.DeadLetterHeaders;
 import io.vigil.proto.Topics;
 import io.vigil.proto.serde.VigilSerdes;
@@ -47,7 +46,7 @@ class AlertTopologyTest {
     private TestOutputTopic<String, byte[]> deadLetters;
 
     /** Event settings of cameras that do not use the defaults; read for every input, as the registry's are. */
-    private final Map<String, EventDetector.Settings> perCamera = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, AlertTimeline.Settings> perCamera = new java.util.concurrent.ConcurrentHashMap<>();
     /** Cameras all of whose objects lie in a NOT_ALERTED zone (by name). */
     private final Map<String, String> notAlerted = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -55,8 +54,8 @@ class AlertTopologyTest {
     void start() {
         AlertTopology.CameraRules rules = new AlertTopology.CameraRules() {
             @Override
-            public EventDetector.Settings events(String camera) {
-                return perCamera.getOrDefault(camera, AlertInputs.SETTINGS.events());
+            public AlertTimeline.Settings timeline(String camera, AlertTimeline.Settings service) {
+                return perCamera.getOrDefault(camera, service);
             }
 
             @Override
@@ -153,7 +152,7 @@ class AlertTopologyTest {
     void eachCameraHasItsOwnThresholdsAndAChangeAppliesToTheNextFrames() throws Exception {
         List<byte[]> jpegs = AlertInputs.ped2Jpegs(60);
         // Spikes of 0.9 on frames 10..14: the default open threshold is 0.5, the strict camera's 0.95.
-        perCamera.put("strict", new EventDetector.Settings(0.95f, 0.6f, 3, 2, 0));
+        perCamera.put("strict", AlertInputs.SETTINGS.withEvents(new EventDetector.Settings(0.95f, 0.6f, 3, 2, 0)));
         pipe(AlertInputs.camera("cam-1", jpegs, 0, 30, 10, 14));
         pipe(AlertInputs.camera("strict", jpegs, 0, 30, 10, 14));
         Map<String, List<String>> byCamera = new HashMap<>();
@@ -163,7 +162,7 @@ class AlertTopologyTest {
         assertEquals(Map.of("cam-1", List.of("cam-1:10 OPEN", "cam-1:10 CLOSED")), byCamera, "0.9 is no event at 0.95");
 
         // A new calibration lowers the strict camera's threshold: its next spike (frames 40..44) is an event.
-        perCamera.put("strict", new EventDetector.Settings(0.85f, 0.6f, 3, 2, 0));
+        perCamera.put("strict", AlertInputs.SETTINGS.withEvents(new EventDetector.Settings(0.85f, 0.6f, 3, 2, 0)));
         List<AlertInputs.Input> next = AlertInputs.camera("strict", jpegs, 30, 60, 40, 44);
         pipe(next);
         List<AnomalyEvent> strict = events.readValuesToList().stream().map(AlertTopologyTest::event).toList();
@@ -173,26 +172,23 @@ class AlertTopologyTest {
     }
 
     @Test
-    void aCamerasThresholdsBringTheFrameAggregationTheyWereChosenOn() {
-        AlertTimeline.Settings service = AlertInputs.SETTINGS.withAggregation(FrameScorer.Aggregation.CROWD_ADJUSTED);
-        AlertTopology.CameraRules rules = new AlertTopology.CameraRules() {
-            @Override
-            public EventDetector.Settings events(String camera) {
-                return camera.equals("street") ? service.events().withThresholds(2.3f, 1.7f) : service.events();
-            }
+    void aCameraScoresItsFramesWithTheSmoothingItsThresholdsWereChosenOn() throws Exception {
+        // The street's thresholds were chosen on frame scores smoothed over neighbours; the service's are not smoothed.
+        perCamera.put("street", AlertInputs.SETTINGS.withSmoothing(2, 6));
+        List<byte[]> jpegs = AlertInputs.ped2Jpegs(30);
+        pipe(AlertInputs.camera("street", jpegs, 0, 30, 10, 14));
+        pipe(AlertInputs.camera("plaza", jpegs, 0, 30, 10, 14));
 
-            @Override
-            public java.util.Optional<FrameScorer.Aggregation> aggregation(String camera) {
-                return camera.equals("street") ? java.util.Optional.of(FrameScorer.Aggregation.MAXIMUM)
-                        : java.util.Optional.empty();
-            }
-        };
-        AlertTopology.Settings settings = new AlertTopology.Settings(service, rules, null, 600, Duration.ofSeconds(10),
-                Duration.ofMinutes(2), Duration.ofSeconds(1), Duration.ofHours(1));
-        assertEquals(FrameScorer.Aggregation.MAXIMUM, settings.timeline("street").aggregation());
-        assertEquals(2.3f, settings.timeline("street").events().openThreshold());
-        assertEquals(FrameScorer.Aggregation.CROWD_ADJUSTED, settings.timeline("plaza").aggregation(), "the service's");
-        assertEquals(service.events(), settings.timeline("plaza").events());
+        List<FrameScore> all = frameScores.readValuesToList().stream()
+                .map(v -> VigilSerdes.FRAME_SCORE.deserializer().parse(v, Topics.FRAME_SCORES)).toList();
+        List<FrameScore> street = all.stream().filter(s -> s.getCameraId().equals("street")).toList();
+        List<FrameScore> plaza = all.stream().filter(s -> s.getCameraId().equals("plaza")).toList();
+        assertEquals(24, street.size(), "the last 6 frames wait for the 6 frames of look-ahead");
+        assertEquals(30, plaza.size());
+        assertEquals(0.1f, plaza.get(9).getSmoothedScore(), 1e-6f, "unsmoothed: the frame before the spike");
+        assertTrue(street.get(9).getSmoothedScore() > 0.3f, "smoothed: the spike reaches the frame before it, got "
+                + street.get(9).getSmoothedScore());
+        assertTrue(street.get(12).getSmoothedScore() < 0.9f && street.get(12).getSmoothedScore() > 0.5f);
     }
 
     @Test

@@ -14,6 +14,7 @@ import io.vigil.common.registry.ModelRegistry;
 import io.vigil.common.scoring.EventDetector;
 import io.vigil.proto.v1.EventThresholds;
 import io.vigil.proto.v1.FrameAggregation;
+import io.vigil.proto.v1.FrameSmoothing;
 import io.vigil.proto.v1.ModelDescriptor;
 import io.vigil.testkit.KafkaBrokerResource;
 import java.net.URI;
@@ -76,20 +77,22 @@ class EventApiInputTest {
                 .body("closeThreshold", equalTo(5f)).body("origin", equalTo("configuration"));
         given().get("/cameras/cam-9/thresholds").then().statusCode(200).body("openThreshold",
                 equalTo(Float.parseFloat(EventDetector.Settings.OPEN_THRESHOLD))).body("origin", equalTo("default"))
-                .body("frameAggregation", equalTo("crowd_adjusted"));
+                .body("frameAggregation", equalTo("crowd_adjusted")).body("sigma", equalTo(3f)).body("lookaheadFrames", equalTo(9));
         given().urlEncodingEnabled(false).get("/cameras/%01cam/thresholds").then().statusCode(400);
 
-        // A model calibrated for cam-9 is registered while the service runs: its thresholds, and the aggregation they
-        // were chosen on, apply within a refresh.
+        // A model calibrated for cam-9 is registered while the service runs: its thresholds, and the aggregation and
+        // smoothing they were chosen on, apply within a refresh.
         Path model = Files.writeString(Files.createDirectories(DIR).resolve("m.onnx"), "model");
         new ModelRegistry(REGISTRY).register("cam-9", model, ModelDescriptor.newBuilder().setThresholds(EventThresholds
-                .newBuilder().setOpen(4.5f).setClose(3f).setAggregation(FrameAggregation.FRAME_AGGREGATION_MAXIMUM)).build(), true);
+                .newBuilder().setOpen(4.5f).setClose(3f).setAggregation(FrameAggregation.FRAME_AGGREGATION_MAXIMUM)
+                .setSmoothing(FrameSmoothing.newBuilder().setSigma(8).setMaxLookahead(24))).build(), true);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!given().get("/cameras/cam-9/thresholds").asString().contains("\"model\"") && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }
         given().get("/cameras/cam-9/thresholds").then().statusCode(200).body("openThreshold", equalTo(4.5f))
                 .body("closeThreshold", equalTo(3f)).body("origin", equalTo("model")).body("frameAggregation", equalTo("maximum"))
+                .body("sigma", equalTo(8f)).body("lookaheadFrames", equalTo(24))
                 .body("detail", startsWith("calibrated with cam-9/v1@"));
     }
 

@@ -256,7 +256,8 @@ public final class TrainingRun {
         String basis = c.basis(o.eventsPerDay());
         log.printf("event thresholds: open %.3f, close %.3f (%s, %.1f frames/s)%n", c.open(), c.close(), basis, fps);
         return EventThresholds.newBuilder().setOpen(c.open()).setClose(c.close()).setBasis(basis)
-                .setAggregation(CameraEventSettings.aggregation(timeline.aggregation())).build();
+                .setAggregation(CameraEventSettings.aggregation(timeline.aggregation()))
+                .setSmoothing(new CameraEventSettings.Smoothing(timeline.sigma(), timeline.maxLookahead()).toProto()).build();
     }
 
     /** Inference's batch-norm statistics from a fixed sample of training objects (see SsmtlTrainer). */

@@ -75,6 +75,10 @@ class TrainingRunTest {
         assertTrue(result.thresholds().getBasis().contains("events/day"), result.thresholds().getBasis());
         assertEquals(io.vigil.proto.v1.FrameAggregation.FRAME_AGGREGATION_CROWD_ADJUSTED, result.thresholds().getAggregation(),
                 "the thresholds say which frame scores they were chosen on: the alert-sink's default");
+        assertEquals(Double.parseDouble(io.vigil.common.alerts.AlertTimeline.Settings.SIGMA),
+                result.thresholds().getSmoothing().getSigma(), 1e-6, "and how they were smoothed");
+        assertEquals(Integer.parseInt(io.vigil.common.alerts.AlertTimeline.Settings.MAX_LOOKAHEAD),
+                result.thresholds().getSmoothing().getMaxLookahead());
         String text = log.toString();
         assertTrue(text.contains("epoch 2 done"), text);
         assertTrue(text.contains("teacher mobilenetv2-12-int8.onnx: 1000 logits"), text);

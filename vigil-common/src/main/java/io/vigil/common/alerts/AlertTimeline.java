@@ -131,6 +131,11 @@ public final class AlertTimeline {
     private long sourceEnd = -1;
     private long late;
 
+    /** The frame scoring, smoothing and event rules this camera's timeline runs with. */
+    public Settings settings() {
+        return settings;
+    }
+
     public AlertTimeline(String cameraId, Settings settings) {
         this.cameraId = cameraId;
         this.settings = settings;

@@ -1,10 +1,12 @@
 package io.vigil.common.registry;
 
+import io.vigil.common.alerts.AlertTimeline;
 import io.vigil.common.scoring.EventDetector;
 import io.vigil.common.scoring.FrameScorer;
 import io.vigil.proto.v1.CameraSettings;
 import io.vigil.proto.v1.EventThresholds;
 import io.vigil.proto.v1.FrameAggregation;
+import io.vigil.proto.v1.FrameSmoothing;
 import io.vigil.proto.v1.IgnoreMode;
 import io.vigil.proto.v1.IgnoreZone;
 import io.vigil.proto.v1.ObjectScore;
@@ -15,7 +17,9 @@ import java.util.Optional;
 /**
  * Each camera's event rules. Its thresholds are the first found of: the service's configuration for that camera, the
  * camera's override in the registry's camera settings, the thresholds calibrated with its scope's current model, the
- * service's defaults. Thresholds that name the frame aggregation they were chosen on bring it with them. Objects in its
+ * service's defaults. Thresholds that name the frame aggregation and smoothing they were chosen on bring them along;
+ * thresholds that make no sense (close above open, a smoothing no stream could keep) are set aside for the defaults, so
+ * one bad descriptor never stops a camera's alerts. Objects in its
  * NOT_ALERTED ignore zones raise no event. A snapshot: {@link #refresh} reads the registry (first) (a new model brings
  * its thresholds), lookups never touch disk.
  */
@@ -27,11 +31,41 @@ public final class CameraEventSettings {
     }
 
     /**
-     * A camera's event rules and, when its thresholds say which, the frame aggregation they were chosen on (empty: the
-     * service's own).
+     * A camera's event rules and, when its thresholds say which, the frame aggregation and the smoothing they were
+     * chosen on (empty: the service's own).
      */
-    public record Resolved(EventDetector.Settings settings, Optional<FrameScorer.Aggregation> aggregation, Origin origin,
-            String detail) {
+    public record Resolved(EventDetector.Settings settings, Optional<FrameScorer.Aggregation> aggregation,
+            Optional<Smoothing> smoothing, Origin origin, String detail) {
+
+        /** The service's frame scoring with this camera's rules, aggregation and smoothing. */
+        public AlertTimeline.Settings timeline(AlertTimeline.Settings service) {
+            AlertTimeline.Settings own = service.withEvents(settings);
+            AlertTimeline.Settings aggregated = aggregation.map(own::withAggregation).orElse(own);
+            return smoothing.map(s -> aggregated.withSmoothing(s.sigma(), s.maxLookahead())).orElse(aggregated);
+        }
+    }
+
+    /** A Gaussian of {@code sigma} frames reaching at most {@code maxLookahead} frames either side. */
+    public record Smoothing(double sigma, int maxLookahead) {
+        /** Beyond these a stream would wait minutes for a frame's score: no calibration asks for it. */
+        public static final double MAX_SIGMA = 100;
+        public static final int MAX_LOOKAHEAD = 300;
+
+        public Smoothing {
+            if (!(sigma >= 0 && sigma <= MAX_SIGMA) || maxLookahead < 0 || maxLookahead > MAX_LOOKAHEAD) {
+                throw new IllegalArgumentException("smoothing sigma must be in [0, " + MAX_SIGMA + "] and look-ahead in [0, "
+                        + MAX_LOOKAHEAD + "], got " + sigma + " and " + maxLookahead);
+            }
+        }
+
+        public static Optional<Smoothing> of(EventThresholds t) {
+            return t.hasSmoothing() ? Optional.of(new Smoothing(t.getSmoothing().getSigma(), t.getSmoothing().getMaxLookahead()))
+                    : Optional.empty();
+        }
+
+        public FrameSmoothing toProto() {
+            return FrameSmoothing.newBuilder().setSigma((float) sigma).setMaxLookahead(maxLookahead).build();
+        }
     }
 
     private final EventDetector.Settings defaults;
@@ -85,7 +119,7 @@ public final class CameraEventSettings {
                 return resolved(model.descriptor().getThresholds(), Origin.MODEL, "calibrated with " + model.id());
             }
         }
-        return new Resolved(defaults, Optional.empty(), Origin.DEFAULT, "the service's defaults");
+        return new Resolved(defaults, Optional.empty(), Optional.empty(), Origin.DEFAULT, "the service's defaults");
     }
 
     /** The camera's NOT_ALERTED zone that holds this object, if any. */
@@ -95,11 +129,19 @@ public final class CameraEventSettings {
     }
 
     private EventDetector.Settings with(EventThresholds t) {
+        if (!Float.isFinite(t.getOpen()) || !Float.isFinite(t.getClose())) {
+            throw new IllegalArgumentException("thresholds must be finite, got " + t.getOpen() + " and " + t.getClose());
+        }
         return defaults.withThresholds(t.getOpen(), t.getClose());
     }
 
     private Resolved resolved(EventThresholds t, Origin origin, String detail) {
-        return new Resolved(with(t), aggregation(t.getAggregation()), origin, detail);
+        try {
+            return new Resolved(with(t), aggregation(t.getAggregation()), Smoothing.of(t), origin, detail);
+        } catch (IllegalArgumentException e) {
+            return new Resolved(defaults, Optional.empty(), Optional.empty(), Origin.DEFAULT,
+                    "the service's defaults: the thresholds " + detail + " were set aside (" + e.getMessage() + ")");
+        }
     }
 
     /** The frame aggregation thresholds were chosen on, if they say. */

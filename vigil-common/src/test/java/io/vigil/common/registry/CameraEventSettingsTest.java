@@ -2,7 +2,9 @@ package io.vigil.common.registry;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vigil.common.alerts.AlertTimeline;
 import io.vigil.common.scoring.EventDetector;
 import io.vigil.common.scoring.FrameScorer;
 import io.vigil.proto.v1.Box;
@@ -10,6 +12,7 @@ import io.vigil.proto.v1.CameraSettings;
 import io.vigil.proto.v1.Detection;
 import io.vigil.proto.v1.EventThresholds;
 import io.vigil.proto.v1.FrameAggregation;
+import io.vigil.proto.v1.FrameSmoothing;
 import io.vigil.proto.v1.IgnoreZone;
 import io.vigil.proto.v1.ModelDescriptor;
 import io.vigil.proto.v1.ObjectScore;
@@ -73,11 +76,12 @@ class CameraEventSettingsTest {
     }
 
     @Test
-    void thresholdsBringTheFrameAggregationTheyWereChosenOn() throws Exception {
+    void thresholdsBringTheFrameAggregationAndSmoothingTheyWereChosenOn() throws Exception {
         ModelRegistry registry = new ModelRegistry(dir);
         Path model = Files.writeString(dir.resolve("m.onnx"), "m");
         registry.register("street", model, ModelDescriptor.newBuilder().setThresholds(thresholds(2.3f, 1.7f).toBuilder()
-                .setAggregation(FrameAggregation.FRAME_AGGREGATION_MAXIMUM)).build(), true);
+                .setAggregation(FrameAggregation.FRAME_AGGREGATION_MAXIMUM)
+                .setSmoothing(FrameSmoothing.newBuilder().setSigma(8).setMaxLookahead(24))).build(), true);
         registry.putCameraSettings(CameraSettings.newBuilder().setCameraId("gate").setThresholds(thresholds(5f, 4f)
                 .toBuilder().setAggregation(FrameAggregation.FRAME_AGGREGATION_CROWD_ADJUSTED)).build());
         CameraEventSettings s = new CameraEventSettings(DEFAULTS, Map.of(), Optional.of(registry));
@@ -87,6 +91,37 @@ class CameraEventSettingsTest {
         assertEquals(Optional.empty(), s.forCamera("other").aggregation());
         for (FrameScorer.Aggregation a : FrameScorer.Aggregation.values()) {
             assertEquals(Optional.of(a), CameraEventSettings.aggregation(CameraEventSettings.aggregation(a)));
+        }
+
+        AlertTimeline.Settings service = AlertTimeline.Settings.defaults().withEvents(DEFAULTS);
+        AlertTimeline.Settings street = s.forCamera("street").timeline(service);
+        assertEquals(FrameScorer.Aggregation.MAXIMUM, street.aggregation());
+        assertEquals(8, street.sigma());
+        assertEquals(24, new AlertTimeline("street", street).lookahead(), "3 sigma, within the look-ahead it names");
+        assertEquals(2.3f, street.events().openThreshold());
+        assertEquals(DEFAULTS.minDuration(), street.events().minDuration());
+        AlertTimeline.Settings gate = s.forCamera("gate").timeline(service);
+        assertEquals(FrameScorer.Aggregation.CROWD_ADJUSTED, gate.aggregation());
+        assertEquals(service.sigma(), gate.sigma(), "thresholds that name no smoothing: the service's");
+        assertEquals(service, s.forCamera("other").timeline(service));
+    }
+
+    @Test
+    void thresholdsNoStreamCouldUseAreSetAsideForTheDefaultsWithoutStoppingTheCamera() throws Exception {
+        ModelRegistry registry = new ModelRegistry(dir);
+        Path model = Files.writeString(dir.resolve("m.onnx"), "m");
+        registry.register("hour-long", model, ModelDescriptor.newBuilder().setThresholds(thresholds(2.3f, 1.7f).toBuilder()
+                .setSmoothing(FrameSmoothing.newBuilder().setSigma(5000).setMaxLookahead(100_000))).build(), true);
+        registry.register("nan", model, ModelDescriptor.newBuilder().setThresholds(thresholds(Float.NaN, 1f)).build(), true);
+        registry.register("inverted", model, calibrated(1f, 2f), true);
+        CameraEventSettings s = new CameraEventSettings(DEFAULTS, Map.of(), Optional.of(registry));
+        s.refresh();
+        for (String camera : new String[] {"hour-long", "nan", "inverted"}) {
+            CameraEventSettings.Resolved r = s.forCamera(camera);
+            assertEquals(CameraEventSettings.Origin.DEFAULT, r.origin(), camera);
+            assertEquals(DEFAULTS, r.settings(), camera);
+            assertEquals(Optional.empty(), r.smoothing(), camera);
+            assertTrue(r.detail().contains("set aside"), r.detail());
         }
     }
 
