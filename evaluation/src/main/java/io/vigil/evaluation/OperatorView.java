@@ -50,12 +50,13 @@ public record OperatorView(List<Span> spans, int events, int falseAlarms, long f
                 }
                 falseAlarms += anomalous ? 0 : 1;
             }
-            for (int[] run : runs(labels)) {
-                int f = run[0];
-                int last = run[1];
-                EventSpan first = null; // the earliest announced event that covers the anomaly
+            List<int[]> runs = runs(labels);
+            for (int r = 0; r < runs.size(); r++) {
+                int f = runs.get(r)[0];
+                int last = runs.get(r)[1];
+                EventSpan first = null; // the earliest announced event that opened for this anomaly
                 for (EventSpan e : es) {
-                    if (e.start() <= last && e.end() >= f && (first == null || e.openedAt() < first.openedAt())) {
+                    if (firstCovered(e, runs) == r && (first == null || e.openedAt() < first.openedAt())) {
                         first = e;
                     }
                 }
@@ -77,6 +78,19 @@ public record OperatorView(List<Span> spans, int events, int falseAlarms, long f
             }
         }
         return byId.values().stream().map(s -> new EventSpan(s[0], s[1], s[2] == Long.MAX_VALUE ? s[0] : s[2])).toList();
+    }
+
+    /**
+     * The first labelled anomaly (index into {@code runs}) an event covers, -1 for none. An event opens at most that
+     * one: one that lasts over several anomalies alerts the operator once, so it finds one of them, not all.
+     */
+    private static int firstCovered(EventSpan e, List<int[]> runs) {
+        for (int r = 0; r < runs.size(); r++) {
+            if (e.start() <= runs.get(r)[1] && e.end() >= runs.get(r)[0]) {
+                return r;
+            }
+        }
+        return -1;
     }
 
     /** The labelled anomalies of a video: each run of anomalous frames, its first and last frame. */
@@ -109,8 +123,8 @@ public record OperatorView(List<Span> spans, int events, int falseAlarms, long f
         for (int i = 0; i < videos.size(); i++) {
             List<EventSpan> es = events(EventDetector.replay(videos.get(i).id(), smoothed.get(i), settings).stream()
                     .map(e -> new OfflinePipeline.Announced(e, e.endFrame())).toList());
-            opened.add((int) runs(videos.get(i).labels()).stream()
-                    .filter(run -> es.stream().anyMatch(e -> e.start() <= run[1] && e.end() >= run[0])).count());
+            List<int[]> runs = runs(videos.get(i).labels());
+            opened.add((int) es.stream().mapToInt(e -> firstCovered(e, runs)).filter(r -> r >= 0).distinct().count());
         }
         return opened;
     }

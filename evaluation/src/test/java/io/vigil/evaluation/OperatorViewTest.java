@@ -55,4 +55,36 @@ class OperatorViewTest {
         assertEquals(1, v.falseAlarms());
         assertEquals(100 / 10.0 / 3600, v.hours(), 1e-12);
     }
+
+    @Test
+    void anEventLastingOverSeveralAnomaliesOpensOnlyTheFirst() {
+        boolean[] labels = new boolean[200];
+        for (int f = 20; f <= 39; f++) {
+            labels[f] = true; // anomaly 1
+        }
+        for (int f = 60; f <= 79; f++) {
+            labels[f] = true; // anomaly 2: within the same event
+        }
+        for (int f = 120; f <= 139; f++) {
+            labels[f] = true; // anomaly 3: its own event
+        }
+        List<OfflinePipeline.Announced> events = List.of(
+                announced("c:25", EventDetector.State.OPEN, 25, 30, 34),
+                announced("c:25", EventDetector.State.CLOSED, 25, 75, 90),
+                announced("c:118", EventDetector.State.OPEN, 118, 123, 127),
+                announced("c:118", EventDetector.State.CLOSED, 118, 140, 150));
+        OperatorView v = OperatorView.of(List.of(video("v", labels)), List.of(result("v", events)), 10);
+        assertEquals(2, v.covered(), "one alert, one anomaly found");
+        assertNull(v.spans().get(1).startDelay());
+        assertEquals(Integer.valueOf(-2), v.spans().get(2).startDelay());
+        float[] smoothed = new float[200];
+        for (int f = 25; f <= 75; f++) {
+            smoothed[f] = 5f;
+        }
+        for (int f = 118; f <= 140; f++) {
+            smoothed[f] = 5f;
+        }
+        assertEquals(List.of(2), OperatorView.opened(List.of(video("v", labels)), List.of(smoothed),
+                new EventDetector.Settings(3f, 2f, 5, 10, 25)), "a threshold replayed counts alike");
+    }
 }
