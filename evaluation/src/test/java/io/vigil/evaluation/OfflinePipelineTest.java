@@ -8,7 +8,9 @@ import io.vigil.common.scoring.SsmtlScorer;
 import io.vigil.common.scoring.TaskCalibration;
 import io.vigil.common.sequence.SequenceBuilder;
 import io.vigil.common.sequence.SequenceSettings;
+import io.vigil.vision.detect.DetectorSpec;
 import io.vigil.vision.detect.FrameDetector;
+import io.vigil.vision.detect.MotionDetector;
 import io.vigil.vision.image.ImageCodec;
 import io.vigil.vision.onnx.Device;
 import io.vigil.vision.onnx.OnnxModel;
@@ -41,9 +43,11 @@ class OfflinePipelineTest {
         assertEquals(test.id(), normal.id(), "two videos of one name, with different backgrounds (seeds)");
         DetectorOptions motion = new DetectorOptions();
         motion.backend = "motion";
+        // A warm-up shorter than the stray background's 20 frames, or it would hide the mix-up.
+        DetectorSpec spec = new DetectorSpec(DetectorSpec.Backend.MOTION, null, Device.CPU, 1, 640, 0.3f, 0.45f, 8, true,
+                new MotionDetector.Settings(200, 9, false, 40, 3, 10), false);
         Path model = Path.of(System.getProperty("vigil.models.dir", "../models"), "ssmtl-street.onnx");
-        try (FrameDetector detector = motion.spec(Device.CPU, 1).frameDetector(motion.spec(Device.CPU, 1).create(),
-                motion.filter(), new ImageCodec());
+        try (FrameDetector detector = spec.frameDetector(spec.create(), motion.filter(), new ImageCodec());
                 OnnxModel m = OnnxSessionFactory.open(model, OnnxSessionFactory.Options.cpu(1))) {
             SsmtlScorer scorer = new SsmtlScorer(m, EnumSet.allOf(SsmtlScorer.Task.class), TaskCalibration.Mode.SURPRISE);
             OfflinePipeline pipeline = new OfflinePipeline(detector, new SequenceBuilder(SequenceSettings.paper()

@@ -124,7 +124,8 @@ public interface DetectorConfig {
         @Min(0)
         int mergeRadius();
 
-        @WithDefault("10")
+        /** Frames per camera that only train the background ({@code MotionDetector.Settings.WARMUP_FRAMES}). */
+        @WithDefault("60")
         @Min(0)
         int warmupFrames();
     }

@@ -22,7 +22,7 @@ class MotionDetectorTest {
         for (int i = 0; i <= 60; i++) {
             last = TestImages.read(clip.resolve(String.format("%03d.jpg", i)));
             moving = motion.detect(List.of(new DetectionInput("ped2-04", i, last))).get(0);
-            if (i < 10) {
+            if (i < MotionDetector.Settings.WARMUP_FRAMES) {
                 assertTrue(moving.isEmpty(), "warm-up frames only train the background");
             }
         }

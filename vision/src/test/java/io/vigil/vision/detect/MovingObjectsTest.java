@@ -34,6 +34,9 @@ class MovingObjectsTest {
         assertEquals(List.of(person, halfCovered, elsewhere), out);
     }
 
+    /** The defaults, but 10 frames of warm-up: the square crosses the image in 30. */
+    static final MotionDetector.Settings SHORT_WARMUP = new MotionDetector.Settings(200, 9, false, 40, 3, 10);
+
     /**
      * Through FrameDetector with YOLOX-Nano and the motion detector: a grey square gliding over a still checkerboard is
      * nothing YOLOX knows, so the motion detector's box for it is added; the frames say which detectors made them.
@@ -43,7 +46,7 @@ class MovingObjectsTest {
         ImageCodec codec = new ImageCodec();
         DetectionFilter filter = DetectionFilter.of(0.3f, Map.of(), Set.of(), 4f);
         DetectorSpec spec = new DetectorSpec(DetectorSpec.Backend.YOLOX, SharedData.require("models/yolox-nano-coco/yolox_nano.onnx"),
-                Device.CPU, 1, 416, 0.3f, 0.45f, 8, true, MotionDetector.Settings.defaults(), true);
+                Device.CPU, 1, 416, 0.3f, 0.45f, 8, true, SHORT_WARMUP, true);
         List<FrameDetections> out = new ArrayList<>();
         try (FrameDetector detector = spec.frameDetector(spec.create(), filter, codec)) {
             assertEquals("yolox:yolox_nano.onnx+motion:mog2", detector.name());
