@@ -105,6 +105,10 @@ public final class EvaluateMain {
                 + "component's effect on the video held out, and on normal video (--normal-data) whether scores follow "
                 + "the crowd")
         boolean folds;
+        @Option(names = "--sigmas", split = ",", paramLabel = "LIST", description = "smoothing candidates, e.g. 3,5,8: "
+                + "each at the thresholds the normal video (--normal-data) calls for, the anomalies it opens; look-ahead "
+                + "3 sigma within --max-lookahead, the latency budget")
+        List<Double> sigmas = List.of();
         @Option(names = "--fps", paramLabel = "F", description = "the videos' frame rate (default: ${DEFAULT-VALUE}, "
                 + "UCSD Ped2's)")
         double fps = 10;
@@ -143,6 +147,11 @@ public final class EvaluateMain {
         if (c.folds && (normal.isEmpty() || c.frameScoresFrom != null || videos.size() < 2)) {
             throw new CommandLine.ParameterException(new CommandLine(c), "--folds runs the chain on at least two labelled "
                     + "videos and needs --normal-data: the cue sets' scales and the crowd check come from normal video");
+        }
+        if (!c.sigmas.isEmpty() && (normal.isEmpty() || c.frameScoresFrom != null
+                || c.sigmas.stream().anyMatch(s -> !(s >= 0)))) {
+            throw new CommandLine.ParameterException(new CommandLine(c), "--sigmas (each >= 0) runs the chain and needs "
+                    + "--normal-data: each candidate's thresholds come from normal video");
         }
         AlertTimeline.Settings timeline = AlertTimeline.Settings.defaults().withSmoothing(c.sigma, c.maxLookahead)
                 .withAggregation(FrameScorer.Aggregation.valueOf(c.frameAggregation.toUpperCase(Locale.ROOT)))
@@ -247,6 +256,16 @@ public final class EvaluateMain {
         Report.write(c.out, "SSMTL evaluation: " + c.data.getFileName(), setup, e, videos, scored.results(), operator,
                 falseAlarms, calledFor == null ? null : new Report.Thresholds(calledFor, c.eventsPerDay));
         Report.objectTable(c.out.resolve("objects.csv"), scored.results(), scored.normalResults());
+        if (!c.sigmas.isEmpty()) {
+            SmoothingChoice smoothing = SmoothingChoice.of(videos, scored.results(), scored.normalResults(), c.sigmas,
+                    c.maxLookahead, new CrossValidation.EventBudget(timeline.events(), c.fps, c.eventsPerDay));
+            Report.appendSection(c.out, "smoothing.md", smoothing.markdown(c.fps));
+            smoothing.candidates().forEach(s -> say("sigma %.3g (look-ahead %d): open %.4f, %d of %d anomalies opened; "
+                    + "against the step before more in %d videos, fewer in %d", s.sigma(), s.lookahead(),
+                    s.thresholds().open(), s.total(), smoothing.anomalies(), s.videosMore(), s.videosFewer()));
+            say("smoothing chosen: sigma %.3g, look-ahead %d frames", smoothing.choice().sigma(),
+                    smoothing.choice().lookahead());
+        }
         if (scored.plan() != null) {
             CrossValidation folds = CrossValidation.of(videos, scored.results(), scored.normalResults(),
                     scored.plan().components(), new CrossValidation.EventBudget(timeline.events(), c.fps, c.eventsPerDay));

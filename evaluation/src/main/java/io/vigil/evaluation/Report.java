@@ -99,9 +99,13 @@ public final class Report {
 
     /** folds.md and folds.json: the leave-one-video-out report ({@link CrossValidation}), appended to report.md. */
     public static void folds(Path dir, CrossValidation folds) throws IOException {
-        String md = folds.markdown();
-        Files.writeString(dir.resolve("folds.md"), md);
+        appendSection(dir, "folds.md", folds.markdown());
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("folds.json").toFile(), folds);
+    }
+
+    /** A section of its own file, also appended to report.md. */
+    static void appendSection(Path dir, String file, String md) throws IOException {
+        Files.writeString(dir.resolve(file), md);
         Files.writeString(dir.resolve("report.md"), "\n" + md, java.nio.file.StandardOpenOption.APPEND);
     }
 

@@ -34,8 +34,11 @@ class EvaluateMainTest {
                 Map.entry("--videos", "02,05"), Map.entry("--model", model.toString()),
                 Map.entry("--detector-model", SharedData.require("models/yolox-nano-coco/yolox_nano.onnx").toString()),
                 Map.entry("--normal-data", data.resolve("training").toString()), Map.entry("--normal-videos", "16"),
-                Map.entry("--folds", "true"), Map.entry("--out", out.toString()))));
+                Map.entry("--folds", "true"), Map.entry("--sigmas", "6,3"), Map.entry("--out", out.toString()))));
         assertEquals(0, exit);
+        String smoothing = Files.readString(out.resolve("smoothing.md"));
+        assertTrue(smoothing.contains("| 9 frames, 0.9 s |") && smoothing.lines().filter(l -> l.matches("\\| \\**[36]\\** \\|.*")).count() == 2, smoothing);
+        assertTrue(Files.readString(out.resolve("report.md")).contains("## The smoothing, by the anomalies it opens"));
         JsonNode folds = new ObjectMapper().readTree(out.resolve("folds.json").toFile());
         List<String> components = new java.util.ArrayList<>();
         folds.get("components").forEach(c -> {
@@ -60,6 +63,10 @@ class EvaluateMainTest {
                 CommandLine.ParameterException.class, () -> EvaluateMain.run(Map.of("--data", data.toString(), "--videos",
                         "02", "--model", model.toString(), "--folds", "true")));
         assertTrue(oneVideo.getMessage().contains("at least two labelled videos"), oneVideo.getMessage());
+        CommandLine.ParameterException noNormal = org.junit.jupiter.api.Assertions.assertThrows(
+                CommandLine.ParameterException.class, () -> EvaluateMain.run(Map.of("--data", data.toString(), "--videos",
+                        "02", "--model", model.toString(), "--sigmas", "3,8")));
+        assertTrue(noNormal.getMessage().contains("--sigmas"), noNormal.getMessage());
     }
 
     @Test
