@@ -260,10 +260,10 @@ public final class EvaluateMain {
             SmoothingChoice smoothing = SmoothingChoice.of(videos, scored.results(), scored.normalResults(), c.sigmas,
                     c.maxLookahead, new CrossValidation.EventBudget(timeline.events(), c.fps, c.eventsPerDay));
             Report.appendSection(c.out, "smoothing.md", smoothing.markdown(c.fps));
-            smoothing.candidates().forEach(s -> say("sigma %.3g (look-ahead %d): open %.4f, %d of %d anomalies opened; "
-                    + "against the step before more in %d videos, fewer in %d", s.sigma(), s.lookahead(),
+            smoothing.candidates().forEach(s -> say("sigma %s (look-ahead %d): open %.4f, %d of %d anomalies opened; "
+                    + "against the step before more in %d videos, fewer in %d", s.sigmaText(), s.lookahead(),
                     s.thresholds().open(), s.total(), smoothing.anomalies(), s.videosMore(), s.videosFewer()));
-            say("smoothing chosen: sigma %.3g, look-ahead %d frames", smoothing.choice().sigma(),
+            say("smoothing chosen: sigma %s, look-ahead %d frames", smoothing.choice().sigmaText(),
                     smoothing.choice().lookahead());
         }
         if (scored.plan() != null) {

@@ -24,6 +24,11 @@ public record SmoothingChoice(List<Candidate> candidates, int chosen, int anomal
         public int total() {
             return opened.stream().mapToInt(Integer::intValue).sum();
         }
+
+        /** Sigma as written: 10, 2.5. */
+        public String sigmaText() {
+            return BigDecimal.valueOf(sigma).stripTrailingZeros().toPlainString();
+        }
     }
 
     public Candidate choice() {
@@ -72,8 +77,7 @@ public record SmoothingChoice(List<Candidate> candidates, int chosen, int anomal
         for (int i = 0; i < candidates.size(); i++) {
             Candidate c = candidates.get(i);
             md.append(String.format(Locale.ROOT, "| %s%s%s | %d frames, %.1f s | %.4f / %.4f | %d of %d | %s | %s |%n",
-                    i == chosen ? "**" : "", BigDecimal.valueOf(c.sigma()).stripTrailingZeros().toPlainString(),
-                    i == chosen ? "**" : "", c.lookahead(), c.lookahead() / fps,
+                    i == chosen ? "**" : "", c.sigmaText(), i == chosen ? "**" : "", c.lookahead(), c.lookahead() / fps,
                     c.thresholds().open(), c.thresholds().close(), c.total(), anomalies,
                     c.opened().stream().map(String::valueOf).reduce((a, b) -> a + ", " + b).orElse(""),
                     i == 0 ? "" : String.format(Locale.ROOT, "more in %d videos, fewer in %d", c.videosMore(),
