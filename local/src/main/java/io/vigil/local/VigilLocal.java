@@ -40,7 +40,8 @@ import picocli.CommandLine;
 public final class VigilLocal {
 
     static final String DEFAULT_CAMERA = "synthetic-1";
-    static final String DEFAULT_SOURCE = "synthetic:?walkers=6&anomalies=fast,backward,erratic,unusual";
+    /** The street of the measurements (docs/results.md): its four anomalies each minute, 8 s apart. */
+    static final String DEFAULT_SOURCE = "synthetic:?walkers=6&anomalies=fast,backward,erratic,unusual&period=600";
     static final int INGEST_PORT = 8081;
 
     /** {@code learn}: how long the first camera shows its normal before its model is trained (null: no learning). */

@@ -44,13 +44,17 @@ class VigilLocalOptionsTest {
     }
 
     @Test
-    void theStreetModelsThresholdsSayWhichFrameScoresTheyWereChosenOn() throws Exception {
+    void theStreetModelsThresholdsSayWhichFrameScoresAndSmoothingTheyWereChosenOn() throws Exception {
         io.vigil.proto.v1.ModelDescriptor.Builder d = io.vigil.proto.v1.ModelDescriptor.newBuilder();
         com.google.protobuf.TextFormat.merge(java.nio.file.Files.readString(java.nio.file.Path.of("..")
                 .resolve(StreetModel.DESCRIPTOR)), d);
         assertTrue(d.getThresholds().getOpen() > d.getThresholds().getClose(), d.getThresholds().toString());
         assertEquals(io.vigil.proto.v1.FrameAggregation.FRAME_AGGREGATION_MAXIMUM, d.getThresholds().getAggregation(),
                 "the street's folds dropped the crowd adjustment; its thresholds are on the maximum's scale");
+        assertEquals(10, d.getThresholds().getSmoothing().getSigma(), "and on scores smoothed as the evaluator's --sigmas chose");
+        assertEquals(30, d.getThresholds().getSmoothing().getMaxLookahead());
+        new io.vigil.common.registry.CameraEventSettings.Smoothing(d.getThresholds().getSmoothing().getSigma(),
+                d.getThresholds().getSmoothing().getMaxLookahead()); // one the alert-sink takes
     }
 
     @Test
