@@ -92,7 +92,7 @@ public class AlertSetup {
                 config.idleTimeout(), config.endOfSourceTimeout(), config.punctuateInterval(), config.cameraRetention());
         LOG.infof("frame scores: %s, mean filter %d px, Gaussian sigma %.1f frames, look-ahead %d frames (the latency it "
                 + "adds); events: open >= %.3f, close < %.3f, min %d frames, merge gap %d, cooldown %d; thumbnails %s",
-                timeline.aggregation(), config.meanFilterSize(), config.sigma(), new AlertTimeline("-", timeline).lookahead(),
+                timeline.aggregation(), config.meanFilterSize(), config.sigma(), timeline.lookahead(),
                 timeline.events().openThreshold(), timeline.events().closeThreshold(), timeline.events().minDuration(),
                 timeline.events().mergeGap(), timeline.events().cooldown(), t.enabled() ? "on" : "off");
         Map<String, AtomicReference<Double>> latest = new ConcurrentHashMap<>();

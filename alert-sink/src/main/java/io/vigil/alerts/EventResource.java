@@ -97,7 +97,7 @@ public class EventResource {
         AlertTimeline.Settings t = AlertSetup.timelineSettings(config);
         this.service = t;
         this.settings = new Settings(t.events().openThreshold(), t.events().closeThreshold(),
-                new AlertTimeline("-", t).lookahead(), t.sigma());
+                t.lookahead(), t.sigma());
     }
 
     /** Events, newest first; {@code from}/{@code to} are epoch milliseconds and select events overlapping them. */
@@ -249,7 +249,7 @@ public class EventResource {
         AlertTimeline.Settings own = r.timeline(service);
         return new CameraThresholds(camera, own.events().openThreshold(), own.events().closeThreshold(),
                 own.aggregation().name().toLowerCase(java.util.Locale.ROOT), own.sigma(),
-                new AlertTimeline(camera, own).lookahead(), r.origin().name().toLowerCase(java.util.Locale.ROOT),
+                own.lookahead(), r.origin().name().toLowerCase(java.util.Locale.ROOT),
                 r.detail());
     }
 

@@ -6,7 +6,6 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.IntStream;
 
 /**
  * How much a camera's frame scores should be smoothed in time before its events, decided by its normal video and its
@@ -53,9 +52,9 @@ public record SmoothingChoice(List<Candidate> candidates, int chosen, int anomal
             List<Integer> opened = OperatorView.opened(labelled, smoothed(results, sigma, maxLookahead),
                     budget.defaults().withThresholds(t.open(), t.close()));
             List<Integer> before = out.isEmpty() ? opened : out.get(out.size() - 1).opened();
-            int more = (int) IntStream.range(0, opened.size()).filter(v -> opened.get(v) > before.get(v)).count();
-            int fewer = (int) IntStream.range(0, opened.size()).filter(v -> opened.get(v) < before.get(v)).count();
-            out.add(new Candidate(sigma, new TemporalSmoother(sigma, maxLookahead).lookahead(), t, opened, more, fewer));
+            int more = CrossValidation.Opened.videosMore(opened, before);
+            int fewer = CrossValidation.Opened.videosMore(before, opened);
+            out.add(new Candidate(sigma, TemporalSmoother.lookahead(sigma, maxLookahead), t, opened, more, fewer));
             if (chosen == out.size() - 2 && more > fewer) {
                 chosen = out.size() - 1;
             }

@@ -71,6 +71,11 @@ public final class AlertTimeline {
                     maxPendingFrames, events);
         }
 
+        /** Frames of latency the smoothing adds. */
+        public int lookahead() {
+            return TemporalSmoother.lookahead(sigma, maxLookahead);
+        }
+
         /** The same with another frame aggregation. */
         public Settings withAggregation(FrameScorer.Aggregation other) {
             return new Settings(meanFilterSize, other, sigma, maxLookahead, completionHorizon, maxFrameGap,

@@ -21,12 +21,17 @@ public final class TemporalSmoother {
     private long firstIndex = -1;
     private long nextToEmit = -1;
 
+    /** Frames a smoothed score waits for: 3 sigma, at most {@code maxLookahead}. */
+    public static int lookahead(double sigma, int maxLookahead) {
+        return sigma == 0 ? 0 : (int) Math.min(Math.ceil(3 * sigma), maxLookahead);
+    }
+
     /** @param sigma in frames; 0 disables smoothing */
     public TemporalSmoother(double sigma, int maxLookahead) {
         if (sigma < 0 || maxLookahead < 0) {
             throw new IllegalArgumentException("sigma and look-ahead must be >= 0");
         }
-        this.lookahead = sigma == 0 ? 0 : (int) Math.min(Math.ceil(3 * sigma), maxLookahead);
+        this.lookahead = lookahead(sigma, maxLookahead);
         this.kernel = new double[2 * lookahead + 1];
         for (int k = -lookahead; k <= lookahead; k++) {
             kernel[k + lookahead] = sigma == 0 ? 1 : Math.exp(-(k * (double) k) / (2 * sigma * sigma));

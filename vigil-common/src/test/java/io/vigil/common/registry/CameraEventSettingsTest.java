@@ -97,7 +97,7 @@ class CameraEventSettingsTest {
         AlertTimeline.Settings street = s.forCamera("street").timeline(service);
         assertEquals(FrameScorer.Aggregation.MAXIMUM, street.aggregation());
         assertEquals(8, street.sigma());
-        assertEquals(24, new AlertTimeline("street", street).lookahead(), "3 sigma, within the look-ahead it names");
+        assertEquals(24, street.lookahead(), "3 sigma, within the look-ahead it names");
         assertEquals(2.3f, street.events().openThreshold());
         assertEquals(DEFAULTS.minDuration(), street.events().minDuration());
         AlertTimeline.Settings gate = s.forCamera("gate").timeline(service);
