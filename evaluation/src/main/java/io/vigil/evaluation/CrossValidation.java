@@ -93,14 +93,17 @@ public record CrossValidation(List<ComponentResult> components, List<Crowding> c
 
         /** Videos in which the scoring with the component opens more anomalies than without it. */
         public int videosMore() {
-            return (int) java.util.stream.IntStream.range(0, withByVideo.size())
-                    .filter(v -> withByVideo.get(v) > withoutByVideo.get(v)).count();
+            return videosMore(withByVideo, withoutByVideo);
         }
 
         /** Videos in which it opens fewer. */
         public int videosFewer() {
-            return (int) java.util.stream.IntStream.range(0, withByVideo.size())
-                    .filter(v -> withByVideo.get(v) < withoutByVideo.get(v)).count();
+            return videosMore(withoutByVideo, withByVideo);
+        }
+
+        /** Videos (same order in both) in which {@code a} opens more anomalies than {@code b}. */
+        static int videosMore(List<Integer> a, List<Integer> b) {
+            return (int) java.util.stream.IntStream.range(0, a.size()).filter(v -> a.get(v) > b.get(v)).count();
         }
 
         public boolean keep() {

@@ -42,19 +42,11 @@ public final class SchemaCompatibility {
 
     /** What {@code current} breaks of {@code released}, one line each; empty when compatible. */
     public static List<String> breaks(FileDescriptorSet released, FileDescriptorSet current) {
-        Map<String, DescriptorProto> messages = new LinkedHashMap<>();
-        Map<String, EnumDescriptorProto> enums = new LinkedHashMap<>();
-        for (FileDescriptorProto f : current.getFileList()) {
-            index(prefix(f), f.getMessageTypeList(), f.getEnumTypeList(), messages, enums);
-        }
-        Map<String, DescriptorProto> releasedMessages = new LinkedHashMap<>();
-        Map<String, EnumDescriptorProto> releasedEnums = new LinkedHashMap<>();
-        for (FileDescriptorProto f : released.getFileList()) {
-            index(prefix(f), f.getMessageTypeList(), f.getEnumTypeList(), releasedMessages, releasedEnums);
-        }
+        Types currentTypes = Types.of(current);
+        Types releasedTypes = Types.of(released);
         List<String> out = new ArrayList<>();
-        releasedMessages.forEach((name, was) -> {
-            DescriptorProto now = messages.get(name);
+        releasedTypes.messages().forEach((name, was) -> {
+            DescriptorProto now = currentTypes.messages().get(name);
             if (now == null) {
                 out.add("message " + name + " was removed");
                 return;
@@ -76,8 +68,8 @@ public final class SchemaCompatibility {
                 }
             }
         });
-        releasedEnums.forEach((name, was) -> {
-            EnumDescriptorProto now = enums.get(name);
+        releasedTypes.enums().forEach((name, was) -> {
+            EnumDescriptorProto now = currentTypes.enums().get(name);
             if (now == null) {
                 out.add("enum " + name + " was removed");
                 return;
@@ -94,18 +86,24 @@ public final class SchemaCompatibility {
         return out;
     }
 
-    private static String prefix(FileDescriptorProto f) {
-        return f.getPackage().isEmpty() ? "" : f.getPackage() + ".";
-    }
-
-    private static void index(String prefix, List<DescriptorProto> messageTypes, List<EnumDescriptorProto> enumTypes,
-            Map<String, DescriptorProto> messages, Map<String, EnumDescriptorProto> enums) {
-        for (EnumDescriptorProto e : enumTypes) {
-            enums.put(prefix + e.getName(), e);
+    /** A descriptor set's messages and enums by full name, nested ones included. */
+    private record Types(Map<String, DescriptorProto> messages, Map<String, EnumDescriptorProto> enums) {
+        static Types of(FileDescriptorSet set) {
+            Types t = new Types(new LinkedHashMap<>(), new LinkedHashMap<>());
+            for (FileDescriptorProto f : set.getFileList()) {
+                t.add(f.getPackage().isEmpty() ? "" : f.getPackage() + ".", f.getMessageTypeList(), f.getEnumTypeList());
+            }
+            return t;
         }
-        for (DescriptorProto m : messageTypes) {
-            messages.put(prefix + m.getName(), m);
-            index(prefix + m.getName() + ".", m.getNestedTypeList(), m.getEnumTypeList(), messages, enums);
+
+        private void add(String prefix, List<DescriptorProto> messageTypes, List<EnumDescriptorProto> enumTypes) {
+            for (EnumDescriptorProto e : enumTypes) {
+                enums.put(prefix + e.getName(), e);
+            }
+            for (DescriptorProto m : messageTypes) {
+                messages.put(prefix + m.getName(), m);
+                add(prefix + m.getName() + ".", m.getNestedTypeList(), m.getEnumTypeList());
+            }
         }
     }
 
