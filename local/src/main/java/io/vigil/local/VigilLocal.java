@@ -102,7 +102,7 @@ public final class VigilLocal {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "error");
         Cli parsed = new Cli();
-        CommandLine cli = new CommandLine(parsed);
+        CommandLine cli = commandLine(parsed);
         Options o;
         try {
             if (cli.parseArgs(args).isUsageHelpRequested() || cli.isVersionHelpRequested()) {
@@ -407,7 +407,7 @@ public final class VigilLocal {
         boolean loop;
         @Option(names = "--once", description = "end when every source has ended; frame-ingest's exit code is the job's")
         boolean once;
-        @Option(names = "--duration", paramLabel = "TIME", converter = DurationConverter.class,
+        @Option(names = "--duration", paramLabel = "TIME",
                 description = "stop after this long, e.g. 60s, 5m, 500ms")
         Duration duration;
         @Option(names = "--detector", paramLabel = "KIND", description = "motion, yolox, yolov3 or ultralytics "
@@ -425,7 +425,7 @@ public final class VigilLocal {
         Path home = Path.of(".");
         @Option(names = "--secure", description = "SASL_SSL with client certificates, and the page over HTTPS, from a local CA")
         boolean secure;
-        @Option(names = "--learn", paramLabel = "TIME", converter = DurationConverter.class, description = "teach the "
+        @Option(names = "--learn", paramLabel = "TIME", description = "teach the "
                 + "(first) camera its normal first: this long of its source without injected anomalies, then its own "
                 + "model trained from vigil.frames and registered, then the source as given, e.g. 3m")
         Duration learn;
@@ -438,27 +438,21 @@ public final class VigilLocal {
         String listen = Options.LOOPBACK;
     }
 
-    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
-        @Override
-        public Duration convert(String value) {
-            try {
-                return Durations.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.TypeConversionException(e.getMessage());
-            }
-        }
-    }
-
     /** The options of a command line; throws {@link IllegalArgumentException} naming the bad option. */
     static Options parse(String[] args) {
         return parse(args, System.getenv());
+    }
+
+    /** The command line over {@code c}: times like 45s, 90m or 3h, as the other Vigil command lines read them. */
+    private static CommandLine commandLine(Cli c) {
+        return new CommandLine(c).registerConverter(Duration.class, Durations::parse);
     }
 
     /** As {@link #parse(String[])}, with {@code env} for the source when the command line names none. */
     static Options parse(String[] args, Map<String, String> env) {
         Cli c = new Cli();
         try {
-            new CommandLine(c).parseArgs(args);
+            commandLine(c).parseArgs(args);
         } catch (CommandLine.ParameterException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
