@@ -2,6 +2,7 @@ package io.vigil.common.scoring;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.List;
@@ -63,6 +64,67 @@ class ThresholdCalibrationTest {
         assertEquals(1, c.eventsAtDefault());
         assertEquals(Math.nextUp(3.2f), c.open(), "the 6.0 blip does not count; above 3.2 nothing opens");
         assertEquals(0, c.eventsAtChoice());
+    }
+
+    /**
+     * {@code hours} of footage whose minute-long blocks each hold one 20-frame bump, the bumps' heights spread evenly
+     * over the quantiles of a Gumbel distribution (location 2, scale 0.3).
+     */
+    static List<float[]> gumbelBlocks(int hours) {
+        int blocks = hours * 60;
+        List<float[]> out = new java.util.ArrayList<>();
+        for (int h = 0; h < hours; h++) {
+            float[][] bumps = new float[60][];
+            for (int b = 0; b < 60; b++) {
+                double u = (h * 60 + b + 0.5) / blocks;
+                bumps[b] = new float[] {b * 600 + 100, 20, (float) (2 - 0.3 * Math.log(-Math.log(u)))};
+            }
+            out.add(hour(bumps));
+        }
+        return out;
+    }
+
+    @Test
+    void footageShorterThanTheBudgetsPeriodIsExtrapolatedAlongItsTail() {
+        // 3 hours, 1 event a day: none allowed. The highest bump (≈ 3.76) would give about one event in 3 hours; the
+        // tail says where one in 24 hours lies: the Gumbel quantile a minute-long block exceeds with p = 1/1440.
+        List<float[]> footage = gumbelBlocks(3);
+        ThresholdCalibration.Choice c = ThresholdCalibration.choose(footage, FPS, 1, DEFAULTS);
+        double expected = 2 - 0.3 * Math.log(-Math.log1p(-1.0 / 1440));
+        assertEquals(180, c.tail().blocks());
+        assertEquals(expected, c.tail().open(), 0.05 * expected, "the tail's quantile, near the distribution's");
+        float highest = 0;
+        for (float[] s : footage) {
+            for (float v : s) {
+                highest = Math.max(highest, v);
+            }
+        }
+        assertTrue(c.open() > Math.nextUp(highest), "above what the footage's own highest score calls for");
+        assertEquals(c.tail().open(), c.open());
+        assertEquals(c.open() * 2 / 3, c.close(), 1e-6);
+        assertEquals(0, c.eventsAtChoice());
+        assertTrue(c.basis(1).contains("180 blocks"), c.basis(1));
+
+        // With 48 events a day, 3 hours allow 6: counted on the footage, not extrapolated.
+        ThresholdCalibration.Choice counted = ThresholdCalibration.choose(footage, FPS, 48, DEFAULTS);
+        assertEquals(ThresholdCalibration.Tail.NONE, counted.tail());
+        assertEquals(6, counted.allowed());
+        assertTrue(counted.open() < highest);
+    }
+
+    @Test
+    void tooFewBlocksShowNoTail() {
+        // The last 20 minutes of an hour (bumps up to 3.44) are 20 blocks: fewer than MIN_BLOCKS, so the footage's
+        // own highest score decides.
+        List<float[]> twentyMinutes = List.of(Arrays.copyOfRange(gumbelBlocks(1).get(0), 24_000, 36_000));
+        ThresholdCalibration.Choice c = ThresholdCalibration.choose(twentyMinutes, FPS, 1, DEFAULTS);
+        assertEquals(ThresholdCalibration.Tail.NONE, c.tail());
+        assertEquals(0, c.eventsAtChoice());
+        float highest = 0;
+        for (float v : twentyMinutes.get(0)) {
+            highest = Math.max(highest, v);
+        }
+        assertEquals(Math.nextUp(highest), c.open());
     }
 
     @Test
