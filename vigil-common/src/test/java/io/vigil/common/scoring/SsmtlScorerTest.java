@@ -143,7 +143,9 @@ class SsmtlScorerTest {
         EnumSet<SsmtlScorer.Task> cues = EnumSet.of(SsmtlScorer.Task.ARROW_OF_TIME, SsmtlScorer.Task.RECONSTRUCTION);
         Map<String, String> meta = calibrator.metadata(cues, SsmtlScorer.Combination.RAREST);
         assertEquals("rarest", meta.get(SsmtlScorer.Combination.KEY));
-        Path calibrated = io.vigil.vision.onnx.OnnxMetadata.update(tinyModel(Map.of()), meta, temp.resolve("rarest.onnx"));
+        // Written into a directory that does not exist yet: update makes it.
+        Path calibrated = io.vigil.vision.onnx.OnnxMetadata.update(tinyModel(Map.of()), meta,
+                temp.resolve("not-yet-made/rarest.onnx"));
         try (OnnxModel m = OnnxSessionFactory.open(calibrated, OnnxSessionFactory.Options.cpu(1))) {
             SsmtlScorer scorer = new SsmtlScorer(m, cues, TaskCalibration.Mode.SURPRISE);
             assertEquals(SsmtlScorer.Combination.RAREST, scorer.combination());

@@ -24,7 +24,8 @@ public final class OnnxMetadata {
 
     /**
      * Writes {@code model} with its metadata entries replaced by {@code updates} (others kept) to {@code out},
-     * through a temporary file and an atomic move, so a scorer watching {@code out} never reads half a model.
+     * through a temporary file and an atomic move, so a scorer watching {@code out} never reads half a model; a
+     * missing directory is made, so the end of a long calibration is not lost to it.
      */
     public static Path update(Path model, Map<String, String> updates, Path out) {
         ModelProto proto = parse(model);
@@ -36,6 +37,7 @@ public final class OnnxMetadata {
         try {
             Path target = out.toAbsolutePath();
             Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+            Files.createDirectories(target.getParent());
             Files.write(tmp, b.build().toByteArray());
             return Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
