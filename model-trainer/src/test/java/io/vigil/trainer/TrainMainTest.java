@@ -3,6 +3,12 @@ package io.vigil.trainer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vigil.trainer.export.ExportTest;
+import io.vigil.trainer.export.OnnxExporter;
+import io.vigil.trainer.export.SsmtlGraphOptimizer;
+import io.vigil.trainer.network.Architecture;
+import io.vigil.trainer.network.SsmtlNetwork;
+import io.vigil.trainer.training.SsmtlTrainer;
 import io.vigil.vision.onnx.OnnxGraphBuilder;
 import io.vigil.vision.onnx.OnnxMetadata;
 import java.io.PrintWriter;

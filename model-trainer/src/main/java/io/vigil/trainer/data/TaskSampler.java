@@ -1,4 +1,4 @@
-package io.vigil.trainer;
+package io.vigil.trainer.data;
 
 import io.vigil.common.sequence.WindowPlan;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.vigil.trainer;
+package io.vigil.trainer.network;
 
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;

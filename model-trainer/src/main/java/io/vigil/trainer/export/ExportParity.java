@@ -1,4 +1,4 @@
-package io.vigil.trainer;
+package io.vigil.trainer.export;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -10,6 +10,8 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.vigil.common.scoring.ModelContract;
+import io.vigil.trainer.network.NumericGuard;
+import io.vigil.trainer.network.SsmtlNetwork;
 import io.vigil.vision.onnx.OnnxModel;
 import io.vigil.vision.onnx.OnnxSessionFactory;
 import java.nio.FloatBuffer;

@@ -1,4 +1,4 @@
-package io.vigil.trainer;
+package io.vigil.trainer.training;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,6 +10,7 @@ import io.vigil.common.scoring.TaskCalibration;
 import io.vigil.common.sequence.SequenceSettings;
 import io.vigil.evaluation.footage.FolderFootage;
 import io.vigil.testkit.SharedData;
+import io.vigil.trainer.network.Architecture;
 import io.vigil.vision.detect.DetectionFilter;
 import io.vigil.vision.detect.DetectorSpec;
 import io.vigil.vision.detect.MotionDetector;

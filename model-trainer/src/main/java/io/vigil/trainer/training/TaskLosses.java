@@ -1,4 +1,4 @@
-package io.vigil.trainer;
+package io.vigil.trainer.training;
 
 /** The four proxy-task losses of one step and the joint loss L1 + L2 + L3 + lambda * L4. */
 public record TaskLosses(float arrowOfTime, float irregularity, float reconstruction, float distillation, float total) {

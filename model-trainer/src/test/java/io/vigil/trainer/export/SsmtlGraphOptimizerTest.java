@@ -1,10 +1,13 @@
-package io.vigil.trainer;
+package io.vigil.trainer.export;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vigil.trainer.network.Architecture;
+import io.vigil.trainer.network.SsmtlNetwork;
+import io.vigil.trainer.training.SsmtlTrainer;
 import io.vigil.vision.onnx.OnnxGraphBuilder;
 import io.vigil.vision.onnx.proto.ModelProto;
 import java.nio.file.Path;

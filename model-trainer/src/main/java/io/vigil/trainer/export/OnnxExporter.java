@@ -1,4 +1,4 @@
-package io.vigil.trainer;
+package io.vigil.trainer.export;
 
 import static io.vigil.common.scoring.ModelContract.ARROW_OF_TIME_OUTPUT;
 import static io.vigil.common.scoring.ModelContract.DISTILLATION_OUTPUT;
@@ -20,6 +20,8 @@ import ai.djl.nn.convolutional.Conv3d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.util.Pair;
+import io.vigil.trainer.network.NumericGuard;
+import io.vigil.trainer.network.SsmtlNetwork;
 import io.vigil.vision.onnx.OnnxGraphBuilder;
 import io.vigil.vision.onnx.proto.ModelProto;
 import io.vigil.vision.onnx.proto.TensorProto.DataType;
@@ -59,7 +61,7 @@ public final class OnnxExporter {
     }
 
     /** The graph as the network is built: one encoder pass on the sequences, one on them masked. */
-    static ModelProto graph(SsmtlNetwork net, Map<String, String> metadata) {
+    public static ModelProto graph(SsmtlNetwork net, Map<String, String> metadata) {
         OnnxExporter e = new OnnxExporter();
         int t = net.frames();
         e.g.input(INPUT_NAME, DataType.FLOAT, "batch", 3, t, SsmtlNetwork.CROP, SsmtlNetwork.CROP);

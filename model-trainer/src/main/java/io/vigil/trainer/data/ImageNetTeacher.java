@@ -1,4 +1,4 @@
-package io.vigil.trainer;
+package io.vigil.trainer.data;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;

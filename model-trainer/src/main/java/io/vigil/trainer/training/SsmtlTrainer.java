@@ -1,4 +1,4 @@
-package io.vigil.trainer;
+package io.vigil.trainer.training;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -12,6 +12,9 @@ import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.util.Pair;
+import io.vigil.trainer.data.ObjectClips;
+import io.vigil.trainer.network.NumericGuard;
+import io.vigil.trainer.network.SsmtlNetwork;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.vigil.trainer;
+package io.vigil.trainer.network;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Block;
@@ -18,7 +18,7 @@ public final class NumericGuard {
 
     /** A NaN or infinity where only finite numbers may be. */
     public static final class NonFiniteException extends IllegalStateException {
-        NonFiniteException(String message) {
+        public NonFiniteException(String message) {
             super(message + " [" + TorchRuntime.describe() + "]");
         }
     }

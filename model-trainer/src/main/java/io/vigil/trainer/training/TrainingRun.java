@@ -1,4 +1,4 @@
-package io.vigil.trainer;
+package io.vigil.trainer.training;
 
 import io.vigil.common.alerts.AlertTimeline;
 import io.vigil.common.registry.CameraEventSettings;
@@ -16,6 +16,13 @@ import io.vigil.proto.v1.EventThresholds;
 import io.vigil.proto.v1.Frame;
 import io.vigil.proto.v1.FrameDetections;
 import io.vigil.proto.v1.TrainingRange;
+import io.vigil.trainer.data.ImageNetTeacher;
+import io.vigil.trainer.data.ObjectClips;
+import io.vigil.trainer.export.ExportParity;
+import io.vigil.trainer.export.OnnxExporter;
+import io.vigil.trainer.network.Architecture;
+import io.vigil.trainer.network.SsmtlNetwork;
+import io.vigil.trainer.network.TorchRuntime;
 import io.vigil.vision.detect.DetectionFilter;
 import io.vigil.vision.detect.DetectorSpec;
 import io.vigil.vision.detect.FrameDetector;
@@ -307,7 +314,7 @@ public final class TrainingRun {
     }
 
     /** The clips decoded, with their detections (cached per clip and detector setting in {@code cache}). */
-    static List<ObjectClips.Video> loadVideos(List<Clip> footage, DetectorSpec detectorSpec, DetectionFilter filter,
+    public static List<ObjectClips.Video> loadVideos(List<Clip> footage, DetectorSpec detectorSpec, DetectionFilter filter,
             Path cache, PrintStream log) throws IOException {
         ImageCodec codec = new ImageCodec();
         List<ObjectClips.Video> videos = new ArrayList<>();

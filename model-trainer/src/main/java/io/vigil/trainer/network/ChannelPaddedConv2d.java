@@ -1,4 +1,4 @@
-package io.vigil.trainer;
+package io.vigil.trainer.network;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;

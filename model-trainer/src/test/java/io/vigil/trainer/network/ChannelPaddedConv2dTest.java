@@ -1,4 +1,4 @@
-package io.vigil.trainer;
+package io.vigil.trainer.network;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package io.vigil.trainer;
+package io.vigil.trainer.training;
 
 import io.vigil.common.scoring.Calibrator;
 import io.vigil.common.scoring.SsmtlScorer;
@@ -8,6 +8,7 @@ import io.vigil.common.sequence.SequenceSettings;
 import io.vigil.common.sequence.WindowPlan;
 import io.vigil.proto.v1.FrameDetections;
 import io.vigil.proto.v1.ObjectSequence;
+import io.vigil.trainer.data.ObjectClips;
 import io.vigil.vision.onnx.OnnxModel;
 import io.vigil.vision.onnx.OnnxSessionFactory;
 import java.io.PrintStream;
@@ -22,7 +23,7 @@ import java.util.Map;
  * scored exactly as the services do it ({@link SequenceBuilder}, {@link SsmtlScorer}, the speed included), and the
  * {@link Calibrator}'s tables go into the model's metadata.
  */
-final class ModelCalibration {
+public final class ModelCalibration {
 
     private ModelCalibration() {
     }
@@ -31,7 +32,7 @@ final class ModelCalibration {
      * The calibration metadata of {@code onnx} from the objects of {@code videos}, its combined scale for
      * {@code cues} (the tasks the services then score with) combined by {@code rule}.
      */
-    static Map<String, String> of(Path onnx, List<ObjectClips.Video> videos, SequenceSettings settings,
+    public static Map<String, String> of(Path onnx, List<ObjectClips.Video> videos, SequenceSettings settings,
             java.util.Set<SsmtlScorer.Task> cues, SsmtlScorer.Combination rule, int threads, PrintStream log) {
         Calibrator calibrator = new Calibrator();
         SequenceBuilder builder = new SequenceBuilder(settings);

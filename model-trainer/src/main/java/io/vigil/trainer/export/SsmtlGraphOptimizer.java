@@ -1,4 +1,4 @@
-package io.vigil.trainer;
+package io.vigil.trainer.export;
 
 import static io.vigil.vision.onnx.OnnxGraphBuilder.intAttr;
 import static io.vigil.vision.onnx.OnnxGraphBuilder.intsAttr;

@@ -1,4 +1,4 @@
-package io.vigil.trainer;
+package io.vigil.trainer.training;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,6 +8,9 @@ import io.vigil.common.sequence.SequenceSettings;
 import io.vigil.proto.v1.Frame;
 import io.vigil.proto.v1.FrameDetections;
 import io.vigil.testkit.SharedData;
+import io.vigil.trainer.data.ObjectClips;
+import io.vigil.trainer.network.Architecture;
+import io.vigil.trainer.network.SsmtlNetwork;
 import io.vigil.vision.detect.DetectionFilter;
 import io.vigil.vision.detect.DetectorSpec;
 import io.vigil.vision.detect.FrameDetector;

@@ -1,4 +1,4 @@
-package io.vigil.trainer;
+package io.vigil.trainer.network;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -98,7 +98,7 @@ public final class SsmtlNetwork extends AbstractBlock {
     }
 
     /** The temporal kernel of a pooling made by {@link #maxPool}, or 0 for another block name. */
-    static int temporalKernel(String blockName) {
+    public static int temporalKernel(String blockName) {
         return blockName.startsWith(POOL) ? Integer.parseInt(blockName.substring(POOL.length())) : 0;
     }
 
@@ -144,23 +144,23 @@ public final class SsmtlNetwork extends AbstractBlock {
     }
 
     /** The blocks, for the ONNX export. */
-    Block encoderBlock() {
+    public Block encoderBlock() {
         return encoder;
     }
 
-    Block arrowOfTimeBlock() {
+    public Block arrowOfTimeBlock() {
         return arrowOfTime;
     }
 
-    Block irregularityBlock() {
+    public Block irregularityBlock() {
         return irregularity;
     }
 
-    Block decoderBlock() {
+    public Block decoderBlock() {
         return decoder;
     }
 
-    Block distillationBlock() {
+    public Block distillationBlock() {
         return distillation;
     }
 

@@ -1,4 +1,4 @@
-package io.vigil.trainer;
+package io.vigil.trainer.data;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

@@ -1,4 +1,4 @@
-package io.vigil.trainer;
+package io.vigil.trainer.export;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -11,6 +11,10 @@ import io.vigil.common.scoring.SsmtlScorer;
 import io.vigil.common.scoring.TaskCalibration;
 import io.vigil.proto.v1.Detection;
 import io.vigil.proto.v1.ObjectSequence;
+import io.vigil.trainer.data.ObjectClips;
+import io.vigil.trainer.network.Architecture;
+import io.vigil.trainer.network.SsmtlNetwork;
+import io.vigil.trainer.training.SsmtlTrainer;
 import io.vigil.vision.onnx.OnnxModel;
 import io.vigil.vision.onnx.OnnxSessionFactory;
 import java.nio.file.Path;
@@ -23,12 +27,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** Export and parity on every architecture, after training steps moved the batch-norm statistics. */
-class ExportTest {
+public class ExportTest {
 
     @TempDir
     Path temp;
 
-    static ObjectClips.Batch randomBatch(int n, int t, Random r) {
+    public static ObjectClips.Batch randomBatch(int n, int t, Random r) {
         int per = 3 * t * 64 * 64;
         float[][] parts = new float[3][n * per];
         for (float[] p : parts) {

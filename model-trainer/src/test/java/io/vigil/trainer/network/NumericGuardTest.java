@@ -1,4 +1,4 @@
-package io.vigil.trainer;
+package io.vigil.trainer.network;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,6 +9,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
+import io.vigil.trainer.data.ObjectClips;
+import io.vigil.trainer.export.ExportParity;
+import io.vigil.trainer.export.ExportTest;
+import io.vigil.trainer.export.OnnxExporter;
+import io.vigil.trainer.training.SsmtlTrainer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;

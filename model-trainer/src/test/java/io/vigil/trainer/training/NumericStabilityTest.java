@@ -1,4 +1,4 @@
-package io.vigil.trainer;
+package io.vigil.trainer.training;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -9,6 +9,14 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
+import io.vigil.trainer.data.ObjectClips;
+import io.vigil.trainer.export.ExportParity;
+import io.vigil.trainer.export.ExportTest;
+import io.vigil.trainer.export.OnnxExporter;
+import io.vigil.trainer.network.Architecture;
+import io.vigil.trainer.network.NumericGuard;
+import io.vigil.trainer.network.SsmtlNetwork;
+import io.vigil.trainer.network.TorchRuntime;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;

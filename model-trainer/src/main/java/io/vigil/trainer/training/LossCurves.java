@@ -1,4 +1,4 @@
-package io.vigil.trainer;
+package io.vigil.trainer.training;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
