@@ -30,12 +30,12 @@ final class CameraLearning {
     /** How long frame-ingest may take to start before the learning time runs anyway. */
     private static final Duration INGEST_START_TIMEOUT = Duration.ofMinutes(2);
 
-    private final VigilLocal.Options o;
+    private final LocalOptions o;
     private final String bootstrap;
     private final Optional<Path> clientSettings;
     private final Path logs;
 
-    CameraLearning(VigilLocal.Options o, String bootstrap, Optional<Path> clientSettings, Path logs) {
+    CameraLearning(LocalOptions o, String bootstrap, Optional<Path> clientSettings, Path logs) {
         this.o = o;
         this.bootstrap = bootstrap;
         this.clientSettings = clientSettings;
@@ -58,10 +58,10 @@ final class CameraLearning {
     boolean run(JobProcesses job, List<ServiceProcess> services, AtomicBoolean stopping) throws Exception {
         ServiceProcess ingest = services.remove(services.size() - 1);
         String camera = o.cameraIds().get(0);
-        VigilLocal.say(startLine(camera));
+        JobLog.say(startLine(camera));
         // The learning time is footage: it starts when frame-ingest reads the camera, not when its JVM starts (five
         // services starting on two cores take half a minute).
-        IngestProbe probe = new IngestProbe(VigilLocal.INGEST_PORT + VigilLocal.MANAGEMENT_PORT_OFFSET);
+        IngestProbe probe = new IngestProbe(LocalServices.INGEST_PORT + LocalServices.MANAGEMENT_PORT_OFFSET);
         long reading = System.nanoTime() + INGEST_START_TIMEOUT.toNanos();
         while (probe.states(List.of(camera)).isEmpty() && System.nanoTime() < reading && ingest.isAlive() && !stopping.get()) {
             Thread.sleep(200);
@@ -69,7 +69,7 @@ final class CameraLearning {
         long end = System.nanoTime() + o.learn().toNanos();
         while (System.nanoTime() < end && ingest.isAlive() && !stopping.get()) {
             if (services.stream().anyMatch(s -> !s.isAlive())) {
-                VigilLocal.say("a service exited while learning; see " + logs);
+                JobLog.say("a service exited while learning; see " + logs);
                 return false;
             }
             Thread.sleep(200);
@@ -82,14 +82,14 @@ final class CameraLearning {
         ServiceProcess trainer = job.start(() -> ServiceProcess.startJar("model-trainer",
                 o.home().resolve("model-trainer/target/model-trainer.jar"), List.of("-Xmx3g", "-Dai.djl.offline=true"),
                 trainerArguments(camera), Map.of("GLIBC_TUNABLES", "glibc.malloc.hugetlb=1"), log));
-        VigilLocal.say("model-trainer started (pid " + trainer.pid() + ", camera " + camera + ", " + o.learnEpochs() + " epochs, log "
+        JobLog.say("model-trainer started (pid " + trainer.pid() + ", camera " + camera + ", " + o.learnEpochs() + " epochs, log "
                 + log + ")");
         int exit = followProgress(trainer, log, stopping);
         if (exit != 0) {
-            VigilLocal.say("model-trainer exited with code " + exit + "; see " + log);
+            JobLog.say("model-trainer exited with code " + exit + "; see " + log);
             return false;
         }
-        VigilLocal.say("camera " + camera + " has its own model now (the scorer loads it within seconds; registry "
+        JobLog.say("camera " + camera + " has its own model now (the scorer loads it within seconds; registry "
                 + o.registry() + "); going on with " + SourceUris.withoutCredentials(o.source()));
         return true;
     }
@@ -140,7 +140,7 @@ final class CameraLearning {
             for (String l = r.readLine(); l != null; l = r.readLine()) {
                 if (line++ >= skip && (l.startsWith("camera ") || l.contains("done:") || l.contains("step ")
                         && l.contains("ETA") || l.startsWith("event thresholds") || l.startsWith("registered"))) {
-                    VigilLocal.say("model-trainer: " + l);
+                    JobLog.say("model-trainer: " + l);
                 }
             }
         }

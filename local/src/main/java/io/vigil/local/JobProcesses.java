@@ -39,7 +39,7 @@ final class JobProcesses {
         long start = System.nanoTime();
         if (!services.isEmpty()) {
             ServiceProcess.stopAll(services);
-            VigilLocal.say("services stopped in " + seconds(start) + (broker == null ? "" : "; stopping the broker"));
+            JobLog.say("services stopped in " + seconds(start) + (broker == null ? "" : "; stopping the broker"));
         }
         try {
             if (printer != null) {
@@ -50,7 +50,7 @@ final class JobProcesses {
         }
         if (broker != null) {
             broker.close();
-            VigilLocal.say("broker stopped; all stopped in " + seconds(start));
+            JobLog.say("broker stopped; all stopped in " + seconds(start));
         }
     }
 

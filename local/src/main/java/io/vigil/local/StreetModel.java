@@ -28,12 +28,12 @@ final class StreetModel {
     }
 
     /** Whether a run of {@code o} starts on the street's model: a synthetic source, and no learning of its own. */
-    static boolean applies(VigilLocal.Options o) {
+    static boolean applies(LocalOptions o) {
         return o.source().startsWith("synthetic:") && o.learn() == null;
     }
 
     /** The trainer's arguments that register the street model for {@code camera} unless it has a model already. */
-    static List<String> registerArguments(VigilLocal.Options o, String camera) {
+    static List<String> registerArguments(LocalOptions o, String camera) {
         return List.of("registry", "--registry", o.registry().toString(), "register", "--scope", camera, "--model",
                 o.home().resolve(MODEL).toString(), "--descriptor", o.home().resolve(DESCRIPTOR).toString(), "--if-absent");
     }
@@ -42,13 +42,13 @@ final class StreetModel {
      * Registers it for each of the run's cameras that has no model (model-trainer's {@code registry register
      * --if-absent}, one short process per camera), and says what each camera scores with.
      */
-    static void registerIfAbsent(JobProcesses job, VigilLocal.Options o, Path logs) throws Exception {
+    static void registerIfAbsent(JobProcesses job, LocalOptions o, Path logs) throws Exception {
         List<String> cameras = new ArrayList<>();
         for (String camera : o.cameraIds()) {
             if (SCOPE.matcher(camera).matches()) {
                 cameras.add(camera);
             } else {
-                VigilLocal.say("camera " + camera + ": no registry scope for this id; it scores with the default model");
+                JobLog.say("camera " + camera + ": no registry scope for this id; it scores with the default model");
             }
         }
         for (String camera : cameras) {
@@ -65,7 +65,7 @@ final class StreetModel {
             if (register.waitFor() != 0) {
                 throw new IllegalStateException("registering the street model failed: " + said);
             }
-            VigilLocal.say("camera " + camera + " scores with the synthetic street's model (" + MODEL + "): "
+            JobLog.say("camera " + camera + " scores with the synthetic street's model (" + MODEL + "): "
                     + said.lines().reduce((a, b) -> b).orElse(""));
         }
     }

@@ -33,7 +33,7 @@ class CameraLearnsItsNormalIT {
         Path home = Path.of("..").toAbsolutePath().normalize();
         assertTrue(Files.exists(home.resolve("model-trainer/target/model-trainer.jar")), "model-trainer is not packaged");
         int kafkaPort = LocalKafkaBroker.freePort();
-        VigilLocal.Options o = new VigilLocal.Options("synthetic:?walkers=4&seed=7&anomalies=fast,unusual", "street", false,
+        LocalOptions o = new LocalOptions("synthetic:?walkers=4&seed=7&anomalies=fast,unusual", "street", false,
                 Duration.ofSeconds(40), kafkaPort, data, true, home, "motion", Optional.empty(), 2, false, 0, false,
                 Duration.ofSeconds(40), 1);
         assertEquals(0, VigilLocal.run(o), "vigil-local --learn; logs in " + data.resolve("logs"));

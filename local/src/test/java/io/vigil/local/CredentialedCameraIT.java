@@ -58,9 +58,9 @@ class CredentialedCameraIT {
         int kafkaPort = LocalKafkaBroker.freePort();
         Path data = temp.resolve("data");
         String uri = "http://alice:" + PASSWORD + "@127.0.0.1:" + camera.getAddress().getPort() + "/video.mjpg";
-        VigilLocal.Options options = VigilLocal.parse(new String[] {"--data-dir", data.toString(), "--camera", "door",
+        LocalOptions options = LocalOptions.parse(new String[] {"--data-dir", data.toString(), "--camera", "door",
                 "--kafka-port", Integer.toString(kafkaPort), "--duration", "75s", "--home",
-                Path.of("..").toAbsolutePath().normalize().toString()}, Map.of(VigilLocal.SOURCE_URI_VARIABLE, uri));
+                Path.of("..").toAbsolutePath().normalize().toString()}, Map.of(LocalServices.SOURCE_URI_VARIABLE, uri));
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         PrintStream stdout = System.out;
         System.setOut(new PrintStream(new TeeStream(stdout, printed), true, StandardCharsets.UTF_8));

@@ -64,7 +64,7 @@ class FaultToleranceIT {
         LocalKafkaBroker broker = LocalKafkaBroker.start(brokerConfig);
         Map<String, ServiceProcess> running = new LinkedHashMap<>();
         try {
-            Map<String, VigilLocal.ServiceSpec> specs = specs(broker.bootstrapServers());
+            Map<String, ServiceSpec> specs = specs(broker.bootstrapServers());
             startAll(specs, running);
             Counts counts = new Counts(broker.bootstrapServers());
             await(counts, () -> counts.get(Topics.DETECTIONS) >= 40, "40 detections");
@@ -100,7 +100,7 @@ class FaultToleranceIT {
         Map<String, ServiceProcess> running = new LinkedHashMap<>();
         try (LocalKafkaCluster cluster = LocalKafkaCluster.start(data.resolve("kafka"), 3, Topics.DEFAULTS,
                 Duration.ofSeconds(180))) {
-            Map<String, VigilLocal.ServiceSpec> specs = specs(cluster.bootstrapServers());
+            Map<String, ServiceSpec> specs = specs(cluster.bootstrapServers());
             try {
                 startAll(specs, running);
                 Counts counts = new Counts(cluster.bootstrapServers());
@@ -125,14 +125,14 @@ class FaultToleranceIT {
     }
 
     /** The services as vigil-local runs them, on free ports, with two scorer instances in one consumer group. */
-    private Map<String, VigilLocal.ServiceSpec> specs(String bootstrap) throws IOException {
+    private Map<String, ServiceSpec> specs(String bootstrap) throws IOException {
         Path video = SharedData.ped2TestVideo("02");
         Path yolox = SharedData.require("models/yolox-nano-coco/yolox_nano.onnx");
-        VigilLocal.Options options = new VigilLocal.Options(video.toString(), CAMERA, true, null, 0, data, false, home,
+        LocalOptions options = new LocalOptions(video.toString(), CAMERA, true, null, 0, data, false, home,
                 "yolox", Optional.of(yolox));
         PageLogin.in(data).createIfMissing(); // the alert-sink's login, as vigil-local makes it
-        Map<String, VigilLocal.ServiceSpec> specs = new LinkedHashMap<>();
-        for (VigilLocal.ServiceSpec spec : VigilLocal.services(options, bootstrap)) {
+        Map<String, ServiceSpec> specs = new LinkedHashMap<>();
+        for (ServiceSpec spec : LocalServices.services(options, bootstrap)) {
             Map<String, String> props = new LinkedHashMap<>(spec.properties());
             props.put("quarkus.http.port", Integer.toString(LocalKafkaBroker.freePort()));
             props.put("quarkus.management.port", Integer.toString(LocalKafkaBroker.freePort()));
@@ -142,22 +142,22 @@ class FaultToleranceIT {
                 second.put("quarkus.http.port", Integer.toString(LocalKafkaBroker.freePort()));
                 second.put("quarkus.management.port", Integer.toString(LocalKafkaBroker.freePort()));
                 second.put("vigil.scorer.instance-id", "scorer-b");
-                specs.put("anomaly-scorer-b", new VigilLocal.ServiceSpec("anomaly-scorer", 0, second, spec.environment(), ""));
+                specs.put("anomaly-scorer-b", new ServiceSpec("anomaly-scorer", 0, second, spec.environment(), ""));
                 props.put("vigil.scorer.instance-id", "scorer-a");
             }
             if (spec.name().equals("object-detector")) {
                 props.put("vigil.detector.instance-id", "detector-a");
             }
             specs.put(spec.name().equals("anomaly-scorer") ? "anomaly-scorer-a" : spec.name(),
-                    new VigilLocal.ServiceSpec(spec.name(), 0, props, spec.environment(), ""));
+                    new ServiceSpec(spec.name(), 0, props, spec.environment(), ""));
         }
         // Ingest last, once the others run.
-        VigilLocal.ServiceSpec ingest = specs.remove("frame-ingest");
+        ServiceSpec ingest = specs.remove("frame-ingest");
         specs.put("frame-ingest", ingest);
         return specs;
     }
 
-    private void startAll(Map<String, VigilLocal.ServiceSpec> specs, Map<String, ServiceProcess> running)
+    private void startAll(Map<String, ServiceSpec> specs, Map<String, ServiceProcess> running)
             throws InterruptedException {
         for (String key : specs.keySet()) {
             running.put(key, start(home, key, specs.get(key)));
@@ -179,7 +179,7 @@ class FaultToleranceIT {
      * Exactly once, stage by stage: every frame one detections message, every detection one sequence (or a dead
      * letter), every sequence one score, every frame one frame score; and both scorers did part of the work.
      */
-    private void assertNothingLostOrRepeated(String bootstrap, Map<String, VigilLocal.ServiceSpec> specs) throws Exception {
+    private void assertNothingLostOrRepeated(String bootstrap, Map<String, ServiceSpec> specs) throws Exception {
         Map<String, List<ConsumerRecord<String, byte[]>>> all = new HashMap<>();
         for (String topic : List.of(Topics.DETECTIONS, Topics.SEQUENCES, Topics.OBJECT_SCORES, Topics.FRAME_SCORES,
                 Topics.DEAD_LETTER)) {
@@ -214,19 +214,19 @@ class FaultToleranceIT {
         assertTrue(b > 0, "scorer-b took part (scored " + b + "; scorer-a since its restart " + a + ")");
     }
 
-    private ServiceProcess start(Path home, String key, VigilLocal.ServiceSpec spec) {
+    private ServiceProcess start(Path home, String key, ServiceSpec spec) {
         return ServiceProcess.start(key, home.resolve(spec.name() + "/target/quarkus-app/quarkus-run.jar"), spec.properties(),
                 spec.environment(), data.resolve("logs/" + key + ".log"));
     }
 
-    private void restart(Map<String, ServiceProcess> running, Map<String, VigilLocal.ServiceSpec> specs, String key)
+    private void restart(Map<String, ServiceProcess> running, Map<String, ServiceSpec> specs, String key)
             throws InterruptedException {
         running.get(key).kill();
         running.put(key, start(home, key, specs.get(key)));
     }
 
     /** Sequences scored by a scorer instance since its (last) start, from its Prometheus metrics. */
-    private static double scored(VigilLocal.ServiceSpec spec) throws Exception {
+    private static double scored(ServiceSpec spec) throws Exception {
         String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://localhost:"
                 + spec.managementPort() + "/q/metrics"))
                 .build(), HttpResponse.BodyHandlers.ofString()).body();

@@ -34,7 +34,7 @@ class PageLoginTest {
         assertEquals(password, Files.readString(login.passwordFile()).strip());
         assertEquals(key, Files.readString(login.keys().signingKey()));
 
-        Map<String, String> alertSink = VigilLocal.services(VigilLocal.parse(new String[] {"--data-dir", data.toString()}), "127.0.0.1:9092").stream()
+        Map<String, String> alertSink = LocalServices.services(LocalOptions.parse(new String[] {"--data-dir", data.toString()}), "127.0.0.1:9092").stream()
                 .filter(s -> s.name().equals("alert-sink")).findFirst().orElseThrow().properties();
         assertEquals(login.users().toAbsolutePath().toString(), alertSink.get("vigil.alerts.auth.users-file"));
         assertEquals(login.keys().verifyKey().toAbsolutePath().toString(), alertSink.get("mp.jwt.verify.publickey.location"));

@@ -72,10 +72,10 @@ class PipelineEndToEndIT {
         HostileWriter hostile = new HostileWriter("127.0.0.1:" + kafkaPort, Files.readAllBytes(video.resolve("000.jpg")));
         hostile.start();
         // At 10 frames/s, as a camera: the hostile records are all written while the video streams.
-        VigilLocal.Options options = new VigilLocal.Options(video.toString(), CAMERA, true, null, kafkaPort, data, true, home,
+        LocalOptions options = new LocalOptions(video.toString(), CAMERA, true, null, kafkaPort, data, true, home,
                 "yolox", Optional.of(yolox), 1, false, 10, false, null, CameraLearning.DEFAULT_EPOCHS);
         Map<String, Integer> managementPorts = new LinkedHashMap<>();
-        VigilLocal.services(options, "unused:9092").forEach(spec -> managementPorts.put(spec.name(), spec.managementPort()));
+        LocalServices.services(options, "unused:9092").forEach(spec -> managementPorts.put(spec.name(), spec.managementPort()));
         ServiceWatch watch = new ServiceWatch(managementPorts);
         watch.start();
         int exit = VigilLocal.run(options);

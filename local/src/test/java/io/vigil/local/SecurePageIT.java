@@ -39,12 +39,12 @@ class SecurePageIT {
     void theAlertSinkServesThePageAndTheApiOverHttpsOnly() throws Exception {
         Path home = Path.of("..").toAbsolutePath().normalize();
         Path data = temp.resolve("data");
-        VigilLocal.Options options = VigilLocal.parse(new String[] {"--data-dir", data.toString(), "--secure"});
+        LocalOptions options = LocalOptions.parse(new String[] {"--data-dir", data.toString(), "--secure"});
         io.vigil.auth.LoginFiles login = PageLogin.in(data);
         login.createIfMissing();
         try (LocalKafkaBroker broker = LocalKafkaBroker.start(new LocalKafkaBroker.Config(temp.resolve("kafka"), 0, 0,
                 Topics.DEFAULTS, Duration.ofSeconds(120)))) {
-            VigilLocal.ServiceSpec spec = VigilLocal.services(options, broker.bootstrapServers()).stream()
+            ServiceSpec spec = LocalServices.services(options, broker.bootstrapServers()).stream()
                     .filter(s -> s.name().equals("alert-sink")).findFirst().orElseThrow();
             Map<String, String> props = new LinkedHashMap<>(spec.properties());
             props.put("kafka-streams.state.dir", temp.resolve("state").toString());

@@ -69,7 +69,7 @@ class SecurePipelineIT {
                 Files.createSymbolicLink(clip.resolve(f.getFileName()), f);
             }
         }
-        VigilLocal.Options options = new VigilLocal.Options(clip.toString(), CAMERA, true, null, 0, data, true, home, "yolox",
+        LocalOptions options = new LocalOptions(clip.toString(), CAMERA, true, null, 0, data, true, home, "yolox",
                 Optional.of(yolox)).secured();
         assertEquals(0, VigilLocal.run(options), "vigil-local --secure --once; service logs in " + data.resolve("logs"));
 

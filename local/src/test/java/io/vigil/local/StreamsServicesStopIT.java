@@ -45,7 +45,7 @@ class StreamsServicesStopIT {
                 int port = service.getKey().equals("alert-sink") ? 8085 : 8083;
                 Map<String, String> props = new java.util.HashMap<>(Map.of("kafka.bootstrap.servers", broker.bootstrapServers(),
                         "quarkus.http.port", Integer.toString(port),
-                        "quarkus.management.port", Integer.toString(port + VigilLocal.MANAGEMENT_PORT_OFFSET),
+                        "quarkus.management.port", Integer.toString(port + LocalServices.MANAGEMENT_PORT_OFFSET),
                         "kafka-streams.state.dir", temp.resolve(service.getKey()).toString(),
                         service.getValue() + ".close-timeout", CLOSE_TIMEOUT.toSeconds() + "s"));
                 if (service.getKey().equals("alert-sink")) {
@@ -53,7 +53,7 @@ class StreamsServicesStopIT {
                 }
                 services.add(ServiceProcess.start(service.getKey(), home.resolve(service.getKey()
                         + "/target/quarkus-app/quarkus-run.jar"), props, temp.resolve(service.getKey() + ".log")));
-                HealthProbe.await(service.getKey(), port + VigilLocal.MANAGEMENT_PORT_OFFSET, "ready", Duration.ofMinutes(2));
+                HealthProbe.await(service.getKey(), port + LocalServices.MANAGEMENT_PORT_OFFSET, "ready", Duration.ofMinutes(2));
             }
             Thread camera = feed(broker.bootstrapServers());
             Thread.sleep(5000); // both services are in the middle of transactions

@@ -33,8 +33,8 @@ class StreetFirstRunIT {
     void theDefaultStreetOpensAnEventForEachInjectedAnomalyAndClosesIt() throws Exception {
         Path home = Path.of("..").toAbsolutePath().normalize();
         Path truth = data.resolve("street");
-        VigilLocal.Options o = new VigilLocal.Options(VigilLocal.DEFAULT_SOURCE + "&labels=" + truth,
-                VigilLocal.DEFAULT_CAMERA, false, Duration.ofSeconds(80), LocalKafkaBroker.freePort(), data, true, home,
+        LocalOptions o = new LocalOptions(LocalOptions.DEFAULT_SOURCE + "&labels=" + truth,
+                LocalOptions.DEFAULT_CAMERA, false, Duration.ofSeconds(80), LocalKafkaBroker.freePort(), data, true, home,
                 "motion", Optional.empty());
         assertEquals(0, VigilLocal.run(o), "vigil-local; logs in " + data.resolve("logs"));
 

@@ -33,11 +33,11 @@ class StructuredLogsIT {
         List<ServiceProcess> services = new ArrayList<>();
         try (LocalKafkaBroker broker = LocalKafkaBroker.start(new LocalKafkaBroker.Config(temp.resolve("kafka"), 0, 0,
                 Topics.DEFAULTS, Duration.ofSeconds(120)))) {
-            VigilLocal.Options options = new VigilLocal.Options(SharedData.ped2TestVideo("02").toString(), "ped2-02", false,
+            LocalOptions options = new LocalOptions(SharedData.ped2TestVideo("02").toString(), "ped2-02", false,
                     null, 0, temp, false, home, "motion", Optional.empty()); // stream mode: frame-ingest stays up
             PageLogin.in(temp).createIfMissing(); // the alert-sink's login, as vigil-local makes it
             Map<String, Integer> ports = new LinkedHashMap<>();
-            for (VigilLocal.ServiceSpec spec : VigilLocal.services(options, broker.bootstrapServers())) {
+            for (ServiceSpec spec : LocalServices.services(options, broker.bootstrapServers())) {
                 Map<String, String> props = new LinkedHashMap<>(spec.properties());
                 props.put("quarkus.log.console.json.enabled", "true");
                 services.add(ServiceProcess.start(spec.name(), home.resolve(spec.name() + "/target/quarkus-app/quarkus-run.jar"),

@@ -15,14 +15,14 @@ import picocli.CommandLine;
 /** What vigil-local's options turn into: the settings each service process is started with. */
 class VigilLocalOptionsTest {
 
-    private static Map<String, String> ingest(VigilLocal.Options o) {
-        return VigilLocal.services(o, "localhost:9092").stream().filter(s -> s.name().equals("frame-ingest")).findFirst()
+    private static Map<String, String> ingest(LocalOptions o) {
+        return LocalServices.services(o, "localhost:9092").stream().filter(s -> s.name().equals("frame-ingest")).findFirst()
                 .orElseThrow().properties();
     }
 
     @Test
     void fpsCapsEveryVirtualCamera() {
-        VigilLocal.Options o = VigilLocal.parse(new String[] {"--source", "/videos/02", "--cameras", "2", "--fps", "10"});
+        LocalOptions o = LocalOptions.parse(new String[] {"--source", "/videos/02", "--cameras", "2", "--fps", "10"});
         Map<String, String> ingest = ingest(o);
         assertEquals("${VIGIL_SOURCE_URI}", ingest.get("vigil.ingest.cameras.cam-02-1.uri"), "from the environment");
         assertEquals("10.0", ingest.get("vigil.ingest.cameras.cam-02-1.fps-cap"));
@@ -31,13 +31,13 @@ class VigilLocalOptionsTest {
 
     @Test
     void theStreetStartsOnItsOwnModelUnlessItLearnsOneOrIsNotTheStreet() {
-        VigilLocal.Options street = VigilLocal.parse(new String[] {}, Map.of());
+        LocalOptions street = LocalOptions.parse(new String[] {}, Map.of());
         assertTrue(StreetModel.applies(street), "the default source is the street: " + street.source());
         String line = String.join(" ", StreetModel.registerArguments(street, "synthetic-1"));
         assertTrue(line.startsWith("registry --registry " + street.registry() + " register --scope synthetic-1 --model ")
                 && line.contains(StreetModel.MODEL) && line.contains("--descriptor ") && line.endsWith("--if-absent"), line);
-        assertFalse(StreetModel.applies(VigilLocal.parse(new String[] {"--learn", "3m"}, Map.of())), "learns its own");
-        assertFalse(StreetModel.applies(VigilLocal.parse(new String[] {"--source", "/videos/02"}, Map.of())));
+        assertFalse(StreetModel.applies(LocalOptions.parse(new String[] {"--learn", "3m"}, Map.of())), "learns its own");
+        assertFalse(StreetModel.applies(LocalOptions.parse(new String[] {"--source", "/videos/02"}, Map.of())));
         assertTrue(java.nio.file.Files.isRegularFile(java.nio.file.Path.of("..").resolve(StreetModel.MODEL))
                 && java.nio.file.Files.isRegularFile(java.nio.file.Path.of("..").resolve(StreetModel.DESCRIPTOR)),
                 "shipped in models/");
@@ -65,7 +65,7 @@ class VigilLocalOptionsTest {
         assertEquals("synthetic:?", CameraLearning.normalSource("synthetic:?anomalies=fast"));
         assertEquals("/videos/normal.mp4", CameraLearning.normalSource("/videos/normal.mp4"), "a file is its own normal");
 
-        VigilLocal.Options o = VigilLocal.parse(new String[] {"--learn", "3m", "--cameras", "2", "--detector", "yolox",
+        LocalOptions o = LocalOptions.parse(new String[] {"--learn", "3m", "--cameras", "2", "--detector", "yolox",
                 "--model", "/m/yolox.onnx"});
         assertEquals(java.time.Duration.ofMinutes(3), o.learn());
         List<String> args = new CameraLearning(o, "localhost:9092", java.util.Optional.empty(), o.dataDir()).trainerArguments(
@@ -74,12 +74,12 @@ class VigilLocalOptionsTest {
         assertTrue(line.contains("--from-topic localhost:9092 --camera synthetic-1-1 --since 300s"), line);
         assertTrue(line.contains("--detector yolox") && line.contains("--detector-model /m/yolox.onnx"), "as deployed: " + line);
         assertTrue(line.contains("--register " + o.registry()), line);
-        VigilLocal.Options camera = VigilLocal.parse(new String[] {"--learn", "1m"},
-                Map.of(VigilLocal.SOURCE_URI_VARIABLE, "rtsp://alice:S3cretMarker@10.0.0.7/stream1"));
+        LocalOptions camera = LocalOptions.parse(new String[] {"--learn", "1m"},
+                Map.of(LocalServices.SOURCE_URI_VARIABLE, "rtsp://alice:S3cretMarker@10.0.0.7/stream1"));
         String start = new CameraLearning(camera, "localhost:9092", java.util.Optional.empty(), camera.dataDir())
                 .startLine(camera.cameraIds().get(0));
         assertTrue(start.contains("10.0.0.7/stream1") && !start.contains("S3cretMarker"), start);
-        for (VigilLocal.ServiceSpec spec : VigilLocal.services(o, "localhost:9092")) {
+        for (ServiceSpec spec : LocalServices.services(o, "localhost:9092")) {
             String key = Map.of("anomaly-scorer", "vigil.scorer.registry", "alert-sink", "vigil.alerts.registry")
                     .get(spec.name());
             if (key != null) {
@@ -90,14 +90,14 @@ class VigilLocalOptionsTest {
 
     @Test
     void withoutFpsOrLoopTheSourceKeepsItsOwnPaceAndPlaysOnce() {
-        Map<String, String> ingest = ingest(VigilLocal.parse(new String[] {"/videos/02"}));
+        Map<String, String> ingest = ingest(LocalOptions.parse(new String[] {"/videos/02"}));
         assertFalse(ingest.keySet().stream().anyMatch(k -> k.endsWith(".fps-cap") || k.endsWith(".loop")), ingest.toString());
-        assertEquals("true", ingest(VigilLocal.parse(new String[] {"/videos/02", "--loop"})).get("vigil.ingest.cameras.cam-02.loop"));
+        assertEquals("true", ingest(LocalOptions.parse(new String[] {"/videos/02", "--loop"})).get("vigil.ingest.cameras.cam-02.loop"));
     }
 
     @Test
     void theStartUpLineNamesACredentialedSourceWithoutItsPassword() {
-        VigilLocal.ServiceSpec ingest = VigilLocal.services(VigilLocal.parse(new String[] {
+        ServiceSpec ingest = LocalServices.services(LocalOptions.parse(new String[] {
                 "rtsp://alice:S3cretMarker@127.0.0.1:8554/stream1"}), "localhost:9092").stream()
                 .filter(s -> s.name().equals("frame-ingest")).findFirst().orElseThrow();
         assertTrue(ingest.summary().contains("<- rtsp://***@127.0.0.1:8554/stream1"), ingest.summary());
@@ -107,22 +107,22 @@ class VigilLocalOptionsTest {
     @Test
     void aCredentialedSourceComesFromTheEnvironmentOrAFileNotTheCommandLine() throws Exception {
         String uri = "rtsp://alice:S3cretMarker@127.0.0.1:8554/stream1";
-        VigilLocal.Options fromEnv = VigilLocal.parse(new String[] {"--once"}, Map.of("VIGIL_SOURCE_URI", uri));
+        LocalOptions fromEnv = LocalOptions.parse(new String[] {"--once"}, Map.of("VIGIL_SOURCE_URI", uri));
         assertEquals(uri, fromEnv.source());
         assertEquals("cam-stream1", fromEnv.camera());
-        assertEquals("/videos/02", VigilLocal.parse(new String[] {"/videos/02"}, Map.of("VIGIL_SOURCE_URI", uri)).source(),
+        assertEquals("/videos/02", LocalOptions.parse(new String[] {"/videos/02"}, Map.of("VIGIL_SOURCE_URI", uri)).source(),
                 "the command line wins");
         java.nio.file.Path args = java.nio.file.Files.createTempFile("vigil-local", ".args");
         java.nio.file.Files.writeString(args, "--source " + uri + "\n--once\n");
-        assertEquals(uri, VigilLocal.parse(new String[] {"@" + args}, Map.of()).source(), "picocli's @FILE");
+        assertEquals(uri, LocalOptions.parse(new String[] {"@" + args}, Map.of()).source(), "picocli's @FILE");
         java.nio.file.Files.delete(args);
         // frame-ingest gets it in its environment, never in its command line.
-        VigilLocal.ServiceSpec ingest = VigilLocal.services(fromEnv, "localhost:9092").stream()
+        ServiceSpec ingest = LocalServices.services(fromEnv, "localhost:9092").stream()
                 .filter(s -> s.name().equals("frame-ingest")).findFirst().orElseThrow();
         assertFalse(ingest.properties().toString().contains("S3cretMarker"), ingest.properties().toString());
         assertEquals(uri, ingest.environment().get("VIGIL_SOURCE_URI"));
         IllegalArgumentException two = assertThrows(IllegalArgumentException.class,
-                () -> VigilLocal.parse(new String[] {"--source", uri, uri}));
+                () -> LocalOptions.parse(new String[] {"--source", uri, uri}));
         assertFalse(two.getMessage().contains("S3cretMarker"), two.getMessage());
     }
 
@@ -131,7 +131,7 @@ class VigilLocalOptionsTest {
         for (String[] args : List.of(new String[] {"--speed", "2"}, new String[] {"--fps", "-1"}, new String[] {"--fps"},
                 new String[] {"--fps", "fast"}, new String[] {"--duration", "soon"}, new String[] {"--cameras", "0"},
                 new String[] {"--camera", "gate|3"})) {
-            String message = assertThrows(IllegalArgumentException.class, () -> VigilLocal.parse(args)).getMessage();
+            String message = assertThrows(IllegalArgumentException.class, () -> LocalOptions.parse(args)).getMessage();
             assertTrue(message.contains(args[0]), message);
         }
     }
@@ -139,7 +139,7 @@ class VigilLocalOptionsTest {
     @Test
     void helpListsEveryOption() {
         StringWriter out = new StringWriter();
-        new CommandLine(new VigilLocal.Cli()).usage(new PrintWriter(out));
+        new CommandLine(new LocalOptions.Cli()).usage(new PrintWriter(out));
         for (String option : List.of("--source", "--camera", "--cameras", "--fps", "--loop", "--once", "--duration",
                 "--detector", "--model", "--kafka-port", "--data-dir", "--fresh", "--home", "--secure", "--listen", "--help")) {
             assertTrue(out.toString().contains(option), option + " in\n" + out);
@@ -148,20 +148,20 @@ class VigilLocalOptionsTest {
 
     @Test
     void theSourceMayBeGivenBareAndTheCameraIsNamedAfterIt() {
-        VigilLocal.Options o = VigilLocal.parse(new String[] {"../shared/datasets/ucsd-ped2/testing/02", "--duration", "90s"});
+        LocalOptions o = LocalOptions.parse(new String[] {"../shared/datasets/ucsd-ped2/testing/02", "--duration", "90s"});
         assertEquals("cam-02", o.camera());
         assertEquals(java.time.Duration.ofSeconds(90), o.duration());
-        assertEquals(VigilLocal.DEFAULT_SOURCE, VigilLocal.parse(new String[0]).source());
+        assertEquals(LocalOptions.DEFAULT_SOURCE, LocalOptions.parse(new String[0]).source());
     }
 
     @Test
     void servicesListenOnThisMachineOnlyUnlessAskedAndHealthAlwaysDoes() {
         // Found on a local run: every service listened on all interfaces, management (no authentication) included.
-        for (VigilLocal.ServiceSpec spec : VigilLocal.services(VigilLocal.parse(new String[0]), "localhost:9092")) {
+        for (ServiceSpec spec : LocalServices.services(LocalOptions.parse(new String[0]), "localhost:9092")) {
             assertEquals("127.0.0.1", spec.properties().get("quarkus.http.host"), spec.name());
             assertEquals("127.0.0.1", spec.properties().get("quarkus.management.host"), spec.name());
         }
-        for (VigilLocal.ServiceSpec spec : VigilLocal.services(VigilLocal.parse(new String[] {"--listen", "0.0.0.0"}),
+        for (ServiceSpec spec : LocalServices.services(LocalOptions.parse(new String[] {"--listen", "0.0.0.0"}),
                 "localhost:9092")) {
             assertEquals("0.0.0.0", spec.properties().get("quarkus.http.host"), spec.name());
             assertEquals("127.0.0.1", spec.properties().get("quarkus.management.host"), spec.name());
@@ -170,6 +170,6 @@ class VigilLocalOptionsTest {
 
     @Test
     void aUnicodeCameraIdIsACameraId() {
-        assertEquals("入口", VigilLocal.parse(new String[] {"--camera", "入口", "/videos/02"}).camera());
+        assertEquals("入口", LocalOptions.parse(new String[] {"--camera", "入口", "/videos/02"}).camera());
     }
 }
