@@ -4,9 +4,9 @@ import static io.vigil.bench.BenchSupport.writeReport;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vigil.kafka.TopicSnapshot;
-import io.vigil.local.LocalKafkaBroker;
-import io.vigil.local.Processes;
 import io.vigil.local.VigilLocal;
+import io.vigil.local.broker.LocalKafkaBroker;
+import io.vigil.local.process.Processes;
 import io.vigil.proto.Topics;
 import java.nio.file.Files;
 import java.nio.file.Path;

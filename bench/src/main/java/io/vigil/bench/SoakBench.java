@@ -2,8 +2,8 @@ package io.vigil.bench;
 
 import static io.vigil.bench.BenchSupport.writeReport;
 
-import io.vigil.local.LocalKafkaBroker;
 import io.vigil.local.VigilLocal;
+import io.vigil.local.broker.LocalKafkaBroker;
 import io.vigil.proto.Topics;
 import java.io.IOException;
 import java.io.UncheckedIOException;

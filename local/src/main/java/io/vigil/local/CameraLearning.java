@@ -1,5 +1,7 @@
 package io.vigil.local;
 
+import io.vigil.local.process.IngestProbe;
+import io.vigil.local.process.ServiceProcess;
 import io.vigil.proto.CameraIds;
 import io.vigil.proto.SourceUris;
 import io.vigil.proto.Topics;

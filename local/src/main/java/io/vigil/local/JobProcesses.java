@@ -1,5 +1,7 @@
 package io.vigil.local;
 
+import io.vigil.local.broker.LocalKafkaBroker;
+import io.vigil.local.process.ServiceProcess;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;

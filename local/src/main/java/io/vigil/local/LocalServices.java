@@ -1,6 +1,7 @@
 package io.vigil.local;
 
 import io.vigil.auth.LoginFiles;
+import io.vigil.local.broker.LocalSecurity;
 import io.vigil.proto.SourceUris;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.vigil.local;
 
+import io.vigil.local.process.ServiceProcess;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,11 @@
 package io.vigil.local;
 
 import io.vigil.auth.LoginFiles;
+import io.vigil.local.broker.LocalKafkaBroker;
+import io.vigil.local.broker.LocalSecurity;
+import io.vigil.local.process.IngestProbe;
+import io.vigil.local.process.LivenessWatch;
+import io.vigil.local.process.ServiceProcess;
 import io.vigil.proto.SourceUris;
 import io.vigil.proto.Topics;
 import java.io.IOException;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vigil.common.registry.ModelRegistry;
 import io.vigil.kafka.TopicSnapshot;
+import io.vigil.local.broker.LocalKafkaBroker;
 import io.vigil.proto.Topics;
 import io.vigil.proto.serde.VigilSerdes;
 import io.vigil.proto.v1.ModelDescriptor;

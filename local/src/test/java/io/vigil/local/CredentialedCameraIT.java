@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import io.vigil.local.broker.LocalKafkaBroker;
 import io.vigil.proto.Topics;
 import io.vigil.testkit.SharedData;
 import java.io.ByteArrayOutputStream;

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vigil.kafka.TopicSnapshot;
+import io.vigil.local.broker.LocalKafkaBroker;
+import io.vigil.local.broker.LocalKafkaCluster;
+import io.vigil.local.process.ServiceProcess;
 import io.vigil.proto.Topics;
 import io.vigil.proto.serde.VigilSerdes;
 import io.vigil.proto.v1.FrameDetections;

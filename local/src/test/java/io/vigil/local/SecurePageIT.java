@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vigil.local.broker.LocalKafkaBroker;
+import io.vigil.local.broker.LocalSecurity;
+import io.vigil.local.process.ServiceProcess;
 import io.vigil.proto.Topics;
 import java.io.IOException;
 import java.io.InputStream;

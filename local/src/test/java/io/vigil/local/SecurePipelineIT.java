@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vigil.kafka.KafkaClientConfig;
 import io.vigil.kafka.TopicSnapshot;
+import io.vigil.local.broker.LocalKafkaBroker;
+import io.vigil.local.broker.LocalSecurity;
 import io.vigil.proto.ServiceAccess;
 import io.vigil.proto.Topics;
 import io.vigil.proto.serde.VigilSerdes;

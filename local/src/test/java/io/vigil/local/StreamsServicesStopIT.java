@@ -3,6 +3,8 @@ package io.vigil.local;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import io.vigil.local.broker.LocalKafkaBroker;
+import io.vigil.local.process.ServiceProcess;
 import io.vigil.proto.Topics;
 import io.vigil.proto.v1.Frame;
 import io.vigil.proto.v1.FrameDetections;

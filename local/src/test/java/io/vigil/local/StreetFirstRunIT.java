@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vigil.kafka.TopicSnapshot;
+import io.vigil.local.broker.LocalKafkaBroker;
 import io.vigil.proto.Topics;
 import io.vigil.proto.serde.VigilSerdes;
 import io.vigil.proto.v1.AnomalyEvent;

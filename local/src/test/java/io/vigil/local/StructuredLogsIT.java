@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vigil.local.broker.LocalKafkaBroker;
+import io.vigil.local.process.ServiceProcess;
 import io.vigil.proto.Topics;
 import io.vigil.testkit.SharedData;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package io.vigil.local;
+package io.vigil.local.broker;
 
 import io.vigil.proto.Topics;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package io.vigil.local;
+package io.vigil.local.broker;
 
 import io.vigil.auth.OwnerOnly;
 import io.vigil.proto.ServiceAccess;
@@ -36,7 +36,7 @@ import org.apache.kafka.common.acl.AclBinding;
 public final class LocalSecurity {
 
     /** The principal of a service of the main job (frame-ingest, ...), as {@link ServiceAccess} names it. */
-    static String principalOf(String service) {
+    public static String principalOf(String service) {
         return "vigil-" + service;
     }
     private static final String PLAIN_LOGIN = "org.apache.kafka.common.security.plain.PlainLoginModule required";
@@ -121,7 +121,7 @@ public final class LocalSecurity {
      * The alert-sink's HTTPS settings: TLS only, on {@code port}. The keystore's password is not among them: it goes
      * in {@link #WEB_KEYSTORE_PASSWORD_VARIABLE}, out of command lines.
      */
-    Map<String, String> webServerProperties(int port) {
+    public Map<String, String> webServerProperties(int port) {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("quarkus.http.ssl.certificate.key-store-file", webKeystore().toAbsolutePath().toString());
         p.put("quarkus.http.ssl.certificate.key-store-file-type", "PKCS12");
@@ -130,9 +130,9 @@ public final class LocalSecurity {
         return p;
     }
 
-    static final String WEB_KEYSTORE_PASSWORD_VARIABLE = "QUARKUS_HTTP_SSL_CERTIFICATE_KEY_STORE_PASSWORD";
+    public static final String WEB_KEYSTORE_PASSWORD_VARIABLE = "QUARKUS_HTTP_SSL_CERTIFICATE_KEY_STORE_PASSWORD";
 
-    String webKeystorePassword() {
+    public String webKeystorePassword() {
         return secret("store.password");
     }
 
@@ -146,7 +146,7 @@ public final class LocalSecurity {
      * SCRAM-SHA-512, as against Strimzi in production; PLAIN is only the broker's own user (between brokers and for
      * the admin client that creates topics and the services' SCRAM credentials).
      */
-    Map<String, String> brokerProperties() {
+    public Map<String, String> brokerProperties() {
         Map<String, String> p = new LinkedHashMap<>();
         String admin = PLAIN_LOGIN + " username=\"admin\" password=\"" + secret("admin.password") + "\" user_admin=\""
                 + secret("admin.password") + "\";";
@@ -201,7 +201,7 @@ public final class LocalSecurity {
      * Creates (or resets) every principal's SCRAM credential and ACLs ({@link ServiceAccess}); both are kept in the
      * cluster metadata across restarts.
      */
-    void upsertUsersAndAcls(Admin admin) {
+    public void upsertUsersAndAcls(Admin admin) {
         List<UserScramCredentialAlteration> users = new ArrayList<>();
         List<AclBinding> acls = new ArrayList<>();
         for (ServiceAccess.Principal principal : ServiceAccess.all()) {

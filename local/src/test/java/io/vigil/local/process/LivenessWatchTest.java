@@ -1,4 +1,4 @@
-package io.vigil.local;
+package io.vigil.local.process;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package io.vigil.local;
+package io.vigil.local.broker;
 
 import io.vigil.proto.ServiceAccess;
 import java.util.ArrayList;
@@ -12,12 +12,12 @@ import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
 
 /** {@link ServiceAccess} as the broker's ACLs: one ALLOW binding per grant and operation, from any host. */
-final class KafkaAcls {
+public final class KafkaAcls {
 
     private KafkaAcls() {
     }
 
-    static List<AclBinding> of(ServiceAccess.Principal principal) {
+    public static List<AclBinding> of(ServiceAccess.Principal principal) {
         List<AclBinding> out = new ArrayList<>();
         for (ServiceAccess.Grant g : principal.grants()) {
             ResourcePattern resource = new ResourcePattern(switch (g.resource()) {

@@ -1,4 +1,4 @@
-package io.vigil.local;
+package io.vigil.local.process;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +23,7 @@ public final class Processes {
     }
 
     /** {@code java -Xmx1g} with this JVM's java, then the {@link #JVM_OPTIONS}; the caller adds the rest. */
-    static List<String> java() {
+    public static List<String> java() {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx1g");
@@ -40,7 +40,7 @@ public final class Processes {
      * services before the broker; without it every child got SIGINT at once and the broker could go first, leaving
      * the services to retry it while they closed.
      */
-    static List<String> inOwnSession(List<String> command) {
+    public static List<String> inOwnSession(List<String> command) {
         if (!Files.isExecutable(SETSID)) {
             return command;
         }
@@ -54,7 +54,7 @@ public final class Processes {
      * SIGTERM to all at once (a JVM runs its shutdown hooks: Quarkus' graceful stop, Kafka's controlled shutdown),
      * SIGKILL to those still running after {@code grace}. Returns within {@code grace} plus 10 s.
      */
-    static void stopAll(List<Process> processes, Duration grace) {
+    public static void stopAll(List<Process> processes, Duration grace) {
         processes.forEach(Process::destroy);
         long deadline = System.nanoTime() + grace.toNanos();
         try {
@@ -72,7 +72,7 @@ public final class Processes {
         }
     }
 
-    static void stop(Process process, Duration grace) {
+    public static void stop(Process process, Duration grace) {
         stopAll(List.of(process), grace);
     }
 }

@@ -1,4 +1,4 @@
-package io.vigil.local;
+package io.vigil.local.process;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,7 +13,7 @@ import java.util.Map;
 public final class ServiceProcess implements AutoCloseable {
 
     /** How long a service may take to stop after SIGTERM before it is killed; its Kafka Streams close within 10 s. */
-    static final Duration STOP_GRACE = Duration.ofSeconds(20);
+    public static final Duration STOP_GRACE = Duration.ofSeconds(20);
 
     private final String name;
     private final Process process;
@@ -101,7 +101,7 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     /** Stops all of them at once, each as {@link #close()} does: bounded by {@link #STOP_GRACE} plus 10 s in all. */
-    static void stopAll(List<ServiceProcess> services) {
+    public static void stopAll(List<ServiceProcess> services) {
         Processes.stopAll(services.stream().map(s -> s.process).toList(), STOP_GRACE);
     }
 }

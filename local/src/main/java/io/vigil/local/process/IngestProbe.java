@@ -1,4 +1,4 @@
-package io.vigil.local;
+package io.vigil.local.process;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,19 +16,19 @@ import java.util.regex.Pattern;
  * The cameras' states as frame-ingest reports them in its readiness check ({@code "cam-02": "FINISHED, 180 frames,
  * 0 bad"}): how the main job learns that every source has ended when frame-ingest keeps running (stream mode).
  */
-final class IngestProbe {
+public final class IngestProbe {
 
     private static final List<String> ENDED = List.of("FINISHED", "FAILED", "STOPPED");
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final URI readiness;
 
-    IngestProbe(int port) {
+    public IngestProbe(int port) {
         this.readiness = URI.create("http://localhost:" + port + "/q/health/ready");
     }
 
     /** Each camera's state, or empty while frame-ingest does not answer (starting, or gone). */
-    Optional<Map<String, String>> states(List<String> cameras) {
+    public Optional<Map<String, String>> states(List<String> cameras) {
         String body;
         try {
             body = http.send(HttpRequest.newBuilder(readiness).timeout(Duration.ofSeconds(2)).build(),
@@ -51,7 +51,7 @@ final class IngestProbe {
     }
 
     /** True when every camera's source has ended: finished, failed or stopped. */
-    static boolean allEnded(Map<String, String> states) {
+    public static boolean allEnded(Map<String, String> states) {
         return states.values().stream().allMatch(ENDED::contains);
     }
 }

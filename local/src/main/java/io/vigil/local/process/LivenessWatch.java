@@ -1,4 +1,4 @@
-package io.vigil.local;
+package io.vigil.local.process;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,10 +16,10 @@ import java.util.Optional;
  * still runs (a Kafka Streams app in ERROR, a loop or view thread that ended). Not answering at all is left to the
  * process check: a service starting up has not been live yet.
  */
-final class LivenessWatch {
+public final class LivenessWatch {
 
     /** A service that is not live, and what its health check said. */
-    record Dead(String service, String health) {
+    public record Dead(String service, String health) {
     }
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -29,13 +29,13 @@ final class LivenessWatch {
     private final int failuresToEnd;
 
     /** @param managementPorts each service's management port, by name */
-    LivenessWatch(Map<String, Integer> managementPorts, int failuresToEnd) {
+    public LivenessWatch(Map<String, Integer> managementPorts, int failuresToEnd) {
         managementPorts.forEach((name, port) -> liveness.put(name, URI.create("http://127.0.0.1:" + port + "/q/health/live")));
         this.failuresToEnd = failuresToEnd;
     }
 
     /** Probes every service once; the first one found dead, if any. */
-    Optional<Dead> check() throws InterruptedException {
+    public Optional<Dead> check() throws InterruptedException {
         for (Map.Entry<String, URI> service : liveness.entrySet()) {
             String name = service.getKey();
             HttpResponse<String> answer;

@@ -1,6 +1,7 @@
-package io.vigil.local;
+package io.vigil.local.broker;
 
 import io.vigil.auth.OwnerOnly;
+import io.vigil.local.process.Processes;
 import io.vigil.proto.ServiceAccess;
 import io.vigil.proto.Topics.TopicSpec;
 import java.io.IOException;
@@ -263,7 +264,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
     }
 
     /** Waits until the cluster this broker is a node of has {@code brokers} brokers registered. */
-    void awaitBrokers(int brokers, Duration timeout) {
+    public void awaitBrokers(int brokers, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         int seen = 0;
         while (System.nanoTime() < deadline) {
