@@ -1,5 +1,8 @@
 package io.vigil.vision.detect;
 
+import io.vigil.vision.detect.yolo.UltralyticsDetector;
+import io.vigil.vision.detect.yolo.Yolov3Detector;
+import io.vigil.vision.detect.yolo.YoloxDetector;
 import io.vigil.vision.image.ImageCodec;
 import io.vigil.vision.onnx.Device;
 import io.vigil.vision.onnx.DynamicBatch;

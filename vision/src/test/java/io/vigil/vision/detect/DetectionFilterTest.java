@@ -2,6 +2,7 @@ package io.vigil.vision.detect;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.vigil.vision.detect.yolo.Nms;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;

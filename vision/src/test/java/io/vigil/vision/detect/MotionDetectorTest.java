@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vigil.testkit.SharedData;
+import io.vigil.vision.detect.yolo.YoloxDetector;
 import io.vigil.vision.image.RgbImage;
 import io.vigil.vision.onnx.OnnxSessionFactory;
 import java.nio.file.Path;

@@ -7,14 +7,14 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-final class TestImages {
+public final class TestImages {
 
     private static final ImageCodec CODEC = new ImageCodec();
 
     private TestImages() {
     }
 
-    static RgbImage read(Path file) {
+    public static RgbImage read(Path file) {
         try {
             return CODEC.decode(Files.readAllBytes(file));
         } catch (IOException e) {
@@ -22,7 +22,7 @@ final class TestImages {
         }
     }
 
-    static RgbImage gray(int w, int h) {
+    public static RgbImage gray(int w, int h) {
         byte[] p = new byte[w * h * 3];
         java.util.Arrays.fill(p, (byte) 100);
         return new RgbImage(w, h, p);

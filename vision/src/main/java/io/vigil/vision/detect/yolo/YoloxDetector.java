@@ -1,6 +1,7 @@
-package io.vigil.vision.detect;
+package io.vigil.vision.detect.yolo;
 
 import ai.onnxruntime.OrtSession;
+import io.vigil.vision.detect.DetectedBox;
 import io.vigil.vision.image.Letterbox;
 import io.vigil.vision.onnx.ModelLoadException;
 import io.vigil.vision.onnx.OnnxModel;

@@ -1,4 +1,4 @@
-package io.vigil.vision.detect;
+package io.vigil.vision.detect.yolo;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import io.vigil.vision.detect.DetectedBox;
 import io.vigil.vision.image.Letterbox;
 import io.vigil.vision.onnx.ModelLoadException;
 import io.vigil.vision.onnx.OnnxModel;

@@ -1,5 +1,6 @@
-package io.vigil.vision.detect;
+package io.vigil.vision.detect.yolo;
 
+import io.vigil.vision.detect.DetectedBox;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

@@ -1,10 +1,14 @@
-package io.vigil.vision.detect;
+package io.vigil.vision.detect.yolo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vigil.testkit.SharedData;
+import io.vigil.vision.detect.DetectedBox;
+import io.vigil.vision.detect.DetectionFilter;
+import io.vigil.vision.detect.DetectionInput;
+import io.vigil.vision.detect.TestImages;
 import io.vigil.vision.onnx.ModelLoadException;
 import io.vigil.vision.onnx.OnnxSessionFactory;
 import java.util.List;

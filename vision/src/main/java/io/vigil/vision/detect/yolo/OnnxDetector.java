@@ -1,9 +1,12 @@
-package io.vigil.vision.detect;
+package io.vigil.vision.detect.yolo;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import io.vigil.vision.detect.DetectedBox;
+import io.vigil.vision.detect.DetectionInput;
+import io.vigil.vision.detect.ObjectDetector;
 import io.vigil.vision.image.Letterbox;
 import io.vigil.vision.onnx.ModelLoadException;
 import io.vigil.vision.onnx.OnnxModel;

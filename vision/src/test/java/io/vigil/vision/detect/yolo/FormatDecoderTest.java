@@ -1,4 +1,4 @@
-package io.vigil.vision.detect;
+package io.vigil.vision.detect.yolo;
 
 import static io.vigil.vision.onnx.OnnxGraphBuilder.intAttr;
 import static io.vigil.vision.onnx.OnnxGraphBuilder.intsAttr;
@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vigil.vision.detect.DetectedBox;
+import io.vigil.vision.detect.DetectionInput;
+import io.vigil.vision.detect.TestImages;
 import io.vigil.vision.image.Letterbox;
 import io.vigil.vision.onnx.ModelLoadException;
 import io.vigil.vision.onnx.OnnxGraphBuilder;
