@@ -36,7 +36,7 @@ public class AlertSetup {
     private static final String FRAMES_METER = "vigil.alerts.frames";
     private static final String SCORE_METER = "vigil.alerts.frame.score";
 
-    static AlertTimeline.Settings timelineSettings(AlertConfig config) {
+    public static AlertTimeline.Settings timelineSettings(AlertConfig config) {
         AlertConfig.Events e = config.events();
         return new AlertTimeline.Settings(config.meanFilterSize(), config.frameAggregation(), config.sigma(), config.maxLookahead(),
                 config.completionHorizon(), config.maxFrameGap(), config.maxPendingFrames(), new EventDetector.Settings(e.openThreshold(), e.closeThreshold(),

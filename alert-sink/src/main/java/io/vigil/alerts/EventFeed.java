@@ -59,7 +59,7 @@ public class EventFeed {
                 config.cameraRetention(), System::currentTimeMillis);
     }
 
-    EventIndex index() {
+    public EventIndex index() {
         return index;
     }
 

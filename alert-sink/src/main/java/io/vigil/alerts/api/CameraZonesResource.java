@@ -1,4 +1,4 @@
-package io.vigil.alerts;
+package io.vigil.alerts.api;
 
 import io.quarkus.security.identity.SecurityIdentity;
 import io.vigil.auth.LocalUsers;

@@ -1,8 +1,14 @@
-package io.vigil.alerts;
+package io.vigil.alerts.api;
 
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
+import io.vigil.alerts.AlertConfig;
+import io.vigil.alerts.AlertSetup;
+import io.vigil.alerts.EventFeed;
+import io.vigil.alerts.EventIndex;
+import io.vigil.alerts.EventJson;
+import io.vigil.alerts.EventReviews;
 import io.vigil.alerts.auth.FixedWindowLimit;
 import io.vigil.alerts.clips.ClipEncoder;
 import io.vigil.alerts.clips.EventClips;
