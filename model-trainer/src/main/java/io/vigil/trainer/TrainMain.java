@@ -153,9 +153,11 @@ public final class TrainMain implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        TrainingRun.Options options = new TrainingRun.Options(footage, sources.spec(), sources.filter(), teacher,
-                Architecture.parse(architecture), sources.sequences(), maxGap, epochs, batch, lr, lambda, seed,
-                objectFraction, sources.threads, out, resume, fps, eventsPerDay);
+        TrainingRun.Options options = new TrainingRun.Options(
+                new TrainingRun.Sources(footage, sources.spec(), sources.filter(), sources.sequences(), teacher),
+                new TrainingRun.Schedule(Architecture.parse(architecture), epochs, batch, lr, lambda, maxGap, objectFraction,
+                        seed),
+                new TrainingRun.Job(out, resume, sources.threads, fps, eventsPerDay));
         TrainingRun run = new TrainingRun(options, System.out);
         // SIGTERM or Ctrl-C: finish the step in progress and let go of PyTorch before the JVM goes.
         Thread onStop = new Thread(() -> {

@@ -64,10 +64,22 @@ public final class TrainingRun {
      * footage's held-out clips are kept out of training: the epoch is chosen on their loss and the model is calibrated
      * on their objects (none: calibrated on the training clips, optimistic).
      */
-    public record Options(Footage footage, DetectorSpec detector, DetectionFilter detections, Path teacher,
-            Architecture architecture, SequenceSettings sequences, int maxGap, int epochs, int batch, float learningRate,
-            float lambda, long seed, double objectFraction, int threads, Path out, boolean resume, double fps,
-            double eventsPerDay) {
+    /** A run: what it learns from, how it learns, and where and how it runs. */
+    public record Options(Sources sources, Schedule schedule, Job job) {
+    }
+
+    /** What is learnt from: the normal footage, its objects and their windows, and an optional ImageNet teacher. */
+    public record Sources(Footage footage, DetectorSpec detector, DetectionFilter detections, SequenceSettings sequences,
+            Path teacher) {
+    }
+
+    /** How it learns: the network and the optimisation (objectFraction: the share of objects seen per epoch). */
+    public record Schedule(Architecture architecture, int epochs, int batch, float learningRate, float lambda, int maxGap,
+            double objectFraction, long seed) {
+    }
+
+    /** Where and how it runs: its output folder, resuming, threads, and the footage's frame rate and event budget. */
+    public record Job(Path out, boolean resume, int threads, double fps, double eventsPerDay) {
     }
 
     /**
@@ -84,13 +96,17 @@ public final class TrainingRun {
         }
     }
 
-    private final Options o;
+    private final Sources sources;
+    private final Schedule schedule;
+    private final Job job;
     private final PrintStream log;
     private final AtomicBoolean stopRequested = new AtomicBoolean();
     private final CountDownLatch ended = new CountDownLatch(1);
 
     public TrainingRun(Options options, PrintStream log) {
-        this.o = options;
+        this.sources = options.sources();
+        this.schedule = options.schedule();
+        this.job = options.job();
         this.log = log;
     }
 
@@ -113,35 +129,35 @@ public final class TrainingRun {
     }
 
     private Result train() throws Exception {
-        Files.createDirectories(o.out());
+        Files.createDirectories(job.out());
         long start = System.nanoTime();
-        TorchRuntime.useThreads(o.threads());
+        TorchRuntime.useThreads(job.threads());
         log.println("numeric environment: " + TorchRuntime.describe());
         TorchRuntime.hugePagesAdvice().ifPresent(advice -> log.println("WARNING: " + advice));
         Data d = data();
-        SsmtlNetwork net = new SsmtlNetwork(o.architecture(), o.sequences().length(), d.clips().distillOutputs());
-        try (SsmtlTrainer trainer = new SsmtlTrainer(net, o.learningRate(), o.lambda(), o.seed())) {
-            int firstEpoch = o.resume() ? loadCheckpoint(trainer) + 1 : 1;
-            LossCurves curves = LossCurves.open(o.out(), firstEpoch);
+        SsmtlNetwork net = new SsmtlNetwork(schedule.architecture(), sources.sequences().length(), d.clips().distillOutputs());
+        try (SsmtlTrainer trainer = new SsmtlTrainer(net, schedule.learningRate(), schedule.lambda(), schedule.seed())) {
+            int firstEpoch = job.resume() ? loadCheckpoint(trainer) + 1 : 1;
+            LossCurves curves = LossCurves.open(job.out(), firstEpoch);
             TaskLosses last = epochs(trainer, d, curves, firstEpoch);
             int best = curves.bestEpoch();
-            trainer.load(o.out().resolve(epochParameters(best)));
+            trainer.load(job.out().resolve(epochParameters(best)));
             reestimateBatchNorm(trainer, d.clips(), d.objects()); // again: epochs saved by earlier versions lack it
             log.printf("using epoch %d (%s)%n", best, d.validation().isEmpty() ? "the last; no held-out videos"
                     : "lowest held-out loss");
-            Path onnx = o.out().resolve("ssmtl-" + o.architecture().id() + ".onnx");
+            Path onnx = job.out().resolve("ssmtl-" + schedule.architecture().id() + ".onnx");
             OnnxExporter.export(net, metadata(d, best), onnx);
             ObjectClips.Batch probe = d.clips().batch(d.objects().subList(0, Math.min(8, d.objects().size())), d.random());
             float diff = ExportParity.check(net, onnx, probe.forward(), probe.size());
             List<ObjectClips.Video> normal = d.clips().videos().stream()
                     .filter(v -> d.holdout().isEmpty() || d.holdout().contains(v.id())).toList();
-            OnnxMetadata.update(onnx, ModelCalibration.of(onnx, normal, o.sequences(), SsmtlScorer.defaultCues(),
-                    SsmtlScorer.Combination.parse(SsmtlScorer.DEFAULT_COMBINATION), o.threads(), log), onnx);
+            OnnxMetadata.update(onnx, ModelCalibration.of(onnx, normal, sources.sequences(), SsmtlScorer.defaultCues(),
+                    SsmtlScorer.Combination.parse(SsmtlScorer.DEFAULT_COMBINATION), job.threads(), log), onnx);
             log.printf("exported %s (parity max abs diff %.2e), calibrated on %s; final step losses %s; total time %s%n", onnx,
                     diff, d.holdout().isEmpty() ? "the training clips" : "held-out clips " + d.holdout(), last,
                     duration((System.nanoTime() - start) / 1e9));
             EventThresholds thresholds = d.holdout().isEmpty() ? null : eventThresholds(onnx, normal, d.footage());
-            return new Result(onnx, o.footage().range().toBuilder().setObjects(d.objects().size()).build(),
+            return new Result(onnx, sources.footage().range().toBuilder().setObjects(d.objects().size()).build(),
                     curves.heldOut(best), best, thresholds);
         }
     }
@@ -155,11 +171,11 @@ public final class TrainingRun {
     }
 
     private Data data() throws Exception {
-        List<Clip> footage = o.footage().clips(log);
+        List<Clip> footage = sources.footage().clips(log);
         List<String> holdout = footage.stream().filter(Clip::heldOut).map(Clip::id).toList();
-        ObjectClips clips = new ObjectClips(loadVideos(footage, o.detector(), o.detections(), o.out().resolve("detections"),
-                log), o.sequences(), o.maxGap());
-        if (o.teacher() != null) {
+        ObjectClips clips = new ObjectClips(loadVideos(footage, sources.detector(), sources.detections(),
+                job.out().resolve("detections"), log), sources.sequences(), schedule.maxGap());
+        if (sources.teacher() != null) {
             addTeacher(clips);
         }
         List<ObjectClips.ObjectRef> objects = new ArrayList<>();
@@ -167,11 +183,11 @@ public final class TrainingRun {
         for (ObjectClips.ObjectRef ref : clips.objects()) {
             (holdout.contains(clips.videos().get(ref.video()).id()) ? heldOut : objects).add(ref);
         }
-        Random random = new Random(o.seed());
+        Random random = new Random(schedule.seed());
         Collections.shuffle(objects, random);
-        objects = objects.subList(0, (int) Math.max(1, Math.round(objects.size() * o.objectFraction())));
+        objects = objects.subList(0, (int) Math.max(1, Math.round(objects.size() * schedule.objectFraction())));
         log.printf("%d clips, %d objects used for training (fraction %.2f), %d held out in clips %s, %d distillation "
-                + "outputs%n", clips.videos().size() - holdout.size(), objects.size(), o.objectFraction(), heldOut.size(),
+                + "outputs%n", clips.videos().size() - holdout.size(), objects.size(), schedule.objectFraction(), heldOut.size(),
                 holdout, clips.distillOutputs());
         return new Data(footage, holdout, clips, objects, validationBatches(clips, heldOut), random);
     }
@@ -179,21 +195,21 @@ public final class TrainingRun {
     /** Epochs from {@code firstEpoch} on, each checkpointed with its losses; returns the last step's losses. */
     private TaskLosses epochs(SsmtlTrainer trainer, Data d, LossCurves curves, int firstEpoch) throws Exception {
         List<ObjectClips.ObjectRef> objects = d.objects();
-        int stepsPerEpoch = (objects.size() + o.batch() - 1) / o.batch();
+        int stepsPerEpoch = (objects.size() + schedule.batch() - 1) / schedule.batch();
         long trainStart = System.nanoTime();
         int stepsDone = 0;
-        int totalSteps = (o.epochs() - firstEpoch + 1) * stepsPerEpoch;
+        int totalSteps = (schedule.epochs() - firstEpoch + 1) * stepsPerEpoch;
         TaskLosses last = null;
-        for (int epoch = firstEpoch; epoch <= o.epochs(); epoch++) {
-            Collections.shuffle(objects, new Random(o.seed() * 31 + epoch));
+        for (int epoch = firstEpoch; epoch <= schedule.epochs(); epoch++) {
+            Collections.shuffle(objects, new Random(schedule.seed() * 31 + epoch));
             double[] sums = new double[5];
             int steps = 0;
-            for (int from = 0; from < objects.size(); from += o.batch()) {
+            for (int from = 0; from < objects.size(); from += schedule.batch()) {
                 if (stopRequested.get()) {
                     throw new Stopped(String.format("stopped at epoch %d step %d of %d; %s", epoch, steps, stepsPerEpoch,
                             epoch > 1 ? "--resume continues after epoch " + (epoch - 1) : "no epoch finished yet"));
                 }
-                ObjectClips.Batch b = d.clips().batch(objects.subList(from, Math.min(objects.size(), from + o.batch())),
+                ObjectClips.Batch b = d.clips().batch(objects.subList(from, Math.min(objects.size(), from + schedule.batch())),
                         d.random());
                 if (b.size() == 0) {
                     continue;
@@ -206,12 +222,12 @@ public final class TrainingRun {
                 sums[4] += last.total();
                 steps++;
                 stepsDone++;
-                if (steps % 10 == 0 || from + o.batch() >= objects.size()) {
+                if (steps % 10 == 0 || from + schedule.batch() >= objects.size()) {
                     double elapsed = (System.nanoTime() - trainStart) / 1e9;
                     double eta = elapsed / stepsDone * (totalSteps - stepsDone);
                     log.printf("epoch %d/%d step %d/%d | aot %.4f mi %.4f rec %.4f dist %.4f total %.4f | %.1f objects/s | ETA %s%n",
-                            epoch, o.epochs(), steps, stepsPerEpoch, sums[0] / steps, sums[1] / steps, sums[2] / steps,
-                            sums[3] / steps, sums[4] / steps, stepsDone * o.batch() / elapsed, duration(eta));
+                            epoch, schedule.epochs(), steps, stepsPerEpoch, sums[0] / steps, sums[1] / steps, sums[2] / steps,
+                            sums[3] / steps, sums[4] / steps, stepsDone * schedule.batch() / elapsed, duration(eta));
                 }
             }
             reestimateBatchNorm(trainer, d.clips(), objects);
@@ -228,15 +244,15 @@ public final class TrainingRun {
 
     /** The model contract and provenance the exported model carries. */
     private Map<String, String> metadata(Data d, int best) {
-        return new ModelContract(o.architecture().id(), o.sequences().t(),
-                o.sequences().cropSize(), "80 detector class probabilities" + (o.teacher() == null ? ""
-                : " + " + (d.clips().distillOutputs() - 80) + " logits of teacher " + o.teacher().getFileName()),
-                o.detector().backend().name().toLowerCase() + ":"
-                + (o.detector().model() == null ? "" : o.detector().model().getFileName()) + " confidence >= "
-                + o.detections().defaultThreshold() + ", by class " + o.detections().classThresholds()
-                + (o.detector().addMovingObjects() ? ", with the motion detector's uncovered moving objects" : ""),
-                describe(o.footage().range()) + " (" + (d.clips().videos().size() - d.holdout().size()) + " clips, "
-                + d.objects().size() + " objects; held out " + d.holdout() + ")", o.epochs(), best,
+        return new ModelContract(schedule.architecture().id(), sources.sequences().t(),
+                sources.sequences().cropSize(), "80 detector class probabilities" + (sources.teacher() == null ? ""
+                : " + " + (d.clips().distillOutputs() - 80) + " logits of teacher " + sources.teacher().getFileName()),
+                sources.detector().backend().name().toLowerCase() + ":"
+                + (sources.detector().model() == null ? "" : sources.detector().model().getFileName()) + " confidence >= "
+                + sources.detections().defaultThreshold() + ", by class " + sources.detections().classThresholds()
+                + (sources.detector().addMovingObjects() ? ", with the motion detector's uncovered moving objects" : ""),
+                describe(sources.footage().range()) + " (" + (d.clips().videos().size() - d.holdout().size()) + " clips, "
+                + d.objects().size() + " objects; held out " + d.holdout() + ")", schedule.epochs(), best,
                 Instant.now().toString()).toMetadata();
     }
 
@@ -248,19 +264,19 @@ public final class TrainingRun {
     private EventThresholds eventThresholds(Path onnx, List<ObjectClips.Video> heldOut, List<Clip> footage) {
         AlertTimeline.Settings timeline = AlertTimeline.Settings.defaults();
         List<float[]> series = new ArrayList<>();
-        try (OnnxModel model = OnnxSessionFactory.open(onnx, OnnxSessionFactory.Options.cpu(o.threads()))) {
+        try (OnnxModel model = OnnxSessionFactory.open(onnx, OnnxSessionFactory.Options.cpu(job.threads()))) {
             SsmtlScorer scorer = new SsmtlScorer(model, EnumSet.allOf(SsmtlScorer.Task.class),
                     TaskCalibration.Mode.valueOf(TaskCalibration.DEFAULT_MODE));
-            OfflinePipeline chain = new OfflinePipeline(null, new SequenceBuilder(o.sequences().withCropSize(scorer.cropSize())),
-                    scorer, timeline, 32);
+            SequenceBuilder builder = new SequenceBuilder(sources.sequences().withCropSize(scorer.cropSize()));
+            OfflinePipeline chain = new OfflinePipeline(null, builder, scorer, timeline, 32);
             for (ObjectClips.Video v : heldOut) {
                 series.add(chain.score(v.id(), v.frames(), v.detections(), m -> { }).frameScores().get(OfflinePipeline.ALL));
             }
         }
         double fps = footage.stream().filter(Clip::heldOut).filter(c -> c.toTimeMs() > c.fromTimeMs())
-                .mapToDouble(c -> (c.frames().size() - 1) * 1000.0 / (c.toTimeMs() - c.fromTimeMs())).average().orElse(o.fps());
-        ThresholdCalibration.Choice c = ThresholdCalibration.choose(series, fps, o.eventsPerDay(), timeline.events());
-        String basis = c.basis(o.eventsPerDay());
+                .mapToDouble(c -> (c.frames().size() - 1) * 1000.0 / (c.toTimeMs() - c.fromTimeMs())).average().orElse(job.fps());
+        ThresholdCalibration.Choice c = ThresholdCalibration.choose(series, fps, job.eventsPerDay(), timeline.events());
+        String basis = c.basis(job.eventsPerDay());
         log.printf("event thresholds: open %.3f, close %.3f (%s, %.1f frames/s)%n", c.open(), c.close(), basis, fps);
         return EventThresholds.newBuilder().setOpen(c.open()).setClose(c.close()).setBasis(basis)
                 .setAggregation(CameraEventSettings.aggregation(timeline.aggregation()))
@@ -270,11 +286,11 @@ public final class TrainingRun {
     /** Inference's batch-norm statistics from a fixed sample of training objects (see SsmtlTrainer). */
     private void reestimateBatchNorm(SsmtlTrainer trainer, ObjectClips clips, List<ObjectClips.ObjectRef> objects) {
         List<ObjectClips.ObjectRef> sample = new ArrayList<>(objects);
-        Random random = new Random(o.seed() + 13);
+        Random random = new Random(schedule.seed() + 13);
         Collections.shuffle(sample, random);
         int batches = 0;
-        for (int from = 0; from < sample.size() && batches < SsmtlTrainer.BATCH_NORM_BATCHES; from += o.batch()) {
-            ObjectClips.Batch b = clips.batch(sample.subList(from, Math.min(sample.size(), from + o.batch())), random);
+        for (int from = 0; from < sample.size() && batches < SsmtlTrainer.BATCH_NORM_BATCHES; from += schedule.batch()) {
+            ObjectClips.Batch b = clips.batch(sample.subList(from, Math.min(sample.size(), from + schedule.batch())), random);
             if (b.size() > 0) {
                 trainer.updateBatchNormStatistics(b);
                 batches++;
@@ -285,12 +301,12 @@ public final class TrainingRun {
     /** A fixed sample of held-out objects (up to 512, with their windows drawn once), so epochs compare alike. */
     private List<ObjectClips.Batch> validationBatches(ObjectClips clips, List<ObjectClips.ObjectRef> heldOut) {
         List<ObjectClips.ObjectRef> sample = new ArrayList<>(heldOut);
-        Random random = new Random(o.seed() + 7);
+        Random random = new Random(schedule.seed() + 7);
         Collections.shuffle(sample, random);
         sample = sample.subList(0, Math.min(512, sample.size()));
         List<ObjectClips.Batch> batches = new ArrayList<>();
-        for (int from = 0; from < sample.size(); from += o.batch()) {
-            ObjectClips.Batch b = clips.batch(sample.subList(from, Math.min(sample.size(), from + o.batch())), random);
+        for (int from = 0; from < sample.size(); from += schedule.batch()) {
+            ObjectClips.Batch b = clips.batch(sample.subList(from, Math.min(sample.size(), from + schedule.batch())), random);
             if (b.size() > 0) {
                 batches.add(b);
             }
@@ -397,8 +413,8 @@ public final class TrainingRun {
     private void addTeacher(ObjectClips clips) {
         Map<ObjectClips.ObjectRef, float[]> logits = new HashMap<>();
         int dim;
-        try (ImageNetTeacher teacher = new ImageNetTeacher(OnnxSessionFactory.open(o.teacher(),
-                new OnnxSessionFactory.Options(o.detector().device(), o.detector().intraOpThreads(), 0)))) {
+        try (ImageNetTeacher teacher = new ImageNetTeacher(OnnxSessionFactory.open(sources.teacher(),
+                new OnnxSessionFactory.Options(sources.detector().device(), sources.detector().intraOpThreads(), 0)))) {
             dim = teacher.classes();
             List<ObjectClips.ObjectRef> refs = clips.objects();
             for (int from = 0; from < refs.size(); from += 32) {
@@ -417,7 +433,7 @@ public final class TrainingRun {
                 }
             }
         }
-        log.printf("teacher %s: %d logits for %d objects%n", o.teacher().getFileName(), dim, logits.size());
+        log.printf("teacher %s: %d logits for %d objects%n", sources.teacher().getFileName(), dim, logits.size());
         clips.useTeacher(logits::get, dim);
     }
 
@@ -428,15 +444,15 @@ public final class TrainingRun {
     /** Each epoch's parameters are kept (the best one is exported); the properties name the last completed epoch. */
     private void saveCheckpoint(SsmtlTrainer trainer, int epoch) throws IOException {
         SsmtlNetwork net = trainer.network();
-        Path tmp = o.out().resolve(epochParameters(epoch) + ".tmp");
+        Path tmp = job.out().resolve(epochParameters(epoch) + ".tmp");
         trainer.save(tmp);
-        Files.move(tmp, o.out().resolve(epochParameters(epoch)), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        Files.move(tmp, job.out().resolve(epochParameters(epoch)), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         Properties p = new Properties();
         p.setProperty("epoch", Integer.toString(epoch));
-        p.setProperty("architecture", o.architecture().id());
+        p.setProperty("architecture", schedule.architecture().id());
         p.setProperty("distill_outputs", Integer.toString(net.distillOutputs()));
-        try (OutputStream out = Files.newOutputStream(o.out().resolve("checkpoint.properties"))) {
+        try (OutputStream out = Files.newOutputStream(job.out().resolve("checkpoint.properties"))) {
             p.store(out, "last completed epoch");
         }
     }
@@ -444,21 +460,21 @@ public final class TrainingRun {
     /** Loads the last checkpoint; returns its epoch (0 when there is none). */
     private int loadCheckpoint(SsmtlTrainer trainer) throws Exception {
         SsmtlNetwork net = trainer.network();
-        Path props = o.out().resolve("checkpoint.properties");
+        Path props = job.out().resolve("checkpoint.properties");
         if (!Files.exists(props)) {
-            log.println("no checkpoint in " + o.out() + ": starting at epoch 1");
+            log.println("no checkpoint in " + job.out() + ": starting at epoch 1");
             return 0;
         }
         Properties p = new Properties();
         try (InputStream in = Files.newInputStream(props)) {
             p.load(in);
         }
-        if (!o.architecture().id().equals(p.getProperty("architecture"))
+        if (!schedule.architecture().id().equals(p.getProperty("architecture"))
                 || net.distillOutputs() != Integer.parseInt(p.getProperty("distill_outputs"))) {
-            throw new IllegalArgumentException("checkpoint in " + o.out() + " is for " + p + ", not for this run");
+            throw new IllegalArgumentException("checkpoint in " + job.out() + " is for " + p + ", not for this run");
         }
         int epoch = Integer.parseInt(p.getProperty("epoch"));
-        trainer.load(o.out().resolve(epochParameters(epoch)));
+        trainer.load(job.out().resolve(epochParameters(epoch)));
         log.printf("resumed from the checkpoint of epoch %d (Adam moments start afresh)%n", epoch);
         return epoch;
     }

@@ -41,9 +41,12 @@ class TrainingRunTest {
     private TrainingRun.Options options(Path data, Path out, int epochs, boolean resume) {
         DetectorSpec detector = new DetectorSpec(DetectorSpec.Backend.YOLOX, SharedData.require("models/yolox-nano-coco/yolox_nano.onnx"),
                 Device.CPU, 2, 416, 0.3f, 0.45f, 8, true, MotionDetector.Settings.defaults());
-        return new TrainingRun.Options(new FolderFootage(data, List.of(), List.of("02")), detector, DetectionFilter.of(0.3f, Map.of(), java.util.Set.of(), 4f),
-                SharedData.require("models/mobilenetv2-int8-imagenet/mobilenetv2-12-int8.onnx"), Architecture.SHALLOW_NARROW,
-                SequenceSettings.paper(), 4, epochs, 8, 1e-3f, 0.5f, 7, 0.15, 2, out, resume, 10, 1);
+        return new TrainingRun.Options(
+                new TrainingRun.Sources(new FolderFootage(data, List.of(), List.of("02")), detector,
+                        DetectionFilter.of(0.3f, Map.of(), java.util.Set.of(), 4f), SequenceSettings.paper(),
+                        SharedData.require("models/mobilenetv2-int8-imagenet/mobilenetv2-12-int8.onnx")),
+                new TrainingRun.Schedule(Architecture.SHALLOW_NARROW, epochs, 8, 1e-3f, 0.5f, 4, 0.15, 7),
+                new TrainingRun.Job(out, resume, 2, 10, 1));
     }
 
     /** The first 30 frames of Ped2 training videos 01 and 02. */
@@ -143,12 +146,12 @@ class TrainingRunTest {
     @Test
     void cachedDetectionsAreKeyedByEveryDetectorSetting() {
         TrainingRun.Options o = options(temp, temp, 1, false);
-        String key = TrainingRun.cacheKey("yolox:yolox_nano.onnx", o.detector(), o.detections());
-        assertEquals(key, TrainingRun.cacheKey("yolox:yolox_nano.onnx", o.detector(),
+        String key = TrainingRun.cacheKey("yolox:yolox_nano.onnx", o.sources().detector(), o.sources().detections());
+        assertEquals(key, TrainingRun.cacheKey("yolox:yolox_nano.onnx", o.sources().detector(),
                 DetectionFilter.of(0.3f, Map.of(), java.util.Set.of(), 4f)), "equal settings, equal key");
-        assertTrue(!key.equals(TrainingRun.cacheKey("yolox:yolox_nano.onnx", o.detector(),
+        assertTrue(!key.equals(TrainingRun.cacheKey("yolox:yolox_nano.onnx", o.sources().detector(),
                 DetectionFilter.of(0.3f, Map.of("bicycle", 0.2f), java.util.Set.of(), 4f))), "a class threshold changes it");
-        assertTrue(!key.equals(TrainingRun.cacheKey("yolov3:yolov3-10.onnx", o.detector(), o.detections())),
+        assertTrue(!key.equals(TrainingRun.cacheKey("yolov3:yolov3-10.onnx", o.sources().detector(), o.sources().detections())),
                 "another model changes it");
     }
 
