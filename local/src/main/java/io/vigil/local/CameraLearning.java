@@ -59,7 +59,7 @@ final class CameraLearning {
      */
     boolean run(JobProcesses job, List<ServiceProcess> services, AtomicBoolean stopping) throws Exception {
         ServiceProcess ingest = services.remove(services.size() - 1);
-        String camera = o.cameraIds().get(0);
+        String camera = o.cameras().ids().get(0);
         JobLog.say(startLine(camera));
         // The learning time is footage: it starts when frame-ingest reads the camera, not when its JVM starts (five
         // services starting on two cores take half a minute).
@@ -68,7 +68,7 @@ final class CameraLearning {
         while (probe.states(List.of(camera)).isEmpty() && System.nanoTime() < reading && ingest.isAlive() && !stopping.get()) {
             Thread.sleep(200);
         }
-        long end = System.nanoTime() + o.learn().toNanos();
+        long end = System.nanoTime() + o.learning().time().toNanos();
         while (System.nanoTime() < end && ingest.isAlive() && !stopping.get()) {
             if (services.stream().anyMatch(s -> !s.isAlive())) {
                 JobLog.say("a service exited while learning; see " + logs);
@@ -82,9 +82,9 @@ final class CameraLearning {
         }
         Path log = logs.resolve("model-trainer.log");
         ServiceProcess trainer = job.start(() -> ServiceProcess.startJar("model-trainer",
-                o.home().resolve("model-trainer/target/model-trainer.jar"), List.of("-Xmx3g", "-Dai.djl.offline=true"),
+                o.run().home().resolve("model-trainer/target/model-trainer.jar"), List.of("-Xmx3g", "-Dai.djl.offline=true"),
                 trainerArguments(camera), Map.of("GLIBC_TUNABLES", "glibc.malloc.hugetlb=1"), log));
-        JobLog.say("model-trainer started (pid " + trainer.pid() + ", camera " + camera + ", " + o.learnEpochs() + " epochs, log "
+        JobLog.say("model-trainer started (pid " + trainer.pid() + ", camera " + camera + ", " + o.learning().epochs() + " epochs, log "
                 + log + ")");
         int exit = followProgress(trainer, log, stopping);
         if (exit != 0) {
@@ -92,27 +92,27 @@ final class CameraLearning {
             return false;
         }
         JobLog.say("camera " + camera + " has its own model now (the scorer loads it within seconds; registry "
-                + o.registry() + "); going on with " + SourceUris.withoutCredentials(o.source()));
+                + o.site().registry() + "); going on with " + SourceUris.withoutCredentials(o.cameras().source()));
         return true;
     }
 
     /** What the learning phase prints first; a camera's password stays out of it. */
     String startLine(String camera) {
-        return "learning what is normal for camera " + camera + ": " + o.learn().toSeconds() + " s of "
-                + SourceUris.withoutCredentials(normalSource(o.source())) + ", then its model is trained from "
+        return "learning what is normal for camera " + camera + ": " + o.learning().time().toSeconds() + " s of "
+                + SourceUris.withoutCredentials(normalSource(o.cameras().source())) + ", then its model is trained from "
                 + Topics.FRAMES;
     }
 
     List<String> trainerArguments(String camera) {
         List<String> args = new ArrayList<>(List.of("--from-topic", bootstrap, "--camera", camera,
                 // The footage just published, and a margin for clocks.
-                "--since", (o.learn().toSeconds() + 120) + "s", "--clip-frames", "150",
-                "--max-frames", Integer.toString(MAX_FRAMES), "--epochs", Integer.toString(o.learnEpochs()), "--threads", "2",
-                "--detector", o.detector(), "--out", o.dataDir().resolve("training").resolve(CameraIds.fileName(camera)).toString(),
-                "--register", o.registry().toString(),
+                "--since", (o.learning().time().toSeconds() + 120) + "s", "--clip-frames", "150",
+                "--max-frames", Integer.toString(MAX_FRAMES), "--epochs", Integer.toString(o.learning().epochs()), "--threads", "2",
+                "--detector", o.detection().detector(), "--out", o.site().dataDir().resolve("training").resolve(CameraIds.fileName(camera)).toString(),
+                "--register", o.site().registry().toString(),
                 // The footage is normal by construction; the default model may well have raised events on it.
                 "--keep-event-frames"));
-        o.model().ifPresent(m -> args.addAll(List.of("--detector-model", m.toAbsolutePath().toString())));
+        o.detection().model().ifPresent(m -> args.addAll(List.of("--detector-model", m.toAbsolutePath().toString())));
         clientSettings.ifPresent(f -> args.addAll(List.of("--kafka-config", f.toString())));
         return args;
     }

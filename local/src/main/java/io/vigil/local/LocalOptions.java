@@ -8,60 +8,78 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * What the main job was asked for: the source and its cameras, the broker, the detector, learning, where the pages
- * listen. {@link #parse} reads a command line (picocli: {@code --help}, and errors that name the option).
- * {@code learn}: how long the first camera shows its normal before its model is trained (null: no learning).
+ * What the main job was asked for, in groups: the cameras and their source, the detector, learning, how the run
+ * ends, and where it lives on this machine. {@link #parse} reads a command line (picocli: {@code --help}, and errors
+ * that name the option).
  */
-record LocalOptions(String source, String camera, boolean once, Duration duration, int kafkaPort, Path dataDir,
-        boolean fresh, Path home, String detector, java.util.Optional<Path> model, int cameras, boolean secure,
-        double fps, boolean loop, Duration learn, int learnEpochs, String listen) {
+record LocalOptions(Cameras cameras, Detection detection, Learning learning, Run run, Site site) {
     /** Where the pages and APIs listen unless asked otherwise: this machine only. */
     static final String LOOPBACK = "127.0.0.1";
 
-    LocalOptions(String source, String camera, boolean once, Duration duration, int kafkaPort, Path dataDir, boolean fresh,
-            Path home, String detector, java.util.Optional<Path> model) {
-        this(source, camera, once, duration, kafkaPort, dataDir, fresh, home, detector, model, 1, false, 0, false, null,
-                CameraLearning.DEFAULT_EPOCHS);
+    /** The source, the camera id, and {@code count} virtual cameras showing it, each at most {@code fps} (0: no cap). */
+    record Cameras(String source, String camera, int count, double fps, boolean loop) {
+        /** One camera showing {@code source} as fast as it is read, once. */
+        static Cameras of(String source, String camera) {
+            return new Cameras(source, camera, 1, 0, false);
+        }
+
+        Cameras withSource(String other) {
+            return new Cameras(other, camera, count, fps, loop);
+        }
+
+        /** The camera ids: the camera, or camera-1..camera-N for N virtual cameras showing the same source. */
+        List<String> ids() {
+            if (count <= 1) {
+                return List.of(camera);
+            }
+            List<String> ids = new ArrayList<>();
+            for (int i = 1; i <= count; i++) {
+                ids.add(camera + "-" + i);
+            }
+            return ids;
+        }
     }
 
-    LocalOptions(String source, String camera, boolean once, Duration duration, int kafkaPort, Path dataDir, boolean fresh,
-            Path home, String detector, java.util.Optional<Path> model, int cameras, boolean secure, double fps,
-            boolean loop, Duration learn, int learnEpochs) {
-        this(source, camera, once, duration, kafkaPort, dataDir, fresh, home, detector, model, cameras, secure, fps, loop,
-                learn, learnEpochs, LOOPBACK);
+    /** The detector's kind (motion, yolox, yolov3, ultralytics) and its ONNX model. */
+    record Detection(String detector, Optional<Path> model) {
+    }
+
+    /** How long the first camera shows its normal before its model is trained (null: no learning); its epochs. */
+    record Learning(Duration time, int epochs) {
+        static final Learning NONE = new Learning(null, CameraLearning.DEFAULT_EPOCHS);
+    }
+
+    /** When the run ends ({@code once}: with its sources; else after {@code duration} or Ctrl-C); the checkout it runs. */
+    record Run(boolean once, Duration duration, Path home) {
+    }
+
+    /** Where the job lives here: its data (wiped first when fresh), the broker's port, TLS, where the pages listen. */
+    record Site(Path dataDir, boolean fresh, int kafkaPort, boolean secure, String listen) {
+        /** Data in {@code dataDir}, the broker on {@code kafkaPort} (0: any free port), no TLS, pages on loopback. */
+        static Site of(Path dataDir, boolean fresh, int kafkaPort) {
+            return new Site(dataDir, fresh, kafkaPort, false, LOOPBACK);
+        }
+
+        /** Where per-camera models go: the scorer and the alert-sink read it, a learning run writes it. */
+        Path registry() {
+            return dataDir.resolve("registry");
+        }
     }
 
     LocalOptions secured() {
-        return new LocalOptions(source, camera, once, duration, kafkaPort, dataDir, fresh, home, detector, model, cameras, true,
-                fps, loop, learn, learnEpochs, listen);
+        return new LocalOptions(cameras, detection, learning, run,
+                new Site(site.dataDir(), site.fresh(), site.kafkaPort(), true, site.listen()));
     }
 
     LocalOptions withSource(String other) {
-        return new LocalOptions(other, camera, once, duration, kafkaPort, dataDir, fresh, home, detector, model, cameras, secure,
-                fps, loop, learn, learnEpochs, listen);
-    }
-
-    /** Where per-camera models go: the scorer and the alert-sink read it, a learning run writes it. */
-    Path registry() {
-        return dataDir.resolve("registry");
-    }
-
-    /** The camera ids: the camera, or camera-1..camera-N for N virtual cameras showing the same source. */
-    List<String> cameraIds() {
-        if (cameras <= 1) {
-            return List.of(camera);
-        }
-        List<String> ids = new ArrayList<>();
-        for (int i = 1; i <= cameras; i++) {
-            ids.add(camera + "-" + i);
-        }
-        return ids;
+        return new LocalOptions(cameras.withSource(other), detection, learning, run, site);
     }
 
     static final String DEFAULT_CAMERA = "synthetic-1";
@@ -163,9 +181,10 @@ record LocalOptions(String source, String camera, boolean once, Duration duratio
         if (problem != null) {
             throw new IllegalArgumentException("--camera: " + problem);
         }
-        return new LocalOptions(source, camera, c.once, c.duration, c.port, c.dataDir.toAbsolutePath(), c.fresh,
-                c.home.toAbsolutePath(), c.detector, java.util.Optional.ofNullable(c.model), c.cameras, c.secure, c.fps, c.loop,
-                c.learn, c.learnEpochs, c.listen);
+        return new LocalOptions(new Cameras(source, camera, c.cameras, c.fps, c.loop),
+                new Detection(c.detector, Optional.ofNullable(c.model)), new Learning(c.learn, c.learnEpochs),
+                new Run(c.once, c.duration, c.home.toAbsolutePath()),
+                new Site(c.dataDir.toAbsolutePath(), c.fresh, c.port, c.secure, c.listen));
     }
 
     /** A camera id from a path or URL: its last name without extension, safe as a Kafka key and config key. */

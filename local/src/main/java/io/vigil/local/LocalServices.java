@@ -21,67 +21,67 @@ final class LocalServices {
     /** The services of the main job, in start order; frame-ingest comes last. */
     static List<ServiceSpec> services(LocalOptions o, String bootstrap) {
         Map<String, String> detector = common(o, bootstrap, 8082);
-        detector.put("vigil.detector.backend", o.detector());
-        o.model().ifPresent(m -> detector.put("vigil.detector.model", m.toAbsolutePath().toString()));
+        detector.put("vigil.detector.backend", o.detection().detector());
+        o.detection().model().ifPresent(m -> detector.put("vigil.detector.model", m.toAbsolutePath().toString()));
 
         Map<String, String> assembler = common(o, bootstrap, 8083);
-        assembler.put("kafka-streams.state.dir", o.dataDir().resolve("state/sequence-assembler").toString());
+        assembler.put("kafka-streams.state.dir", o.site().dataDir().resolve("state/sequence-assembler").toString());
 
         Map<String, String> scorer = common(o, bootstrap, 8084);
-        String model = o.home().resolve("models/ssmtl-ped2-shallow-narrow.onnx").toString();
+        String model = o.run().home().resolve("models/ssmtl-ped2-shallow-narrow.onnx").toString();
         scorer.put("vigil.scorer.model", model);
-        scorer.put("vigil.scorer.registry", o.registry().toString());
+        scorer.put("vigil.scorer.registry", o.site().registry().toString());
         assembler.put("vigil.assembler.model", model); // refuses to start if its sequences do not fit the model
 
         Map<String, String> alerts = common(o, bootstrap, 8085);
-        alerts.put("kafka-streams.state.dir", o.dataDir().resolve("state/alert-sink").toString());
-        alerts.put("vigil.alerts.registry", o.registry().toString());
+        alerts.put("kafka-streams.state.dir", o.site().dataDir().resolve("state/alert-sink").toString());
+        alerts.put("vigil.alerts.registry", o.site().registry().toString());
         alerts.put("vigil.alerts.registry-refresh", "2s");
-        LoginFiles login = PageLogin.in(o.dataDir());
+        LoginFiles login = PageLogin.in(o.site().dataDir());
         alerts.putAll(PageLogin.alertSinkProperties(login));
         Map<String, String> alertsEnvironment = new LinkedHashMap<>();
         String page = "http://localhost:8085/";
-        if (o.secure()) {
+        if (o.site().secure()) {
             // HTTPS only, with a certificate of the local CA.
-            LocalSecurity security = LocalSecurity.createOrLoad(o.dataDir().resolve("tls"));
+            LocalSecurity security = LocalSecurity.createOrLoad(o.site().dataDir().resolve("tls"));
             alerts.putAll(security.webServerProperties(8085));
             alertsEnvironment.put(LocalSecurity.WEB_KEYSTORE_PASSWORD_VARIABLE, security.webKeystorePassword());
             page = "https://localhost:8085/ (trust " + security.caCertificate() + ")";
         }
 
         Map<String, String> ingest = common(o, bootstrap, INGEST_PORT);
-        if (!o.cameraIds().contains(LocalOptions.DEFAULT_CAMERA)) {
+        if (!o.cameras().ids().contains(LocalOptions.DEFAULT_CAMERA)) {
             // frame-ingest's own default camera; this run ingests only the camera asked for.
             ingest.put("vigil.ingest.cameras." + LocalOptions.DEFAULT_CAMERA + ".enabled", "false");
         }
-        for (String id : o.cameraIds()) {
+        for (String id : o.cameras().ids()) {
             ingest.put("vigil.ingest.cameras." + id + ".uri", "${" + SOURCE_URI_VARIABLE + "}"); // resolved by Quarkus
-            if (o.fps() > 0) {
-                ingest.put("vigil.ingest.cameras." + id + ".fps-cap", Double.toString(o.fps()));
+            if (o.cameras().fps() > 0) {
+                ingest.put("vigil.ingest.cameras." + id + ".fps-cap", Double.toString(o.cameras().fps()));
             }
-            if (o.loop()) {
+            if (o.cameras().loop()) {
                 ingest.put("vigil.ingest.cameras." + id + ".loop", "true");
             }
         }
-        ingest.put("vigil.ingest.mode", o.once() ? "once" : "stream");
+        ingest.put("vigil.ingest.mode", o.run().once() ? "once" : "stream");
         return List.of(
-                new ServiceSpec("object-detector", 8082, detector, "detector " + o.detector()
-                        + o.model().map(m -> " " + m.getFileName()).orElse("")),
+                new ServiceSpec("object-detector", 8082, detector, "detector " + o.detection().detector()
+                        + o.detection().model().map(m -> " " + m.getFileName()).orElse("")),
                 new ServiceSpec("sequence-assembler", 8083, assembler, "crops checked against the model's t and size"),
                 new ServiceSpec("anomaly-scorer", 8084, scorer, "model models/ssmtl-ped2-shallow-narrow.onnx, per-camera models "
-                        + "from " + o.registry()),
+                        + "from " + o.site().registry()),
                 new ServiceSpec("alert-sink", 8085, alerts, alertsEnvironment, "events, webhook, REST; page at " + page
                         + ", user " + PageLogin.USER + ", password in " + login.passwordFile()),
-                new ServiceSpec("frame-ingest", INGEST_PORT, ingest, Map.of(SOURCE_URI_VARIABLE, o.source()),
-                        "camera " + String.join(", ", o.cameraIds()) + " <- "
-                        + SourceUris.withoutCredentials(o.source())));
+                new ServiceSpec("frame-ingest", INGEST_PORT, ingest, Map.of(SOURCE_URI_VARIABLE, o.cameras().source()),
+                        "camera " + String.join(", ", o.cameras().ids()) + " <- "
+                        + SourceUris.withoutCredentials(o.cameras().source())));
     }
 
     private static Map<String, String> common(LocalOptions o, String bootstrap, int port) {
         Map<String, String> props = new LinkedHashMap<>();
         props.put("kafka.bootstrap.servers", bootstrap);
         props.put("quarkus.http.port", Integer.toString(port));
-        props.put("quarkus.http.host", o.listen());
+        props.put("quarkus.http.host", o.site().listen());
         props.put("quarkus.management.port", Integer.toString(port + MANAGEMENT_PORT_OFFSET));
         // Health and metrics have no authentication: this machine only, whatever --listen says.
         props.put("quarkus.management.host", LocalOptions.LOOPBACK);

@@ -30,13 +30,13 @@ final class StreetModel {
 
     /** Whether a run of {@code o} starts on the street's model: a synthetic source, and no learning of its own. */
     static boolean applies(LocalOptions o) {
-        return o.source().startsWith("synthetic:") && o.learn() == null;
+        return o.cameras().source().startsWith("synthetic:") && o.learning().time() == null;
     }
 
     /** The trainer's arguments that register the street model for {@code camera} unless it has a model already. */
     static List<String> registerArguments(LocalOptions o, String camera) {
-        return List.of("registry", "--registry", o.registry().toString(), "register", "--scope", camera, "--model",
-                o.home().resolve(MODEL).toString(), "--descriptor", o.home().resolve(DESCRIPTOR).toString(), "--if-absent");
+        return List.of("registry", "--registry", o.site().registry().toString(), "register", "--scope", camera, "--model",
+                o.run().home().resolve(MODEL).toString(), "--descriptor", o.run().home().resolve(DESCRIPTOR).toString(), "--if-absent");
     }
 
     /**
@@ -45,7 +45,7 @@ final class StreetModel {
      */
     static void registerIfAbsent(JobProcesses job, LocalOptions o, Path logs) throws Exception {
         List<String> cameras = new ArrayList<>();
-        for (String camera : o.cameraIds()) {
+        for (String camera : o.cameras().ids()) {
             if (SCOPE.matcher(camera).matches()) {
                 cameras.add(camera);
             } else {
@@ -55,7 +55,7 @@ final class StreetModel {
         for (String camera : cameras) {
             Path log = logs.resolve("model-trainer-register.log");
             ServiceProcess register = job.start(() -> ServiceProcess.startJar("model-trainer",
-                    o.home().resolve("model-trainer/target/model-trainer.jar"), List.of("-Xmx512m", "-Dai.djl.offline=true"),
+                    o.run().home().resolve("model-trainer/target/model-trainer.jar"), List.of("-Xmx512m", "-Dai.djl.offline=true"),
                     registerArguments(o, camera), Map.of(), log));
             if (!register.waitFor(REGISTER_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 register.kill();

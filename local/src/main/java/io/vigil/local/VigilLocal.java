@@ -103,11 +103,11 @@ public final class VigilLocal {
     /** The broker, with the job's topics, ready for clients; says where tools find it. */
     private static LocalKafkaBroker startBroker(JobProcesses job, LocalOptions o, java.util.Optional<LocalSecurity> security)
             throws Exception {
-        JobLog.say("starting Kafka broker (KRaft) in " + o.dataDir().resolve("kafka"));
+        JobLog.say("starting Kafka broker (KRaft) in " + o.site().dataDir().resolve("kafka"));
         LocalKafkaBroker broker = job.start(() -> LocalKafkaBroker.launch(new LocalKafkaBroker.Config(
-                o.dataDir().resolve("kafka"), o.kafkaPort(), 0, Topics.DEFAULTS, Duration.ofSeconds(120), security)));
+                o.site().dataDir().resolve("kafka"), o.site().kafkaPort(), 0, Topics.DEFAULTS, Duration.ofSeconds(120), security)));
         broker.prepare();
-        JobLog.say("Kafka broker ready at " + broker.bootstrapServers() + (o.secure() ? " (SASL_SSL, client certificates "
+        JobLog.say("Kafka broker ready at " + broker.bootstrapServers() + (o.site().secure() ? " (SASL_SSL, client certificates "
                 + "required)" : "") + " (pid " + broker.pid() + ", topics " + FlowPrinter.topics() + ")");
         security.ifPresent(s -> JobLog.say("client settings for tools (kafka-console-consumer --command-config, the "
                 + "evaluator's --kafka-config): " + s.writeToolConfig()));
@@ -115,18 +115,18 @@ public final class VigilLocal {
     }
 
     static int run(LocalOptions o) throws Exception {
-        if (o.fresh()) {
-            deleteRecursively(o.dataDir());
+        if (o.site().fresh()) {
+            deleteRecursively(o.site().dataDir());
         }
-        Path logs = o.dataDir().resolve("logs");
+        Path logs = o.site().dataDir().resolve("logs");
         JobProcesses job = new JobProcesses();
         java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
         Thread stopper = stopOnSignal(job, stopping);
         try {
-            java.util.Optional<LocalSecurity> security = o.secure()
-                    ? java.util.Optional.of(LocalSecurity.createOrLoad(o.dataDir().resolve("tls"))) : java.util.Optional.empty();
+            java.util.Optional<LocalSecurity> security = o.site().secure()
+                    ? java.util.Optional.of(LocalSecurity.createOrLoad(o.site().dataDir().resolve("tls"))) : java.util.Optional.empty();
             LocalKafkaBroker broker = startBroker(job, o, security);
-            LoginFiles login = PageLogin.in(o.dataDir());
+            LoginFiles login = PageLogin.in(o.site().dataDir());
             if (login.createIfMissing()) {
                 JobLog.say("created the page's user " + PageLogin.USER + "; its password is in " + login.passwordFile()
                         + " (owner-only); more users: docs/operations.md#security");
@@ -140,14 +140,15 @@ public final class VigilLocal {
             }
             // Downstream services first, so they are consuming when the first frame arrives. A learning run starts
             // with the camera's normal footage.
-            List<ServiceSpec> specs = LocalServices.services(o.learn() == null ? o : o.withSource(CameraLearning.normalSource(o.source())),
-                    broker.bootstrapServers());
+            LocalOptions first = o.learning().time() == null ? o
+                    : o.withSource(CameraLearning.normalSource(o.cameras().source()));
+            List<ServiceSpec> specs = LocalServices.services(first, broker.bootstrapServers());
             List<ServiceProcess> services = new ArrayList<>();
             for (ServiceSpec spec : specs) {
                 services.add(startService(job, o, spec, security, logs));
             }
             printer.start();
-            if (o.learn() != null && !learnThenIngestAll(job, o, broker, security, logs, services, stopping)) {
+            if (o.learning().time() != null && !learnThenIngestAll(job, o, broker, security, logs, services, stopping)) {
                 return 1;
             }
 
@@ -178,7 +179,7 @@ public final class VigilLocal {
         // command line.
         security.ifPresent(s -> properties.put("quarkus.config.locations", s.writeServiceConfig(spec.name()).toUri().toString()));
         ServiceProcess p = job.start(() -> ServiceProcess.start(spec.name(),
-                o.home().resolve(spec.name() + "/target/quarkus-app/quarkus-run.jar"), properties, spec.environment(),
+                o.run().home().resolve(spec.name() + "/target/quarkus-app/quarkus-run.jar"), properties, spec.environment(),
                 logs.resolve(spec.name() + ".log")));
         JobLog.say(spec.name() + " started (pid " + p.pid() + ", " + spec.summary() + ", health http://localhost:"
                 + spec.managementPort() + "/q/health, log " + p.log() + ")");
@@ -189,7 +190,7 @@ public final class VigilLocal {
     private static int awaitEnd(LocalOptions o, List<ServiceProcess> services, IngestProbe probe, LivenessWatch liveness,
             FlowPrinter printer, java.util.concurrent.atomic.AtomicBoolean stopping) throws InterruptedException {
         ServiceProcess ingest = services.get(services.size() - 1);
-        long deadline = o.duration() == null ? Long.MAX_VALUE : System.nanoTime() + o.duration().toNanos();
+        long deadline = o.run().duration() == null ? Long.MAX_VALUE : System.nanoTime() + o.run().duration().toNanos();
         long nextProbe = System.nanoTime();
         long nextLiveness = System.nanoTime();
         while (System.nanoTime() < deadline && !stopping.get()) {
@@ -211,17 +212,17 @@ public final class VigilLocal {
             }
             if (!ingest.isAlive() && !stopping.get()) {
                 int exit = ingest.waitFor();
-                if (o.once() && exit == 0) {
+                if (o.run().once() && exit == 0) {
                     return caughtUp(printer, "all frames published", 0);
                 }
                 JobLog.say("frame-ingest exited with code " + exit + "; see " + ingest.log());
                 Thread.sleep(1500); // let the printer report the last second
                 return exit == 0 ? 1 : exit;
             }
-            if (!o.once() && System.nanoTime() >= nextProbe) {
+            if (!o.run().once() && System.nanoTime() >= nextProbe) {
                 // Stream mode: frame-ingest keeps running after a file or folder ends; its health says so.
                 nextProbe = System.nanoTime() + 1_000_000_000L;
-                Map<String, String> states = probe.states(o.cameraIds()).orElse(Map.of());
+                Map<String, String> states = probe.states(o.cameras().ids()).orElse(Map.of());
                 if (!states.isEmpty() && IngestProbe.allEnded(states)) {
                     return caughtUp(printer, "every source ended " + states, states.containsValue("FAILED") ? 1 : 0);
                 }

@@ -34,9 +34,10 @@ class CameraLearnsItsNormalIT {
         Path home = Path.of("..").toAbsolutePath().normalize();
         assertTrue(Files.exists(home.resolve("model-trainer/target/model-trainer.jar")), "model-trainer is not packaged");
         int kafkaPort = LocalKafkaBroker.freePort();
-        LocalOptions o = new LocalOptions("synthetic:?walkers=4&seed=7&anomalies=fast,unusual", "street", false,
-                Duration.ofSeconds(40), kafkaPort, data, true, home, "motion", Optional.empty(), 2, false, 0, false,
-                Duration.ofSeconds(40), 1);
+        LocalOptions o = new LocalOptions(
+                new LocalOptions.Cameras("synthetic:?walkers=4&seed=7&anomalies=fast,unusual", "street", 2, 0, false),
+                new LocalOptions.Detection("motion", Optional.empty()), new LocalOptions.Learning(Duration.ofSeconds(40), 1),
+                new LocalOptions.Run(false, Duration.ofSeconds(40), home), LocalOptions.Site.of(data, true, kafkaPort));
         assertEquals(0, VigilLocal.run(o), "vigil-local --learn; logs in " + data.resolve("logs"));
 
         ModelRegistry registry = new ModelRegistry(data.resolve("registry"));

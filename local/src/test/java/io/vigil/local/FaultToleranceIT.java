@@ -131,8 +131,9 @@ class FaultToleranceIT {
     private Map<String, ServiceSpec> specs(String bootstrap) throws IOException {
         Path video = SharedData.ped2TestVideo("02");
         Path yolox = SharedData.require("models/yolox-nano-coco/yolox_nano.onnx");
-        LocalOptions options = new LocalOptions(video.toString(), CAMERA, true, null, 0, data, false, home,
-                "yolox", Optional.of(yolox));
+        LocalOptions options = new LocalOptions(LocalOptions.Cameras.of(video.toString(), CAMERA),
+                new LocalOptions.Detection("yolox", Optional.of(yolox)), LocalOptions.Learning.NONE,
+                new LocalOptions.Run(true, null, home), LocalOptions.Site.of(data, false, 0));
         PageLogin.in(data).createIfMissing(); // the alert-sink's login, as vigil-local makes it
         Map<String, ServiceSpec> specs = new LinkedHashMap<>();
         for (ServiceSpec spec : LocalServices.services(options, bootstrap)) {

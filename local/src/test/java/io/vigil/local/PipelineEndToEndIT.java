@@ -73,8 +73,9 @@ class PipelineEndToEndIT {
         HostileWriter hostile = new HostileWriter("127.0.0.1:" + kafkaPort, Files.readAllBytes(video.resolve("000.jpg")));
         hostile.start();
         // At 10 frames/s, as a camera: the hostile records are all written while the video streams.
-        LocalOptions options = new LocalOptions(video.toString(), CAMERA, true, null, kafkaPort, data, true, home,
-                "yolox", Optional.of(yolox), 1, false, 10, false, null, CameraLearning.DEFAULT_EPOCHS);
+        LocalOptions options = new LocalOptions(new LocalOptions.Cameras(video.toString(), CAMERA, 1, 10, false),
+                new LocalOptions.Detection("yolox", Optional.of(yolox)), LocalOptions.Learning.NONE,
+                new LocalOptions.Run(true, null, home), LocalOptions.Site.of(data, true, kafkaPort));
         Map<String, Integer> managementPorts = new LinkedHashMap<>();
         LocalServices.services(options, "unused:9092").forEach(spec -> managementPorts.put(spec.name(), spec.managementPort()));
         ServiceWatch watch = new ServiceWatch(managementPorts);

@@ -71,8 +71,9 @@ class SecurePipelineIT {
                 Files.createSymbolicLink(clip.resolve(f.getFileName()), f);
             }
         }
-        LocalOptions options = new LocalOptions(clip.toString(), CAMERA, true, null, 0, data, true, home, "yolox",
-                Optional.of(yolox)).secured();
+        LocalOptions options = new LocalOptions(LocalOptions.Cameras.of(clip.toString(), CAMERA),
+                new LocalOptions.Detection("yolox", Optional.of(yolox)), LocalOptions.Learning.NONE,
+                new LocalOptions.Run(true, null, home), LocalOptions.Site.of(data, true, 0)).secured();
         assertEquals(0, VigilLocal.run(options), "vigil-local --secure --once; service logs in " + data.resolve("logs"));
 
         LocalSecurity security = LocalSecurity.createOrLoad(data.resolve("tls"));

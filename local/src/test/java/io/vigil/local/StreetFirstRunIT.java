@@ -34,9 +34,11 @@ class StreetFirstRunIT {
     void theDefaultStreetOpensAnEventForEachInjectedAnomalyAndClosesIt() throws Exception {
         Path home = Path.of("..").toAbsolutePath().normalize();
         Path truth = data.resolve("street");
-        LocalOptions o = new LocalOptions(LocalOptions.DEFAULT_SOURCE + "&labels=" + truth,
-                LocalOptions.DEFAULT_CAMERA, false, Duration.ofSeconds(80), LocalKafkaBroker.freePort(), data, true, home,
-                "motion", Optional.empty());
+        LocalOptions o = new LocalOptions(
+                LocalOptions.Cameras.of(LocalOptions.DEFAULT_SOURCE + "&labels=" + truth, LocalOptions.DEFAULT_CAMERA),
+                new LocalOptions.Detection("motion", Optional.empty()), LocalOptions.Learning.NONE,
+                new LocalOptions.Run(false, Duration.ofSeconds(80), home), LocalOptions.Site.of(data, true,
+                        LocalKafkaBroker.freePort()));
         assertEquals(0, VigilLocal.run(o), "vigil-local; logs in " + data.resolve("logs"));
 
         List<String> labels = Files.readAllLines(Path.of(truth + ".labels.txt"));

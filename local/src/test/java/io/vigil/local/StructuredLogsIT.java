@@ -35,8 +35,10 @@ class StructuredLogsIT {
         List<ServiceProcess> services = new ArrayList<>();
         try (LocalKafkaBroker broker = LocalKafkaBroker.start(new LocalKafkaBroker.Config(temp.resolve("kafka"), 0, 0,
                 Topics.DEFAULTS, Duration.ofSeconds(120)))) {
-            LocalOptions options = new LocalOptions(SharedData.ped2TestVideo("02").toString(), "ped2-02", false,
-                    null, 0, temp, false, home, "motion", Optional.empty()); // stream mode: frame-ingest stays up
+            // Stream mode: frame-ingest stays up.
+            LocalOptions options = new LocalOptions(LocalOptions.Cameras.of(SharedData.ped2TestVideo("02").toString(),
+                    "ped2-02"), new LocalOptions.Detection("motion", Optional.empty()), LocalOptions.Learning.NONE,
+                    new LocalOptions.Run(false, null, home), LocalOptions.Site.of(temp, false, 0));
             PageLogin.in(temp).createIfMissing(); // the alert-sink's login, as vigil-local makes it
             Map<String, Integer> ports = new LinkedHashMap<>();
             for (ServiceSpec spec : LocalServices.services(options, broker.bootstrapServers())) {

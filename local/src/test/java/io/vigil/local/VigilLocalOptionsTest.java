@@ -32,9 +32,9 @@ class VigilLocalOptionsTest {
     @Test
     void theStreetStartsOnItsOwnModelUnlessItLearnsOneOrIsNotTheStreet() {
         LocalOptions street = LocalOptions.parse(new String[] {}, Map.of());
-        assertTrue(StreetModel.applies(street), "the default source is the street: " + street.source());
+        assertTrue(StreetModel.applies(street), "the default source is the street: " + street.cameras().source());
         String line = String.join(" ", StreetModel.registerArguments(street, "synthetic-1"));
-        assertTrue(line.startsWith("registry --registry " + street.registry() + " register --scope synthetic-1 --model ")
+        assertTrue(line.startsWith("registry --registry " + street.site().registry() + " register --scope synthetic-1 --model ")
                 && line.contains(StreetModel.MODEL) && line.contains("--descriptor ") && line.endsWith("--if-absent"), line);
         assertFalse(StreetModel.applies(LocalOptions.parse(new String[] {"--learn", "3m"}, Map.of())), "learns its own");
         assertFalse(StreetModel.applies(LocalOptions.parse(new String[] {"--source", "/videos/02"}, Map.of())));
@@ -67,23 +67,23 @@ class VigilLocalOptionsTest {
 
         LocalOptions o = LocalOptions.parse(new String[] {"--learn", "3m", "--cameras", "2", "--detector", "yolox",
                 "--model", "/m/yolox.onnx"});
-        assertEquals(java.time.Duration.ofMinutes(3), o.learn());
-        List<String> args = new CameraLearning(o, "localhost:9092", java.util.Optional.empty(), o.dataDir()).trainerArguments(
-                o.cameraIds().get(0));
+        assertEquals(java.time.Duration.ofMinutes(3), o.learning().time());
+        List<String> args = new CameraLearning(o, "localhost:9092", java.util.Optional.empty(), o.site().dataDir()).trainerArguments(
+                o.cameras().ids().get(0));
         String line = String.join(" ", args);
         assertTrue(line.contains("--from-topic localhost:9092 --camera synthetic-1-1 --since 300s"), line);
         assertTrue(line.contains("--detector yolox") && line.contains("--detector-model /m/yolox.onnx"), "as deployed: " + line);
-        assertTrue(line.contains("--register " + o.registry()), line);
+        assertTrue(line.contains("--register " + o.site().registry()), line);
         LocalOptions camera = LocalOptions.parse(new String[] {"--learn", "1m"},
                 Map.of(LocalServices.SOURCE_URI_VARIABLE, "rtsp://alice:S3cretMarker@10.0.0.7/stream1"));
-        String start = new CameraLearning(camera, "localhost:9092", java.util.Optional.empty(), camera.dataDir())
-                .startLine(camera.cameraIds().get(0));
+        String start = new CameraLearning(camera, "localhost:9092", java.util.Optional.empty(), camera.site().dataDir())
+                .startLine(camera.cameras().ids().get(0));
         assertTrue(start.contains("10.0.0.7/stream1") && !start.contains("S3cretMarker"), start);
         for (ServiceSpec spec : LocalServices.services(o, "localhost:9092")) {
             String key = Map.of("anomaly-scorer", "vigil.scorer.registry", "alert-sink", "vigil.alerts.registry")
                     .get(spec.name());
             if (key != null) {
-                assertEquals(o.registry().toString(), spec.properties().get(key), spec.name() + " reads the registry");
+                assertEquals(o.site().registry().toString(), spec.properties().get(key), spec.name() + " reads the registry");
             }
         }
     }
@@ -108,13 +108,13 @@ class VigilLocalOptionsTest {
     void aCredentialedSourceComesFromTheEnvironmentOrAFileNotTheCommandLine() throws Exception {
         String uri = "rtsp://alice:S3cretMarker@127.0.0.1:8554/stream1";
         LocalOptions fromEnv = LocalOptions.parse(new String[] {"--once"}, Map.of("VIGIL_SOURCE_URI", uri));
-        assertEquals(uri, fromEnv.source());
-        assertEquals("cam-stream1", fromEnv.camera());
-        assertEquals("/videos/02", LocalOptions.parse(new String[] {"/videos/02"}, Map.of("VIGIL_SOURCE_URI", uri)).source(),
+        assertEquals(uri, fromEnv.cameras().source());
+        assertEquals("cam-stream1", fromEnv.cameras().camera());
+        assertEquals("/videos/02", LocalOptions.parse(new String[] {"/videos/02"}, Map.of("VIGIL_SOURCE_URI", uri)).cameras().source(),
                 "the command line wins");
         java.nio.file.Path args = java.nio.file.Files.createTempFile("vigil-local", ".args");
         java.nio.file.Files.writeString(args, "--source " + uri + "\n--once\n");
-        assertEquals(uri, LocalOptions.parse(new String[] {"@" + args}, Map.of()).source(), "picocli's @FILE");
+        assertEquals(uri, LocalOptions.parse(new String[] {"@" + args}, Map.of()).cameras().source(), "picocli's @FILE");
         java.nio.file.Files.delete(args);
         // frame-ingest gets it in its environment, never in its command line.
         ServiceSpec ingest = LocalServices.services(fromEnv, "localhost:9092").stream()
@@ -149,9 +149,9 @@ class VigilLocalOptionsTest {
     @Test
     void theSourceMayBeGivenBareAndTheCameraIsNamedAfterIt() {
         LocalOptions o = LocalOptions.parse(new String[] {"../shared/datasets/ucsd-ped2/testing/02", "--duration", "90s"});
-        assertEquals("cam-02", o.camera());
-        assertEquals(java.time.Duration.ofSeconds(90), o.duration());
-        assertEquals(LocalOptions.DEFAULT_SOURCE, LocalOptions.parse(new String[0]).source());
+        assertEquals("cam-02", o.cameras().camera());
+        assertEquals(java.time.Duration.ofSeconds(90), o.run().duration());
+        assertEquals(LocalOptions.DEFAULT_SOURCE, LocalOptions.parse(new String[0]).cameras().source());
     }
 
     @Test
@@ -170,6 +170,6 @@ class VigilLocalOptionsTest {
 
     @Test
     void aUnicodeCameraIdIsACameraId() {
-        assertEquals("入口", LocalOptions.parse(new String[] {"--camera", "入口", "/videos/02"}).camera());
+        assertEquals("入口", LocalOptions.parse(new String[] {"--camera", "入口", "/videos/02"}).cameras().camera());
     }
 }
