@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.vigil.common.scoring.SsmtlScorer;
 import io.vigil.common.scoring.TaskCalibration;
+import io.vigil.kafka.LoopSettings;
 import io.vigil.vision.onnx.Device;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Positive;
@@ -14,7 +15,7 @@ import java.util.Set;
 
 /** {@code vigil.scorer.*}: the SSMTL model and how sequences are batched for it. */
 @ConfigMapping(prefix = "vigil.scorer")
-public interface ScorerConfig {
+public interface ScorerConfig extends LoopSettings {
 
     /**
      * The default SSMTL model (model-trainer): it scores every camera that has no model of its own in the registry.
@@ -64,15 +65,6 @@ public interface ScorerConfig {
     @WithDefault("32")
     @Positive
     int maxBatch();
-
-    @WithDefault("20ms")
-    Duration maxWait();
-
-    @WithDefault("1")
-    @Positive
-    int consumers();
-
-    Optional<String> instanceId();
 
     /** How often the model file and the registry are checked for new versions (0 = never). */
     @WithDefault("5s")

@@ -2,6 +2,7 @@ package io.vigil.detector;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.vigil.kafka.LoopSettings;
 import io.vigil.vision.detect.DetectionFilter;
 import io.vigil.vision.onnx.Device;
 import jakarta.validation.constraints.DecimalMax;
@@ -10,14 +11,13 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Positive;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /** {@code vigil.detector.*}: the detector and how frames are batched for it. */
 @ConfigMapping(prefix = "vigil.detector")
-public interface DetectorConfig {
+public interface DetectorConfig extends LoopSettings {
 
     /** yolox, yolov3 (ONNX zoo yolov3-10, the paper's detector), ultralytics, or motion (no model file). */
     @WithDefault("motion")
@@ -77,18 +77,6 @@ public interface DetectorConfig {
      */
     @WithDefault("true")
     boolean dynamicBatch();
-
-    /** How long a poll waits for frames before running a smaller batch. */
-    @WithDefault("20ms")
-    Duration maxWait();
-
-    /** Consumer threads; each has its own consumer and transactional producer, all share one model session. */
-    @WithDefault("1")
-    @Positive
-    int consumers();
-
-    /** Unique per instance: the base of the transactional ids (defaults to the host name). */
-    Optional<String> instanceId();
 
     /** Largest frame accepted (decompression bombs). */
     @WithDefault("33177600")

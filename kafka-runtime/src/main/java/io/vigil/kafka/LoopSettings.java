@@ -1,0 +1,25 @@
+package io.vigil.kafka;
+
+import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.Positive;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The settings of a service built on {@link LoopGroup}, which its {@code @ConfigMapping} extends: written once, read
+ * alike by the object-detector ({@code vigil.detector.*}) and the anomaly-scorer ({@code vigil.scorer.*}).
+ */
+public interface LoopSettings {
+
+    /** How long a poll waits for records before running a smaller batch. */
+    @WithDefault("20ms")
+    Duration maxWait();
+
+    /** Consumer threads; each has its own consumer and transactional producer, all share one model session. */
+    @WithDefault("1")
+    @Positive
+    int consumers();
+
+    /** Unique per instance: the base of the transactional ids (defaults to the host name). */
+    Optional<String> instanceId();
+}
