@@ -3,7 +3,8 @@ package io.vigil.alerts;
 /** What the alert processor counts (Micrometer behind it in the service, nothing in unit tests). */
 interface AlertMetrics {
 
-    void frameScored(String camera, float smoothed);
+    /** A frame's score went out; {@code captureTimeMs} is when the camera's frame was captured (0: unknown). */
+    void frameScored(String camera, float smoothed, long captureTimeMs);
 
     void announced(String state);
 
@@ -14,7 +15,7 @@ interface AlertMetrics {
 
     AlertMetrics NONE = new AlertMetrics() {
         @Override
-        public void frameScored(String camera, float smoothed) {
+        public void frameScored(String camera, float smoothed, long captureTimeMs) {
         }
 
         @Override

@@ -159,7 +159,7 @@ final class AlertProcessor implements Processor<String, byte[], String, byte[]> 
                     .setCaptureTimeMs(f.captureTimeMs()).setRawScore(f.rawScore()).setSmoothedScore(f.smoothedScore())
                     .setObjectCount(f.objects()).build();
             context.forward(new Record<>(camera, score.toByteArray(), timestamp), AlertTopology.FRAME_SCORES_SINK);
-            metrics.frameScored(camera, f.smoothedScore());
+            metrics.frameScored(camera, f.smoothedScore(), f.captureTimeMs());
         }
         for (AlertTimeline.Announcement a : out.announcements()) {
             AnomalyEvent event = toEvent(a, timeline.settings());

@@ -2,6 +2,7 @@ package io.vigil.alerts;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.vigil.common.alerts.AlertTimeline;
 import io.vigil.common.registry.CameraEventSettings;
@@ -17,6 +18,7 @@ import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,6 +37,7 @@ public class AlertSetup {
     private static final Logger LOG = Logger.getLogger(AlertSetup.class);
     private static final String FRAMES_METER = "vigil.alerts.frames";
     private static final String SCORE_METER = "vigil.alerts.frame.score";
+    private static final String LATENCY_METER = "vigil.alerts.frame.latency";
 
     public static AlertTimeline.Settings timelineSettings(AlertConfig config) {
         AlertConfig.Events e = config.events();
@@ -98,10 +101,18 @@ public class AlertSetup {
         Map<String, AtomicReference<Double>> latest = new ConcurrentHashMap<>();
         return AlertTopology.build(settings, new AlertMetrics() {
             @Override
-            public void frameScored(String camera, float smoothed) {
+            public void frameScored(String camera, float smoothed, long captureTimeMs) {
                 registry.counter(FRAMES_METER, "camera", camera).increment();
                 latest.computeIfAbsent(camera, c -> registry.gauge(SCORE_METER, Tags.of("camera", c),
                         new AtomicReference<>(0.0), AtomicReference::get)).set((double) smoothed);
+                if (captureTimeMs > 0) {
+                    // The chain's end-to-end latency: capture to frame score, the method's own waiting included.
+                    Timer.builder(LATENCY_METER).description("From a frame's capture to its frame score")
+                            .tag("camera", camera).publishPercentileHistogram()
+                            .minimumExpectedValue(Duration.ofMillis(100)).maximumExpectedValue(Duration.ofMinutes(5))
+                            .register(registry).record(Math.max(0, System.currentTimeMillis() - captureTimeMs),
+                                    TimeUnit.MILLISECONDS);
+                }
             }
 
             @Override
@@ -109,6 +120,7 @@ public class AlertSetup {
                 latest.remove(camera);
                 registry.find(FRAMES_METER).tag("camera", camera).meters().forEach(registry::remove);
                 registry.find(SCORE_METER).tag("camera", camera).meters().forEach(registry::remove);
+                registry.find(LATENCY_METER).tag("camera", camera).meters().forEach(registry::remove);
             }
 
             @Override

@@ -179,7 +179,10 @@ class AlertSinkKafkaTest {
         given().get(management + "health/ready").then().statusCode(200);
         given().get(management + "health/live").then().statusCode(200).body(containsString("alert-webhook"));
         given().get(management + "metrics").then().statusCode(200).body(containsString("vigil_alerts_events_total"))
-                .body(containsString("vigil_alerts_webhook_total"));
+                .body(containsString("vigil_alerts_webhook_total"))
+                // capture to frame score, per camera, as buckets (the latency alert's histogram_quantile reads them)
+                .body(containsString("vigil_alerts_frame_latency_seconds_bucket{camera=\"cam-1\""))
+                .body(containsString("vigil_alerts_frame_latency_seconds_count{camera=\"cam-1\"}"));
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.vigil.scorer;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vigil.common.scoring.ObjectScores;
@@ -11,6 +12,7 @@ import io.vigil.proto.Topics;
 import io.vigil.proto.serde.VigilSerdes;
 import io.vigil.proto.v1.ObjectScore;
 import io.vigil.proto.v1.ObjectSequence;
+import io.vigil.vision.onnx.OnnxSessionFactory;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -37,6 +39,8 @@ final class ScoringHandler implements TransactionalLoop.Handler {
         this.ignored = registry.counter("vigil.scorer.sequences", "outcome", "ignored-zone");
         this.inference = Timer.builder("vigil.scorer.inference").description("Model time per batch")
                 .publishPercentiles(0.5, 0.95).register(registry);
+        Gauge.builder("vigil.onnx.cuda.fallback", () -> OnnxSessionFactory.cudaFellBack() ? 1 : 0)
+                .description("1 when a model asked for CUDA and runs on the CPU").register(registry);
     }
 
     @Override

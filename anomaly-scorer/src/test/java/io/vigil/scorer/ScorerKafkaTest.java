@@ -19,6 +19,7 @@ import io.vigil.proto.v1.ObjectScore;
 import io.vigil.proto.v1.ObjectSequence;
 import io.vigil.testkit.KafkaBrokerResource;
 import io.vigil.testkit.TopicReader;
+import io.vigil.vision.onnx.OnnxSessionFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URL;
@@ -147,5 +148,7 @@ class ScorerKafkaTest {
         assertTrue(reasons.contains("5 crops") && reasons.contains("vigil.v1.ObjectSequence"), reasons);
         String metrics = given().get(management + "metrics").asString();
         assertTrue(metrics.contains("vigil_scorer_sequences_total{outcome=\"scored\"} 10.0"), metrics);
+        String fallback = OnnxSessionFactory.cudaProviderBuilt() ? "vigil_onnx_cuda_fallback " : "vigil_onnx_cuda_fallback 1.0";
+        assertTrue(metrics.contains(fallback), metrics);
     }
 }

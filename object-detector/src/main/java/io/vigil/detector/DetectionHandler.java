@@ -2,6 +2,7 @@ package io.vigil.detector;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vigil.kafka.TransactionalLoop;
@@ -10,6 +11,7 @@ import io.vigil.proto.Topics;
 import io.vigil.proto.serde.VigilSerdes;
 import io.vigil.proto.v1.Frame;
 import io.vigil.vision.detect.FrameDetector;
+import io.vigil.vision.onnx.OnnxSessionFactory;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -38,6 +40,8 @@ final class DetectionHandler implements TransactionalLoop.Handler {
         this.inference = Timer.builder("vigil.detector.inference").description("Detector time per batch")
                 .publishPercentiles(0.5, 0.95).register(registry);
         this.batchSize = DistributionSummary.builder("vigil.detector.batch.size").register(registry);
+        Gauge.builder("vigil.onnx.cuda.fallback", () -> OnnxSessionFactory.cudaFellBack() ? 1 : 0)
+                .description("1 when a model asked for CUDA and runs on the CPU").register(registry);
     }
 
     @Override

@@ -21,6 +21,7 @@ import io.vigil.proto.v1.FrameDetections;
 import io.vigil.testkit.KafkaBrokerResource;
 import io.vigil.testkit.SharedData;
 import io.vigil.testkit.TopicReader;
+import io.vigil.vision.onnx.OnnxSessionFactory;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -149,6 +150,9 @@ class DetectorKafkaTest {
         assertTrue(metrics.contains("vigil_detector_frames_total{outcome=\"detected\"} 25.0"), metrics);
         assertTrue(metrics.contains("vigil_detector_frames_total{outcome=\"rejected\"} 2.0"), metrics);
         assertTrue(metrics.contains("vigil_detector_inference_seconds_count"), metrics);
+        // device=auto on a machine without CUDA: the model runs on the CPU, and the gauge the alert rules read says so.
+        String fallback = OnnxSessionFactory.cudaProviderBuilt() ? "vigil_onnx_cuda_fallback " : "vigil_onnx_cuda_fallback 1.0";
+        assertTrue(metrics.contains(fallback), metrics);
     }
 
     private static String header(ConsumerRecord<String, byte[]> r, String name) {

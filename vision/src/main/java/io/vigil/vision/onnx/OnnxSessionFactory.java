@@ -16,7 +16,7 @@ import org.jboss.logging.Logger;
 public final class OnnxSessionFactory {
 
     private static final Logger LOG = Logger.getLogger(OnnxSessionFactory.class);
-    private static final AtomicBoolean CUDA_FALLBACK_LOGGED = new AtomicBoolean();
+    private static final AtomicBoolean CUDA_FELL_BACK = new AtomicBoolean();
 
     /**
      * @param device         where to run
@@ -74,7 +74,7 @@ public final class OnnxSessionFactory {
                             + e.getMessage() + "); available providers: " + OrtEnvironment.getAvailableProviders()
                             + ". Use device=auto to fall back to CPU.", e);
                 }
-                if (CUDA_FALLBACK_LOGGED.compareAndSet(false, true)) {
+                if (CUDA_FELL_BACK.compareAndSet(false, true)) {
                     LOG.warnf("CUDA is not usable here (%s); running ONNX models on the CPU", e.getMessage());
                 }
             }
@@ -84,6 +84,14 @@ public final class OnnxSessionFactory {
         } catch (OrtException e) {
             throw new ModelLoadException("cannot load ONNX model " + model + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Whether a model of this JVM asked for CUDA ({@link Device#AUTO}) and runs on the CPU: what the services' gauge
+     * {@code vigil.onnx.cuda.fallback} reports, so an operator sees a GPU node that lost its GPU.
+     */
+    public static boolean cudaFellBack() {
+        return CUDA_FELL_BACK.get();
     }
 
     /** Whether this ONNX Runtime build ships the CUDA provider (onnxruntime_gpu); says nothing about the GPU. */

@@ -21,6 +21,7 @@ class OnnxSessionFactoryTest {
             if (!OnnxSessionFactory.cudaProviderBuilt()) {
                 assertEquals(Device.CPU, model.device());
             }
+            assertEquals(model.device() == Device.CPU, OnnxSessionFactory.cudaFellBack(), "what the services report");
             assertArrayEquals(new long[] {1, 3, 416, 416}, model.inputShapes().get("images"));
             assertArrayEquals(new long[] {1, 3549, 85}, model.outputShapes().get("output"));
             assertTrue(model.describeSignature().contains("images=[1, 3, 416, 416]"), model.describeSignature());
