@@ -61,6 +61,9 @@ class PipelineEndToEndIT {
     @TempDir
     Path offline;
 
+    @TempDir
+    Path python;
+
     @Test
     void ped2Video02FlowsThroughAllServicesAndMatchesTheOfflineEvaluator() throws Exception {
         Path video = SharedData.ped2TestVideo("02");
@@ -183,6 +186,17 @@ class PipelineEndToEndIT {
                             .map(e -> e.getState() + " " + e.getEventId() + " " + e.getStartFrameIndex() + ".." + e.getEndFrameIndex()
                                     + " " + e.getCause() + " " + e.getCueSharesMap())
                             .toList());
+
+            // A downstream team's consumer in another language reads the same events, past the hostile records.
+            List<String> output = PythonEventsConsumer.readAll(home, bootstrap, CAMERA, python);
+            List<String> printed = output.stream().filter(l -> l.matches("[A-Z_0-9]+ " + CAMERA + ":.*")).toList();
+            System.out.println("the Python example consumer printed: " + printed);
+            assertTrue(printed.stream().anyMatch(l -> l.startsWith("OPEN " + CAMERA + ":")), output.toString());
+            assertTrue(printed.stream().anyMatch(l -> l.matches("CLOSED " + CAMERA + ":\\d+ camera=" + CAMERA
+                    + " frames=\\d+\\.\\.\\d+ peak=\\d+ score=[0-9.]+ cause=\\w+ cues=\\[.+]")), printed.toString());
+            assertEquals(events.size(), printed.size(), "every event, once: " + printed);
+            List<String> keys = PythonEventsConsumer.kcatKeys(bootstrap, python);
+            assertEquals(events.size(), keys.stream().filter(k -> k.startsWith(CAMERA + " ")).count(), keys.toString());
         }
     }
 
