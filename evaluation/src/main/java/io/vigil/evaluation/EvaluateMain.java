@@ -183,7 +183,8 @@ public final class EvaluateMain {
         setup.put("scores", "calibration " + calibration.name().toLowerCase(Locale.ROOT) + ", frame score = "
                 + (timeline.aggregation() == FrameScorer.Aggregation.MAXIMUM ? "max of the object-score map"
                         : "how rare the frame's highest object score is among as many normal objects")
-                + ", Gaussian sigma " + c.sigma + " frames (look-ahead " + c.maxLookahead + ")");
+                + ", Gaussian sigma " + c.sigma + " frames (look-ahead " + timeline.lookahead() + " frames, at most "
+                + c.maxLookahead + ")");
         setup.put("events", String.format(Locale.ROOT, "open at %.3f, close at %.3f", c.openThreshold, c.closeThreshold));
         setup.put("ground-truth tracks", tracks.isEmpty() ? "none (no pixel masks)" : tracks.size() + " (mask components)");
         report(c, setup, e, videos, normal, scored, timeline);
