@@ -23,9 +23,12 @@ public final class ThresholdCalibration {
     /** Fewer blocks than this do not show a tail: no extrapolation. */
     public static final int MIN_BLOCKS = 30;
 
+    /** The Gumbel distribution's mean is its location plus this times its scale. */
+    private static final double EULER_GAMMA = 0.5772156649015329;
+
     /**
-     * The chosen thresholds, and what they were chosen on; {@code extrapolated} is the open threshold the blocks'
-     * tail called for ({@link Tail#NONE} when the footage allowed an event or had too few blocks).
+     * The chosen thresholds, and what they were chosen on; {@code tail} is the open threshold the blocks' tail called
+     * for ({@link Tail#NONE} when the footage allowed an event or had too few blocks).
      */
     public record Choice(float open, float close, int eventsAtDefault, int eventsAtChoice, double hours, int allowed,
             Tail tail) {
@@ -123,8 +126,6 @@ public final class ThresholdCalibration {
         double perBlock = BLOCK_SECONDS / 86_400 * eventsPerDay;
         return new Tail(maxima.size(), (float) (location - scale * Math.log(-Math.log1p(-perBlock))));
     }
-
-    private static final double EULER_GAMMA = 0.5772156649015329;
 
     /** Events the alert-sink's rules would announce on the clips with this open threshold (close at the ratio). */
     static int events(List<float[]> series, float open, EventDetector.Settings d) {
