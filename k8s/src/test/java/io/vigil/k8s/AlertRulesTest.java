@@ -81,6 +81,36 @@ class AlertRulesTest {
     }
 
     @Test
+    void theDashboardsQueriesAreValidPromQLOverTheChainsMetrics(@TempDir Path temp) throws Exception {
+        JsonNode dashboard = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(MONITORING.resolve("grafana-dashboard.json").toFile());
+        StringBuilder rules = new StringBuilder("groups:\n  - name: dashboard\n    rules:\n");
+        List<String> exprs = new ArrayList<>();
+        for (JsonNode panel : dashboard.path("panels")) {
+            assertTrue(panel.path("targets").size() > 0, panel.path("title").asText());
+            for (JsonNode target : panel.path("targets")) {
+                String expr = target.path("expr").asText();
+                exprs.add(expr);
+                // Each query as a recording rule, so that promtool parses it as Prometheus would.
+                rules.append("      - record: vigil:dashboard:q").append(exprs.size()).append("\n        expr: '")
+                        .append(expr.replace("'", "''")).append("'\n");
+            }
+        }
+        Files.writeString(temp.resolve("dashboard-queries.yml"), rules);
+        Run check = promtool(temp, "check", "rules", "dashboard-queries.yml");
+        assertEquals(0, check.exit(), check.output());
+        assertTrue(check.output().contains("SUCCESS: " + exprs.size() + " rules found"), check.output());
+        // What the chain's board shows: rates, latency, lag, events and dead letters, per camera and per stage.
+        String all = String.join("\n", exprs);
+        for (String metric : List.of("vigil_ingest_frames_published_total", "vigil_alerts_frame_latency_seconds_bucket",
+                "kafka_consumer_fetch_manager_records_lag_max", "vigil_alerts_events_total", "vigil_assembler_rejected_total",
+                "vigil_onnx_cuda_fallback", "up{")) {
+            assertTrue(all.contains(metric), metric + " is on the board");
+        }
+        assertTrue(all.contains("by (camera)") && all.contains("by (job)"), "per camera and per stage");
+    }
+
+    @Test
     void kubernetesGetsTheSameRulesAndScrapesEveryServiceUnderItsName() throws Exception {
         List<ObjectNode> rendered = Kustomize.render(Path.of("monitoring"));
         ObjectNode rule = Kustomize.find(rendered, "PrometheusRule", "vigil");
