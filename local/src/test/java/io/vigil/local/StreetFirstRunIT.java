@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class StreetFirstRunIT {
 
-    /** An event may open this much before its anomaly: the smoothing's look-ahead (the street's 30 frames). */
+    /** An event may open this much before its anomaly: the smoothing's look-ahead, 30 frames at most on the street. */
     static final int EARLY = 30;
 
     @TempDir
