@@ -11,6 +11,12 @@ import java.util.Map;
 final class LocalServices {
 
     static final int INGEST_PORT = 8081;
+    static final int DETECTOR_PORT = 8082;
+    static final int ASSEMBLER_PORT = 8083;
+    static final int SCORER_PORT = 8084;
+    static final int ALERT_SINK_PORT = 8085;
+    /** The scorer's default model, for cameras without one of their own (relative to the checkout). */
+    static final String DEFAULT_MODEL = "models/ssmtl-ped2-shallow-narrow.onnx";
 
     /** A service's management port (health, metrics) is its HTTP port + this, as in each application.properties. */
     static final int MANAGEMENT_PORT_OFFSET = 1000;
@@ -20,33 +26,33 @@ final class LocalServices {
 
     /** The services of the main job, in start order; frame-ingest comes last. */
     static List<ServiceSpec> services(LocalOptions o, String bootstrap) {
-        Map<String, String> detector = common(o, bootstrap, 8082);
+        Map<String, String> detector = common(o, bootstrap, DETECTOR_PORT);
         detector.put("vigil.detector.backend", o.detection().detector());
         o.detection().model().ifPresent(m -> detector.put("vigil.detector.model", m.toAbsolutePath().toString()));
 
-        Map<String, String> assembler = common(o, bootstrap, 8083);
+        Map<String, String> assembler = common(o, bootstrap, ASSEMBLER_PORT);
         assembler.put("kafka-streams.state.dir", o.site().dataDir().resolve("state/sequence-assembler").toString());
 
-        Map<String, String> scorer = common(o, bootstrap, 8084);
-        String model = o.run().home().resolve("models/ssmtl-ped2-shallow-narrow.onnx").toString();
+        Map<String, String> scorer = common(o, bootstrap, SCORER_PORT);
+        String model = o.run().home().resolve(DEFAULT_MODEL).toString();
         scorer.put("vigil.scorer.model", model);
         scorer.put("vigil.scorer.registry", o.site().registry().toString());
         assembler.put("vigil.assembler.model", model); // refuses to start if its sequences do not fit the model
 
-        Map<String, String> alerts = common(o, bootstrap, 8085);
+        Map<String, String> alerts = common(o, bootstrap, ALERT_SINK_PORT);
         alerts.put("kafka-streams.state.dir", o.site().dataDir().resolve("state/alert-sink").toString());
         alerts.put("vigil.alerts.registry", o.site().registry().toString());
         alerts.put("vigil.alerts.registry-refresh", "2s");
         LoginFiles login = PageLogin.in(o.site().dataDir());
         alerts.putAll(PageLogin.alertSinkProperties(login));
         Map<String, String> alertsEnvironment = new LinkedHashMap<>();
-        String page = "http://localhost:8085/";
+        String page = "http://localhost:" + ALERT_SINK_PORT + "/";
         if (o.site().secure()) {
             // HTTPS only, with a certificate of the local CA.
             LocalSecurity security = LocalSecurity.createOrLoad(o.site().dataDir().resolve("tls"));
-            alerts.putAll(security.webServerProperties(8085));
+            alerts.putAll(security.webServerProperties(ALERT_SINK_PORT));
             alertsEnvironment.put(LocalSecurity.WEB_KEYSTORE_PASSWORD_VARIABLE, security.webKeystorePassword());
-            page = "https://localhost:8085/ (trust " + security.caCertificate() + ")";
+            page = "https://localhost:" + ALERT_SINK_PORT + "/ (trust " + security.caCertificate() + ")";
         }
 
         Map<String, String> ingest = common(o, bootstrap, INGEST_PORT);
@@ -65,12 +71,12 @@ final class LocalServices {
         }
         ingest.put("vigil.ingest.mode", o.run().once() ? "once" : "stream");
         return List.of(
-                new ServiceSpec("object-detector", 8082, detector, "detector " + o.detection().detector()
+                new ServiceSpec("object-detector", DETECTOR_PORT, detector, "detector " + o.detection().detector()
                         + o.detection().model().map(m -> " " + m.getFileName()).orElse("")),
-                new ServiceSpec("sequence-assembler", 8083, assembler, "crops checked against the model's t and size"),
-                new ServiceSpec("anomaly-scorer", 8084, scorer, "model models/ssmtl-ped2-shallow-narrow.onnx, per-camera models "
+                new ServiceSpec("sequence-assembler", ASSEMBLER_PORT, assembler, "crops checked against the model's t and size"),
+                new ServiceSpec("anomaly-scorer", SCORER_PORT, scorer, "model " + DEFAULT_MODEL + ", per-camera models "
                         + "from " + o.site().registry()),
-                new ServiceSpec("alert-sink", 8085, alerts, alertsEnvironment, "events, webhook, REST; page at " + page
+                new ServiceSpec("alert-sink", ALERT_SINK_PORT, alerts, alertsEnvironment, "events, webhook, REST; page at " + page
                         + ", user " + PageLogin.USER + ", password in " + login.passwordFile()),
                 new ServiceSpec("frame-ingest", INGEST_PORT, ingest, Map.of(SOURCE_URI_VARIABLE, o.cameras().source()),
                         "camera " + String.join(", ", o.cameras().ids()) + " <- "
