@@ -51,7 +51,8 @@ class VigilLocalOptionsTest {
         assertTrue(d.getThresholds().getOpen() > d.getThresholds().getClose(), d.getThresholds().toString());
         assertEquals(io.vigil.proto.v1.FrameAggregation.FRAME_AGGREGATION_MAXIMUM, d.getThresholds().getAggregation(),
                 "the street's folds dropped the crowd adjustment; its thresholds are on the maximum's scale");
-        assertEquals(10, d.getThresholds().getSmoothing().getSigma(), "and on scores smoothed as the evaluator's --sigmas chose");
+        assertEquals(4, d.getThresholds().getSmoothing().getSigma(), "and on scores smoothed as the evaluator's --sigmas chose "
+                + "(round 6, docs/results.md)");
         assertEquals(30, d.getThresholds().getSmoothing().getMaxLookahead());
         new io.vigil.common.registry.CameraEventSettings.Smoothing(d.getThresholds().getSmoothing().getSigma(),
                 d.getThresholds().getSmoothing().getMaxLookahead()); // one the alert-sink takes
