@@ -99,6 +99,7 @@ public class AlertSetup {
                 timeline.events().openThreshold(), timeline.events().closeThreshold(), timeline.events().minDuration(),
                 timeline.events().mergeGap(), timeline.events().cooldown(), t.enabled() ? "on" : "off");
         Map<String, AtomicReference<Double>> latest = new ConcurrentHashMap<>();
+        Map<String, Timer> latency = new ConcurrentHashMap<>();
         return AlertTopology.build(settings, new AlertMetrics() {
             @Override
             public void frameScored(String camera, float smoothed, long captureTimeMs) {
@@ -107,17 +108,19 @@ public class AlertSetup {
                         new AtomicReference<>(0.0), AtomicReference::get)).set((double) smoothed);
                 if (captureTimeMs > 0) {
                     // The chain's end-to-end latency: capture to frame score, the method's own waiting included.
-                    Timer.builder(LATENCY_METER).description("From a frame's capture to its frame score")
-                            .tag("camera", camera).publishPercentileHistogram()
-                            .minimumExpectedValue(Duration.ofMillis(100)).maximumExpectedValue(Duration.ofMinutes(5))
-                            .register(registry).record(Math.max(0, System.currentTimeMillis() - captureTimeMs),
-                                    TimeUnit.MILLISECONDS);
+                    // Built once per camera, as the score gauge is: this runs for every frame.
+                    latency.computeIfAbsent(camera, c -> Timer.builder(LATENCY_METER)
+                            .description("From a frame's capture to its frame score").tag("camera", c)
+                            .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(100))
+                            .maximumExpectedValue(Duration.ofMinutes(5)).register(registry))
+                            .record(Math.max(0, System.currentTimeMillis() - captureTimeMs), TimeUnit.MILLISECONDS);
                 }
             }
 
             @Override
             public void forget(String camera) {
                 latest.remove(camera);
+                latency.remove(camera);
                 registry.find(FRAMES_METER).tag("camera", camera).meters().forEach(registry::remove);
                 registry.find(SCORE_METER).tag("camera", camera).meters().forEach(registry::remove);
                 registry.find(LATENCY_METER).tag("camera", camera).meters().forEach(registry::remove);
