@@ -307,6 +307,8 @@ class AuthKafkaTest {
             page.evaluate("window.prompt = () => 'lawn';"
                     + "document.querySelector('[data-camera=\"cam-a\"] button.show-zones').click()");
             page.awaitTrue("document.querySelector('[data-camera=\"cam-a\"] .zones img')?.naturalWidth > 0", Duration.ofSeconds(30));
+            // The picture may load before the camera's zones arrive; the canvas takes clicks once the list is drawn.
+            page.awaitTrue("document.querySelector('[data-camera=\"cam-a\"] .zones li.new-zone')", Duration.ofSeconds(30));
             page.evaluate("const c = document.querySelector('[data-camera=\"cam-a\"] .zones canvas');"
                     + "const r = c.getBoundingClientRect();"
                     + "for (const [x, y] of [[0.1, 0.2], [0.9, 0.2], [0.5, 0.8]]) {"
