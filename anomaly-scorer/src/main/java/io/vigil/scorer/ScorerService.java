@@ -1,5 +1,8 @@
 package io.vigil.scorer;
 
+import io.vigil.common.scoring.CameraModels;
+import io.vigil.common.scoring.ScoringModel;
+
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;

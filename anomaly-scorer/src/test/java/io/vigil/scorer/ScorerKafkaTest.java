@@ -73,18 +73,7 @@ class ScorerKafkaTest {
     }
 
     static ObjectSequence sequence(String camera, long middle, int frames) {
-        Detection.Builder d = Detection.newBuilder().setClassId(0).setConfidence(0.9f)
-                .setBox(io.vigil.proto.v1.Box.newBuilder().setX1(10).setY1(10).setX2(40).setY2(90));
-        for (int c = 0; c < 80; c++) {
-            d.addClassProbabilities(0.1f);
-        }
-        ObjectSequence.Builder b = ObjectSequence.newBuilder().setCameraId(camera).setMiddleFrameIndex(middle)
-                .setSequenceLength(frames).setCropSize(S).setPixels(ByteString.copyFrom(new byte[frames * S * S * 3]))
-                .setDetection(d).setFrameWidth(360).setFrameHeight(240);
-        for (int i = 0; i < frames; i++) {
-            b.addFrameIndices(Math.max(0, middle - frames / 2 + i));
-        }
-        return b.build();
+        return TinySsmtlModel.sequence(camera, middle, frames, S);
     }
 
     private static void send(KafkaProducer<String, byte[]> p, String key, byte[] value) throws Exception {

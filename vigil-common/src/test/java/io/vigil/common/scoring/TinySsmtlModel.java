@@ -3,6 +3,10 @@ package io.vigil.common.scoring;
 import static io.vigil.vision.onnx.OnnxGraphBuilder.intAttr;
 import static io.vigil.vision.onnx.OnnxGraphBuilder.intsAttr;
 
+import com.google.protobuf.ByteString;
+import io.vigil.proto.v1.Box;
+import io.vigil.proto.v1.Detection;
+import io.vigil.proto.v1.ObjectSequence;
 import io.vigil.vision.onnx.OnnxGraphBuilder;
 import io.vigil.vision.onnx.proto.TensorProto.DataType;
 import java.nio.file.Path;
@@ -15,6 +19,22 @@ import java.util.Map;
 public final class TinySsmtlModel {
 
     private TinySsmtlModel() {
+    }
+
+    /** A black sequence of one 80-class detection in a 360x240 frame, centred on {@code middle}, for such a model. */
+    public static ObjectSequence sequence(String camera, long middle, int frames, int crop) {
+        Detection.Builder d = Detection.newBuilder().setClassId(0).setConfidence(0.9f)
+                .setBox(Box.newBuilder().setX1(10).setY1(10).setX2(40).setY2(90));
+        for (int c = 0; c < 80; c++) {
+            d.addClassProbabilities(0.1f);
+        }
+        ObjectSequence.Builder b = ObjectSequence.newBuilder().setCameraId(camera).setMiddleFrameIndex(middle)
+                .setSequenceLength(frames).setCropSize(crop).setPixels(ByteString.copyFrom(new byte[frames * crop * crop * 3]))
+                .setDetection(d).setFrameWidth(360).setFrameHeight(240);
+        for (int i = 0; i < frames; i++) {
+            b.addFrameIndices(Math.max(0, middle - frames / 2 + i));
+        }
+        return b.build();
     }
 
     public static Path write(Path file, int frames, int crop, float aot, float irregular, Map<String, String> metadata) {

@@ -1,12 +1,9 @@
-package io.vigil.scorer;
+package io.vigil.common.scoring;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vigil.common.registry.ModelRegistry;
-import io.vigil.common.scoring.SsmtlScorer;
-import io.vigil.common.scoring.TaskCalibration;
-import io.vigil.common.scoring.TinySsmtlModel;
 import io.vigil.proto.v1.ModelDescriptor;
 import io.vigil.vision.onnx.OnnxSessionFactory;
 import java.nio.file.Files;
@@ -25,7 +22,7 @@ class CameraModelsTest {
     Path dir;
 
     private Path model(String name, float aot) {
-        return TinySsmtlModel.write(dir.resolve(name), ScorerKafkaTest.T, ScorerKafkaTest.S, aot, 0.1f, Map.of());
+        return TinySsmtlModel.write(dir.resolve(name), 7, 8, aot, 0.1f, Map.of());
     }
 
     private CameraModels models(ModelRegistry registry, int maxLoaded) {
@@ -82,7 +79,7 @@ class CameraModelsTest {
             assertEquals(1, models.evictions());
             assertEquals(1, models.loadedCount());
             // The batch that acquired cam-a's version still scores with it.
-            assertEquals(0.2f, a.scorer().score(List.of(ScorerKafkaTest.sequence("cam-a", 3, ScorerKafkaTest.T)))
+            assertEquals(0.2f, a.scorer().score(List.of(TinySsmtlModel.sequence("cam-a", 3, 7, 8)))
                     .get(0).arrowOfTime(), 1e-6);
             a.release();
             assertTrue(scoredBy(models, "cam-a").startsWith("cam-a/v1@"), "loaded again when needed");

@@ -1,8 +1,6 @@
-package io.vigil.scorer;
+package io.vigil.common.scoring;
 
 import io.vigil.common.registry.ModelRegistry;
-import io.vigil.common.scoring.SsmtlScorer;
-import io.vigil.common.scoring.TaskCalibration;
 import io.vigil.vision.onnx.ModelLoadException;
 import io.vigil.vision.onnx.OnnxModel;
 import io.vigil.vision.onnx.OnnxSessionFactory;
@@ -59,7 +57,7 @@ public final class ScoringModel implements AutoCloseable {
             return true;
         }
 
-        synchronized void release() {
+        public synchronized void release() {
             users--;
             closeIfUnused();
         }

@@ -1,4 +1,4 @@
-package io.vigil.scorer;
+package io.vigil.common.scoring;
 
 import io.vigil.common.registry.IgnoreZones;
 import io.vigil.common.registry.ModelRegistry;
@@ -22,7 +22,7 @@ import org.jboss.logging.Logger;
  * looks again for scopes that had none, so a registration or a rollback reaches every camera of the scope within one
  * tick and no other camera.
  */
-final class CameraModels implements AutoCloseable {
+public final class CameraModels implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(CameraModels.class);
 
@@ -41,7 +41,7 @@ final class CameraModels implements AutoCloseable {
     private long evictions;
     private long loadFailures;
 
-    CameraModels(ScoringModel defaultModel, Optional<ModelRegistry> registry, int maxLoaded,
+    public CameraModels(ScoringModel defaultModel, Optional<ModelRegistry> registry, int maxLoaded,
             Function<ScoringModel.Source, ScoringModel> loader) {
         this.defaultModel = defaultModel;
         this.registry = registry;
@@ -73,13 +73,13 @@ final class CameraModels implements AutoCloseable {
     }
 
     /** The camera's NOT_SCORED zone that holds this object, if any (from the registry's camera settings). */
-    synchronized Optional<IgnoreZone> notScoredZone(ObjectSequence s) {
+    public synchronized Optional<IgnoreZone> notScoredZone(ObjectSequence s) {
         return IgnoreZones.find(cameras.get(s.getCameraId()), IgnoreMode.NOT_SCORED, s.getDetection().getBox(),
                 s.getFrameWidth(), s.getFrameHeight());
     }
 
     /** The version that scores this camera's next batch, acquired: release it when the batch is done. */
-    synchronized ScoringModel.Version acquire(String cameraId) {
+    public synchronized ScoringModel.Version acquire(String cameraId) {
         return modelFor(cameraId).acquire();
     }
 
@@ -120,7 +120,7 @@ final class CameraModels implements AutoCloseable {
     }
 
     /** The reload tick: new camera settings, changed versions, newly registered scopes. Returns how many reloaded. */
-    int refresh() {
+    public int refresh() {
         int reloaded = defaultModel.reloadIfChanged() ? 1 : 0;
         if (registry.isEmpty()) {
             return reloaded;
@@ -146,19 +146,19 @@ final class CameraModels implements AutoCloseable {
         return reloaded;
     }
 
-    synchronized int loadedCount() {
+    public synchronized int loadedCount() {
         return loaded.size();
     }
 
-    synchronized long evictions() {
+    public synchronized long evictions() {
         return evictions;
     }
 
-    synchronized long loadFailures() {
+    public synchronized long loadFailures() {
         return loadFailures;
     }
 
-    String defaultVersion() {
+    public String defaultVersion() {
         return defaultModel.versionId();
     }
 
