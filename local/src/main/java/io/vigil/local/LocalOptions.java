@@ -56,8 +56,23 @@ record LocalOptions(Cameras cameras, Detection detection, Learning learning, Run
         static final Learning NONE = new Learning(null, CameraLearning.DEFAULT_EPOCHS);
     }
 
-    /** When the run ends ({@code once}: with its sources; else after {@code duration} or Ctrl-C); the checkout it runs. */
-    record Run(boolean once, Duration duration, Path home) {
+    /**
+     * When the run ends ({@code once}: with its sources; else after {@code duration} or Ctrl-C); the checkout it runs;
+     * where the sequences are scored.
+     */
+    record Run(boolean once, Duration duration, Path home, Scoring scoring) {
+        /** Scored by the anomaly-scorer. */
+        Run(boolean once, Duration duration, Path home) {
+            this(once, duration, home, Scoring.SERVICE);
+        }
+    }
+
+    /**
+     * Where sequences are scored: by the anomaly-scorer, from vigil.sequences; or by the sequence-assembler in its own
+     * process, so the sequences never reach the broker and no anomaly-scorer runs.
+     */
+    enum Scoring {
+        SERVICE, IN_ASSEMBLER
     }
 
     /** Where the job lives here: its data (wiped first when fresh), the broker's port, TLS, where the pages listen. */
@@ -110,6 +125,9 @@ record LocalOptions(Cameras cameras, Detection detection, Learning learning, Run
         @Option(names = "--duration", paramLabel = "TIME",
                 description = "stop after this long, e.g. 60s, 5m, 500ms")
         Duration duration;
+        @Option(names = "--score-in-assembler", description = "the sequence-assembler scores the sequences it cuts, in "
+                + "its own process: they never reach the broker, and no anomaly-scorer runs")
+        boolean scoreInAssembler;
         @Option(names = "--detector", paramLabel = "KIND", description = "motion, yolox, yolov3 or ultralytics "
                 + "(default: ${DEFAULT-VALUE})")
         String detector = "motion";
@@ -183,7 +201,7 @@ record LocalOptions(Cameras cameras, Detection detection, Learning learning, Run
         }
         return new LocalOptions(new Cameras(source, camera, c.cameras, c.fps, c.loop),
                 new Detection(c.detector, Optional.ofNullable(c.model)), new Learning(c.learn, c.learnEpochs),
-                new Run(c.once, c.duration, c.home.toAbsolutePath()),
+                new Run(c.once, c.duration, c.home.toAbsolutePath(), c.scoreInAssembler ? Scoring.IN_ASSEMBLER : Scoring.SERVICE),
                 new Site(c.dataDir.toAbsolutePath(), c.fresh, c.port, c.secure, c.listen));
     }
 

@@ -2,7 +2,9 @@ package io.vigil.local;
 
 import io.vigil.auth.LoginFiles;
 import io.vigil.local.broker.LocalSecurity;
+import io.vigil.proto.ServiceAccess;
 import io.vigil.proto.SourceUris;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +39,13 @@ final class LocalServices {
         String model = o.run().home().resolve(DEFAULT_MODEL).toString();
         scorer.put("vigil.scorer.model", model);
         scorer.put("vigil.scorer.registry", o.site().registry().toString());
-        assembler.put("vigil.assembler.model", model); // refuses to start if its sequences do not fit the model
+        boolean scoresItself = o.run().scoring() == LocalOptions.Scoring.IN_ASSEMBLER;
+        if (scoresItself) {
+            assembler.put("vigil.assembler.scoring.model", model);
+            assembler.put("vigil.assembler.scoring.registry", o.site().registry().toString());
+        } else {
+            assembler.put("vigil.assembler.model", model); // refuses to start if its sequences do not fit the model
+        }
 
         Map<String, String> alerts = common(o, bootstrap, ALERT_SINK_PORT);
         alerts.put("kafka-streams.state.dir", o.site().dataDir().resolve("state/alert-sink").toString());
@@ -70,17 +78,23 @@ final class LocalServices {
             }
         }
         ingest.put("vigil.ingest.mode", o.run().once() ? "once" : "stream");
-        return List.of(
-                new ServiceSpec("object-detector", DETECTOR_PORT, detector, "detector " + o.detection().detector()
-                        + o.detection().model().map(m -> " " + m.getFileName()).orElse("")),
-                new ServiceSpec("sequence-assembler", ASSEMBLER_PORT, assembler, "crops checked against the model's t and size"),
-                new ServiceSpec("anomaly-scorer", SCORER_PORT, scorer, "model " + DEFAULT_MODEL + ", per-camera models "
-                        + "from " + o.site().registry()),
-                new ServiceSpec("alert-sink", ALERT_SINK_PORT, alerts, alertsEnvironment, "events, webhook, REST; page at " + page
-                        + ", user " + PageLogin.USER + ", password in " + login.passwordFile()),
-                new ServiceSpec("frame-ingest", INGEST_PORT, ingest, Map.of(SOURCE_URI_VARIABLE, o.cameras().source()),
-                        "camera " + String.join(", ", o.cameras().ids()) + " <- "
-                        + SourceUris.withoutCredentials(o.cameras().source())));
+        List<ServiceSpec> services = new ArrayList<>();
+        services.add(new ServiceSpec("object-detector", DETECTOR_PORT, detector, "detector " + o.detection().detector()
+                + o.detection().model().map(m -> " " + m.getFileName()).orElse("")));
+        String scoring = "model " + DEFAULT_MODEL + ", per-camera models from " + o.site().registry();
+        if (scoresItself) {
+            services.add(new ServiceSpec("sequence-assembler", ASSEMBLER_PORT, assembler, Map.of(),
+                    "scores the sequences itself: " + scoring, ServiceAccess.SCORING_ASSEMBLER));
+        } else {
+            services.add(new ServiceSpec("sequence-assembler", ASSEMBLER_PORT, assembler,
+                    "crops checked against the model's t and size"));
+            services.add(new ServiceSpec("anomaly-scorer", SCORER_PORT, scorer, scoring));
+        }
+        services.add(new ServiceSpec("alert-sink", ALERT_SINK_PORT, alerts, alertsEnvironment, "events, webhook, REST; page at "
+                + page + ", user " + PageLogin.USER + ", password in " + login.passwordFile()));
+        services.add(new ServiceSpec("frame-ingest", INGEST_PORT, ingest, Map.of(SOURCE_URI_VARIABLE, o.cameras().source()),
+                "camera " + String.join(", ", o.cameras().ids()) + " <- " + SourceUris.withoutCredentials(o.cameras().source())));
+        return services;
     }
 
     private static Map<String, String> common(LocalOptions o, String bootstrap, int port) {

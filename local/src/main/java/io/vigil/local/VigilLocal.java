@@ -177,7 +177,7 @@ public final class VigilLocal {
         Map<String, String> properties = new LinkedHashMap<>(spec.properties());
         // Each service its own Kafka user; the client secrets stay in a file only this user can read, never on a
         // command line.
-        security.ifPresent(s -> properties.put("quarkus.config.locations", s.writeServiceConfig(spec.name()).toUri().toString()));
+        security.ifPresent(s -> properties.put("quarkus.config.locations", s.writeServiceConfig(spec.name(), spec.principal()).toUri().toString()));
         ServiceProcess p = job.start(() -> ServiceProcess.start(spec.name(),
                 o.run().home().resolve(spec.name() + "/target/quarkus-app/quarkus-run.jar"), properties, spec.environment(),
                 logs.resolve(spec.name() + ".log")));

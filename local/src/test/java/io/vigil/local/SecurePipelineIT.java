@@ -153,7 +153,7 @@ class SecurePipelineIT {
     }
 
     /** Sends one record with {@code client}'s credentials; the error, if the broker refused it. */
-    private static Optional<Throwable> produce(Map<String, Object> client, String topic) {
+    static Optional<Throwable> produce(Map<String, Object> client, String topic) {
         Map<String, Object> props = new HashMap<>(client);
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 20_000);
         props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 20_000);

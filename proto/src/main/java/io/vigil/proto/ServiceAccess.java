@@ -41,6 +41,11 @@ public final class ServiceAccess {
     public static final String FRAME_INGEST = "vigil-frame-ingest";
     public static final String OBJECT_DETECTOR = "vigil-object-detector";
     public static final String SEQUENCE_ASSEMBLER = "vigil-sequence-assembler";
+    /**
+     * The sequence-assembler deployed to score in its own process: the same application (its group, state and
+     * transactional ids), writing scores instead of sequences, so neither deployment can write the other's topic.
+     */
+    public static final String SCORING_ASSEMBLER = "vigil-scoring-assembler";
     public static final String ANOMALY_SCORER = "vigil-anomaly-scorer";
     public static final String ALERT_SINK = "vigil-alert-sink";
     public static final String MODEL_TRAINER = "vigil-model-trainer";
@@ -62,6 +67,8 @@ public final class ServiceAccess {
                 loopService(OBJECT_DETECTOR, Topics.FRAMES, Topics.DETECTIONS),
                 streamsService(SEQUENCE_ASSEMBLER, List.of(Topics.FRAMES, Topics.DETECTIONS), List.of(Topics.SEQUENCES)),
                 loopService(ANOMALY_SCORER, Topics.SEQUENCES, Topics.OBJECT_SCORES),
+                streamsService(SCORING_ASSEMBLER, SEQUENCE_ASSEMBLER, List.of(Topics.FRAMES, Topics.DETECTIONS),
+                        List.of(Topics.OBJECT_SCORES)),
                 // The stream, the event view and clips (assigned), the webhook's loop and the reviews.
                 streamsService(ALERT_SINK, List.of(Topics.DETECTIONS, Topics.OBJECT_SCORES, Topics.FRAMES,
                         Topics.FRAME_SCORES, Topics.ANOMALY_EVENTS), List.of(Topics.FRAME_SCORES, Topics.ANOMALY_EVENTS)),
@@ -92,13 +99,18 @@ public final class ServiceAccess {
      * transactional ids all start with that id.
      */
     private static Principal streamsService(String user, List<String> in, List<String> out) {
+        return streamsService(user, user, in, out);
+    }
+
+    /** A Kafka Streams service whose application id is {@code applicationId}, as user {@code user}. */
+    private static Principal streamsService(String user, String applicationId, List<String> in, List<String> out) {
         List<Grant> grants = new java.util.ArrayList<>();
         in.forEach(t -> grants.add(topic(t, READ)));
         out.forEach(t -> grants.add(topic(t, WRITE)));
         grants.add(topic(Topics.DEAD_LETTER, WRITE));
-        grants.add(new Grant(Resource.TOPIC, user + "-", Pattern.PREFIXED, Set.of(Operation.ALL)));
-        grants.add(new Grant(Resource.GROUP, user, Pattern.PREFIXED, Set.of(Operation.READ)));
-        grants.add(transactionalIds(user + "-"));
+        grants.add(new Grant(Resource.TOPIC, applicationId + "-", Pattern.PREFIXED, Set.of(Operation.ALL)));
+        grants.add(new Grant(Resource.GROUP, applicationId, Pattern.PREFIXED, Set.of(Operation.READ)));
+        grants.add(transactionalIds(applicationId + "-"));
         return new Principal(user, grants);
     }
 

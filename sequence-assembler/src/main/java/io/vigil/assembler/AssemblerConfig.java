@@ -2,6 +2,7 @@ package io.vigil.assembler;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.vigil.common.scoring.ScoringSettings;
 import io.vigil.common.sequence.SequenceSettings;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Min;
@@ -39,6 +40,17 @@ public interface AssemblerConfig {
      * {@link #cropSize()} are what the model takes (its {@code vigil.t} and {@code vigil.crop_size}).
      */
     Optional<Path> model();
+
+    /**
+     * Scoring in this process ({@code vigil.assembler.scoring.model} and the anomaly-scorer's other settings): the
+     * sequences never reach the broker, only their scores, to vigil.object-scores, and no anomaly-scorer runs.
+     * Assembling and scoring then scale together, on the cameras' partitions. Its model is checked like
+     * {@link #model()}. Absent: sequences go to vigil.sequences.
+     */
+    Optional<Scoring> scoring();
+
+    interface Scoring extends ScoringSettings {
+    }
 
     /** A detection waits at most this long (wall clock) for the frames of its window, then is padded. */
     @WithDefault("5s")

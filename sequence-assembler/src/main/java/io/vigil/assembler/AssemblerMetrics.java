@@ -7,6 +7,10 @@ public interface AssemblerMetrics {
 
     void rejected(String kind);
 
+    /** A sequence scored in this process (see {@code vigil.assembler.scoring}). */
+    default void scored(boolean ignoredZone) {
+    }
+
     AssemblerMetrics NONE = new AssemblerMetrics() {
         @Override
         public void sequenceEmitted(boolean padded) {

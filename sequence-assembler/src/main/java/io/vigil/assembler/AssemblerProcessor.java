@@ -1,6 +1,7 @@
 package io.vigil.assembler;
 
 import io.vigil.common.collect.LruMap;
+import io.vigil.common.scoring.SequenceScoring;
 import io.vigil.common.sequence.SequenceBuilder;
 import io.vigil.common.sequence.WindowPlan;
 import io.vigil.kafka.streams.CameraKeys;
@@ -18,6 +19,8 @@ import io.vigil.proto.v1.PendingDetections;
 import io.vigil.vision.image.ImageCodec;
 import io.vigil.vision.image.RgbImage;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -34,7 +37,7 @@ import org.jboss.logging.Logger;
  * no frame of its window can still come (frames of a camera arrive in order: the last frame seen is at least i+t,
  * or the camera's source ended). After {@code maxWait} of wall-clock time it is completed with what is there.
  * Missing frames are padded with the nearest one ({@link WindowPlan}). Every detection gets exactly one sequence,
- * or a dead letter saying why not.
+ * or a dead letter saying why not; with {@link SequenceScoring} in this process, exactly one object score instead.
  */
 final class AssemblerProcessor implements Processor<String, byte[], String, byte[]> {
 
@@ -44,6 +47,8 @@ final class AssemblerProcessor implements Processor<String, byte[], String, byte
     private static final int DECODED_CACHE = 48;
 
     private final SequenceBuilder builder;
+    /** Null: sequences go to vigil.sequences for the anomaly-scorer. */
+    private final SequenceScoring scoring;
     private final Duration maxWait;
     private final Duration punctuateEvery;
     private final int maxFramesPerCamera;
@@ -61,10 +66,11 @@ final class AssemblerProcessor implements Processor<String, byte[], String, byte
     private ProtoStore<PendingDetections> pending;
     private ProtoStore<CameraProgress> cameras;
 
-    AssemblerProcessor(SequenceBuilder builder, Duration maxWait, Duration punctuateEvery, int maxFramesPerCamera,
-            Duration cameraRetention, AssemblerMetrics metrics) {
+    AssemblerProcessor(SequenceBuilder builder, SequenceScoring scoring, Duration maxWait, Duration punctuateEvery,
+            int maxFramesPerCamera, Duration cameraRetention, AssemblerMetrics metrics) {
         this.cameraRetention = cameraRetention;
         this.builder = builder;
+        this.scoring = scoring;
         this.maxWait = maxWait;
         this.punctuateEvery = punctuateEvery;
         this.maxFramesPerCamera = maxFramesPerCamera;
@@ -158,13 +164,33 @@ final class AssemblerProcessor implements Processor<String, byte[], String, byte
     private void emit(String camera, FrameDetections detections, long timestamp) {
         WindowPlan plan = WindowPlan.plan(detections.getFrameIndex(), builder.settings().t(),
                 idx -> idx >= 0 && frames.contains(CameraKeys.of(camera, idx)));
+        List<ObjectSequence> built = new ArrayList<>();
         for (SequenceBuilder.Outcome o : builder.build(detections, plan, idx -> decode(camera, idx))) {
             if (o instanceof SequenceBuilder.Built b) {
-                ObjectSequence s = b.sequence();
-                context.forward(new Record<>(camera, s.toByteArray(), timestamp), AssemblerTopology.SEQUENCES_SINK);
-                metrics.sequenceEmitted(s.getPadded());
+                built.add(b.sequence());
+                metrics.sequenceEmitted(b.sequence().getPadded());
             } else if (o instanceof SequenceBuilder.Failed f) {
                 guard.deadLetter(camera, detections.toByteArray(), timestamp, "sequence", f.reason(), f.cause());
+            }
+        }
+        if (scoring == null) {
+            for (ObjectSequence s : built) {
+                context.forward(new Record<>(camera, s.toByteArray(), timestamp), AssemblerTopology.SEQUENCES_SINK);
+            }
+        } else if (!built.isEmpty()) {
+            score(camera, built, timestamp);
+        }
+    }
+
+    /** Scoring in this process: the frame's objects in one model call, and only their scores reach the broker. */
+    private void score(String camera, List<ObjectSequence> built, long timestamp) {
+        List<SequenceScoring.Outcome> outcomes = scoring.score(built);
+        for (int i = 0; i < outcomes.size(); i++) {
+            if (outcomes.get(i) instanceof SequenceScoring.Scored s) {
+                context.forward(new Record<>(camera, s.score().toByteArray(), timestamp), AssemblerTopology.OBJECT_SCORES_SINK);
+                metrics.scored(s.ignoredZone());
+            } else if (outcomes.get(i) instanceof SequenceScoring.Rejected r) {
+                guard.deadLetter(camera, built.get(i).toByteArray(), timestamp, "model", r.reason(), null);
             }
         }
     }

@@ -1,8 +1,13 @@
 package io.vigil.assembler;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
+import io.vigil.common.scoring.CameraModels;
 import io.vigil.common.scoring.ModelContract;
+import io.vigil.common.scoring.ScoringRuntime;
+import io.vigil.common.scoring.ScoringSettings;
+import io.vigil.common.scoring.SequenceScoring;
 import io.vigil.common.sequence.SequenceBuilder;
 import io.vigil.common.sequence.SequenceSettings;
 import io.vigil.kafka.BoundedClose;
@@ -12,19 +17,30 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
 
-/** The topology for Quarkus' Kafka Streams extension, built from configuration. */
+/** The topology for Quarkus' Kafka Streams extension, built from configuration; with the scoring step's models when it scores. */
 @ApplicationScoped
 public class AssemblerSetup {
 
+    private ScoringRuntime scoring;
+
     @Produces
     Topology topology(AssemblerConfig config, MeterRegistry registry) {
+        Optional<Path> model = config.scoring().<Path>map(ScoringSettings::model).or(config::model);
         SequenceBuilder builder = new SequenceBuilder(checked(new SequenceSettings(config.t(), config.cropSize(),
-                config.boxEnlargement(), config.minBoxSide()), config.model()));
-        return AssemblerTopology.build(builder, config.maxWait(), config.punctuateInterval(), config.maxFramesPerCamera(),
-                config.cameraRetention(), new AssemblerMetrics() {
+                config.boxEnlargement(), config.minBoxSide()), model));
+        Optional<SequenceScoring> scoringStep = config.scoring().map(settings -> {
+            scoring = new ScoringRuntime(settings);
+            Timer inference = Timer.builder("vigil.scorer.inference").description("Model time per batch")
+                    .publishPercentiles(0.5, 0.95).register(registry);
+            registry.gauge("vigil.scorer.models.loaded", scoring.models(), CameraModels::loadedCount);
+            return new SequenceScoring(scoring.models(), nanos -> inference.record(nanos, TimeUnit.NANOSECONDS));
+        });
+        return AssemblerTopology.build(builder, scoringStep, config.maxWait(), config.punctuateInterval(),
+                config.maxFramesPerCamera(), config.cameraRetention(), new AssemblerMetrics() {
                     @Override
                     public void sequenceEmitted(boolean padded) {
                         registry.counter("vigil.assembler.sequences", "padded", Boolean.toString(padded)).increment();
@@ -33,6 +49,12 @@ public class AssemblerSetup {
                     @Override
                     public void rejected(String kind) {
                         registry.counter("vigil.assembler.rejected", "kind", kind).increment();
+                    }
+
+                    @Override
+                    public void scored(boolean ignoredZone) {
+                        registry.counter("vigil.scorer.sequences", "outcome", ignoredZone ? "ignored-zone" : "scored")
+                                .increment();
                     }
                 });
     }
@@ -50,5 +72,8 @@ public class AssemblerSetup {
      */
     void closeStreams(@Observes @Priority(1) ShutdownEvent event, KafkaStreams streams, AssemblerConfig config) {
         BoundedClose.closeOrHalt("Kafka Streams", config.closeTimeout(), streams::close);
+        if (scoring != null) {
+            scoring.close();
+        }
     }
 }

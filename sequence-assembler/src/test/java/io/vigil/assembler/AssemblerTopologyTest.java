@@ -6,6 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import io.vigil.common.registry.ModelRegistry;
+import io.vigil.common.scoring.CameraModels;
+import io.vigil.common.scoring.ScoringModel;
+import io.vigil.common.scoring.SequenceScoring;
+import io.vigil.common.scoring.TaskCalibration;
+import io.vigil.common.scoring.TinySsmtlModel;
 import io.vigil.common.sequence.SequenceBuilder;
 import io.vigil.common.sequence.SequenceSettings;
 import io.vigil.proto.DeadLetterHeaders;
@@ -14,16 +20,21 @@ import io.vigil.proto.v1.Box;
 import io.vigil.proto.v1.Detection;
 import io.vigil.proto.v1.Frame;
 import io.vigil.proto.v1.FrameDetections;
+import io.vigil.proto.v1.ModelDescriptor;
+import io.vigil.proto.v1.ObjectScore;
 import io.vigil.proto.v1.ObjectSequence;
 import io.vigil.vision.image.CropBox;
 import io.vigil.vision.image.Crops;
 import io.vigil.vision.image.ImageCodec;
 import io.vigil.vision.image.RgbImage;
+import io.vigil.vision.onnx.OnnxSessionFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
@@ -298,5 +309,59 @@ class AssemblerTopologyTest {
 
     private static String header(TestRecord<String, byte[]> r, String name) {
         return new String(r.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void scoringInThisProcessSendsEachObjectsScoreAndNoSequence() throws Exception {
+        Path model = TinySsmtlModel.write(stateDir.resolve("default.onnx"), 2 * T + 1, 16, 0.7f, 0.1f, Map.of());
+        ModelRegistry registry = new ModelRegistry(stateDir.resolve("registry"));
+        // cam-b's own model takes other crops: its objects get dead letters, cam-a's are scored.
+        registry.register("cam-b", TinySsmtlModel.write(stateDir.resolve("b.onnx"), 2 * T + 1, 8, 0.4f, 0.1f, Map.of()),
+                ModelDescriptor.getDefaultInstance(), true);
+        java.util.function.Function<ScoringModel.Source, ScoringModel> loader = source -> new ScoringModel(source,
+                OnnxSessionFactory.Options.cpu(1), null, TaskCalibration.Mode.NONE);
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "assembler-scoring-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.resolve("scoring").toString());
+        try (CameraModels models = new CameraModels(loader.apply(ScoringModel.file(model)), Optional.of(registry), 2, loader);
+                TopologyTestDriver scoringDriver = new TopologyTestDriver(AssemblerTopology.build(
+                        new SequenceBuilder(new SequenceSettings(T, 16, 1f, 2f)),
+                        Optional.of(new SequenceScoring(models, nanos -> { })), Duration.ofSeconds(5), Duration.ofSeconds(1),
+                        40, Duration.ofHours(1), AssemblerMetrics.NONE), props)) {
+            // The same input to both topologies: the split one's sequences, scored here, are what the other sends.
+            for (TopologyTestDriver d : List.of(driver, scoringDriver)) {
+                var in = d.createInputTopic(Topics.FRAMES, Serdes.String().serializer(), Serdes.ByteArray().serializer());
+                var dets = d.createInputTopic(Topics.DETECTIONS, Serdes.String().serializer(), Serdes.ByteArray().serializer());
+                frames = in;
+                detections = dets;
+                for (String camera : List.of("cam-a", "cam-b")) {
+                    frames(camera, 0, 6, true);
+                    detection(camera, 3, 10, 10, 40, 50, 50, 5, 90, 60);
+                }
+            }
+            List<ObjectSequence> split = sequences();
+            assertEquals(4, split.size());
+            List<ObjectScore> expected = new ArrayList<>();
+            for (SequenceScoring.Outcome o : new SequenceScoring(models, nanos -> { }).score(split.subList(0, 2))) {
+                expected.add(((SequenceScoring.Scored) o).score());
+            }
+            var scores = scoringDriver.createOutputTopic(Topics.OBJECT_SCORES, Serdes.String().deserializer(),
+                    Serdes.ByteArray().deserializer()).readRecordsToList();
+            List<ObjectScore> got = new ArrayList<>();
+            for (TestRecord<String, byte[]> r : scores) {
+                assertEquals("cam-a", r.key());
+                got.add(ObjectScore.parseFrom(r.value()));
+            }
+            assertEquals(expected, got, "cam-a's two objects, scored as the anomaly-scorer scores their sequences");
+            assertEquals(0.7f, got.get(0).getArrowOfTime(), 1e-6);
+            assertTrue(scoringDriver.createOutputTopic(Topics.SEQUENCES, Serdes.String().deserializer(),
+                    Serdes.ByteArray().deserializer()).isEmpty(), "no sequence reaches the broker");
+            var dead = scoringDriver.createOutputTopic(Topics.DEAD_LETTER, Serdes.String().deserializer(),
+                    Serdes.ByteArray().deserializer()).readRecordsToList();
+            assertEquals(2, dead.size(), "cam-b's two objects");
+            assertTrue(header(dead.get(0), DeadLetterHeaders.REASON).contains("model cam-b/v1@"),
+                    header(dead.get(0), DeadLetterHeaders.REASON));
+        }
     }
 }

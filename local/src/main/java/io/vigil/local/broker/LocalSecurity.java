@@ -222,11 +222,12 @@ public final class LocalSecurity {
 
     /**
      * Writes a service's client settings, under {@code kafka.} (plain clients) and {@code kafka-streams.} (Kafka
-     * Streams), readable by the owner only; the service gets {@code -Dquarkus.config.locations=<file>}.
+     * Streams) as {@code principal}, readable by the owner only; the service gets
+     * {@code -Dquarkus.config.locations=<file>}.
      */
-    public Path writeServiceConfig(String service) {
+    public Path writeServiceConfig(String service, String principal) {
         Properties p = new Properties();
-        clientConfig(principalOf(service)).forEach((k, v) -> {
+        clientConfig(principal).forEach((k, v) -> {
             p.setProperty("kafka." + k, v.toString());
             p.setProperty("kafka-streams." + k, v.toString());
         });
