@@ -40,7 +40,7 @@ public class ScorerService {
     }
 
     void onStart(@Observes StartupEvent event) throws Exception {
-        scoring = new ScoringRuntime(config);
+        scoring = new ScoringRuntime(config.model(), config);
         CameraModels models = scoring.models();
         registry.gauge("vigil.scorer.model.reloads", scoring, ScoringRuntime::reloads);
         registry.gauge("vigil.scorer.models.loaded", models, CameraModels::loadedCount);

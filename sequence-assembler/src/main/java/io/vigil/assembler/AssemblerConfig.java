@@ -41,15 +41,17 @@ public interface AssemblerConfig {
      */
     Optional<Path> model();
 
-    /**
-     * Scoring in this process ({@code vigil.assembler.scoring.model} and the anomaly-scorer's other settings): the
-     * sequences never reach the broker, only their scores, to vigil.object-scores, and no anomaly-scorer runs.
-     * Assembling and scoring then scale together, on the cameras' partitions. Its model is checked like
-     * {@link #model()}. Absent: sequences go to vigil.sequences.
-     */
-    Optional<Scoring> scoring();
+    /** Scoring in this process, when {@code vigil.assembler.scoring.model} is set. */
+    Scoring scoring();
 
+    /** The anomaly-scorer's settings ({@link ScoringSettings}), for scoring here. */
     interface Scoring extends ScoringSettings {
+        /**
+         * Set: the sequences are scored here with this default model (checked like {@link AssemblerConfig#model()}),
+         * only their scores reach the broker (vigil.object-scores), and no anomaly-scorer runs; assembling and scoring
+         * then scale together, on the cameras' partitions. Unset: sequences go to vigil.sequences.
+         */
+        Optional<Path> model();
     }
 
     /** A detection waits at most this long (wall clock) for the frames of its window, then is padded. */

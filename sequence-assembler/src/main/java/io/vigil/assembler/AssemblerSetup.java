@@ -6,7 +6,6 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.vigil.common.scoring.CameraModels;
 import io.vigil.common.scoring.ModelContract;
 import io.vigil.common.scoring.ScoringRuntime;
-import io.vigil.common.scoring.ScoringSettings;
 import io.vigil.common.scoring.SequenceScoring;
 import io.vigil.common.sequence.SequenceBuilder;
 import io.vigil.common.sequence.SequenceSettings;
@@ -29,11 +28,11 @@ public class AssemblerSetup {
 
     @Produces
     Topology topology(AssemblerConfig config, MeterRegistry registry) {
-        Optional<Path> model = config.scoring().<Path>map(ScoringSettings::model).or(config::model);
+        Optional<Path> scoringModel = config.scoring().model();
         SequenceBuilder builder = new SequenceBuilder(checked(new SequenceSettings(config.t(), config.cropSize(),
-                config.boxEnlargement(), config.minBoxSide()), model));
-        Optional<SequenceScoring> scoringStep = config.scoring().map(settings -> {
-            scoring = new ScoringRuntime(settings);
+                config.boxEnlargement(), config.minBoxSide()), scoringModel.or(config::model)));
+        Optional<SequenceScoring> scoringStep = scoringModel.map(model -> {
+            scoring = new ScoringRuntime(model, config.scoring());
             Timer inference = Timer.builder("vigil.scorer.inference").description("Model time per batch")
                     .publishPercentiles(0.5, 0.95).register(registry);
             registry.gauge("vigil.scorer.models.loaded", scoring.models(), CameraModels::loadedCount);

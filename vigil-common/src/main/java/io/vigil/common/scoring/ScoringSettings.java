@@ -10,17 +10,12 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The settings of the scoring step, which a scoring service's {@code @ConfigMapping} extends: read alike by the
- * anomaly-scorer ({@code vigil.scorer.*}) and an assembler that scores in its own process
- * ({@code vigil.assembler.scoring.*}).
+ * The settings of the scoring step besides its default model, which a scoring service's {@code @ConfigMapping}
+ * extends: read alike by the anomaly-scorer ({@code vigil.scorer.*}) and an assembler that scores in its own process
+ * ({@code vigil.assembler.scoring.*}). Each has its own word on the model: the scorer requires one, the assembler
+ * scores only when given one.
  */
 public interface ScoringSettings {
-
-    /**
-     * The default SSMTL model (model-trainer): it scores every camera that has no model of its own in the registry.
-     * Required: the service does not start without it.
-     */
-    Path model();
 
     /** The model registry (see ModelRegistry): per-camera and per-scene models. Absent: the default model for all. */
     Optional<Path> registry();
