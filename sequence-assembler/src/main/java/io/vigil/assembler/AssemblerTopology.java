@@ -57,9 +57,11 @@ public final class AssemblerTopology {
                 () -> new AssemblerProcessor(builder, scoring.orElse(null), maxWait, punctuateEvery, maxFramesPerCamera,
                         cameraRetention, metrics),
                 FRAMES_SOURCE, DETECTIONS_SOURCE);
+        // Cached: a key rewritten many times between two commits (a camera's state, on every record) reaches its
+        // changelog once per commit, and a key written and deleted between them never does.
         for (String store : new String[] {FRAMES_STORE, PENDING_STORE, CAMERAS_STORE}) {
             topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), Serdes.String(),
-                    Serdes.ByteArray()), PROCESSOR);
+                    Serdes.ByteArray()).withCachingEnabled(), PROCESSOR);
         }
         if (scoring.isPresent()) {
             topology.addSink(OBJECT_SCORES_SINK, Topics.OBJECT_SCORES, Serdes.String().serializer(),
