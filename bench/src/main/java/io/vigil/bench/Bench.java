@@ -129,8 +129,8 @@ public final class Bench implements Runnable {
     }
 
     @Command(name = "pipeline", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
-            description = "One Ped2 video offline vs through Kafka with the packaged services; N@F paces N cameras "
-                    + "at F frames/s.")
+            description = "One Ped2 video offline vs through Kafka with the packaged services; N@F~S paces N cameras "
+                    + "at F frames/s for S seconds; :in-assembler scores in the assembler (no anomaly-scorer).")
     static final class Pipeline implements Callable<Integer> {
         @Parameters(index = "0", arity = "0..1", paramLabel = "VIDEO-DIR",
                 defaultValue = "../shared/datasets/ucsd-ped2/testing/02",

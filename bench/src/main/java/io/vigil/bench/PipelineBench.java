@@ -64,26 +64,80 @@ public final class PipelineBench {
         return timestamps(topics.get(Topics.FRAMES), PipelineBench::frameIndex, from, to);
     }
 
-    /** Where the CPU went in a run, from its flight recordings. */
-    private static String profile(Path recordings, String label, int cameras, int total, int objects, long firstIn,
-            long lastOut) throws Exception {
-        List<JfrProfile.Process> cpu = JfrProfile.read(recordings, Instant.ofEpochMilli(firstIn), Instant.ofEpochMilli(lastOut));
-        return String.format("%n%s camera%s, %d frames, %d objects, %.0f s from first frame in to last frame score out:%n%n",
-                label, cameras == 1 ? "" : "s", total, objects, (lastOut - firstIn) / 1000.0)
-                + JfrProfile.table(cpu, (lastOut - firstIn) / 1000.0, total);
+    /** Where the CPU went in a run, from its flight recordings, between {@code from} and {@code to}. */
+    private static String profile(Path recordings, String label, int frames, long objects, long from, long to)
+            throws Exception {
+        List<JfrProfile.Process> cpu = JfrProfile.read(recordings, Instant.ofEpochMilli(from), Instant.ofEpochMilli(to));
+        return String.format("%n%s: %d frames, %d objects, %.0f s:%n%n", label, frames, objects, (to - from) / 1000.0)
+                + JfrProfile.table(cpu, (to - from) / 1000.0, frames);
     }
 
     /** The main job on the video with N virtual cameras, once through or paced, to its end. */
-    private static void runChain(Path video, Path yolox, Path data, int cameras, String fps) throws Exception {
+    private static void runChain(Path video, Path yolox, Path data, RunSpec spec) throws Exception {
         // A paced camera loops the video for a while, so its latencies can be read warmed up.
-        List<String> run = !fps.equals("0") ? List.of("--fps", fps, "--loop", "--duration", PACED_SECONDS + "s")
-                : List.of("--once");
+        List<String> run = new ArrayList<>(spec.paced() ? List.of("--fps", spec.fps(), "--loop", "--duration",
+                spec.pacedSeconds() + "s") : List.of("--once"));
+        if (spec.scoreInAssembler()) {
+            run.add("--score-in-assembler");
+        }
         int exit = VigilLocal.run(Stream.concat(Stream.of("--source", video.toString(), "--camera", "bench",
-                "--cameras", Integer.toString(cameras), "--detector", "yolox", "--model", yolox.toString(), "--kafka-port", "0",
-                "--data-dir", data.toString(), "--fresh", "--home", "."), run.stream()).toArray(String[]::new));
+                "--cameras", Integer.toString(spec.cameras()), "--detector", "yolox", "--model", yolox.toString(),
+                "--kafka-port", "0", "--data-dir", data.toString(), "--fresh", "--home", "."), run.stream())
+                .toArray(String[]::new));
         if (exit != 0) {
             throw new IllegalStateException("vigil-local failed with " + exit + "; logs in " + data.resolve("logs"));
         }
+    }
+
+    /**
+     * One row of the bench: {@code N[@F[~S]][:in-assembler]}: N cameras, paced at F frames/s for S seconds (default
+     * {@link #PACED_SECONDS}), scored by the anomaly-scorer or by the assembler in its own process.
+     */
+    record RunSpec(int cameras, String fps, int pacedSeconds, boolean scoreInAssembler) {
+        private static final java.util.regex.Pattern FORM = java.util.regex.Pattern.compile(
+                "(\\d+)(?:@([0-9.]+)(?:~(\\d+)s?)?)?(:in-assembler)?");
+
+        static RunSpec parse(String text) {
+            var m = FORM.matcher(text.trim());
+            if (!m.matches()) {
+                throw new IllegalArgumentException("a run is N[@F[~S]][:in-assembler], e.g. 4, 1@10~720:in-assembler; got "
+                        + text);
+            }
+            return new RunSpec(Integer.parseInt(m.group(1)), m.group(2) == null ? "0" : m.group(2),
+                    m.group(3) == null ? PACED_SECONDS : Integer.parseInt(m.group(3)), m.group(4) != null);
+        }
+
+        boolean paced() {
+            return !fps.equals("0");
+        }
+
+        String label() {
+            return cameras + (paced() ? " paced at " + fps + " frames/s for " + pacedSeconds + " s" : "")
+                    + (scoreInAssembler ? ", scored in the assembler" : "");
+        }
+    }
+
+    /** What the broker wrote per frame ingested, by topic (its log segments: records, batches and indexes' data). */
+    static String brokerBytes(Path logDirs, int frames) throws Exception {
+        Map<String, Long> bytes = new java.util.TreeMap<>();
+        try (Stream<Path> partitions = Files.list(logDirs)) {
+            for (Path partition : partitions.filter(Files::isDirectory).toList()) {
+                String name = partition.getFileName().toString();
+                String topic = name.substring(0, name.lastIndexOf('-'));
+                try (Stream<Path> files = Files.list(partition)) {
+                    for (Path f : files.filter(f -> f.toString().endsWith(".log")).toList()) {
+                        bytes.merge(topic, Files.size(f), Long::sum);
+                    }
+                }
+            }
+        }
+        long all = bytes.values().stream().mapToLong(Long::longValue).sum();
+        StringBuilder out = new StringBuilder(String.format("%nBytes the broker wrote, per frame ingested (%d frames): "
+                + "**%.1f kB** in all%n%n| topic | kB per frame |%n|---|---|%n", frames, all / 1000.0 / frames));
+        bytes.entrySet().stream().filter(e -> e.getValue() > 0)
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .forEach(e -> out.append(String.format("| %s | %.1f |%n", e.getKey(), e.getValue() / 1000.0 / frames)));
+        return out.toString();
     }
 
     /** Every record of the frames, the stages' and the events' topics. */
@@ -103,14 +157,17 @@ public final class PipelineBench {
                 + "virtual cameras showing the video at once; rates from record timestamps (start-up not counted). The file is "
                 + "ingested at once, so every stage works through a backlog: the second half of the frame scores shows the "
                 + "warmed-up rate. A row paced at F frames/s publishes each camera's frames at that rate, like a live "
-                + "camera, looping the video for " + PACED_SECONDS + " s: its latencies, counted for frames ingested after "
-                + PACED_WARM_UP_SECONDS + " s of warm-up, are what an operator waits for. "
+                + "camera, looping the video for as long as the row says: its latencies and its CPU, counted for frames "
+                + "ingested after " + PACED_WARM_UP_SECONDS + " s of warm-up (the steady state), are what an operator "
+                + "waits for and what a camera costs. A row scored in the assembler runs the assembler with "
+                + "`--score-in-assembler`: no anomaly-scorer, no vigil.sequences. "
                 + "Stage rate = its output per second from the first frame in to its last record; the frame score "
                 + "latency includes the alert-sink's 9-frame smoothing look-ahead and the assembler's 3-frame window. "
                 + "Every child JVM runs a flight recording (JFR, profile settings). Command: "
                 + "bench/run-pipeline-bench.sh\n\n" + table
-                + "\n## Where the CPU goes\n\nPer process, from the flight recordings, counted from the first frame in to the "
-                + "last frame score out (start-up excluded, the JIT compilers' warm-up included: the run is short). ONNX "
+                + "\n## Where the CPU goes, and the bytes\n\nPer process, from the flight recordings, counted from the first frame "
+                + "in to the last frame score out (paced: the steady state; start-up excluded, the JIT compilers' warm-up "
+                + "included in an unpaced run: it is short). Then the bytes the broker wrote, by topic. ONNX "
                 + "Runtime's own threads are not Java threads, so they count in the process but not in its busiest "
                 + "threads.\n" + profiles;
     }
@@ -126,23 +183,23 @@ public final class PipelineBench {
 
         StringBuilder table = new StringBuilder("| cameras | frames | end to end (first frame in → last frame score out) | "
                 + "second half of the frame scores | detector | assembler | scorer | alert-sink | frame → frame score latency "
-                + "p50 / p95 | OPEN event after its first frame's score (after the frame) |\n"
+                + "p50 / p95 / p99 | OPEN event after its first frame's score (after the frame) |\n"
                 + "|---|---|---|---|---|---|---|---|---|---|\n");
         table.append(String.format("| offline, no Kafka | %d | %.1f frames/s | | | | | | | |%n", frames, offlineFps));
         StringBuilder profiles = new StringBuilder();
         double singleCamera = 0;
         for (String n : cameraCounts.split(",")) {
-            String[] countAndFps = n.trim().split("@");
-            int cameras = Integer.parseInt(countAndFps[0]);
-            String fps = countAndFps.length > 1 ? countAndFps[1] : "0";
-            String label = cameras + (fps.equals("0") ? "" : " paced at " + fps + " frames/s");
+            RunSpec spec = RunSpec.parse(n);
+            int cameras = spec.cameras();
+            String fps = spec.fps();
+            String label = spec.label();
             Path data = work.resolve("cameras-" + n.trim());
             // Every child JVM (broker, services) records where its CPU goes, read back for the profile tables.
             Path recordings = Files.createDirectories(work.resolve("jfr-" + n.trim()));
             System.setProperty(Processes.JVM_OPTIONS, "-XX:StartFlightRecording=filename=" + recordings
                     + "/,settings=profile,dumponexit=true");
-            boolean paced = !fps.equals("0");
-            runChain(video, yolox, data, cameras, fps);
+            boolean paced = spec.paced();
+            runChain(video, yolox, data, spec);
             try (LocalKafkaBroker broker = LocalKafkaBroker.start(new LocalKafkaBroker.Config(data.resolve("kafka"), 0, 0,
                     Topics.DEFAULTS, Duration.ofSeconds(120)))) {
                 Map<String, List<ConsumerRecord<String, byte[]>>> topics = readTopics(broker.bootstrapServers());
@@ -160,11 +217,18 @@ public final class PipelineBench {
                         label, total, e2e, e2e / offlineFps,
                         cameras == 1 || singleCamera == 0 ? "" : String.format(", %.2f× 1 camera", e2e / singleCamera),
                         secondHalf(topics.get(Topics.FRAME_SCORES)),
-                        stageRate(topics, Topics.DETECTIONS, firstIn, null), stageRate(topics, Topics.SEQUENCES, firstIn, "objects"),
+                        stageRate(topics, Topics.DETECTIONS, firstIn, null), spec.scoreInAssembler() ? "scores itself"
+                                : stageRate(topics, Topics.SEQUENCES, firstIn, "objects"),
                         stageRate(topics, Topics.OBJECT_SCORES, firstIn, "objects"), stageRate(topics, Topics.FRAME_SCORES, firstIn, null),
                         latency(frameIn, scored), eventLatency(topics.get(Topics.ANOMALY_EVENTS), frameIn, scored)));
-                profiles.append(profile(recordings, label, cameras, total, topics.get(Topics.OBJECT_SCORES).size(),
-                        firstIn, lastOut));
+                // Paced: the CPU of the steady state, from the end of the warm-up to the last frame whose latency counts.
+                long from = paced ? frameIn.values().stream().mapToLong(Long::longValue).min().orElse(firstIn) : firstIn;
+                long to = paced ? frameIn.values().stream().mapToLong(Long::longValue).max().orElse(lastOut) : lastOut;
+                int counted = paced ? frameIn.size() : total;
+                long objects = topics.get(Topics.OBJECT_SCORES).stream().filter(r -> r.timestamp() >= from
+                        && r.timestamp() <= to).count();
+                profiles.append(profile(recordings, label, counted, objects, from, to));
+                profiles.append(brokerBytes(data.resolve("kafka/kafka-logs"), topics.get(Topics.FRAMES).size()));
             }
         }
         writeReport("pipeline.md", report(frames, video, model, table, profiles));
@@ -214,8 +278,8 @@ public final class PipelineBench {
             }
         });
         delays.sort(Long::compare);
-        return delays.isEmpty() ? "?" : String.format("%.1f s / %.1f s", delays.get(delays.size() / 2) / 1000.0,
-                delays.get((int) (delays.size() * 0.95)) / 1000.0);
+        return delays.isEmpty() ? "?" : String.format("%.1f s / %.1f s / %.1f s", delays.get(delays.size() / 2) / 1000.0,
+                delays.get((int) (delays.size() * 0.95)) / 1000.0, delays.get((int) (delays.size() * 0.99)) / 1000.0);
     }
 
     /**

@@ -37,4 +37,16 @@ class BenchCommandTest {
         assertTrue(run(2, "profile", "dir").contains("FROM-EPOCH-MS"));
         assertTrue(run(2, "soak", "soon").contains("DURATION"));
     }
+
+    @Test
+    void aPipelineRunSaysItsCamerasPaceLengthAndWhereItScores() {
+        assertEquals(new PipelineBench.RunSpec(4, "0", 180, false), PipelineBench.RunSpec.parse("4"));
+        assertEquals(new PipelineBench.RunSpec(1, "10", 720, true), PipelineBench.RunSpec.parse(" 1@10~720:in-assembler"));
+        assertEquals(new PipelineBench.RunSpec(1, "7.5", 180, false), PipelineBench.RunSpec.parse("1@7.5"));
+        assertEquals("1 paced at 10 frames/s for 720 s, scored in the assembler",
+                PipelineBench.RunSpec.parse("1@10~720s:in-assembler").label());
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> PipelineBench.RunSpec.parse("4~60"));
+        assertTrue(e.getMessage().contains("N[@F[~S]][:in-assembler]"), e.getMessage());
+    }
 }
