@@ -3,6 +3,7 @@ package io.vigil.k8s;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -290,6 +291,43 @@ class ManifestsTest {
         }
     }
 
+    @Test
+    void inTheScoringInAssemblerOverlayTheAssemblerScoresAsItsOwnUserAndNoScorerRuns() throws Exception {
+        List<ObjectNode> all = render("scoring-in-assembler");
+        Set<String> deployments = new TreeSet<>(ofKind(all, "Deployment").stream()
+                .map(d -> d.path("metadata").path("name").asText()).toList());
+        Set<String> expected = new TreeSet<>(SERVICES);
+        expected.remove("anomaly-scorer");
+        assertEquals(expected, deployments);
+        assertNull(Kustomize.find(all, "Service", "anomaly-scorer"));
+        assertNull(Kustomize.find(all, "ScaledObject", "anomaly-scorer"), "no autoscaler for a Deployment that is gone");
+        assertNotNull(Kustomize.find(all, "ScaledObject", "sequence-assembler"));
+
+        ObjectNode assembler = Kustomize.find(all, "Deployment", "sequence-assembler");
+        JsonNode c = container(assembler);
+        assertNull(env(c, "VIGIL_ASSEMBLER_MODEL"), "its scoring model is the one it checks");
+        for (String[] setting : new String[][] {{"VIGIL_ASSEMBLER_SCORING_MODEL", "vigil-models"},
+                {"VIGIL_ASSEMBLER_SCORING_REGISTRY", "vigil-model-registry"}}) {
+            String path = env(c, setting[0]);
+            assertNotNull(path, setting[0]);
+            JsonNode mount = mountOf(c, path);
+            assertNotNull(mount, "mounts " + path);
+            assertTrue(mount.path("readOnly").asBoolean(), path);
+            assertEquals(setting[1], claimOf(assembler, mount.path("name").asText()), path);
+        }
+        String secret = null;
+        for (JsonNode e : c.path("env")) {
+            if (e.path("name").asText().equals("VIGIL_KAFKA_JAAS_CONFIG")) {
+                secret = e.path("valueFrom").path("secretKeyRef").path("name").asText();
+            }
+        }
+        assertEquals(ServiceAccess.SCORING_ASSEMBLER, secret, "the user that writes scores, not sequences");
+        String acls = Kustomize.find(all, "KafkaUser", ServiceAccess.SCORING_ASSEMBLER).path("spec").path("authorization")
+                .toString();
+        assertTrue(acls.contains(Topics.OBJECT_SCORES) && !acls.contains(Topics.SEQUENCES), acls);
+        assertEquals("2", c.path("resources").path("requests").path("cpu").asText(), "the scorer's CPU comes along");
+    }
+
     /** The claim a pod's volume named {@code volume} binds, or null. */
     private static String claimOf(ObjectNode workload, String volume) {
         for (JsonNode v : workload.path("spec").path("template").path("spec").path("volumes")) {
@@ -380,7 +418,7 @@ class ManifestsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"local", "gpu"})
+    @ValueSource(strings = {"local", "gpu", "scoring-in-assembler"})
     void everyPodRunsAsNonRootOnAReadOnlyRootWithoutPrivilegesOrCapabilities(String overlay) throws Exception {
         for (ObjectNode d : ofKind(render(overlay), "Deployment")) {
             String name = d.path("metadata").path("name").asText();
@@ -477,7 +515,7 @@ class ManifestsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"local", "gpu"})
+    @ValueSource(strings = {"local", "gpu", "scoring-in-assembler"})
     void noCredentialsInTheManifests(String overlay) throws Exception {
         List<String> problems = new ArrayList<>();
         for (ObjectNode s : ofKind(render(overlay), "Secret")) {
