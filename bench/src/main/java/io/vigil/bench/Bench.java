@@ -13,10 +13,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code java -jar bench/target/vigil-bench.jar detector|scorer|java|models|pipeline|profile|soak [args]}: the harnesses. */
+/**
+ * {@code java -jar bench/target/vigil-bench.jar detector|scorer|java|models|pipeline|profile|soak|gpu-check [args]}:
+ * the harnesses.
+ */
 @Command(name = "vigil-bench", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
         subcommands = {Bench.Detector.class, Bench.Scorer.class, Bench.JavaAroundModel.class, Bench.Models.class,
-            Bench.Pipeline.class, Bench.Profile.class, Bench.Soak.class},
+            Bench.Pipeline.class, Bench.Profile.class, Bench.Soak.class, Bench.GpuCheckCommand.class},
         description = "The benchmark harnesses (not tests); each writes its table, with date and commit, to "
                 + "bench/results/.")
 public final class Bench implements Runnable {
@@ -31,7 +34,7 @@ public final class Bench implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(), "name a benchmark: detector, scorer, java, "
-                + "models, pipeline, profile or soak");
+                + "models, pipeline, profile, soak or gpu-check");
     }
 
     @Command(name = "detector", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
@@ -153,6 +156,23 @@ public final class Bench implements Runnable {
         public Integer call() throws Exception {
             PipelineBench.run(video, yolox, model, cameras);
             return 0;
+        }
+    }
+
+    @Command(name = "gpu-check", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+            description = "Whether the CUDA provider loads the detector and the scorer, and each timed on CUDA against "
+                    + "the CPU; without CUDA it says so and succeeds.")
+    static final class GpuCheckCommand implements Callable<Integer> {
+        @Parameters(index = "0", arity = "0..1", paramLabel = "DETECTOR",
+                defaultValue = "../shared/models/yolox-nano-coco/yolox_nano.onnx", description = "default: ${DEFAULT-VALUE}")
+        Path detector;
+        @Parameters(index = "1", arity = "0..1", paramLabel = "SSMTL",
+                defaultValue = "models/ssmtl-ped2-shallow-narrow.onnx", description = "default: ${DEFAULT-VALUE}")
+        Path scorer;
+
+        @Override
+        public Integer call() throws Exception {
+            return GpuCheck.run(detector, scorer, System.out);
         }
     }
 

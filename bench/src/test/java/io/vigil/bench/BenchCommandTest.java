@@ -23,7 +23,7 @@ class BenchCommandTest {
     @Test
     void helpListsEveryBenchmarkAndItsArguments() {
         String help = run(0, "--help");
-        for (String bench : List.of("detector", "scorer", "pipeline", "profile", "soak")) {
+        for (String bench : List.of("detector", "scorer", "pipeline", "profile", "soak", "gpu-check")) {
             assertTrue(help.contains(bench), bench);
         }
         assertTrue(run(0, "pipeline", "--help").contains("default: 1,2,4,1@10"));
