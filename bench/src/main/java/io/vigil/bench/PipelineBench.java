@@ -277,28 +277,45 @@ public final class PipelineBench {
                 delays.add(out - in);
             }
         });
-        delays.sort(Long::compare);
-        return delays.isEmpty() ? "?" : String.format("%.1f s / %.1f s / %.1f s", delays.get(delays.size() / 2) / 1000.0,
-                delays.get((int) (delays.size() * 0.95)) / 1000.0, delays.get((int) (delays.size() * 0.99)) / 1000.0);
+        return delays.isEmpty() ? "?" : percentiles(delays);
     }
 
     /**
      * Per OPEN event: its record's timestamp minus the frame score's of the event's first frame (what the alert-sink
-     * adds: the smoothing look-ahead, the minimum duration), and minus the frame's own (the whole chain).
+     * adds: the smoothing look-ahead, the minimum duration), and minus the frame's own (the whole chain); with more
+     * than four events, the percentiles of both.
      */
-    private static String eventLatency(List<ConsumerRecord<String, byte[]>> events, Map<String, Long> frameIn,
+    static String eventLatency(List<ConsumerRecord<String, byte[]>> events, Map<String, Long> frameIn,
             Map<String, Long> scored) {
-        List<String> out = new ArrayList<>();
+        List<Long> afterScore = new ArrayList<>();
+        List<Long> afterFrame = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> r : events) {
             var event = io.vigil.proto.serde.VigilSerdes.ANOMALY_EVENT.parse(r);
             String key = event.getCameraId() + "|" + event.getStartFrameIndex();
             if (event.getState() == io.vigil.proto.v1.AnomalyEvent.State.OPEN && scored.containsKey(key) && frameIn.containsKey(key)) {
-                out.add(String.format("%.1f s (%.1f s)", (r.timestamp() - scored.get(key)) / 1000.0,
-                        (r.timestamp() - frameIn.get(key)) / 1000.0));
+                afterScore.add(r.timestamp() - scored.get(key));
+                afterFrame.add(r.timestamp() - frameIn.get(key));
             }
         }
-        return out.isEmpty() ? "no event" : String.join(", ", out.size() > 4 ? out.subList(0, 4) : out)
-                + (out.size() > 4 ? ", …" : "");
+        if (afterScore.isEmpty()) {
+            return "no event";
+        }
+        if (afterScore.size() <= 4) {
+            List<String> each = new ArrayList<>();
+            for (int i = 0; i < afterScore.size(); i++) {
+                each.add(String.format("%.1f s (%.1f s)", afterScore.get(i) / 1000.0, afterFrame.get(i) / 1000.0));
+            }
+            return String.join(", ", each);
+        }
+        return String.format("%d events, p50 / p95 / p99: %s (%s)", afterScore.size(), percentiles(afterScore),
+                percentiles(afterFrame));
+    }
+
+    /** p50 / p95 / p99 of milliseconds, in seconds. */
+    static String percentiles(List<Long> millis) {
+        List<Long> sorted = millis.stream().sorted().toList();
+        return String.format("%.1f / %.1f / %.1f s", sorted.get(sorted.size() / 2) / 1000.0,
+                sorted.get((int) (sorted.size() * 0.95)) / 1000.0, sorted.get((int) (sorted.size() * 0.99)) / 1000.0);
     }
 
     private PipelineBench() {
