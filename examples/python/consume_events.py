@@ -73,9 +73,14 @@ def main():
             key = message.key().decode("utf-8", "replace") if message.key() else ""
             if args.camera and key != args.camera:
                 continue
+            if not message.value():
+                # A null or empty value is no event (a tombstone, or a bad write): skip it, as the stages do.
+                print(f"skipped an empty record at {message.topic()}/{message.partition()}@{message.offset()}",
+                      file=sys.stderr)
+                continue
             event = events_pb2.AnomalyEvent()
             try:
-                event.ParseFromString(message.value() or b"")
+                event.ParseFromString(message.value())
             except DecodeError as e:
                 # Not an AnomalyEvent: skip it, as Vigil's own stages do (they dead-letter it), and go on.
                 print(f"skipped an undecodable record at {message.topic()}/{message.partition()}@{message.offset()}: {e}",

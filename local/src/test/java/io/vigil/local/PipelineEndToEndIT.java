@@ -85,11 +85,12 @@ class PipelineEndToEndIT {
         watch.start();
         int exit = VigilLocal.run(options);
         watch.finish();
+        keepLogs(data.resolve("logs"), Path.of("target/pipeline-e2e-logs"));
+        // The job's own failure first (a service that did not start ends it early, with the writer still busy).
+        assertEquals(0, exit, "vigil-local --once; service logs in target/pipeline-e2e-logs");
         assertTrue(hostile.sent() == hostile.records().size() || !hostile.isAlive(),
                 "the hostile records were still being written when the job ended: " + hostile.sent() + " acknowledged, "
                         + hostile.failures());
-        keepLogs(data.resolve("logs"), Path.of("target/pipeline-e2e-logs"));
-        assertEquals(0, exit, "vigil-local --once; service logs in " + data.resolve("logs"));
         hostile.join(60_000);
         assertEquals(hostile.records().size(), hostile.sent(), "hostile records sent: " + hostile.failures());
         assertEquals(List.of(), watch.down, "every service stayed live");
@@ -195,6 +196,10 @@ class PipelineEndToEndIT {
             assertTrue(printed.stream().anyMatch(l -> l.matches("CLOSED " + CAMERA + ":\\d+ camera=" + CAMERA
                     + " frames=\\d+\\.\\.\\d+ peak=\\d+ score=[0-9.]+ cause=\\w+ cues=\\[.+]")), printed.toString());
             assertEquals(events.size(), printed.size(), "every event, once: " + printed);
+            long emptyRecords = hostile.records().stream().filter(h -> h.topic().equals(Topics.ANOMALY_EVENTS)
+                    && CAMERA.equals(h.key()) && (h.value() == null || h.value().length == 0)).count();
+            assertEquals(emptyRecords, output.stream().filter(l -> l.startsWith("skipped an empty record")).count(),
+                    "the camera's null and empty hostile records skipped, not printed as events");
             List<String> keys = PythonEventsConsumer.kcatKeys(bootstrap, python);
             assertEquals(events.size(), keys.stream().filter(k -> k.startsWith(CAMERA + " ")).count(), keys.toString());
         }
