@@ -20,7 +20,10 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
 
-/** The topology for Quarkus' Kafka Streams extension, built from configuration; with the scoring step's models when it scores. */
+/**
+ * The topology for Quarkus' Kafka Streams extension, built from configuration; with the scoring step's models when
+ * it scores.
+ */
 @ApplicationScoped
 public class AssemblerSetup {
 
