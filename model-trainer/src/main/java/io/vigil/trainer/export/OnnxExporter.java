@@ -13,7 +13,6 @@ import static io.vigil.vision.onnx.OnnxGraphBuilder.stringAttr;
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Block;
 import ai.djl.nn.LambdaBlock;
-import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.convolutional.Conv3d;
@@ -47,6 +46,9 @@ public final class OnnxExporter {
     private final Map<Block, String> prefixes = new IdentityHashMap<>();
     private final Set<String> initializers = new HashSet<>();
     private int blockCounter;
+    /** While the middle-box pass's encoder is written: its own batch-norm statistics, in order; else null. */
+    private SsmtlNetwork.EncoderStatistics maskedStatistics;
+    private int maskedNorms;
 
     private OnnxExporter() {
     }
@@ -76,7 +78,9 @@ public final class OnnxExporter {
         keep[t / 2] = 0f;
         String mask = e.g.floatInitializer("middle_frame_mask", keep, 1, 1, t, 1, 1);
         String masked = e.g.node("Mul", new String[] {INPUT_NAME, mask});
+        e.maskedStatistics = net.maskedStatistics().orElse(null);
         String maskedFeatures = e.sequential(net.encoderBlock(), masked);
+        e.maskedStatistics = null;
         e.g.node("Identity", new String[] {e.sequential(net.decoderBlock(), maskedFeatures)}, new String[] {RECONSTRUCTION_OUTPUT});
         e.g.output(ARROW_OF_TIME_OUTPUT, DataType.FLOAT, "batch", 2);
         e.g.output(IRREGULARITY_OUTPUT, DataType.FLOAT, "batch", 2);
@@ -108,9 +112,18 @@ public final class OnnxExporter {
                     intsAttr("kernel_shape", kernel), intsAttr("pads", pads));
         }
         if (b instanceof BatchNorm) {
+            String mean;
+            String variance;
+            if (maskedStatistics == null) {
+                mean = init(b, "runningMean", param(b, "runningMean"));
+                variance = init(b, "runningVar", param(b, "runningVar"));
+            } else { // the middle-box pass's own statistics
+                int k = maskedNorms++;
+                mean = init(b, "maskedRunningMean", maskedStatistics.means().get(k));
+                variance = init(b, "maskedRunningVar", maskedStatistics.variances().get(k));
+            }
             return g.node("BatchNormalization", new String[] {x, init(b, "gamma", param(b, "gamma")),
-                init(b, "beta", param(b, "beta")), init(b, "runningMean", param(b, "runningMean")),
-                init(b, "runningVar", param(b, "runningVar"))}, floatAttr("epsilon", SsmtlNetwork.BATCH_NORM_EPSILON));
+                init(b, "beta", param(b, "beta")), mean, variance}, floatAttr("epsilon", SsmtlNetwork.BATCH_NORM_EPSILON));
         }
         if (b instanceof Linear) {
             return g.node("Gemm", new String[] {x, init(b, "weight", param(b, "weight")), init(b, "bias", param(b, "bias"))},
@@ -143,20 +156,23 @@ public final class OnnxExporter {
     }
 
     private static NDArray param(Block b, String name) {
-        for (Pair<String, Parameter> p : b.getDirectParameters()) {
-            if (p.getKey().equals(name)) {
-                return p.getValue().getArray();
-            }
-        }
-        throw new IllegalStateException(b + " has no parameter " + name);
+        return SsmtlNetwork.parameter(b, name);
     }
 
     /** Each block's weights once, also when the block appears twice in the graph (the shared encoder). */
     private String init(Block b, String name, NDArray value) {
+        return init(b, name, value.toFloatArray(), value.getShape().getShape());
+    }
+
+    private String init(Block b, String name, float[] channels) {
+        return init(b, name, channels, channels.length);
+    }
+
+    private String init(Block b, String name, float[] values, long... dims) {
         String prefix = prefixes.computeIfAbsent(b, k -> "b" + (++blockCounter) + "_" + b.getClass().getSimpleName());
         String full = prefix + "_" + name;
         if (initializers.add(full)) {
-            g.floatInitializer(full, value.toFloatArray(), value.getShape().getShape());
+            g.floatInitializer(full, values, dims);
         }
         return full;
     }

@@ -45,7 +45,9 @@ import java.util.Set;
  *   <li><b>The masked pass reuses the plain pass where the masked frame cannot reach.</b> The middle-box pass sees
  *       the same frames with the middle one zeroed; after one 3x3x3 convolution and a temporal pooling by 2, only
  *       the pooled frames whose window touches the middle frame differ (2 of 3 for 7 frames). The masked pass
- *       convolves just the frames those need (4 of 7) and takes the others from the plain pass.</li>
+ *       convolves just the frames those need (4 of 7) and takes the others from the plain pass. Not when the masked
+ *       pass normalises by batch-norm statistics of its own (models trained since 2026-12-06): then no pooled frame
+ *       is the plain pass's.</li>
  *   <li><b>A 3D convolution over few frames becomes one 2D convolution per output frame.</b> ONNX Runtime's 3D
  *       convolution multiplies the zero padding in time (2 of 9 frame products for 3 frames, 2 of 3 for 1) and
  *       has no blocked-channel kernels; a 2D convolution over the stacked input frames each output frame sees has

@@ -135,6 +135,17 @@ public final class SsmtlTrainer implements AutoCloseable {
         }
     }
 
+    /**
+     * The same for the middle-box pass: moves the running statistics towards this batch's windows with their middle
+     * frame zeroed, as that pass sees them. Estimate these first and keep them with
+     * {@link SsmtlNetwork#maskedStatistics(SsmtlNetwork.EncoderStatistics)}, then the plain pass's.
+     */
+    public void updateMaskedBatchNormStatistics(ObjectClips.Batch batch) {
+        try (NDManager step = manager.newSubManager()) {
+            net.features(parameters, net.maskMiddle(inputs(step, batch).forward()), true);
+        }
+    }
+
     /** Batches for {@link #updateBatchNormStatistics}: 0.9^64 < 0.2 % of the old statistics remain. */
     public static final int BATCH_NORM_BATCHES = 64;
 

@@ -283,16 +283,26 @@ public final class TrainingRun {
                 .setSmoothing(new CameraEventSettings.Smoothing(timeline.sigma(), timeline.maxLookahead()).toProto()).build();
     }
 
-    /** Inference's batch-norm statistics from a fixed sample of training objects (see SsmtlTrainer). */
+    /**
+     * Inference's batch-norm statistics from a fixed sample of training objects (see SsmtlTrainer): the middle-box
+     * pass's first, kept aside, then the plain pass's, which stay in the network.
+     */
     private void reestimateBatchNorm(SsmtlTrainer trainer, ObjectClips clips, List<ObjectClips.ObjectRef> objects) {
         List<ObjectClips.ObjectRef> sample = new ArrayList<>(objects);
-        Random random = new Random(schedule.seed() + 13);
-        Collections.shuffle(sample, random);
+        Collections.shuffle(sample, new Random(schedule.seed() + 13));
+        forEachBatchNormBatch(clips, sample, trainer::updateMaskedBatchNormStatistics);
+        trainer.network().maskedStatistics(trainer.network().encoderStatistics());
+        forEachBatchNormBatch(clips, sample, trainer::updateBatchNormStatistics);
+    }
+
+    private void forEachBatchNormBatch(ObjectClips clips, List<ObjectClips.ObjectRef> sample,
+            java.util.function.Consumer<ObjectClips.Batch> update) {
+        Random random = new Random(schedule.seed() + 17); // the same windows for both passes
         int batches = 0;
         for (int from = 0; from < sample.size() && batches < SsmtlTrainer.BATCH_NORM_BATCHES; from += schedule.batch()) {
             ObjectClips.Batch b = clips.batch(sample.subList(from, Math.min(sample.size(), from + schedule.batch())), random);
             if (b.size() > 0) {
-                trainer.updateBatchNormStatistics(b);
+                update.accept(b);
                 batches++;
             }
         }

@@ -56,6 +56,11 @@ public class ExportTest {
             for (int i = 0; i < 2; i++) {
                 trainer.step(randomBatch(4, 7, r));
             }
+            // The middle-box pass's own batch-norm statistics, then the plain pass's: the export keeps them apart.
+            ObjectClips.Batch statistics = randomBatch(4, 7, r);
+            trainer.updateMaskedBatchNormStatistics(statistics);
+            trainer.network().maskedStatistics(trainer.network().encoderStatistics());
+            trainer.updateBatchNormStatistics(statistics);
             Path file = OnnxExporter.export(trainer.network(), Map.of("vigil.architecture", architecture.id(), "vigil.t", "3"),
                     temp.resolve(architecture.id() + ".onnx"));
             ObjectClips.Batch probe = randomBatch(3, 7, r);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vigil.trainer.data.ObjectClips;
 import io.vigil.trainer.network.Architecture;
 import io.vigil.trainer.network.SsmtlNetwork;
 import io.vigil.trainer.training.SsmtlTrainer;
@@ -25,8 +26,19 @@ class SsmtlGraphOptimizerTest {
     Path temp;
 
     private ModelProto plainGraph(Architecture architecture, int frames, long seed) throws Exception {
+        return plainGraph(architecture, frames, seed, false);
+    }
+
+    private ModelProto plainGraph(Architecture architecture, int frames, long seed, boolean ownMaskedStatistics)
+            throws Exception {
         try (SsmtlTrainer trainer = new SsmtlTrainer(new SsmtlNetwork(architecture, frames, 80), 1e-3f, 0.5f, 1)) {
-            trainer.step(ExportTest.randomBatch(2, frames, new Random(seed))); // batch-norm statistics away from 0 and 1
+            ObjectClips.Batch batch = ExportTest.randomBatch(2, frames, new Random(seed));
+            trainer.step(batch); // batch-norm statistics away from 0 and 1
+            if (ownMaskedStatistics) {
+                trainer.updateMaskedBatchNormStatistics(batch);
+                trainer.network().maskedStatistics(trainer.network().encoderStatistics());
+                trainer.updateBatchNormStatistics(batch);
+            }
             return OnnxExporter.graph(trainer.network(), Map.of());
         }
     }
@@ -56,6 +68,17 @@ class SsmtlGraphOptimizerTest {
 
         ModelProto again = optimized.getKey();
         assertSame(again, SsmtlGraphOptimizer.optimize(again).getKey(), "a rewritten model is not rewritten twice");
+    }
+
+    @Test
+    void aMaskedPassWithItsOwnStatisticsKeepsItsWholeFirstStage() throws Exception {
+        // Its first stage normalises every frame by statistics of its own, so no pooled frame equals the plain pass's.
+        ModelProto plain = plainGraph(Architecture.SHALLOW_NARROW, 7, 7, true);
+        Map.Entry<ModelProto, SsmtlGraphOptimizer.Report> optimized = SsmtlGraphOptimizer.optimize(plain);
+        assertEquals(new SsmtlGraphOptimizer.Report(false, 4, 2), optimized.getValue());
+        float diff = SsmtlGraphOptimizer.maxDifference(OnnxGraphBuilder.write(plain, temp.resolve("plain.onnx")),
+                OnnxGraphBuilder.write(optimized.getKey(), temp.resolve("optimized.onnx")));
+        assertTrue(diff < ExportParity.TOLERANCE, "max abs diff " + diff);
     }
 
     @Test

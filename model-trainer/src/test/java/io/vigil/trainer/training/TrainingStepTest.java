@@ -82,17 +82,30 @@ class TrainingStepTest {
 
             // Inference's batch-norm statistics re-estimated on the heads' windows: the heads' losses in inference mode
             // drop (the masked windows of the middle-box task no longer pull the statistics away).
+            List<ObjectClips.Batch> statistics = new ArrayList<>();
             for (int k = 0; k < SsmtlTrainer.BATCH_NORM_BATCHES / 4; k++) {
                 List<ObjectClips.ObjectRef> pick = new ArrayList<>();
                 for (int j = 0; j < 8; j++) {
                     pick.add(refs.get(16 + random.nextInt(refs.size() - 16)));
                 }
-                trainer.updateBatchNormStatistics(clips.batch(pick, random));
+                statistics.add(clips.batch(pick, random));
             }
+            statistics.forEach(trainer::updateMaskedBatchNormStatistics);
+            SsmtlNetwork.EncoderStatistics masked = trainer.network().encoderStatistics();
+            statistics.forEach(trainer::updateBatchNormStatistics);
             TaskLosses reestimated = trainer.evaluate(held);
             System.out.println("batch norm re-estimated: " + reestimated);
             assertTrue(reestimated.arrowOfTime() + reestimated.irregularity() < after.arrowOfTime() + after.irregularity(),
                     "arrow of time + irregularity in inference mode: " + after + " -> " + reestimated);
+
+            // The middle-box pass with statistics of its own masked windows predicts better; the heads are untouched.
+            trainer.network().maskedStatistics(masked);
+            TaskLosses own = trainer.evaluate(held);
+            System.out.println("the middle-box pass's own statistics: " + own);
+            assertTrue(own.reconstruction() < reestimated.reconstruction(),
+                    "middle-box loss " + reestimated.reconstruction() + " -> " + own.reconstruction());
+            assertEquals(reestimated.arrowOfTime(), own.arrowOfTime());
+            assertEquals(reestimated.distillation(), own.distillation());
         }
     }
 }
