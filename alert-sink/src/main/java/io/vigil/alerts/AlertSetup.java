@@ -9,6 +9,7 @@ import io.vigil.common.registry.CameraEventSettings;
 import io.vigil.common.registry.ModelRegistry;
 import io.vigil.common.scoring.EventDetector;
 import io.vigil.kafka.BoundedClose;
+import io.vigil.kafka.streams.RecordGuard;
 import io.vigil.proto.v1.EventThresholds;
 import io.vigil.proto.v1.IgnoreZone;
 import io.vigil.proto.v1.ObjectScore;
@@ -100,6 +101,7 @@ public class AlertSetup {
                 timeline.events().mergeGap(), timeline.events().cooldown(), t.enabled() ? "on" : "off");
         Map<String, AtomicReference<Double>> latest = new ConcurrentHashMap<>();
         Map<String, Timer> latency = new ConcurrentHashMap<>();
+        RecordGuard.KINDS.forEach(kind -> registry.counter("vigil.alerts.rejected", "kind", kind));
         return AlertTopology.build(settings, new AlertMetrics() {
             @Override
             public void frameScored(String camera, float smoothed, long captureTimeMs) {

@@ -19,6 +19,7 @@ import io.vigil.proto.DeadLetterHeaders;
 import io.vigil.proto.Topics;
 import io.vigil.proto.serde.VigilSerdes;
 import io.vigil.proto.v1.AnomalyEvent;
+import io.vigil.testkit.Chromium;
 import io.vigil.testkit.KafkaBrokerResource;
 import io.vigil.testkit.TopicReader;
 import io.vigil.vision.image.ImageCodec;

@@ -27,6 +27,7 @@ import io.vigil.proto.v1.Frame;
 import io.vigil.proto.v1.FrameScore;
 import io.vigil.proto.v1.IgnoreZone;
 import io.vigil.proto.v1.Review;
+import io.vigil.testkit.Chromium;
 import io.vigil.testkit.KafkaBrokerResource;
 import io.vigil.testkit.TopicReader;
 import java.io.IOException;

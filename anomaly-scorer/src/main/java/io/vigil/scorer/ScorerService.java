@@ -1,6 +1,7 @@
 package io.vigil.scorer;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
@@ -13,6 +14,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -30,6 +32,7 @@ public class ScorerService {
     private final Map<String, Object> kafkaConfig;
     private final MeterRegistry registry;
     private LoopGroup loops;
+    private final List<KafkaClientMetrics> clientMetrics = new ArrayList<>();
     private ScoringRuntime scoring;
 
     public ScorerService(ScorerConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig,
@@ -50,15 +53,23 @@ public class ScorerService {
         loops = LoopGroup.start(kafkaConfig, new LoopGroup.Spec(GROUP_ID, instance, config.consumers(), Topics.SEQUENCES,
                 ScoringHandler.STAGE, config.maxBatch(), config.maxBatch() * 2, config.maxWait(),
                 new ScoringHandler(models, registry), "scorer"));
+        // Consumer lag and the rest of the clients' metrics on /q/metrics (the Quarkus binder sees only its own clients).
+        loops.consumers().forEach(c -> clientMetrics.add(bind(new KafkaClientMetrics(c))));
     }
 
     void onStop(@Observes ShutdownEvent event) throws InterruptedException {
         if (loops != null) {
             loops.stop(Duration.ofSeconds(30));
         }
+        clientMetrics.forEach(KafkaClientMetrics::close);
         if (scoring != null) {
             scoring.close();
         }
+    }
+
+    private KafkaClientMetrics bind(KafkaClientMetrics metrics) {
+        metrics.bindTo(registry);
+        return metrics;
     }
 
     List<TransactionalLoop> loops() {

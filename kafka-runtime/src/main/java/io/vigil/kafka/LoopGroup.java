@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 
 /**
  * {@code consumers} {@link TransactionalLoop}s of one consumer group, each on a thread of its own: what the
@@ -23,6 +25,7 @@ public final class LoopGroup {
     }
 
     private final List<TransactionalLoop> loops = new ArrayList<>();
+    private final List<Consumer<String, byte[]>> consumers = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
 
     private LoopGroup() {
@@ -33,10 +36,11 @@ public final class LoopGroup {
         LoopGroup group = new LoopGroup();
         for (int i = 0; i < spec.consumers(); i++) {
             String id = spec.groupId() + "-" + spec.instance() + "-" + i;
-            TransactionalLoop loop = new TransactionalLoop(
-                    TransactionalClients.consumer(kafkaConfig, spec.groupId(), id, spec.maxPollRecords(), spec.maxWait()),
-                    TransactionalClients.producer(kafkaConfig, id), spec.topic(), spec.stage(), spec.maxBatch(),
-                    spec.maxWait(), spec.handler());
+            KafkaConsumer<String, byte[]> consumer = TransactionalClients.consumer(kafkaConfig, spec.groupId(), id,
+                    spec.maxPollRecords(), spec.maxWait());
+            TransactionalLoop loop = new TransactionalLoop(consumer, TransactionalClients.producer(kafkaConfig, id),
+                    spec.topic(), spec.stage(), spec.maxBatch(), spec.maxWait(), spec.handler());
+            group.consumers.add(consumer);
             Thread thread = new Thread(loop, spec.threadName() + "-" + i);
             group.loops.add(loop);
             group.threads.add(thread);
@@ -48,6 +52,11 @@ public final class LoopGroup {
     /** For health: every loop of the group. */
     public List<TransactionalLoop> loops() {
         return List.copyOf(loops);
+    }
+
+    /** The loops' consumers, for their client metrics (lag among them) only: each is used by its loop's thread. */
+    public List<Consumer<String, byte[]>> consumers() {
+        return List.copyOf(consumers);
     }
 
     /** Stops every loop and waits up to {@code join} for each thread (a loop ends its transaction first). */

@@ -248,7 +248,7 @@ class FaultToleranceIT {
         }
     }
 
-    private static void deleteRecursively(Path dir) throws IOException {
+    static void deleteRecursively(Path dir) throws IOException {
         if (java.nio.file.Files.exists(dir)) {
             try (var walk = java.nio.file.Files.walk(dir)) {
                 for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {

@@ -1,6 +1,7 @@
 package io.vigil.detector;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
@@ -12,6 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -26,6 +28,7 @@ public class DetectorService {
     private final Map<String, Object> kafkaConfig;
     private final MeterRegistry registry;
     private LoopGroup loops;
+    private final List<KafkaClientMetrics> clientMetrics = new ArrayList<>();
 
     public DetectorService(DetectorConfig config, FrameDetector detector,
             @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig, MeterRegistry registry) {
@@ -40,12 +43,20 @@ public class DetectorService {
         loops = LoopGroup.start(kafkaConfig, new LoopGroup.Spec(GROUP_ID, instance, config.consumers(), Topics.FRAMES,
                 DetectionHandler.STAGE, config.maxBatch(), config.maxBatch() * 4, config.maxWait(),
                 new DetectionHandler(detector, registry), "detector"));
+        // Consumer lag and the rest of the clients' metrics on /q/metrics (the Quarkus binder sees only its own clients).
+        loops.consumers().forEach(c -> clientMetrics.add(bind(new KafkaClientMetrics(c))));
     }
 
     void onStop(@Observes ShutdownEvent event) throws InterruptedException {
         if (loops != null) {
             loops.stop(Duration.ofSeconds(30));
         }
+        clientMetrics.forEach(KafkaClientMetrics::close);
+    }
+
+    private KafkaClientMetrics bind(KafkaClientMetrics metrics) {
+        metrics.bindTo(registry);
+        return metrics;
     }
 
     List<TransactionalLoop> loops() {

@@ -10,6 +10,7 @@ import io.vigil.common.scoring.SequenceScoring;
 import io.vigil.common.sequence.SequenceBuilder;
 import io.vigil.common.sequence.SequenceSettings;
 import io.vigil.kafka.BoundedClose;
+import io.vigil.kafka.streams.RecordGuard;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -41,6 +42,7 @@ public class AssemblerSetup {
             registry.gauge("vigil.scorer.models.loaded", scoring.models(), CameraModels::loadedCount);
             return new SequenceScoring(scoring.models(), nanos -> inference.record(nanos, TimeUnit.NANOSECONDS));
         });
+        RecordGuard.KINDS.forEach(kind -> registry.counter("vigil.assembler.rejected", "kind", kind));
         return AssemblerTopology.build(builder, scoringStep, config.maxWait(), config.punctuateInterval(),
                 config.maxFramesPerCamera(), config.cameraRetention(), new AssemblerMetrics() {
                     @Override

@@ -3,6 +3,7 @@ package io.vigil.kafka.streams;
 import io.vigil.kafka.DeadLetters;
 import io.vigil.proto.MessageChecks;
 import io.vigil.proto.serde.MalformedMessageException;
+import java.util.List;
 import java.util.function.Consumer;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -22,6 +23,12 @@ public final class RecordGuard {
     public interface Handler {
         void handle(Record<String, byte[]> record) throws MalformedMessageException, MessageChecks.InvalidMessageException;
     }
+
+    /**
+     * The kinds of dead letter every guarded stage can send; a stage registers its counters for them at 0, so that a
+     * dashboard shows 0 rather than no data before the first one.
+     */
+    public static final List<String> KINDS = List.of("malformed", "invalid", "failed");
 
     private final String stage;
     private final String deadLetterSink;

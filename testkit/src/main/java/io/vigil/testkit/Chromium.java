@@ -1,6 +1,5 @@
-package io.vigil.alerts;
+package io.vigil.testkit;
 
-import io.vigil.testkit.Prerequisites;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,10 +7,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Headless Chromium for the page test (Debian package chromium). Missing: fails under CI, skips elsewhere. */
-final class Chromium {
+/** Headless Chromium for page tests and screenshots (Debian package chromium). Missing: fails under CI, skips elsewhere. */
+public final class Chromium {
 
-    static Path require() {
+    public static Path require() {
         for (String candidate : new String[] {System.getenv("CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"}) {
             if (candidate != null && Files.isExecutable(Path.of(candidate))) {
                 return Path.of(candidate);
@@ -22,7 +21,7 @@ final class Chromium {
     }
 
     /** Runs Chromium headless with the flags this closed network needs; returns what it printed on stdout. */
-    static String run(Path chromium, Path profile, List<String> args) throws Exception {
+    public static String run(Path chromium, Path profile, List<String> args) throws Exception {
         List<String> command = new ArrayList<>(List.of(chromium.toString(), "--headless", "--no-sandbox", "--disable-gpu",
                 "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
                 "--disable-sync", "--user-data-dir=" + profile, "--virtual-time-budget=5000"));
