@@ -174,11 +174,11 @@ class MonitoringIT {
         StringBuilder url = new StringBuilder(api + "/graph?");
         for (int i = 0; i < shown.size(); i++) {
             url.append(i == 0 ? "" : "&").append("g").append(i).append(".expr=").append(URLEncoder.encode(shown.get(i),
-                    StandardCharsets.UTF_8)).append("&g").append(i).append(".tab=0&g").append(i).append(".range_input=3m");
+                    StandardCharsets.UTF_8)).append("&g").append(i).append(".tab=0&g").append(i).append(".range_input=1m");
         }
         Path profile = Files.createDirectories(data.resolve("chromium"));
         Path shot = data.resolve("prometheus-graph.png");
-        Chromium.run(Chromium.require(), profile, List.of("--window-size=1280,2250", "--screenshot=" + shot, url.toString()));
+        Chromium.run(Chromium.require(), profile, List.of("--window-size=1280,2750", "--screenshot=" + shot, url.toString()));
         assertTrue(Files.size(shot) > 10_000, "a screenshot of " + url + " in " + shot);
     }
 
