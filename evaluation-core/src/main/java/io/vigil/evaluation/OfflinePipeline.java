@@ -17,8 +17,10 @@ import io.vigil.vision.image.ImageCodec;
 import io.vigil.vision.image.RgbImage;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -71,6 +73,8 @@ public final class OfflinePipeline {
     private final int t;
     private final int batch;
     private final ImageCodec codec = new ImageCodec();
+    /** Videos already run, by folder; null unless {@link #remembering()}. */
+    private final Map<Path, Remembered> remembered;
     /** Runs in this process, over every pipeline (those of {@link #withVariants} share the detector). */
     private static final java.util.concurrent.atomic.AtomicLong RUNS = new java.util.concurrent.atomic.AtomicLong();
 
@@ -80,11 +84,11 @@ public final class OfflinePipeline {
      */
     public OfflinePipeline(FrameDetector detector, SequenceBuilder builder, SsmtlScorer scorer, AlertTimeline.Settings timeline,
             int batch) {
-        this(detector, builder, scorer, defaultVariants(scorer, timeline), batch);
+        this(detector, builder, scorer, defaultVariants(scorer, timeline), batch, null);
     }
 
     private OfflinePipeline(FrameDetector detector, SequenceBuilder builder, SsmtlScorer scorer, List<Variant> variants,
-            int batch) {
+            int batch, Map<Path, Remembered> remembered) {
         if (variants.isEmpty() || !variants.get(0).name().equals(ALL)) {
             throw new IllegalArgumentException("the first variant must be " + ALL);
         }
@@ -94,11 +98,25 @@ public final class OfflinePipeline {
         this.variants = List.copyOf(variants);
         this.t = builder.settings().t();
         this.batch = batch;
+        this.remembered = remembered;
     }
 
     /** The same chain scoring {@code others} (the first one {@link #ALL}, whose events and objects are kept). */
     public OfflinePipeline withVariants(List<Variant> others) {
-        return new OfflinePipeline(detector, builder, scorer, others, batch);
+        return new OfflinePipeline(detector, builder, scorer, others, batch, remembered);
+    }
+
+    /**
+     * The same chain, keeping each video's detections and model scores (shared with its {@link #withVariants}): a
+     * second run of a video with other variants repeats neither, only the cropping and the frame scores. For video
+     * run twice, as the folds' normal video is (once for the cues' scales, once for false alarms).
+     */
+    public OfflinePipeline remembering() {
+        return new OfflinePipeline(detector, builder, scorer, variants, batch, new java.util.concurrent.ConcurrentHashMap<>());
+    }
+
+    /** A video's detections, one message per frame, and its objects' model scores by frame. */
+    private record Remembered(List<FrameDetections> detections, Map<Long, List<SsmtlScorer.Scores>> scores) {
     }
 
     /** The variant name of one task scoring alone. */
@@ -134,6 +152,12 @@ public final class OfflinePipeline {
             frames.add(Frame.newBuilder().setCameraId(stream).setFrameIndex(i).setCaptureTimeMs(i * 40L)
                     .setWidth(image.width()).setHeight(image.height()).setJpeg(ByteString.copyFrom(jpeg)).build());
         }
+        Path folder = n == 0 ? null : video.frames().get(0).getParent();
+        Remembered before = remembered == null || folder == null ? null : remembered.get(folder);
+        if (before != null) {
+            progress.accept(String.format("video %s: %d frames, detected and scored before", camera, n));
+            return score(camera, images, before.detections(), start, progress, before.scores());
+        }
         List<FrameDetections> detections = new ArrayList<>(n);
         for (int from = 0; from < n; from += batch) {
             for (FrameDetector.Outcome o : detector.process(frames.subList(from, Math.min(n, from + batch)))) {
@@ -146,7 +170,12 @@ public final class OfflinePipeline {
         }
         progress.accept(String.format("video %s: %d frames, %d objects detected", camera, n,
                 detections.stream().mapToInt(FrameDetections::getDetectionsCount).sum()));
-        return score(camera, images, detections, start, progress);
+        Map<Long, List<SsmtlScorer.Scores>> scores = new HashMap<>();
+        VideoResult result = score(camera, images, detections, start, progress, scores);
+        if (remembered != null && folder != null) {
+            remembered.put(folder, new Remembered(detections, scores));
+        }
+        return result;
     }
 
     /**
@@ -155,7 +184,7 @@ public final class OfflinePipeline {
      */
     public VideoResult score(String camera, List<RgbImage> images, List<FrameDetections> detections,
             Consumer<String> progress) {
-        return score(camera, images, detections, System.nanoTime(), progress);
+        return score(camera, images, detections, System.nanoTime(), progress, new HashMap<>());
     }
 
     /** The sequences the assembler would cut for a frame's objects, from the video's frames around it. */
@@ -179,8 +208,9 @@ public final class OfflinePipeline {
         return scores;
     }
 
+    /** {@code scores}: the objects' model scores by frame, filled here where missing. */
     private VideoResult score(String camera, List<RgbImage> images, List<FrameDetections> detections, long start,
-            Consumer<String> progress) {
+            Consumer<String> progress, Map<Long, List<SsmtlScorer.Scores>> scores) {
         int n = images.size();
 
         Map<String, AlertTimeline> timelines = new LinkedHashMap<>();
@@ -201,15 +231,16 @@ public final class OfflinePipeline {
             if (d.getFrameIndex() >= 0 && d.getFrameIndex() < n) {
                 objectsPerFrame[(int) d.getFrameIndex()] = built.size();
             }
-            List<SsmtlScorer.Scores> scores = scoreInBatches(built);
+            List<SsmtlScorer.Scores> modelScores = scores.computeIfAbsent(d.getFrameIndex(), f -> scoreInBatches(built));
             for (Variant v : variants) {
                 AlertTimeline tl = timelines.get(v.name());
                 boolean all = v.name().equals(ALL);
                 collect(tl.onDetections(d), smoothed.get(v.name()), raw.get(v.name()), all ? events : null, d.getFrameIndex());
                 for (int k = 0; k < built.size(); k++) {
                     ObjectSequence s = built.get(k);
-                    float score = (float) v.objectScore().applyAsDouble(scores.get(k));
-                    ObjectScore os = ObjectScores.of(s, scores.get(k), scorer.cueSurprises(scores.get(k)), "offline")
+                    float score = (float) v.objectScore().applyAsDouble(modelScores.get(k));
+                    ObjectScore os = ObjectScores.of(s, modelScores.get(k), scorer.cueSurprises(modelScores.get(k)),
+                            "offline")
                             .toBuilder().setScore(score).build();
                     collect(tl.onObjectScore(os), smoothed.get(v.name()), raw.get(v.name()), all ? events : null,
                             d.getFrameIndex());
@@ -217,7 +248,7 @@ public final class OfflinePipeline {
                         var b = s.getDetection().getBox();
                         objects.add(new ScoredObject(new RegionTrackDetection.Prediction(new RegionTrackDetection.Region(
                                 camera, s.getMiddleFrameIndex(), b.getX1(), b.getY1(), b.getX2() - 1, b.getY2() - 1), score),
-                                scores.get(k)));
+                                modelScores.get(k)));
                     }
                 }
             }

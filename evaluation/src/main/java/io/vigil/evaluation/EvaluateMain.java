@@ -214,6 +214,7 @@ public final class EvaluateMain {
                     timeline, 8);
             CrossValidation.Plan plan = null;
             if (c.folds) {
+                pipeline = pipeline.remembering(); // the normal video runs twice: detected and scored once
                 plan = foldPlan(pipeline, normal, scorer, timeline);
                 pipeline = pipeline.withVariants(plan.variants());
             }

@@ -63,4 +63,37 @@ class OfflinePipelineTest {
             }
         }
     }
+
+    @Test
+    void aRememberingPipelineRunsAVideoAgainWithoutDetectingOrScoringIt() throws Exception {
+        assertEquals(0, new CommandLine(new SyntheticData()).execute("--out", dir.toString(), "--set", "training",
+                "--frames", "30", "--scene", "synthetic:?walkers=3&seed=30"));
+        Datasets.LabelledVideo normal = Datasets.normal(dir.resolve("training"), List.of()).get(0);
+        DetectorOptions motion = new DetectorOptions();
+        motion.backend = "motion";
+        DetectorSpec spec = new DetectorSpec(DetectorSpec.Backend.MOTION, null, Device.CPU, 1, 640, 0.3f, 0.45f, 8, true,
+                new MotionDetector.Settings(200, 9, false, 40, 3, 5), false);
+        Path model = Path.of(System.getProperty("vigil.models.dir", "../models"), "ssmtl-street.onnx");
+        try (FrameDetector detector = spec.frameDetector(spec.create(), motion.filter(), new ImageCodec());
+                OnnxModel m = OnnxSessionFactory.open(model, OnnxSessionFactory.Options.cpu(1))) {
+            SsmtlScorer scorer = new SsmtlScorer(m, EnumSet.allOf(SsmtlScorer.Task.class), TaskCalibration.Mode.SURPRISE);
+            OfflinePipeline pipeline = new OfflinePipeline(detector, new SequenceBuilder(SequenceSettings.paper()
+                    .withCropSize(scorer.cropSize())), scorer, AlertTimeline.Settings.defaults(), 8).remembering();
+            List<String> first = new java.util.ArrayList<>();
+            OfflinePipeline.VideoResult a = pipeline.run(normal, first::add);
+            assertTrue(a.sequences() > 0, "objects scored: " + first);
+            // Other variants, as the folds add once the normal video gave the cues' scales.
+            OfflinePipeline.Variant doubled = new OfflinePipeline.Variant(OfflinePipeline.ALL,
+                    s -> 2 * scorer.scoreOf(s, scorer.defaultTasks()), AlertTimeline.Settings.defaults());
+            List<String> second = new java.util.ArrayList<>();
+            OfflinePipeline.VideoResult b = pipeline.withVariants(List.of(doubled)).run(normal, second::add);
+            assertTrue(second.stream().anyMatch(line -> line.contains("detected and scored before")), second.toString());
+            assertEquals(a.sequences(), b.sequences());
+            assertEquals(a.detections(), b.detections());
+            for (int k = 0; k < a.objects().size(); k++) {
+                assertEquals(2 * a.objects().get(k).prediction().score(), b.objects().get(k).prediction().score(), 1e-5,
+                        "object " + k + " scored from the same model outputs");
+            }
+        }
+    }
 }
