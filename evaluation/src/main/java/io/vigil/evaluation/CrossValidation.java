@@ -198,21 +198,8 @@ public record CrossValidation(List<ComponentResult> components, List<Crowding> c
         crowding.forEach(c -> byVariant.put(c.variant(), c));
         List<ComponentResult> out = new ArrayList<>();
         for (Component c : components) {
-            List<FrameAuc.Video> with = videos(labelled, results, c.with());
-            List<FrameAuc.Video> without = videos(labelled, results, c.without());
-            List<Fold> folds = new ArrayList<>();
-            int helps = 0;
-            for (int v = 0; v < labelled.size(); v++) {
-                List<FrameAuc.Video> restWith = new ArrayList<>(with);
-                restWith.remove(v);
-                List<FrameAuc.Video> restWithout = new ArrayList<>(without);
-                restWithout.remove(v);
-                Fold f = new Fold(labelled.get(v).id(), FrameAuc.micro(restWith) - FrameAuc.micro(restWithout),
-                        FrameAuc.heldOut(with, v) - FrameAuc.heldOut(without, v),
-                        FrameAuc.video(with.get(v)) - FrameAuc.video(without.get(v)));
-                folds.add(f);
-                helps += f.heldOut() > 0 ? 1 : 0;
-            }
+            List<Fold> folds = folds(videos(labelled, results, c.with()), videos(labelled, results, c.without()));
+            int helps = helps(folds);
             Crowding crowd = byVariant.get(c.crowdVariant());
             if (crowd == null) {
                 throw new IllegalArgumentException("no normal-video scores of variant " + c.crowdVariant());
@@ -235,6 +222,56 @@ public record CrossValidation(List<ComponentResult> components, List<Crowding> c
         double normalHours = budget == null ? 0
                 : normal.stream().mapToLong(r -> r.objectsPerFrame().length).sum() / budget.fps() / 3600;
         return new CrossValidation(out, crowding, opened, !opened.isEmpty() && normalHours >= EVENTS_DECIDE_HOURS);
+    }
+
+    /** Leave one video out: each video's fold, as differences with − without. */
+    static List<Fold> folds(List<FrameAuc.Video> with, List<FrameAuc.Video> without) {
+        List<Fold> folds = new ArrayList<>();
+        for (int v = 0; v < with.size(); v++) {
+            List<FrameAuc.Video> restWith = new ArrayList<>(with);
+            restWith.remove(v);
+            List<FrameAuc.Video> restWithout = new ArrayList<>(without);
+            restWithout.remove(v);
+            folds.add(new Fold(with.get(v).id(), FrameAuc.micro(restWith) - FrameAuc.micro(restWithout),
+                    FrameAuc.heldOut(with, v) - FrameAuc.heldOut(without, v),
+                    FrameAuc.video(with.get(v)) - FrameAuc.video(without.get(v))));
+        }
+        return folds;
+    }
+
+    /** The folds whose held-out video gains. */
+    public static int helps(List<Fold> folds) {
+        return (int) folds.stream().filter(f -> f.heldOut() > 0).count();
+    }
+
+    /**
+     * This run's headline frame scores against another run's on the same videos (a model before retraining, say),
+     * fold by fold as a component is judged.
+     *
+     * @param other the other run's frame scores, video by video in the order of {@code labelled}
+     */
+    public static List<Fold> against(List<Datasets.LabelledVideo> labelled, List<OfflinePipeline.VideoResult> results,
+            List<float[]> other) {
+        if (other.size() != labelled.size()) {
+            throw new IllegalArgumentException("the other run has " + other.size() + " videos, this one " + labelled.size());
+        }
+        List<FrameAuc.Video> before = new ArrayList<>();
+        for (int i = 0; i < labelled.size(); i++) {
+            before.add(new FrameAuc.Video(labelled.get(i).id(), other.get(i), labelled.get(i).labels()));
+        }
+        return folds(videos(labelled, results, OfflinePipeline.ALL), before);
+    }
+
+    /** A markdown table of {@link #against}'s folds. */
+    public static String againstMarkdown(String other, List<Fold> folds) {
+        StringBuilder md = new StringBuilder("## Against " + other + "\n\nLeave one video out, as the components are "
+                + "judged: the change in the held-out video's micro AUC from the other run's frame scores to this run's "
+                + "(in brackets: on the other videos).\n\n|");
+        folds.forEach(f -> md.append(' ').append(f.video()).append(" |"));
+        md.append(" helps |\n|").append("---|".repeat(folds.size() + 1)).append("\n|");
+        folds.forEach(f -> md.append(String.format(Locale.ROOT, " %+.1f (%+.1f) |", 100 * f.heldOut(), 100 * f.selection())));
+        md.append(' ').append(helps(folds)).append(" of ").append(folds.size()).append(" |\n");
+        return md.toString();
     }
 
     private static ThresholdCalibration.Choice thresholds(List<OfflinePipeline.VideoResult> normal, String variant,

@@ -105,6 +105,9 @@ public final class EvaluateMain {
                 + "component's effect on the video held out, and on normal video (--normal-data) whether scores follow "
                 + "the crowd")
         boolean folds;
+        @Option(names = "--against", paramLabel = "REPORT", description = "another run's report.json on the same "
+                + "videos (e.g. the model before retraining): this run's frame scores against its, fold by fold")
+        Path against;
         @Option(names = "--sigmas", split = ",", paramLabel = "LIST", description = "smoothing candidates, e.g. 3,5,8: "
                 + "each at the thresholds the normal video (--normal-data) calls for, the anomalies it opens; look-ahead "
                 + "3 sigma within --max-lookahead, the latency budget")
@@ -267,6 +270,21 @@ public final class EvaluateMain {
                     s.thresholds().open(), s.total(), smoothing.anomalies(), s.videosMore(), s.videosFewer()));
             say("smoothing chosen: sigma %s, look-ahead %d frames", smoothing.choice().sigmaText(),
                     smoothing.choice().lookahead());
+        }
+        if (c.against != null) {
+            List<float[]> other = new ArrayList<>();
+            for (com.fasterxml.jackson.databind.JsonNode v : new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(c.against.toFile()).path("videos")) {
+                float[] scores = new float[v.path("frameScores").size()];
+                for (int i = 0; i < scores.length; i++) {
+                    scores[i] = (float) v.path("frameScores").get(i).asDouble();
+                }
+                other.add(scores);
+            }
+            List<CrossValidation.Fold> folds = CrossValidation.against(videos, scored.results(), other);
+            Report.appendSection(c.out, "against.md", CrossValidation.againstMarkdown(c.against.toString(), folds));
+            say("against %s: helps the held-out video in %d of %d folds", c.against, CrossValidation.helps(folds),
+                    folds.size());
         }
         if (scored.plan() != null) {
             CrossValidation folds = CrossValidation.of(videos, scored.results(), scored.normalResults(),

@@ -106,6 +106,28 @@ class CrossValidationTest {
     }
 
     @Test
+    void aRunAgainstAnotherIsJudgedFoldByFoldOnTheHeadline() {
+        List<Datasets.LabelledVideo> videos = new ArrayList<>();
+        List<OfflinePipeline.VideoResult> results = new ArrayList<>();
+        List<float[]> before = new ArrayList<>();
+        for (String id : List.of("01", "02", "03")) {
+            videos.add(new Datasets.LabelledVideo(id, List.of(Path.of("0"), Path.of("1"), Path.of("2"), Path.of("3"),
+                    Path.of("4")), LABELS, Optional.empty()));
+            results.add(result(id, Map.of(OfflinePipeline.ALL, new float[] {0, 0.1f, 0.2f, 1, 1.1f}), new int[5]));
+            // Before: video 02 ranked its anomalies below its normal frames; the others as now.
+            before.add(id.equals("02") ? new float[] {1, 1.1f, 1.2f, 0, 0.1f} : new float[] {0, 0.1f, 0.2f, 1, 1.1f});
+        }
+        List<CrossValidation.Fold> folds = CrossValidation.against(videos, results, before);
+        assertEquals(List.of("01", "02", "03"), folds.stream().map(CrossValidation.Fold::video).toList());
+        assertTrue(folds.get(1).heldOut() > 0.5, "02 gains: " + folds.get(1));
+        assertEquals(0.0, folds.get(1).selection(), 1e-9, "the others do not change without 02");
+        assertEquals(3, CrossValidation.helps(folds), "01 and 03 gain too: 02's scores no longer cross theirs");
+        assertEquals(0, CrossValidation.helps(CrossValidation.against(videos, results, results.stream()
+                .map(r -> r.frameScores().get(OfflinePipeline.ALL)).toList())), "a run against itself helps nowhere");
+        assertTrue(CrossValidation.againstMarkdown("old/report.json", folds).contains("| 3 of 3 |"));
+    }
+
+    @Test
     void ranksShareTiesAndTheCorrelationIsSpearmans() {
         assertArrayEquals(new double[] {1, 2.5, 2.5, 4}, CrossValidation.ranks(new double[] {1, 5, 5, 7}), 1e-9);
         assertEquals(1.0, CrossValidation.pearson(new double[] {1, 2, 3}, new double[] {2, 4, 6}), 1e-9);
