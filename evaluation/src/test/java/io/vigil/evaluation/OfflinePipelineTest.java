@@ -41,17 +41,9 @@ class OfflinePipelineTest {
         Datasets.LabelledVideo test = Datasets.open(dir, List.of()).get(0);
         Datasets.LabelledVideo normal = Datasets.normal(dir.resolve("training"), List.of()).get(0);
         assertEquals(test.id(), normal.id(), "two videos of one name, with different backgrounds (seeds)");
-        DetectorOptions motion = new DetectorOptions();
-        motion.backend = "motion";
         // A warm-up shorter than the stray background's 20 frames, or it would hide the mix-up.
-        DetectorSpec spec = new DetectorSpec(DetectorSpec.Backend.MOTION, null, Device.CPU, 1, 640, 0.3f, 0.45f, 8, true,
-                new MotionDetector.Settings(200, 9, false, 40, 3, 10), false);
-        Path model = Path.of(System.getProperty("vigil.models.dir", "../models"), "ssmtl-street.onnx");
-        try (FrameDetector detector = spec.frameDetector(spec.create(), motion.filter(), new ImageCodec());
-                OnnxModel m = OnnxSessionFactory.open(model, OnnxSessionFactory.Options.cpu(1))) {
-            SsmtlScorer scorer = new SsmtlScorer(m, EnumSet.allOf(SsmtlScorer.Task.class), TaskCalibration.Mode.SURPRISE);
-            OfflinePipeline pipeline = new OfflinePipeline(detector, new SequenceBuilder(SequenceSettings.paper()
-                    .withCropSize(scorer.cropSize())), scorer, AlertTimeline.Settings.defaults(), 8);
+        try (FrameDetector detector = motionDetector(); OnnxModel m = streetModel()) {
+            OfflinePipeline pipeline = pipeline(detector, scorer(m));
             for (Datasets.LabelledVideo v : List.of(test, normal)) {
                 OfflinePipeline.VideoResult r = pipeline.run(v, message -> { });
                 assertTrue(r.detections() > 0, "the walkers are found in video " + v.id());
@@ -69,16 +61,9 @@ class OfflinePipelineTest {
         assertEquals(0, new CommandLine(new SyntheticData()).execute("--out", dir.toString(), "--set", "training",
                 "--frames", "30", "--scene", "synthetic:?walkers=3&seed=30"));
         Datasets.LabelledVideo normal = Datasets.normal(dir.resolve("training"), List.of()).get(0);
-        DetectorOptions motion = new DetectorOptions();
-        motion.backend = "motion";
-        DetectorSpec spec = new DetectorSpec(DetectorSpec.Backend.MOTION, null, Device.CPU, 1, 640, 0.3f, 0.45f, 8, true,
-                new MotionDetector.Settings(200, 9, false, 40, 3, 5), false);
-        Path model = Path.of(System.getProperty("vigil.models.dir", "../models"), "ssmtl-street.onnx");
-        try (FrameDetector detector = spec.frameDetector(spec.create(), motion.filter(), new ImageCodec());
-                OnnxModel m = OnnxSessionFactory.open(model, OnnxSessionFactory.Options.cpu(1))) {
-            SsmtlScorer scorer = new SsmtlScorer(m, EnumSet.allOf(SsmtlScorer.Task.class), TaskCalibration.Mode.SURPRISE);
-            OfflinePipeline pipeline = new OfflinePipeline(detector, new SequenceBuilder(SequenceSettings.paper()
-                    .withCropSize(scorer.cropSize())), scorer, AlertTimeline.Settings.defaults(), 8).remembering();
+        try (FrameDetector detector = motionDetector(); OnnxModel m = streetModel()) {
+            SsmtlScorer scorer = scorer(m);
+            OfflinePipeline pipeline = pipeline(detector, scorer).remembering();
             List<String> first = new java.util.ArrayList<>();
             OfflinePipeline.VideoResult a = pipeline.run(normal, first::add);
             assertTrue(a.sequences() > 0, "objects scored: " + first);
@@ -95,5 +80,28 @@ class OfflinePipelineTest {
                         "object " + k + " scored from the same model outputs");
             }
         }
+    }
+
+    /** The motion detector with a warm-up of 10 frames. */
+    private static FrameDetector motionDetector() {
+        DetectorOptions motion = new DetectorOptions();
+        motion.backend = "motion";
+        DetectorSpec spec = new DetectorSpec(DetectorSpec.Backend.MOTION, null, Device.CPU, 1, 640, 0.3f, 0.45f, 8, true,
+                new MotionDetector.Settings(200, 9, false, 40, 3, 10), false);
+        return spec.frameDetector(spec.create(), motion.filter(), new ImageCodec());
+    }
+
+    private static OnnxModel streetModel() throws Exception {
+        return OnnxSessionFactory.open(Path.of(System.getProperty("vigil.models.dir", "../models"), "ssmtl-street.onnx"),
+                OnnxSessionFactory.Options.cpu(1));
+    }
+
+    private static SsmtlScorer scorer(OnnxModel model) {
+        return new SsmtlScorer(model, EnumSet.allOf(SsmtlScorer.Task.class), TaskCalibration.Mode.SURPRISE);
+    }
+
+    private static OfflinePipeline pipeline(FrameDetector detector, SsmtlScorer scorer) {
+        return new OfflinePipeline(detector, new SequenceBuilder(SequenceSettings.paper().withCropSize(scorer.cropSize())),
+                scorer, AlertTimeline.Settings.defaults(), 8);
     }
 }

@@ -13,7 +13,6 @@ import io.vigil.proto.v1.FrameDetections;
 import io.vigil.proto.v1.FrameScore;
 import io.vigil.proto.v1.ObjectScore;
 import io.vigil.proto.v1.ObjectSequence;
-import io.vigil.testkit.SharedData;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -27,7 +26,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
@@ -52,7 +50,7 @@ import org.junit.jupiter.api.Test;
  */
 class FaultToleranceIT {
 
-    private static final String CAMERA = "ped2-02";
+    private static final String CAMERA = PackagedChain.PED2_CAMERA;
 
     /** Under target/, kept after a failure: the services' logs are in logs/. */
     private final Path data = Path.of("target/fault-tolerance-it").toAbsolutePath();
@@ -129,22 +127,12 @@ class FaultToleranceIT {
 
     /** The services as vigil-local runs them, on free ports, with two scorer instances in one consumer group. */
     private Map<String, ServiceSpec> specs(String bootstrap) throws IOException {
-        Path video = SharedData.ped2TestVideo("02");
-        Path yolox = SharedData.require("models/yolox-nano-coco/yolox_nano.onnx");
-        LocalOptions options = new LocalOptions(LocalOptions.Cameras.of(video.toString(), CAMERA),
-                new LocalOptions.Detection("yolox", Optional.of(yolox)), LocalOptions.Learning.NONE,
-                new LocalOptions.Run(true, null, home), LocalOptions.Site.of(data, false, 0));
-        PageLogin.in(data).createIfMissing(); // the alert-sink's login, as vigil-local makes it
         Map<String, ServiceSpec> specs = new LinkedHashMap<>();
-        for (ServiceSpec spec : LocalServices.services(options, bootstrap)) {
-            Map<String, String> props = new LinkedHashMap<>(spec.properties());
-            props.put("quarkus.http.port", Integer.toString(LocalKafkaBroker.freePort()));
-            props.put("quarkus.management.port", Integer.toString(LocalKafkaBroker.freePort()));
+        for (ServiceSpec spec : LocalServices.services(PackagedChain.ped2(data, home, true), bootstrap)) {
+            Map<String, String> props = PackagedChain.onFreePorts(spec.properties());
             if (spec.name().equals("anomaly-scorer")) {
                 // Two instances in one consumer group; stable instance ids let a restarted one fence its zombie.
-                Map<String, String> second = new LinkedHashMap<>(props);
-                second.put("quarkus.http.port", Integer.toString(LocalKafkaBroker.freePort()));
-                second.put("quarkus.management.port", Integer.toString(LocalKafkaBroker.freePort()));
+                Map<String, String> second = PackagedChain.onFreePorts(props);
                 second.put("vigil.scorer.instance-id", "scorer-b");
                 specs.put("anomaly-scorer-b", new ServiceSpec("anomaly-scorer", 0, second, spec.environment(), ""));
                 props.put("vigil.scorer.instance-id", "scorer-a");

@@ -10,7 +10,6 @@ import io.vigil.local.process.ServiceProcess;
 import io.vigil.proto.Topics;
 import io.vigil.testkit.Chromium;
 import io.vigil.testkit.Prerequisites;
-import io.vigil.testkit.SharedData;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -114,19 +113,12 @@ class MonitoringIT {
         }
     }
 
-    /** The services as vigil-local runs them, on free ports; ingest last, once the others read. */
+    /** The services as vigil-local runs them, the video looped as a camera never ends; ingest last, once the others read. */
     private Map<String, ServiceSpec> specs(String bootstrap) throws Exception {
-        LocalOptions options = new LocalOptions(LocalOptions.Cameras.of(SharedData.ped2TestVideo("02").toString(), "ped2-02"),
-                new LocalOptions.Detection("yolox", Optional.of(SharedData.require("models/yolox-nano-coco/yolox_nano.onnx"))),
-                LocalOptions.Learning.NONE, new LocalOptions.Run(false, null, home), // looped, as a camera never ends
-                LocalOptions.Site.of(data, false, 0));
-        PageLogin.in(data).createIfMissing(); // the alert-sink's login, as vigil-local makes it
         Map<String, ServiceSpec> specs = new LinkedHashMap<>();
-        for (ServiceSpec spec : LocalServices.services(options, bootstrap)) {
-            Map<String, String> props = new LinkedHashMap<>(spec.properties());
-            props.put("quarkus.http.port", Integer.toString(LocalKafkaBroker.freePort()));
-            props.put("quarkus.management.port", Integer.toString(LocalKafkaBroker.freePort()));
-            specs.put(spec.name(), new ServiceSpec(spec.name(), 0, props, spec.environment(), ""));
+        for (ServiceSpec spec : LocalServices.services(PackagedChain.ped2(data, home, false), bootstrap)) {
+            specs.put(spec.name(), new ServiceSpec(spec.name(), 0, PackagedChain.onFreePorts(spec.properties()),
+                    spec.environment(), ""));
         }
         specs.put("frame-ingest", specs.remove("frame-ingest"));
         return specs;
