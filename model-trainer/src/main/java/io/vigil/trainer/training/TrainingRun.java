@@ -145,6 +145,9 @@ public final class TrainingRun {
             reestimateBatchNorm(trainer, d.clips(), d.objects()); // again: epochs saved by earlier versions lack it
             log.printf("using epoch %d (%s)%n", best, d.validation().isEmpty() ? "the last; no held-out videos"
                     : "lowest held-out loss");
+            if (!d.validation().isEmpty()) { // as exported: checkpoints of earlier versions were validated otherwise
+                log.printf("epoch %d as exported: held-out %s%n", best, validate(trainer, d.validation()));
+            }
             Path onnx = job.out().resolve("ssmtl-" + schedule.architecture().id() + ".onnx");
             OnnxExporter.export(net, metadata(d, best), onnx);
             ObjectClips.Batch probe = d.clips().batch(d.objects().subList(0, Math.min(8, d.objects().size())), d.random());
