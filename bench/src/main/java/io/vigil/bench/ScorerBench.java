@@ -21,6 +21,7 @@ import io.vigil.trainer.network.Architecture;
 import io.vigil.trainer.network.SsmtlNetwork;
 import io.vigil.trainer.training.SsmtlTrainer;
 import io.vigil.vision.onnx.Device;
+import io.vigil.vision.onnx.OnnxGraphBuilder;
 import io.vigil.vision.onnx.OnnxModel;
 import io.vigil.vision.onnx.OnnxSessionFactory;
 import java.io.BufferedOutputStream;
@@ -71,12 +72,16 @@ public final class ScorerBench {
         String torchVersion = "?";
         for (Architecture architecture : Architecture.values()) {
             Path model = work.resolve(architecture.id() + ".onnx");
+            // PyTorch copies its weights from the graph as exported, before the rewrite splits convolutions' kernels.
+            Path asBuilt = work.resolve(architecture.id() + "-as-built.onnx");
             try (SsmtlTrainer trainer = new SsmtlTrainer(new SsmtlNetwork(architecture, FRAMES, DISTILL), 1e-3f, 0.5f, 1)) {
-                OnnxExporter.export(trainer.network(), Map.of("vigil.architecture", architecture.id()), model);
+                Map<String, String> metadata = Map.of("vigil.architecture", architecture.id());
+                OnnxExporter.export(trainer.network(), metadata, model);
+                OnnxGraphBuilder.write(OnnxExporter.graph(trainer.network(), metadata), asBuilt);
             }
             String torchJson = null;
             try {
-                torchJson = runPython(python, "ssmtl_torch_bench.py", List.of("--model", model.toString(), "--input",
+                torchJson = runPython(python, "ssmtl_torch_bench.py", List.of("--model", asBuilt.toString(), "--input",
                         tensors.toString(), "--filters", architecture.filters.stream().map(String::valueOf)
                                 .collect(Collectors.joining(",")), "--per-stage", Integer.toString(architecture.convsPerStage),
                         "--frames", Integer.toString(FRAMES), "--distill", Integer.toString(DISTILL), "--batches", "1,32",
