@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import io.vigil.common.alerts.AlertTimeline;
 import io.vigil.common.scoring.Cues;
 import io.vigil.common.scoring.FrameScorer;
+import io.vigil.kafka.RecordTracing;
 import io.vigil.kafka.streams.CameraKeys;
 import io.vigil.kafka.streams.ProtoStore;
 import io.vigil.kafka.streams.PunctuationClock;
@@ -65,10 +66,10 @@ final class AlertProcessor implements Processor<String, byte[], String, byte[]> 
         }
     }
 
-    AlertProcessor(AlertTopology.Settings settings, AlertMetrics metrics) {
+    AlertProcessor(AlertTopology.Settings settings, AlertMetrics metrics, RecordTracing tracing) {
         this.settings = settings;
         this.metrics = metrics;
-        this.guard = new RecordGuard(STAGE, AlertTopology.DEAD_LETTER_SINK, metrics::rejected);
+        this.guard = new RecordGuard(STAGE, AlertTopology.DEAD_LETTER_SINK, metrics::rejected, tracing);
     }
 
     @Override
@@ -158,12 +159,12 @@ final class AlertProcessor implements Processor<String, byte[], String, byte[]> 
             FrameScore score = FrameScore.newBuilder().setCameraId(camera).setFrameIndex(f.frameIndex())
                     .setCaptureTimeMs(f.captureTimeMs()).setRawScore(f.rawScore()).setSmoothedScore(f.smoothedScore())
                     .setObjectCount(f.objects()).build();
-            context.forward(new Record<>(camera, score.toByteArray(), timestamp), AlertTopology.FRAME_SCORES_SINK);
+            context.forward(new Record<>(camera, score.toByteArray(), timestamp, guard.traced()), AlertTopology.FRAME_SCORES_SINK);
             metrics.frameScored(camera, f.smoothedScore(), f.captureTimeMs());
         }
         for (AlertTimeline.Announcement a : out.announcements()) {
             AnomalyEvent event = toEvent(a, timeline.settings());
-            context.forward(new Record<>(camera, event.toByteArray(), timestamp), AlertTopology.EVENTS_SINK);
+            context.forward(new Record<>(camera, event.toByteArray(), timestamp, guard.traced()), AlertTopology.EVENTS_SINK);
             metrics.announced(a.event().state().name());
             LOG.infof("event=%s state=%s camera=%s frames=%d..%d peak=%d score=%.3f", event.getEventId(), event.getState(),
                     camera, event.getStartFrameIndex(), event.getEndFrameIndex(), event.getPeakFrameIndex(),

@@ -3,12 +3,14 @@ package io.vigil.alerts;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.opentelemetry.api.OpenTelemetry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.vigil.common.alerts.AlertTimeline;
 import io.vigil.common.registry.CameraEventSettings;
 import io.vigil.common.registry.ModelRegistry;
 import io.vigil.common.scoring.EventDetector;
 import io.vigil.kafka.BoundedClose;
+import io.vigil.kafka.RecordTracing;
 import io.vigil.kafka.streams.RecordGuard;
 import io.vigil.proto.v1.EventThresholds;
 import io.vigil.proto.v1.IgnoreZone;
@@ -77,7 +79,7 @@ public class AlertSetup {
     private ScheduledExecutorService registryRefresh;
 
     @Produces
-    Topology topology(AlertConfig config, MeterRegistry registry, CameraEventSettings cameraEvents) {
+    Topology topology(AlertConfig config, MeterRegistry registry, CameraEventSettings cameraEvents, OpenTelemetry openTelemetry) {
         AlertTimeline.Settings timeline = timelineSettings(config);
         AlertConfig.Thumbnails t = config.thumbnails();
         AlertTopology.CameraRules rules = new AlertTopology.CameraRules() {
@@ -137,7 +139,7 @@ public class AlertSetup {
             public void rejected(String kind) {
                 registry.counter("vigil.alerts.rejected", "kind", kind).increment();
             }
-        });
+        }, new RecordTracing(openTelemetry));
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.vigil.alerts;
 
 import io.vigil.common.alerts.AlertTimeline;
+import io.vigil.kafka.RecordTracing;
 import io.vigil.proto.Topics;
 import io.vigil.proto.v1.ObjectScore;
 import io.vigil.vision.image.Thumbnails;
@@ -72,14 +73,14 @@ public final class AlertTopology {
         return topics;
     }
 
-    static Topology build(Settings settings, AlertMetrics metrics) {
+    static Topology build(Settings settings, AlertMetrics metrics, RecordTracing tracing) {
         Topology topology = new Topology();
         List<String> sources = new ArrayList<>();
         for (String topic : inputTopics(settings.thumbnails() != null)) {
             topology.addSource(topic, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topic);
             sources.add(topic);
         }
-        topology.addProcessor(PROCESSOR, () -> new AlertProcessor(settings, metrics), sources.toArray(String[]::new));
+        topology.addProcessor(PROCESSOR, () -> new AlertProcessor(settings, metrics, tracing), sources.toArray(String[]::new));
         // Cached: a key rewritten many times between two commits (a camera's state, on every record) reaches its
         // changelog once per commit, and a key written and deleted between them never does.
         for (String store : new String[] {TIMELINES_STORE, FRAMES_STORE, PEAKS_STORE}) {

@@ -2,10 +2,12 @@ package io.vigil.alerts;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
 import io.vigil.kafka.LoopGroup;
+import io.vigil.kafka.RecordTracing;
 import io.vigil.kafka.TransactionalLoop;
 import io.vigil.proto.CameraIds;
 import io.vigil.proto.MessageChecks;
@@ -41,11 +43,13 @@ public class WebhookDelivery {
     private final MeterRegistry registry;
     private final ObjectMapper json;
     private final EventFeed feed;
+    private final RecordTracing tracing;
     private LoopGroup webhook;
 
     public WebhookDelivery(AlertConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig,
-            MeterRegistry registry, ObjectMapper json, EventFeed feed) {
+            MeterRegistry registry, ObjectMapper json, EventFeed feed, OpenTelemetry openTelemetry) {
         this.config = config;
+        this.tracing = new RecordTracing(openTelemetry);
         this.feed = feed;
         this.kafkaConfig = kafkaConfig;
         this.registry = registry;
@@ -63,7 +67,7 @@ public class WebhookDelivery {
             // One announcement per transaction, in order.
             webhook = LoopGroup.start(kafkaConfig, new LoopGroup.Spec(WEBHOOK_GROUP, InetAddress.getLocalHost().getHostName(),
                     1, Topics.ANOMALY_EVENTS, WEBHOOK_STAGE, 1, 1, Duration.ofMillis(200),
-                    new WebhookHandler(client.get(), json, registry, feed), "alert-webhook"));
+                    new WebhookHandler(client.get(), json, registry, feed), "alert-webhook", tracing));
             LOG.infof("webhook: POST to %s, %d attempts", client.get().target(), config.webhook().maxAttempts());
         }
     }

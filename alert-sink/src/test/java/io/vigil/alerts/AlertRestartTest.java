@@ -3,6 +3,7 @@ package io.vigil.alerts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vigil.kafka.RecordTracing;
 import io.vigil.proto.Topics;
 import io.vigil.proto.serde.VigilSerdes;
 import io.vigil.proto.v1.AnomalyEvent;
@@ -69,7 +70,7 @@ class AlertRestartTest {
         AlertTopology.Settings settings = new AlertTopology.Settings(AlertInputs.SETTINGS, (camera, service) -> service,
                 new Thumbnails(new ImageCodec(), 160, 80),
                 600, Duration.ofMinutes(5), Duration.ofMinutes(5), Duration.ofSeconds(1), Duration.ofDays(1));
-        KafkaStreams streams = new KafkaStreams(AlertTopology.build(settings, AlertMetrics.NONE), props);
+        KafkaStreams streams = new KafkaStreams(AlertTopology.build(settings, AlertMetrics.NONE, RecordTracing.OFF), props);
         streams.start();
         return streams;
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vigil.common.alerts.AlertTimeline;
 import io.vigil.common.scoring.EventDetector;
+import io.vigil.kafka.RecordTracing;
 import io.vigil.proto.DeadLetterHeaders;
 import io.vigil.proto.Topics;
 import io.vigil.proto.serde.VigilSerdes;
@@ -71,7 +72,7 @@ class AlertTopologyTest {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "alert-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        driver = new TopologyTestDriver(AlertTopology.build(settings, AlertMetrics.NONE), props, Instant.ofEpochMilli(0));
+        driver = new TopologyTestDriver(AlertTopology.build(settings, AlertMetrics.NONE, RecordTracing.OFF), props, Instant.ofEpochMilli(0));
         inputs = new HashMap<>();
         for (String t : AlertTopology.inputTopics(true)) {
             inputs.put(t, driver.createInputTopic(t, Serdes.String().serializer(), Serdes.ByteArray().serializer()));

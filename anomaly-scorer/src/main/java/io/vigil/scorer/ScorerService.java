@@ -1,6 +1,7 @@
 package io.vigil.scorer;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -8,6 +9,7 @@ import io.smallrye.common.annotation.Identifier;
 import io.vigil.common.scoring.CameraModels;
 import io.vigil.common.scoring.ScoringRuntime;
 import io.vigil.kafka.LoopGroup;
+import io.vigil.kafka.RecordTracing;
 import io.vigil.kafka.TransactionalLoop;
 import io.vigil.proto.Topics;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -31,13 +33,15 @@ public class ScorerService {
     private final ScorerConfig config;
     private final Map<String, Object> kafkaConfig;
     private final MeterRegistry registry;
+    private final RecordTracing tracing;
     private LoopGroup loops;
     private final List<KafkaClientMetrics> clientMetrics = new ArrayList<>();
     private ScoringRuntime scoring;
 
     public ScorerService(ScorerConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig,
-            MeterRegistry registry) {
+            MeterRegistry registry, OpenTelemetry openTelemetry) {
         this.config = config;
+        this.tracing = new RecordTracing(openTelemetry);
         this.kafkaConfig = kafkaConfig;
         this.registry = registry;
     }
@@ -52,7 +56,7 @@ public class ScorerService {
         String instance = config.instanceId().orElse(InetAddress.getLocalHost().getHostName());
         loops = LoopGroup.start(kafkaConfig, new LoopGroup.Spec(GROUP_ID, instance, config.consumers(), Topics.SEQUENCES,
                 ScoringHandler.STAGE, config.maxBatch(), config.maxBatch() * 2, config.maxWait(),
-                new ScoringHandler(models, registry), "scorer"));
+                new ScoringHandler(models, registry), "scorer", tracing));
         // Consumer lag and the rest of the clients' metrics on /q/metrics (the Quarkus binder sees only its own clients).
         loops.consumers().forEach(c -> clientMetrics.add(bind(new KafkaClientMetrics(c))));
     }

@@ -56,7 +56,7 @@ final class ScoringHandler implements TransactionalLoop.Handler {
         List<SequenceScoring.Outcome> outcomes = scoring.score(sequences);
         for (int i = 0; i < outcomes.size(); i++) {
             if (outcomes.get(i) instanceof SequenceScoring.Scored s) {
-                send(out, s.score());
+                send(out, parsed.get(i), s.score());
                 (s.ignoredZone() ? ignored : scored).increment();
             } else if (outcomes.get(i) instanceof SequenceScoring.Rejected r) {
                 rejected.increment();
@@ -65,8 +65,8 @@ final class ScoringHandler implements TransactionalLoop.Handler {
         }
     }
 
-    private static void send(TransactionalLoop.Output out, ObjectScore score) {
-        out.send(new ProducerRecord<>(Topics.OBJECT_SCORES, score.getCameraId(),
+    private static void send(TransactionalLoop.Output out, ConsumerRecord<String, byte[]> from, ObjectScore score) {
+        out.send(from, new ProducerRecord<>(Topics.OBJECT_SCORES, score.getCameraId(),
                 VigilSerdes.OBJECT_SCORE.serializer().serialize(Topics.OBJECT_SCORES, score)));
     }
 }

@@ -38,8 +38,8 @@ class ComposeMatchesManifestsTest {
     private static final Path COMPOSE = Path.of("..", "compose.yaml");
     /** Environment compose sets to other values, and why. */
     private static final Map<String, Set<String>> OTHER_VALUES = Map.of(
-            // The broker is compose's service "kafka", not Strimzi's bootstrap Service.
-            "*", Set.of("KAFKA_BOOTSTRAP_SERVERS"),
+            // The broker is compose's service "kafka", not Strimzi's bootstrap Service; the collector likewise.
+            "*", Set.of("KAFKA_BOOTSTRAP_SERVERS", "QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT"),
             // YOLOX-Nano from ../shared: YOLOv3's weights cannot be had here.
             "object-detector", Set.of("VIGIL_DETECTOR_BACKEND", "VIGIL_DETECTOR_MODEL"));
     /** Environment only k8s sets: the page sits behind the Ingress there; on one host nothing may forward for a caller. */

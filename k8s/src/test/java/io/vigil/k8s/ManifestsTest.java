@@ -465,14 +465,20 @@ class ManifestsTest {
         assertEquals("alert-sink", policies.get("vigil-ingress-to-alert-sink").path("spec").path("podSelector")
                 .path("matchLabels").path("app.kubernetes.io/name").asText(), "only the alert-sink is reached from outside");
 
-        // Out: DNS and the brokers for all; cameras for frame-ingest; HTTPS (identity provider, webhook) for the alert-sink.
+        // Out: DNS, the brokers and the trace collector for all; cameras for frame-ingest; HTTPS (identity provider, webhook)
+        // for the alert-sink.
         JsonNode toKafka = policies.get("vigil-to-kafka-and-dns").path("spec").path("egress").get(1);
         assertEquals("vigil", toKafka.path("to").get(0).path("podSelector").path("matchLabels").path("strimzi.io/cluster").asText());
         assertEquals("frame-ingest", policies.get("vigil-frame-ingest-to-cameras").path("spec").path("podSelector")
                 .path("matchLabels").path("app.kubernetes.io/name").asText());
         assertEquals("alert-sink", policies.get("vigil-alert-sink-out").path("spec").path("podSelector")
                 .path("matchLabels").path("app.kubernetes.io/name").asText());
-        assertEquals(6, policies.size(), policies.keySet().toString());
+        JsonNode toCollector = policies.get("vigil-to-otel-collector").path("spec").path("egress");
+        assertEquals(1, toCollector.size());
+        assertEquals("monitoring", toCollector.get(0).path("to").get(0).path("namespaceSelector").path("matchLabels")
+                .path("kubernetes.io/metadata.name").asText(), "traces go to the monitoring namespace only");
+        assertEquals("[4317, 4318]", toCollector.get(0).path("ports").findValues("port").toString());
+        assertEquals(7, policies.size(), policies.keySet().toString());
         // ... and the brokers let in only Vigil's pods (Strimzi writes that policy from each listener's peers).
         for (JsonNode listener : Kustomize.find(all, "Kafka", "vigil").path("spec").path("kafka").path("listeners")) {
             assertEquals("vigil", listener.path("networkPolicyPeers").get(0).path("podSelector").path("matchLabels")

@@ -1,12 +1,14 @@
 package io.vigil.kafka;
 
 import com.google.protobuf.Message;
+import io.opentelemetry.api.trace.Span;
 import io.vigil.proto.MessageChecks;
 import io.vigil.proto.serde.MalformedMessageException;
 import io.vigil.proto.serde.ProtobufSerde;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -34,7 +36,7 @@ import org.jboss.logging.Logger;
  * processed again; a fenced producer (another instance took over) ends the loop. A record that makes the handler
  * throw (an input no check foresaw, a bug) does not end it either: the poll is processed again one record at a
  * time, and each record that still throws goes to the dead-letter topic with the error, its partial outputs
- * discarded; the others go through as usual.
+ * discarded; the others go through as usual. Each record's processing is a span of its trace ({@link RecordTracing}).
  */
 public final class TransactionalLoop implements Runnable {
 
@@ -42,7 +44,8 @@ public final class TransactionalLoop implements Runnable {
 
     /** Where a handler writes: outputs and dead letters, inside the current transaction. */
     public interface Output {
-        void send(ProducerRecord<String, byte[]> record);
+        /** An output of the input {@code from}: it carries on from's trace. */
+        void send(ConsumerRecord<String, byte[]> from, ProducerRecord<String, byte[]> record);
 
         void deadLetter(ConsumerRecord<String, byte[]> rejected, String reason, Throwable cause);
 
@@ -82,12 +85,13 @@ public final class TransactionalLoop implements Runnable {
     private final int maxBatch;
     private final Duration maxWait;
     private final Handler handler;
+    private final RecordTracing tracing;
     private volatile boolean running = true;
     private volatile long lastPollNanos = System.nanoTime();
     private volatile String failure;
 
     public TransactionalLoop(KafkaConsumer<String, byte[]> consumer, KafkaProducer<String, byte[]> producer, String topic,
-            String stage, int maxBatch, Duration maxWait, Handler handler) {
+            String stage, int maxBatch, Duration maxWait, Handler handler, RecordTracing tracing) {
         this.consumer = consumer;
         this.producer = producer;
         this.topic = topic;
@@ -95,6 +99,7 @@ public final class TransactionalLoop implements Runnable {
         this.maxBatch = maxBatch;
         this.maxWait = maxWait;
         this.handler = handler;
+        this.tracing = tracing;
     }
 
     @Override
@@ -133,7 +138,7 @@ public final class TransactionalLoop implements Runnable {
         try {
             Output out = new SendingOutput(producer::send);
             for (int from = 0; from < all.size(); from += maxBatch) {
-                handler.handle(all.subList(from, Math.min(all.size(), from + maxBatch)), out);
+                handleTraced(all.subList(from, Math.min(all.size(), from + maxBatch)), out);
             }
             commit(records);
         } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
@@ -158,7 +163,7 @@ public final class TransactionalLoop implements Runnable {
             for (ConsumerRecord<String, byte[]> r : all) {
                 List<ProducerRecord<String, byte[]>> held = new ArrayList<>();
                 try {
-                    handler.handle(List.of(r), new SendingOutput(held::add));
+                    handleTraced(List.of(r), new SendingOutput(held::add));
                 } catch (KafkaException e) {
                     throw e;
                 } catch (RuntimeException e) {
@@ -178,6 +183,40 @@ public final class TransactionalLoop implements Runnable {
         }
     }
 
+    /**
+     * The handler on a chunk, with a span for each record: each span lasts as long as the whole chunk (a batch is
+     * processed together), and each output carries the span of the input it came from.
+     */
+    private void handleTraced(List<ConsumerRecord<String, byte[]>> chunk, Output out) {
+        Map<ConsumerRecord<String, byte[]>, Span> spans = new IdentityHashMap<>();
+        for (ConsumerRecord<String, byte[]> r : chunk) {
+            spans.put(r, tracing.process(r.topic(), r.key(), r.partition(), r.offset(), r.headers()));
+        }
+        RuntimeException error = null;
+        try {
+            handler.handle(chunk, new Output() {
+                @Override
+                public void send(ConsumerRecord<String, byte[]> from, ProducerRecord<String, byte[]> record) {
+                    Span span = spans.get(from);
+                    if (span != null) {
+                        RecordTracing.inject(span, record.headers());
+                    }
+                    out.send(from, record);
+                }
+
+                @Override
+                public void deadLetter(ConsumerRecord<String, byte[]> rejected, String reason, Throwable cause) {
+                    out.deadLetter(rejected, reason, cause);
+                }
+            });
+        } catch (RuntimeException e) {
+            error = e;
+            throw e;
+        } finally {
+            RecordTracing.endAll(List.copyOf(spans.values()), error);
+        }
+    }
+
     /** The handler's outputs and dead letters, into the current transaction or held until the record succeeded. */
     private final class SendingOutput implements Output {
         private final Consumer<ProducerRecord<String, byte[]>> sink;
@@ -187,7 +226,7 @@ public final class TransactionalLoop implements Runnable {
         }
 
         @Override
-        public void send(ProducerRecord<String, byte[]> record) {
+        public void send(ConsumerRecord<String, byte[]> from, ProducerRecord<String, byte[]> record) {
             sink.accept(record);
         }
 

@@ -21,8 +21,13 @@ final class PackagedChain {
      * Makes the alert-sink's login in {@code data}, as vigil-local does.
      */
     static LocalOptions ped2(Path data, Path home, boolean once) throws IOException {
+        return ped2(data, home, once, 0);
+    }
+
+    /** The same, the video paced at {@code fps} frames/s as a camera sends it (0: as fast as it decodes). */
+    static LocalOptions ped2(Path data, Path home, boolean once, double fps) throws IOException {
         PageLogin.in(data).createIfMissing();
-        return new LocalOptions(LocalOptions.Cameras.of(SharedData.ped2TestVideo("02").toString(), PED2_CAMERA),
+        return new LocalOptions(new LocalOptions.Cameras(SharedData.ped2TestVideo("02").toString(), PED2_CAMERA, 1, fps, false),
                 new LocalOptions.Detection("yolox", Optional.of(SharedData.require("models/yolox-nano-coco/yolox_nano.onnx"))),
                 LocalOptions.Learning.NONE, new LocalOptions.Run(once, null, home), LocalOptions.Site.of(data, false, 0));
     }

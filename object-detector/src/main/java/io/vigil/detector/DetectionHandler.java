@@ -65,7 +65,7 @@ final class DetectionHandler implements TransactionalLoop.Handler {
         for (int i = 0; i < outcomes.size(); i++) {
             FrameDetector.Outcome o = outcomes.get(i);
             if (o instanceof FrameDetector.Detected d) {
-                out.send(new ProducerRecord<>(Topics.DETECTIONS, d.frame().getCameraId(),
+                out.send(frameRecords.get(i), new ProducerRecord<>(Topics.DETECTIONS, d.frame().getCameraId(),
                         VigilSerdes.FRAME_DETECTIONS.serializer().serialize(Topics.DETECTIONS, d.detections())));
                 framesDetected.increment();
                 objects.increment(d.detections().getDetectionsCount());

@@ -1,11 +1,13 @@
 package io.vigil.detector;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
 import io.vigil.kafka.LoopGroup;
+import io.vigil.kafka.RecordTracing;
 import io.vigil.kafka.TransactionalLoop;
 import io.vigil.proto.Topics;
 import io.vigil.vision.detect.FrameDetector;
@@ -27,12 +29,15 @@ public class DetectorService {
     private final FrameDetector detector;
     private final Map<String, Object> kafkaConfig;
     private final MeterRegistry registry;
+    private final RecordTracing tracing;
     private LoopGroup loops;
     private final List<KafkaClientMetrics> clientMetrics = new ArrayList<>();
 
     public DetectorService(DetectorConfig config, FrameDetector detector,
-            @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig, MeterRegistry registry) {
+            @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig, MeterRegistry registry,
+            OpenTelemetry openTelemetry) {
         this.config = config;
+        this.tracing = new RecordTracing(openTelemetry);
         this.detector = detector;
         this.kafkaConfig = kafkaConfig;
         this.registry = registry;
@@ -42,7 +47,7 @@ public class DetectorService {
         String instance = config.instanceId().orElse(InetAddress.getLocalHost().getHostName());
         loops = LoopGroup.start(kafkaConfig, new LoopGroup.Spec(GROUP_ID, instance, config.consumers(), Topics.FRAMES,
                 DetectionHandler.STAGE, config.maxBatch(), config.maxBatch() * 4, config.maxWait(),
-                new DetectionHandler(detector, registry), "detector"));
+                new DetectionHandler(detector, registry), "detector", tracing));
         // Consumer lag and the rest of the clients' metrics on /q/metrics (the Quarkus binder sees only its own clients).
         loops.consumers().forEach(c -> clientMetrics.add(bind(new KafkaClientMetrics(c))));
     }

@@ -1,9 +1,11 @@
 package io.vigil.assembler;
 
+import io.opentelemetry.api.trace.Span;
 import io.vigil.common.collect.LruMap;
 import io.vigil.common.scoring.SequenceScoring;
 import io.vigil.common.sequence.SequenceBuilder;
 import io.vigil.common.sequence.WindowPlan;
+import io.vigil.kafka.RecordTracing;
 import io.vigil.kafka.streams.CameraKeys;
 import io.vigil.kafka.streams.ProtoStore;
 import io.vigil.kafka.streams.PunctuationClock;
@@ -55,6 +57,7 @@ final class AssemblerProcessor implements Processor<String, byte[], String, byte
     private final Duration cameraRetention;
     private final AssemblerMetrics metrics;
     private final RecordGuard guard;
+    private final RecordTracing tracing;
     private final ImageCodec codec = new ImageCodec();
     /** Decoded frames: each frame is cropped for up to 2t+1 windows and several objects; derived, not state. */
     private final Map<String, RgbImage> decoded = new LruMap<>(DECODED_CACHE);
@@ -67,7 +70,7 @@ final class AssemblerProcessor implements Processor<String, byte[], String, byte
     private ProtoStore<CameraProgress> cameras;
 
     AssemblerProcessor(SequenceBuilder builder, SequenceScoring scoring, Duration maxWait, Duration punctuateEvery,
-            int maxFramesPerCamera, Duration cameraRetention, AssemblerMetrics metrics) {
+            int maxFramesPerCamera, Duration cameraRetention, AssemblerMetrics metrics, RecordTracing tracing) {
         this.cameraRetention = cameraRetention;
         this.builder = builder;
         this.scoring = scoring;
@@ -75,7 +78,8 @@ final class AssemblerProcessor implements Processor<String, byte[], String, byte
         this.punctuateEvery = punctuateEvery;
         this.maxFramesPerCamera = maxFramesPerCamera;
         this.metrics = metrics;
-        this.guard = new RecordGuard(STAGE, AssemblerTopology.DEAD_LETTER_SINK, metrics::rejected);
+        this.tracing = tracing;
+        this.guard = new RecordGuard(STAGE, AssemblerTopology.DEAD_LETTER_SINK, metrics::rejected, tracing);
     }
 
     @Override
@@ -124,7 +128,7 @@ final class AssemblerProcessor implements Processor<String, byte[], String, byte
         if (detections.getDetectionsCount() > 0) {
             String key = CameraKeys.of(camera, detections.getFrameIndex());
             pending.put(key, PendingDetections.newBuilder().setDetections(detections)
-                    .setReceivedAtMs(context.currentSystemTimeMs()).build());
+                    .setReceivedAtMs(context.currentSystemTimeMs()).setTraceparent(RecordTracing.traceparent(record.headers())).build());
             clock.dated(key);
             completeReady(camera, progress, record.timestamp());
         }
@@ -150,7 +154,7 @@ final class AssemblerProcessor implements Processor<String, byte[], String, byte
             boolean middleLost = !middleThere && (progress.getLastFrameIndex() > i || progress.getEnded()
                     || i < progress.getRetainedFrom());
             if (middleThere && (windowClosed || overdue)) {
-                emit(camera, p.getDetections(), timestamp);
+                emit(camera, p, timestamp);
                 pending.delete(kv.key);
             } else if (middleLost || (overdue && !middleThere)) {
                 guard.deadLetter(camera, p.getDetections().toByteArray(), timestamp, "frame-missing", "the frame " + i
@@ -161,7 +165,23 @@ final class AssemblerProcessor implements Processor<String, byte[], String, byte
         }
     }
 
-    private void emit(String camera, FrameDetections detections, long timestamp) {
+    /**
+     * The frame's sequences, in a span from the detections' arrival to now (the wait for frames i+1..i+t included), a
+     * child of the detector's span; the sequences carry it on.
+     */
+    private void emit(String camera, PendingDetections waited, long timestamp) {
+        FrameDetections detections = waited.getDetections();
+        Span span = tracing.span("assemble sequences", waited.getTraceparent(), waited.getReceivedAtMs())
+                .setAttribute(RecordTracing.FRAME_INDEX, detections.getFrameIndex())
+                .setAttribute(RecordTracing.OBJECTS, (long) detections.getDetectionsCount());
+        try {
+            emit(camera, detections, span, timestamp);
+        } finally {
+            span.end();
+        }
+    }
+
+    private void emit(String camera, FrameDetections detections, Span span, long timestamp) {
         WindowPlan plan = WindowPlan.plan(detections.getFrameIndex(), builder.settings().t(),
                 idx -> idx >= 0 && frames.contains(CameraKeys.of(camera, idx)));
         List<ObjectSequence> built = new ArrayList<>();
@@ -175,19 +195,19 @@ final class AssemblerProcessor implements Processor<String, byte[], String, byte
         }
         if (scoring == null) {
             for (ObjectSequence s : built) {
-                context.forward(new Record<>(camera, s.toByteArray(), timestamp), AssemblerTopology.SEQUENCES_SINK);
+                context.forward(new Record<>(camera, s.toByteArray(), timestamp, RecordTracing.headers(span)), AssemblerTopology.SEQUENCES_SINK);
             }
         } else if (!built.isEmpty()) {
-            score(camera, built, timestamp);
+            score(camera, built, span, timestamp);
         }
     }
 
     /** Scoring in this process: the frame's objects in one model call, and only their scores reach the broker. */
-    private void score(String camera, List<ObjectSequence> built, long timestamp) {
+    private void score(String camera, List<ObjectSequence> built, Span span, long timestamp) {
         List<SequenceScoring.Outcome> outcomes = scoring.score(built);
         for (int i = 0; i < outcomes.size(); i++) {
             if (outcomes.get(i) instanceof SequenceScoring.Scored s) {
-                context.forward(new Record<>(camera, s.score().toByteArray(), timestamp), AssemblerTopology.OBJECT_SCORES_SINK);
+                context.forward(new Record<>(camera, s.score().toByteArray(), timestamp, RecordTracing.headers(span)), AssemblerTopology.OBJECT_SCORES_SINK);
                 metrics.scored(s.ignoredZone());
             } else if (outcomes.get(i) instanceof SequenceScoring.Rejected r) {
                 guard.deadLetter(camera, built.get(i).toByteArray(), timestamp, "model", r.reason(), null);

@@ -2,12 +2,14 @@ package io.vigil.assembler;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.opentelemetry.api.OpenTelemetry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.vigil.common.scoring.CameraModels;
 import io.vigil.common.scoring.ModelContract;
 import io.vigil.common.scoring.ScoringRuntime;
 import io.vigil.common.scoring.SequenceScoring;
 import io.vigil.common.sequence.SequenceBuilder;
+import io.vigil.kafka.RecordTracing;
 import io.vigil.common.sequence.SequenceSettings;
 import io.vigil.kafka.BoundedClose;
 import io.vigil.kafka.streams.RecordGuard;
@@ -31,7 +33,7 @@ public class AssemblerSetup {
     private ScoringRuntime scoring;
 
     @Produces
-    Topology topology(AssemblerConfig config, MeterRegistry registry) {
+    Topology topology(AssemblerConfig config, MeterRegistry registry, OpenTelemetry openTelemetry) {
         Optional<Path> scoringModel = config.scoring().model();
         SequenceBuilder builder = new SequenceBuilder(checked(new SequenceSettings(config.t(), config.cropSize(),
                 config.boxEnlargement(), config.minBoxSide()), scoringModel.or(config::model)));
@@ -60,7 +62,7 @@ public class AssemblerSetup {
                         registry.counter("vigil.scorer.sequences", "outcome", ignoredZone ? "ignored-zone" : "scored")
                                 .increment();
                     }
-                });
+                }, new RecordTracing(openTelemetry));
     }
 
     /** The settings, once the model (when one is configured) takes the sequences they cut; throws otherwise. */

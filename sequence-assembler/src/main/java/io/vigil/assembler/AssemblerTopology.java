@@ -2,6 +2,7 @@ package io.vigil.assembler;
 
 import io.vigil.common.scoring.SequenceScoring;
 import io.vigil.common.sequence.SequenceBuilder;
+import io.vigil.kafka.RecordTracing;
 import io.vigil.proto.Topics;
 import java.time.Duration;
 import java.util.Optional;
@@ -37,7 +38,7 @@ public final class AssemblerTopology {
     public static Topology build(SequenceBuilder builder, Duration maxWait, Duration punctuateEvery,
             int maxFramesPerCamera, AssemblerMetrics metrics) {
         return build(builder, Optional.empty(), maxWait, punctuateEvery, maxFramesPerCamera, DEFAULT_CAMERA_RETENTION,
-                metrics);
+                metrics, RecordTracing.OFF);
     }
 
     /** What a camera without input and without waiting detections is kept for: then its frames and progress go. */
@@ -48,14 +49,15 @@ public final class AssemblerTopology {
      *     (the sequences never reach the broker); empty: they go to vigil.sequences for the anomaly-scorer
      */
     public static Topology build(SequenceBuilder builder, Optional<SequenceScoring> scoring, Duration maxWait,
-            Duration punctuateEvery, int maxFramesPerCamera, Duration cameraRetention, AssemblerMetrics metrics) {
+            Duration punctuateEvery, int maxFramesPerCamera, Duration cameraRetention, AssemblerMetrics metrics,
+            RecordTracing tracing) {
         Topology topology = new Topology();
         topology.addSource(FRAMES_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), Topics.FRAMES);
         topology.addSource(DETECTIONS_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
                 Topics.DETECTIONS);
         topology.addProcessor(PROCESSOR,
                 () -> new AssemblerProcessor(builder, scoring.orElse(null), maxWait, punctuateEvery, maxFramesPerCamera,
-                        cameraRetention, metrics),
+                        cameraRetention, metrics, tracing),
                 FRAMES_SOURCE, DETECTIONS_SOURCE);
         // Cached: a key rewritten many times between two commits (a camera's state, on every record) reaches its
         // changelog once per commit, and a key written and deleted between them never does.

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.vigil.common.registry.ModelRegistry;
+import io.vigil.kafka.RecordTracing;
 import io.vigil.common.scoring.CameraModels;
 import io.vigil.common.scoring.ScoringModel;
 import io.vigil.common.scoring.SequenceScoring;
@@ -328,7 +329,7 @@ class AssemblerTopologyTest {
                 TopologyTestDriver scoringDriver = new TopologyTestDriver(AssemblerTopology.build(
                         new SequenceBuilder(new SequenceSettings(T, 16, 1f, 2f)),
                         Optional.of(new SequenceScoring(models, nanos -> { })), Duration.ofSeconds(5), Duration.ofSeconds(1),
-                        40, Duration.ofHours(1), AssemblerMetrics.NONE), props)) {
+                        40, Duration.ofHours(1), AssemblerMetrics.NONE, RecordTracing.OFF), props)) {
             // The same input to both topologies: the split one's sequences, scored here, are what the other sends.
             for (TopologyTestDriver d : List.of(driver, scoringDriver)) {
                 var in = d.createInputTopic(Topics.FRAMES, Serdes.String().serializer(), Serdes.ByteArray().serializer());

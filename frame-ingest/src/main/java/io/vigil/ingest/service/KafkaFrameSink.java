@@ -1,9 +1,13 @@
 package io.vigil.ingest.service;
 
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
 import io.smallrye.common.annotation.Identifier;
 import io.vigil.ingest.FrameSink;
 import io.vigil.kafka.DeadLetters;
 import io.vigil.kafka.KafkaClientConfig;
+import io.vigil.kafka.RecordTracing;
 import io.vigil.proto.Topics;
 import io.vigil.proto.serde.VigilSerdes;
 import io.vigil.proto.v1.Frame;
@@ -33,10 +37,13 @@ public class KafkaFrameSink implements FrameSink {
     static final String FRAME_INDEX_HEADER = "vigil.frame-index";
 
     private final KafkaProducer<String, byte[]> producer;
+    private final RecordTracing tracing;
     private final AtomicLong sendFailures = new AtomicLong();
     private final AtomicLong failuresAtLastFlush = new AtomicLong();
 
-    public KafkaFrameSink(@Identifier("default-kafka-broker") Map<String, Object> kafkaConfig, IngestConfig config) {
+    public KafkaFrameSink(@Identifier("default-kafka-broker") Map<String, Object> kafkaConfig, IngestConfig config,
+            OpenTelemetry openTelemetry) {
+        this.tracing = new RecordTracing(openTelemetry);
         this.producer = new KafkaProducer<>(producerConfig(kafkaConfig, config.producer()), new StringSerializer(),
                 new ByteArraySerializer());
     }
@@ -55,13 +62,21 @@ public class KafkaFrameSink implements FrameSink {
 
     @Override
     public void publish(Frame frame) {
+        // Each frame starts a trace, its span lasting until the broker has it; detection, assembly, scoring and
+        // alerting continue it from the record's headers.
+        Span span = tracing.publish(Topics.FRAMES, frame.getCameraId());
+        span.setAttribute(RecordTracing.FRAME_INDEX, frame.getFrameIndex());
         byte[] value = VigilSerdes.FRAME.serializer().serialize(Topics.FRAMES, frame);
-        producer.send(new ProducerRecord<>(Topics.FRAMES, frame.getCameraId(), value), (metadata, error) -> {
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.FRAMES, frame.getCameraId(), value);
+        RecordTracing.inject(span, record.headers());
+        producer.send(record, (metadata, error) -> {
             if (error != null) {
+                span.setStatus(StatusCode.ERROR, error.getClass().getSimpleName());
                 sendFailures.incrementAndGet();
                 LOG.errorf("frame %d of camera %s was not stored: %s", frame.getFrameIndex(), frame.getCameraId(),
                         error.getMessage());
             }
+            span.end();
         });
     }
 

@@ -1,10 +1,15 @@
 package io.vigil.kafka.streams;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
 import io.vigil.kafka.DeadLetters;
+import io.vigil.kafka.RecordTracing;
 import io.vigil.proto.MessageChecks;
 import io.vigil.proto.serde.MalformedMessageException;
 import java.util.List;
 import java.util.function.Consumer;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
@@ -14,6 +19,8 @@ import org.jboss.logging.Logger;
  * The dead-letter step of a Kafka Streams processor: a record that does not parse, parses but breaks the
  * contract ({@link MessageChecks}), or makes the processor throw, goes to the dead-letter sink with the reason and
  * where it came from, and the stream goes on. Like {@code TransactionalLoop} for the consumer loops, so a processor holds only its domain logic.
+ * Each record's processing is a span of the trace its headers carry ({@link RecordTracing}); what the processor
+ * forwards meanwhile carries that span on ({@link #traced()}).
  */
 public final class RecordGuard {
 
@@ -33,17 +40,22 @@ public final class RecordGuard {
     private final String stage;
     private final String deadLetterSink;
     private final Consumer<String> rejected;
+    private final RecordTracing tracing;
     private ProcessorContext<String, byte[]> context;
+    /** The span of the record being processed; invalid in a punctuation. */
+    private Span current = Span.getInvalid();
 
     /**
      * @param stage          the service, in the dead letter's headers
      * @param deadLetterSink the topology's sink node for {@code vigil.dead-letter}
      * @param rejected       counts a dead letter by kind (malformed, invalid, or the processor's own)
+     * @param tracing        spans for the records processed
      */
-    public RecordGuard(String stage, String deadLetterSink, Consumer<String> rejected) {
+    public RecordGuard(String stage, String deadLetterSink, Consumer<String> rejected, RecordTracing tracing) {
         this.stage = stage;
         this.deadLetterSink = deadLetterSink;
         this.rejected = rejected;
+        this.tracing = tracing;
     }
 
     public void init(ProcessorContext<String, byte[]> processorContext) {
@@ -52,6 +64,18 @@ public final class RecordGuard {
 
     /** Runs {@code handler}; a malformed or invalid record becomes a dead letter instead. */
     public void process(Record<String, byte[]> record, Handler handler) {
+        RecordMetadata where = context.recordMetadata().orElse(null);
+        current = where == null ? Span.getInvalid()
+                : tracing.process(where.topic(), record.key(), where.partition(), where.offset(), record.headers());
+        try {
+            handle(record, handler);
+        } finally {
+            current.end();
+            current = Span.getInvalid();
+        }
+    }
+
+    private void handle(Record<String, byte[]> record, Handler handler) {
         try {
             handler.handle(record);
         } catch (MalformedMessageException | NullPointerException e) {
@@ -65,6 +89,11 @@ public final class RecordGuard {
             deadLetter(record.key(), record.value(), record.timestamp(), "failed", stage + " failed on this record: " + e
                     + " at " + origin(), e);
         }
+    }
+
+    /** Headers for a record forwarded while processing one: the trace of the record being processed (none in a punctuation). */
+    public Headers traced() {
+        return current.getSpanContext().isValid() ? RecordTracing.headers(current) : new RecordHeaders();
     }
 
     /** The topic of the record being processed ("" in a punctuation). */
@@ -81,6 +110,7 @@ public final class RecordGuard {
     /** Sends {@code value} to the dead-letter topic with the reason; {@code kind} names it in the metrics. */
     public void deadLetter(String key, byte[] value, long timestamp, String kind, String reason, Throwable cause) {
         rejected.accept(kind);
+        current.setStatus(StatusCode.ERROR, kind);
         String source = context.recordMetadata().map(RecordMetadata::topic).orElse(stage);
         context.forward(new Record<>(key, value, timestamp, DeadLetters.headers(stage, reason, source, cause)),
                 deadLetterSink);
