@@ -272,16 +272,8 @@ public final class EvaluateMain {
                     smoothing.choice().lookahead());
         }
         if (c.against != null) {
-            List<float[]> other = new ArrayList<>();
-            for (com.fasterxml.jackson.databind.JsonNode v : new com.fasterxml.jackson.databind.ObjectMapper()
-                    .readTree(c.against.toFile()).path("videos")) {
-                float[] scores = new float[v.path("frameScores").size()];
-                for (int i = 0; i < scores.length; i++) {
-                    scores[i] = (float) v.path("frameScores").get(i).asDouble();
-                }
-                other.add(scores);
-            }
-            List<CrossValidation.Fold> folds = CrossValidation.against(videos, scored.results(), other);
+            List<CrossValidation.Fold> folds = CrossValidation.against(videos, scored.results(),
+                    Report.frameScores(c.against));
             Report.appendSection(c.out, "against.md", CrossValidation.againstMarkdown(c.against.toString(), folds));
             say("against %s: helps the held-out video in %d of %d folds", c.against, CrossValidation.helps(folds),
                     folds.size());

@@ -1,5 +1,6 @@
 package io.vigil.evaluation;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.vigil.common.scoring.SsmtlScorer;
@@ -27,6 +28,9 @@ import org.jfree.data.xy.XYSeriesCollection;
 /** Writes report.md, report.json, roc.png and one timeline-<video>.png per video (JFreeChart). */
 public final class Report {
 
+    /** report.json's per-video frame scores, which {@code --against} reads back. */
+    private static final String FRAME_SCORES = "frameScores";
+
     private Report() {
     }
 
@@ -53,7 +57,7 @@ public final class Report {
         List<Map<String, Object>> perVideo = new ArrayList<>();
         for (OfflinePipeline.VideoResult r : results) {
             perVideo.add(Map.of("id", r.id(), "detections", r.detections(), "sequences", r.sequences(), "seconds", r.seconds(),
-                    "frameScores", r.frameScores().get(OfflinePipeline.ALL)));
+                    FRAME_SCORES, r.frameScores().get(OfflinePipeline.ALL)));
         }
         json.put("videos", perVideo);
         json.put("operator", operator);
@@ -68,6 +72,20 @@ public final class Report {
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("report.json").toFile(), json);
         Files.writeString(dir.resolve("report.md"), markdown(title, setup, e, videos, results)
                 + operatorMarkdown(operator, falseAlarms, calledFor));
+    }
+
+    /** The frame scores of each video in a report.json that {@link #write} wrote, in its order. */
+    public static List<float[]> frameScores(Path reportJson) throws IOException {
+        List<float[]> videos = new ArrayList<>();
+        for (JsonNode v : new ObjectMapper().readTree(reportJson.toFile()).path("videos")) {
+            JsonNode frames = v.path(FRAME_SCORES);
+            float[] scores = new float[frames.size()];
+            for (int i = 0; i < scores.length; i++) {
+                scores[i] = (float) frames.get(i).asDouble();
+            }
+            videos.add(scores);
+        }
+        return videos;
     }
 
     /**

@@ -90,6 +90,8 @@ class EvaluateMainTest {
         double tbdc = e.get("tbdc").asDouble();
         assertTrue(rbdc > 0 && rbdc <= 1 && tbdc > 0 && tbdc <= 1, "RBDC " + rbdc + " TBDC " + tbdc);
         assertEquals(180, report.get("videos").get(0).get("frameScores").size());
+        float[] readBack = Report.frameScores(out.resolve("report.json")).get(0); // what --against reads
+        assertEquals(report.get("videos").get(0).get("frameScores").get(90).floatValue(), readBack[90]);
         String md = Files.readString(out.resolve("report.md"));
         assertTrue(md.contains("| **the model's cues** (the headline) |") && md.contains("RBDC") && md.contains("![ROC](roc.png)"), md);
         assertTrue(md.contains("Published evaluation protocol") && md.contains("**offline only**"), md);
