@@ -31,7 +31,7 @@ public interface DetectorConfig extends LoopSettings {
     @WithDefault("auto")
     Device device();
 
-    /** Threads for one ONNX operator; 0 lets ONNX Runtime choose. */
+    /** Threads for one ONNX operator; 0: as many CPUs as this process may use (OnnxSessionFactory.intraOpThreads). */
     @WithDefault("0")
     @Min(0)
     int intraOpThreads();

@@ -38,6 +38,7 @@ public interface ScoringSettings {
     @WithDefault("auto")
     Device device();
 
+    /** Threads for one ONNX operator; 0: as many CPUs as this process may use (OnnxSessionFactory.intraOpThreads). */
     @WithDefault("0")
     @Min(0)
     int intraOpThreads();

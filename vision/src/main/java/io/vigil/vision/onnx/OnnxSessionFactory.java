@@ -17,10 +17,11 @@ public final class OnnxSessionFactory {
 
     private static final Logger LOG = Logger.getLogger(OnnxSessionFactory.class);
     private static final AtomicBoolean CUDA_FELL_BACK = new AtomicBoolean();
+    private static final AtomicBoolean THREADS_LOGGED = new AtomicBoolean();
 
     /**
      * @param device         where to run
-     * @param intraOpThreads threads for one operator; 0 lets ONNX Runtime choose
+     * @param intraOpThreads threads for one operator; 0: as many as this process may use ({@link #intraOpThreads})
      * @param cudaDeviceId   which GPU when CUDA is used
      * @param spinning       let idle intra-op threads spin (lower latency for back-to-back runs, but they compete
      *                       for cores with the Java work between runs)
@@ -99,11 +100,41 @@ public final class OnnxSessionFactory {
         return OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA);
     }
 
+    /** The host's CPUs as /proc/cpuinfo lists them (a container sees the host's), or 0 where it cannot be read. */
+    private static final int HOST_CPUS = hostCpus();
+
+    private static int hostCpus() {
+        try (java.util.stream.Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
+            return (int) lines.filter(l -> l.startsWith("processor")).count();
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * The intra-op threads to ask for: the configured count; for 0, ONNX Runtime's own choice (the host's physical
+     * cores), unless this process may use fewer CPUs than the host has (a container's CPU limit or an affinity mask,
+     * which ONNX Runtime does not see, and the JVM does): then that many, so that a pod limited to 4 CPUs on a 64-core
+     * node does not run 32 threads per model.
+     */
+    static int intraOpThreads(int configured, int processCpus, int hostCpus) {
+        if (configured > 0) {
+            return configured;
+        }
+        return processCpus < hostCpus ? processCpus : 0;
+    }
+
     private static OrtSession.SessionOptions sessionOptions(Options options, boolean cuda) throws OrtException {
         OrtSession.SessionOptions so = new OrtSession.SessionOptions();
         so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-        if (options.intraOpThreads() > 0) {
-            so.setIntraOpNumThreads(options.intraOpThreads());
+        int threads = intraOpThreads(options.intraOpThreads(), Runtime.getRuntime().availableProcessors(), HOST_CPUS);
+        if (threads > 0) {
+            so.setIntraOpNumThreads(threads);
+        }
+        if (THREADS_LOGGED.compareAndSet(false, true)) {
+            LOG.infof("ONNX Runtime intra-op threads per model: %s (this process may use %d of the host's %d CPUs)",
+                    threads > 0 ? Integer.toString(threads) : "its own choice", Runtime.getRuntime().availableProcessors(),
+                    HOST_CPUS);
         }
         // Sequential graphs: a separate inter-op pool would only compete with the intra-op threads for cores.
         so.setInterOpNumThreads(1);

@@ -29,6 +29,14 @@ class OnnxSessionFactoryTest {
     }
 
     @Test
+    void intraOpThreadsFollowTheCpusThisProcessMayUse() {
+        assertEquals(4, OnnxSessionFactory.intraOpThreads(0, 4, 64), "a pod limited to 4 CPUs on a 64-CPU node");
+        assertEquals(0, OnnxSessionFactory.intraOpThreads(0, 2, 2), "the whole machine: ONNX Runtime's own choice");
+        assertEquals(0, OnnxSessionFactory.intraOpThreads(0, 2, 0), "host CPUs unknown: ONNX Runtime's own choice");
+        assertEquals(3, OnnxSessionFactory.intraOpThreads(3, 4, 64), "a configured count is kept");
+    }
+
+    @Test
     void cudaRequiredButUnavailableIsAClearError() {
         // On a GPU machine with onnxruntime_gpu this opens on CUDA; everywhere else it must say why not.
         try (OnnxModel model = OnnxSessionFactory.open(yolox(), new OnnxSessionFactory.Options(Device.CUDA, 1, 0))) {
