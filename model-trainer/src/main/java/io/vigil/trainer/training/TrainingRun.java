@@ -152,14 +152,21 @@ public final class TrainingRun {
             OnnxExporter.export(net, metadata(d, best), onnx);
             ObjectClips.Batch probe = d.clips().batch(d.objects().subList(0, Math.min(8, d.objects().size())), d.random());
             float diff = ExportParity.check(net, onnx, probe.forward(), probe.size());
+            // Calibrated on the held-out clips, or on the training clips where none was held out or those held out show
+            // no object (a synthetic street's first clip before its walkers move, say).
+            boolean heldOut = d.heldOutObjects() > 0;
+            if (!d.holdout().isEmpty() && !heldOut) {
+                log.printf("the held-out clips %s have no objects: calibrating on the training clips, no event thresholds%n",
+                        d.holdout());
+            }
             List<ObjectClips.Video> normal = d.clips().videos().stream()
-                    .filter(v -> d.holdout().isEmpty() || d.holdout().contains(v.id())).toList();
+                    .filter(v -> !heldOut || d.holdout().contains(v.id())).toList();
             OnnxMetadata.update(onnx, ModelCalibration.of(onnx, normal, sources.sequences(), SsmtlScorer.defaultCues(),
                     SsmtlScorer.Combination.parse(SsmtlScorer.DEFAULT_COMBINATION), job.threads(), log), onnx);
             log.printf("exported %s (parity max abs diff %.2e), calibrated on %s; final step losses %s; total time %s%n", onnx,
-                    diff, d.holdout().isEmpty() ? "the training clips" : "held-out clips " + d.holdout(), last,
+                    diff, heldOut ? "held-out clips " + d.holdout() : "the training clips", last,
                     duration((System.nanoTime() - start) / 1e9));
-            EventThresholds thresholds = d.holdout().isEmpty() ? null : eventThresholds(onnx, normal, d.footage());
+            EventThresholds thresholds = heldOut ? eventThresholds(onnx, normal, d.footage()) : null;
             return new Result(onnx, sources.footage().range().toBuilder().setObjects(d.objects().size()).build(),
                     curves.heldOut(best), best, thresholds);
         }
@@ -170,7 +177,7 @@ public final class TrainingRun {
      * of them) and the held-out clips' batches; {@code random} goes on to draw the batches.
      */
     private record Data(List<Clip> footage, List<String> holdout, ObjectClips clips, List<ObjectClips.ObjectRef> objects,
-            List<ObjectClips.Batch> validation, Random random) {
+            int heldOutObjects, List<ObjectClips.Batch> validation, Random random) {
     }
 
     private Data data() throws Exception {
@@ -192,7 +199,7 @@ public final class TrainingRun {
         log.printf("%d clips, %d objects used for training (fraction %.2f), %d held out in clips %s, %d distillation "
                 + "outputs%n", clips.videos().size() - holdout.size(), objects.size(), schedule.objectFraction(), heldOut.size(),
                 holdout, clips.distillOutputs());
-        return new Data(footage, holdout, clips, objects, validationBatches(clips, heldOut), random);
+        return new Data(footage, holdout, clips, objects, heldOut.size(), validationBatches(clips, heldOut), random);
     }
 
     /** Epochs from {@code firstEpoch} on, each checkpointed with its losses; returns the last step's losses. */

@@ -119,6 +119,28 @@ class TrainingRunTest {
     }
 
     @Test
+    void heldOutFootageWithoutObjectsCalibratesOnTheTrainingClips() throws Exception {
+        // Held out: 30 grey frames, where the detector finds nothing (a street before its walkers come, say).
+        Path data = smallData();
+        Path grey = data.resolve("02");
+        java.awt.image.BufferedImage flat = new java.awt.image.BufferedImage(360, 240, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = flat.createGraphics();
+        g.setColor(java.awt.Color.GRAY);
+        g.fillRect(0, 0, 360, 240);
+        g.dispose();
+        for (int i = 0; i < 30; i++) {
+            javax.imageio.ImageIO.write(flat, "jpg", grey.resolve(String.format("%03d.jpg", i)).toFile());
+        }
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        TrainingRun.Result result = new TrainingRun(options(data, temp.resolve("out"), 1, false), new PrintStream(log, true)).run();
+        String text = log.toString();
+        assertTrue(Files.isRegularFile(result.model()), text);
+        assertTrue(text.contains("the held-out clips [02] have no objects: calibrating on the training clips"), text);
+        assertTrue(text.contains("calibrated on the training clips"), text);
+        assertEquals(null, result.thresholds(), "no normal held-out series to choose event thresholds on");
+    }
+
+    @Test
     void aStopEndsTheRunBetweenTwoStepsAndLetsGoOfPyTorch() throws Exception {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         TrainingRun run = new TrainingRun(options(smallData(), temp.resolve("out"), 50, false), new PrintStream(log, true));
