@@ -38,7 +38,9 @@ class CameraLearnsItsNormalIT {
                 new LocalOptions.Cameras("synthetic:?walkers=4&seed=7&anomalies=fast,unusual", "street", 2, 0, false),
                 new LocalOptions.Detection("motion", Optional.empty()), new LocalOptions.Learning(Duration.ofSeconds(40), 1),
                 new LocalOptions.Run(false, Duration.ofSeconds(40), home), LocalOptions.Site.of(data, true, kafkaPort));
-        assertEquals(0, VigilLocal.run(o), "vigil-local --learn; logs in " + data.resolve("logs"));
+        int exit = VigilLocal.run(o);
+        PipelineEndToEndIT.keepLogs(data.resolve("logs"), Path.of("target/camera-learns-logs"));
+        assertEquals(0, exit, "vigil-local --learn; logs in target/camera-learns-logs");
 
         ModelRegistry registry = new ModelRegistry(data.resolve("registry"));
         ModelRegistry.Entry learnt = registry.current("street-1").orElseThrow();

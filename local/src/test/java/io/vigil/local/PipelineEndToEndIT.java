@@ -210,7 +210,8 @@ class PipelineEndToEndIT {
     static final long MAX_RSS_KB = 1_536L * 1024;
 
     /** The services' logs where a CI run keeps them (the data directory is deleted with the test). */
-    private static void keepLogs(Path from, Path to) throws java.io.IOException {
+    /** Copies a job's logs out of its temporary folder, which JUnit deletes, to where a failed run can be read. */
+    static void keepLogs(Path from, Path to) throws java.io.IOException {
         Files.createDirectories(to);
         try (var logs = Files.list(from)) {
             for (Path log : logs.toList()) {

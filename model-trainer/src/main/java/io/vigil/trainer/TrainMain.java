@@ -148,7 +148,9 @@ public final class TrainMain implements Callable<Integer> {
         }
         Footage footage;
         try {
-            footage = topic.present() ? topic.footage(sources.sequences().length(), seed)
+            // A clip must outlast the detector's warm-up by one sequence: a shorter one (the tail of the range) has
+            // no object, and held out it would leave nothing to choose the epoch and calibrate on.
+            footage = topic.present() ? topic.footage(sources.spec().warmupFrames() + sources.sequences().length(), seed)
                     : new FolderFootage(data, List.of(), list(holdout));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());

@@ -54,7 +54,7 @@ public final class TopicFootageOptions {
         return camera;
     }
 
-    /** The footage these options name; {@code minFrames} is one object sequence (2t+1). */
+    /** The footage these options name; {@code minFrames}, the shortest clip kept: the detector's warm-up and one object sequence (2t+1). */
     public TopicFootage footage(int minFrames, long seed) throws IOException {
         if (camera == null) {
             throw new IllegalArgumentException("--from-topic needs --camera");

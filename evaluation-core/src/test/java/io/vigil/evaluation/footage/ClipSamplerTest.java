@@ -42,6 +42,19 @@ class ClipSamplerTest {
     }
 
     @Test
+    void aTailShorterThanTheDetectorsWarmUpIsNotTheClipHeldOut() {
+        // 358 frames of a camera in clips of 150 with the motion detector (60 frames of warm-up, then one sequence of
+        // 7): the 58-frame tail would have no object; the clip held out is a whole one.
+        ClipSampler s = new ClipSampler("cam", 150, 60 + 7, 1000, 0.2, 1);
+        for (long i = 0; i < 358; i++) {
+            s.accept(frame(i));
+        }
+        List<Clip> clips = s.clips();
+        assertEquals(List.of(150, 150), clips.stream().map(c -> c.frames().size()).toList());
+        assertEquals(List.of(false, true), clips.stream().map(Clip::heldOut).toList());
+    }
+
+    @Test
     void clipsEndWhereTheSceneDoesNotContinue() {
         ClipSampler s = new ClipSampler("cam", 100, 3, 1000, 0, 1);
         for (long i = 0; i < 5; i++) {

@@ -54,6 +54,11 @@ public record DetectorSpec(Backend backend, Path model, Device device, int intra
         }
     }
 
+    /** The frames of each video or clip this detector sees before it finds anything: the motion detector's warm-up. */
+    public int warmupFrames() {
+        return backend == Backend.MOTION ? motion.warmupFrames() : 0;
+    }
+
     /** The detector with {@code filter}, and the motion detector when moving objects are added. */
     public FrameDetector frameDetector(ObjectDetector detector, DetectionFilter filter, ImageCodec codec) {
         return new FrameDetector(detector, addMovingObjects && backend != Backend.MOTION ? new MotionDetector(motion) : null,
