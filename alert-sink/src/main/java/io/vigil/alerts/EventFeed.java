@@ -172,9 +172,14 @@ public class EventFeed {
 
     private List<TopicPartition> waitForPartitions(String topic) throws WakeupException {
         while (running) {
-            List<PartitionInfo> parts = feedConsumer.partitionsFor(topic, Duration.ofSeconds(5));
-            if (parts != null && !parts.isEmpty()) {
-                return parts.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+            try {
+                List<PartitionInfo> parts = feedConsumer.partitionsFor(topic, Duration.ofSeconds(5));
+                if (parts != null && !parts.isEmpty()) {
+                    return parts.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+                }
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                // A broker still starting does not answer within 5 s: ask again, or the page's view stops for good.
+                LOG.infof("no metadata of %s yet (%s); asking again", topic, e.getMessage());
             }
             try {
                 Thread.sleep(500);
