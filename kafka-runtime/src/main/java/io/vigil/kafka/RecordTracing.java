@@ -121,11 +121,17 @@ public final class RecordTracing {
         return headers;
     }
 
-    /** The {@code traceparent} in {@code headers}, or "" for none. */
+    /**
+     * The {@code traceparent} in {@code headers}, or "" for none or one that is not a W3C version-00 value: a stage
+     * that keeps it (the assembler, with its pending detections) keeps at most 55 characters of what a producer sent.
+     */
     public static String traceparent(Headers headers) {
         String value = FROM_HEADERS.get(headers, TRACEPARENT);
-        return value == null ? "" : value;
+        return value == null || value.length() != TRACEPARENT_LENGTH ? "" : value;
     }
+
+    /** "00-" + 32 hex trace id + "-" + 16 hex span id + "-" + 2 hex flags. */
+    private static final int TRACEPARENT_LENGTH = 55;
 
     private static Context parent(Headers headers) {
         return headers == null ? Context.root() : W3C.extract(Context.root(), headers, FROM_HEADERS);

@@ -36,6 +36,9 @@ class RecordTracingTest {
                 "no trace is started with tracing off");
         assertEquals("", RecordTracing.traceparent(RecordTracing.headers(RecordTracing.OFF.process("t", "cam", 0, 7,
                 new RecordHeaders()))), "an untraced record stays untraced");
+        assertEquals("", RecordTracing.traceparent(carrying("00-" + "a".repeat(1_000_000))),
+                "a hostile header is not kept");
+        assertEquals(UPSTREAM, RecordTracing.traceparent(carrying(UPSTREAM)));
     }
 
     @Test
