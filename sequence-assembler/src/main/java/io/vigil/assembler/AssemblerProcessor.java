@@ -128,7 +128,8 @@ final class AssemblerProcessor implements Processor<String, byte[], String, byte
         if (detections.getDetectionsCount() > 0) {
             String key = CameraKeys.of(camera, detections.getFrameIndex());
             pending.put(key, PendingDetections.newBuilder().setDetections(detections)
-                    .setReceivedAtMs(context.currentSystemTimeMs()).setTraceparent(RecordTracing.traceparent(record.headers())).build());
+                    .setReceivedAtMs(context.currentSystemTimeMs())
+                    .setTraceparent(RecordTracing.traceparent(record.headers())).build());
             clock.dated(key);
             completeReady(camera, progress, record.timestamp());
         }

@@ -153,7 +153,7 @@ public final class TrainingRun {
             ObjectClips.Batch probe = d.clips().batch(d.objects().subList(0, Math.min(8, d.objects().size())), d.random());
             float diff = ExportParity.check(net, onnx, probe.forward(), probe.size());
             // Calibrated on the held-out clips, or on the training clips where none was held out or those held out show
-            // no object (a synthetic street's first clip before its walkers move, say).
+            // no object (a clip no longer than the motion detector's warm-up, say).
             boolean heldOut = d.heldOutObjects() > 0;
             if (!d.holdout().isEmpty() && !heldOut) {
                 log.printf("the held-out clips %s have no objects: calibrating on the training clips, no event thresholds%n",
