@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -27,6 +28,15 @@ public final class TopicSnapshot {
         return read(clientConfig, topic, null, timeout);
     }
 
+    /**
+     * As above, each record mapped as it is read: for a topic too large to hold whole (a long run's sequences), keep only
+     * what is needed of each.
+     */
+    public static <T> List<T> readAll(Map<String, Object> clientConfig, String topic, Duration timeout,
+            Function<ConsumerRecord<String, byte[]>, T> keep) {
+        return read(clientConfig, topic, null, timeout, keep);
+    }
+
     /** One camera's records of a topic: only its partition is read. */
     public static List<ConsumerRecord<String, byte[]>> readCamera(Map<String, Object> clientConfig, String topic, String camera,
             Duration timeout) {
@@ -35,11 +45,16 @@ public final class TopicSnapshot {
 
     private static List<ConsumerRecord<String, byte[]>> read(Map<String, Object> clientConfig, String topic, String camera,
             Duration timeout) {
+        return read(clientConfig, topic, camera, timeout, Function.identity());
+    }
+
+    private static <T> List<T> read(Map<String, Object> clientConfig, String topic, String camera, Duration timeout,
+            Function<ConsumerRecord<String, byte[]>, T> keep) {
         Properties p = new Properties();
         p.putAll(clientConfig);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
+        List<T> out = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> parts = camera == null
                     ? c.partitionsFor(topic, Duration.ofSeconds(30)).stream().map(i -> new TopicPartition(topic, i.partition())).toList()
@@ -54,7 +69,7 @@ public final class TopicSnapshot {
                 }
                 for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(300))) {
                     if (camera == null || camera.equals(r.key())) {
-                        out.add(r);
+                        out.add(keep.apply(r));
                     }
                 }
             }
