@@ -2,8 +2,10 @@ package io.vigil.evaluation;
 
 import io.vigil.common.alerts.AlertTimeline;
 import io.vigil.common.scoring.Calibrator;
+import io.vigil.common.scoring.CueCalibration;
 import io.vigil.common.scoring.EventDetector;
 import io.vigil.common.scoring.FrameScorer;
+import io.vigil.common.scoring.SpeedBands;
 import io.vigil.common.scoring.SsmtlScorer;
 import io.vigil.common.scoring.TaskCalibration;
 import io.vigil.common.scoring.ThresholdCalibration;
@@ -127,8 +129,9 @@ public record CrossValidation(List<ComponentResult> components, List<Crowding> c
     /**
      * The components of the scoring around its defaults (the model's cues and how it combines them, the timeline's
      * aggregation): each cue the scorer has, in or out of the default set, the rarest cue in place of the cues' mean
-     * (or the other way round), and the crowd adjustment. Every set of cues is put on its own combined scale,
-     * calibrated on {@code normal}'s objects, so that each variant's frame scores are surprises.
+     * (or the other way round), the arrow of time by band of speed (or by one table), and the crowd adjustment. Every
+     * set of cues is put on its own combined scale, calibrated on {@code normal}'s objects, so that each variant's frame
+     * scores are surprises.
      */
     public static Plan plan(SsmtlScorer scorer, Calibrator normal, AlertTimeline.Settings timeline) {
         Set<SsmtlScorer.Task> defaults = scorer.defaultTasks();
@@ -167,12 +170,47 @@ public record CrossValidation(List<ComponentResult> components, List<Crowding> c
                     : " (not in the default)"), rarest, variant.name(defaults, SsmtlScorer.Combination.MEAN, aggregation),
                     rarest));
         }
+        speedBandsComponent(scorer, normal, timeline, defaults, variant.name(defaults, rule, aggregation), variants)
+                .ifPresent(components::add);
         String adjusted = variant.name(defaults, rule, FrameScorer.Aggregation.CROWD_ADJUSTED);
         String maximum = variant.name(defaults, rule, FrameScorer.Aggregation.MAXIMUM);
         components.add(new Component("crowd adjustment" + (aggregation == FrameScorer.Aggregation.CROWD_ADJUSTED ? ""
                 : " (not in the default)"), adjusted, maximum, adjusted));
         variant.name(defaults, rule, other);
         return new Plan(List.copyOf(variants.values()), components);
+    }
+
+    /**
+     * The arrow of time read by band of speed against one table over all speeds, the rest of the scoring as it is:
+     * each side on its own combined scale, and the arrow alone with the bands for the crowd check. Empty when the
+     * default has no arrow of time or the normal objects are too few for bands.
+     */
+    private static java.util.Optional<Component> speedBandsComponent(SsmtlScorer scorer, Calibrator normal,
+            AlertTimeline.Settings timeline, Set<SsmtlScorer.Task> defaults, String defaultVariant,
+            Map<String, OfflinePipeline.Variant> variants) {
+        SsmtlScorer.Task arrow = SsmtlScorer.Task.ARROW_OF_TIME;
+        CueCalibration model = scorer.calibration();
+        boolean banded = model.bySpeed().containsKey(arrow);
+        SpeedBands bands = banded ? null : normal.speedBands(arrow);
+        if (!defaults.contains(arrow) || (!banded && bands == null)) {
+            return java.util.Optional.empty();
+        }
+        CueCalibration other = model.withSpeedBands(arrow, bands);
+        SsmtlScorer.Combination rule = scorer.combination();
+        String otherName = defaultVariant + (banded ? ", arrow of time by one table" : ", arrow of time by speed band");
+        TaskCalibration scale = normal.combinedScale(defaults, other, rule);
+        variants.put(otherName, new OfflinePipeline.Variant(otherName, s -> scorer.scoreOf(s, defaults, rule, scale, other),
+                timeline));
+        String aloneBanded = OfflinePipeline.alone(arrow);
+        if (!banded) {
+            aloneBanded += ", by speed band";
+            Set<SsmtlScorer.Task> only = EnumSet.of(arrow);
+            TaskCalibration aloneScale = normal.combinedScale(only, other, rule);
+            variants.put(aloneBanded, new OfflinePipeline.Variant(aloneBanded, s -> scorer.scoreOf(s, only, rule, aloneScale,
+                    other), timeline));
+        }
+        return java.util.Optional.of(new Component("arrow of time by speed band" + (banded ? "" : " (not in the default)"),
+                banded ? defaultVariant : otherName, banded ? otherName : defaultVariant, aloneBanded));
     }
 
     private interface VariantMaker {

@@ -47,9 +47,11 @@ class EvaluateMainTest {
             assertTrue(c.get("helps").asInt() >= 0 && c.get("helps").asInt() <= 2, c.toString());
         });
         assertEquals(List.of("arrow_of_time", "irregularity", "reconstruction (not in the default)", "distillation", "speed",
-                "rarest cue, not the mean (not in the default)", "crowd adjustment"), components);
+                "rarest cue, not the mean (not in the default)", "arrow of time by speed band (not in the default)",
+                "crowd adjustment"), components);
         Map<String, Double> rho = new java.util.HashMap<>();
         folds.get("crowding").forEach(c -> rho.put(c.get("variant").asText(), c.get("spearman").asDouble()));
+        assertTrue(rho.containsKey("arrow_of_time alone, by speed band"), "the banded arrow's own crowd check: " + rho);
         String cues = "arrow_of_time+irregularity+distillation+speed";
         assertTrue(rho.get(cues + ", crowd_adjusted") < rho.get(cues + ", maximum"),
                 "the maximum over more objects rises with their number; the adjusted score less: " + rho);

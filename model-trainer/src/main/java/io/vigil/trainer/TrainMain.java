@@ -1,6 +1,7 @@
 package io.vigil.trainer;
 
 import io.vigil.common.registry.ModelRegistry;
+import io.vigil.common.scoring.Calibrator;
 import io.vigil.common.scoring.SsmtlScorer;
 import io.vigil.common.sequence.SequenceSettings;
 import io.vigil.evaluation.DetectorOptions;
@@ -216,13 +217,18 @@ public final class TrainMain implements Callable<Integer> {
         @Option(names = "--combination", paramLabel = "RULE", description = "how the cues combine: mean or rarest "
                 + "(default: ${DEFAULT-VALUE})")
         String combination = SsmtlScorer.DEFAULT_COMBINATION;
+        @Option(names = "--by-speed", paramLabel = "LIST", description = "the cues calibrated by band of the object's "
+                + "speed, e.g. arrow_of_time (default: none)")
+        String bySpeed = SsmtlScorer.DEFAULT_BY_SPEED;
 
         @Override
         public Integer call() throws Exception {
             List<ObjectClips.Video> clips = TrainingRun.loadVideos(new FolderFootage(data, list(videos), List.of())
                     .clips(System.out), sources.spec(), sources.filter(), work.resolve("detections"), System.out);
             Path written = OnnxMetadata.update(model, ModelCalibration.of(model, clips, sources.sequences(),
-                    SsmtlScorer.parseTasks(cues), SsmtlScorer.Combination.parse(combination), sources.threads, System.out),
+                    new Calibrator.Choice(SsmtlScorer.parseTasks(cues), SsmtlScorer.Combination.parse(combination),
+                            SsmtlScorer.parseTasks(bySpeed)), sources.threads,
+                    System.out),
                     out == null ? model : out);
             System.out.println("calibrated model: " + written.toAbsolutePath());
             return 0;

@@ -29,11 +29,11 @@ public final class ModelCalibration {
     }
 
     /**
-     * The calibration metadata of {@code onnx} from the objects of {@code videos}, its combined scale for
-     * {@code cues} (the tasks the services then score with) combined by {@code rule}.
+     * The calibration metadata of {@code onnx} from the objects of {@code videos}, as {@code choice} says (the cues the
+     * services then score with, how they combine, which are read by band of speed).
      */
     public static Map<String, String> of(Path onnx, List<ObjectClips.Video> videos, SequenceSettings settings,
-            java.util.Set<SsmtlScorer.Task> cues, SsmtlScorer.Combination rule, int threads, PrintStream log) {
+            Calibrator.Choice choice, int threads, PrintStream log) {
         Calibrator calibrator = new Calibrator();
         SequenceBuilder builder = new SequenceBuilder(settings);
         try (OnnxModel model = OnnxSessionFactory.open(onnx, OnnxSessionFactory.Options.cpu(threads))) {
@@ -54,10 +54,11 @@ public final class ModelCalibration {
                 }
                 log.printf("calibration: video %s, %d objects%n", video.id(), sequences.size());
             }
-            Map<String, String> metadata = calibrator.metadata(cues, rule);
-            log.printf("calibration: %d normal objects of %d videos; combined scale over %s (%s)%n", calibrator.size(),
-                    videos.size(), metadata.get("vigil.calibration." + SsmtlScorer.COMBINED + ".tasks"), metadata.get(
-                    SsmtlScorer.Combination.KEY));
+            Map<String, String> metadata = calibrator.metadata(choice);
+            log.printf("calibration: %d normal objects of %d videos; combined scale over %s (%s); by speed: %s%n",
+                    calibrator.size(), videos.size(), metadata.get("vigil.calibration." + SsmtlScorer.COMBINED + ".tasks"),
+                    metadata.get(SsmtlScorer.Combination.KEY), choice.bySpeed().isEmpty() ? "none"
+                    : SsmtlScorer.taskNames(choice.bySpeed()));
             return metadata;
         }
     }

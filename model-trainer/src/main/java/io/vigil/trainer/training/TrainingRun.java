@@ -2,6 +2,7 @@ package io.vigil.trainer.training;
 
 import io.vigil.common.alerts.AlertTimeline;
 import io.vigil.common.registry.CameraEventSettings;
+import io.vigil.common.scoring.Calibrator;
 import io.vigil.common.scoring.ModelContract;
 import io.vigil.common.scoring.SsmtlScorer;
 import io.vigil.common.scoring.TaskCalibration;
@@ -161,8 +162,8 @@ public final class TrainingRun {
             }
             List<ObjectClips.Video> normal = d.clips().videos().stream()
                     .filter(v -> !heldOut || d.holdout().contains(v.id())).toList();
-            OnnxMetadata.update(onnx, ModelCalibration.of(onnx, normal, sources.sequences(), SsmtlScorer.defaultCues(),
-                    SsmtlScorer.Combination.parse(SsmtlScorer.DEFAULT_COMBINATION), job.threads(), log), onnx);
+            OnnxMetadata.update(onnx, ModelCalibration.of(onnx, normal, sources.sequences(), Calibrator.Choice.defaults(),
+                    job.threads(), log), onnx);
             log.printf("exported %s (parity max abs diff %.2e), calibrated on %s; final step losses %s; total time %s%n", onnx,
                     diff, heldOut ? "held-out clips " + d.holdout() : "the training clips", last,
                     duration((System.nanoTime() - start) / 1e9));

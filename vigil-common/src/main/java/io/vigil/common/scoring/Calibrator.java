@@ -1,6 +1,7 @@
 package io.vigil.common.scoring;
 
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,41 +28,90 @@ public final class Calibrator {
     }
 
     /**
-     * @param combinedTasks the tasks the combined scale is for (the scorer's default set)
+     * What a calibration is for.
+     *
+     * @param cues the tasks the combined scale is for (the scorer's default set)
      * @param rule how the combined scale combines them
-     * @return the metadata entries: per task present in the scores and for {@link SsmtlScorer#COMBINED}
+     * @param bySpeed the tasks calibrated by band of speed ({@link SpeedBands}) where there are enough objects
      */
-    public Map<String, String> metadata(Set<SsmtlScorer.Task> combinedTasks, SsmtlScorer.Combination rule) {
+    public record Choice(Set<SsmtlScorer.Task> cues, SsmtlScorer.Combination rule, Set<SsmtlScorer.Task> bySpeed) {
+
+        /** The defaults of a new model ({@link SsmtlScorer#DEFAULT_CUES} and the others beside it). */
+        public static Choice defaults() {
+            return new Choice(SsmtlScorer.defaultCues(), SsmtlScorer.Combination.parse(SsmtlScorer.DEFAULT_COMBINATION),
+                    SsmtlScorer.parseTasks(SsmtlScorer.DEFAULT_BY_SPEED));
+        }
+    }
+
+    /** @return the metadata entries: per task present in the scores and for {@link SsmtlScorer#COMBINED} */
+    public Map<String, String> metadata(Choice choice) {
         if (normal.isEmpty()) {
             throw new IllegalStateException("no normal objects to calibrate with");
         }
-        Map<SsmtlScorer.Task, TaskCalibration> tasks = new LinkedHashMap<>();
+        Set<SsmtlScorer.Task> bySpeed = choice.bySpeed();
+        CueCalibration calibration = calibration(bySpeed);
         Map<String, String> out = new LinkedHashMap<>();
         for (SsmtlScorer.Task task : SsmtlScorer.Task.values()) {
-            float[] values = values(task);
-            if (values.length > 0) {
-                TaskCalibration c = TaskCalibration.of(values);
-                tasks.put(task, c);
-                out.putAll(c.toMetadata(task.output));
+            TaskCalibration table = calibration.table(task);
+            if (table != null) {
+                out.putAll(table.toMetadata(task.output));
+                SpeedBands bands = calibration.bySpeed().get(task);
+                if (bands != null) {
+                    out.putAll(bands.toMetadata(task.output));
+                } else if (bySpeed.contains(task)) {
+                    out.put("vigil.calibration." + task.output + ".speed_bands_skipped", "fewer than "
+                            + SpeedBands.BANDS * SpeedBands.MIN_OBJECTS_PER_BAND + " normal objects with a speed");
+                }
             } else if (task.modelOutput) {
                 // E.g. distillation with class-agnostic detections (the motion detector): the scorer leaves it out.
                 out.put(SsmtlScorer.unavailableKey(task), "no normal object had a " + task.output + " score");
             }
         }
-        EnumSet<SsmtlScorer.Task> combined = EnumSet.copyOf(combinedTasks);
-        combined.retainAll(tasks.keySet());
-        out.putAll(combinedScale(combined, tasks, rule).toMetadata(SsmtlScorer.COMBINED));
+        EnumSet<SsmtlScorer.Task> combined = EnumSet.copyOf(choice.cues());
+        combined.removeIf(t -> calibration.table(t) == null);
+        out.putAll(combinedScale(combined, calibration, choice.rule()).toMetadata(SsmtlScorer.COMBINED));
         out.put("vigil.calibration." + SsmtlScorer.COMBINED + ".tasks", SsmtlScorer.taskNames(combined));
-        out.put(SsmtlScorer.Combination.KEY, rule.name().toLowerCase(java.util.Locale.ROOT));
+        out.put(SsmtlScorer.Combination.KEY, choice.rule().name().toLowerCase(java.util.Locale.ROOT));
         out.put("vigil.calibration.objects", Integer.toString(normal.size()));
         return out;
+    }
+
+    /**
+     * Each task's calibration from these normal objects (the tasks they have a score for), {@code bySpeed}'s by band of
+     * speed where there are enough objects with a speed.
+     */
+    public CueCalibration calibration(Set<SsmtlScorer.Task> bySpeed) {
+        Map<SsmtlScorer.Task, TaskCalibration> tables = new EnumMap<>(SsmtlScorer.Task.class);
+        Map<SsmtlScorer.Task, SpeedBands> bands = new EnumMap<>(SsmtlScorer.Task.class);
+        for (SsmtlScorer.Task task : SsmtlScorer.Task.values()) {
+            float[] values = values(task);
+            if (values.length > 0) {
+                tables.put(task, TaskCalibration.of(values));
+                SpeedBands b = bySpeed.contains(task) ? speedBands(task) : null;
+                if (b != null) {
+                    bands.put(task, b);
+                }
+            }
+        }
+        return new CueCalibration(tables, bands);
+    }
+
+    /** {@code task}'s calibration by band of speed from these objects, or null when too few have both. */
+    public SpeedBands speedBands(SsmtlScorer.Task task) {
+        float[] raw = new float[normal.size()];
+        float[] speed = new float[normal.size()];
+        for (int i = 0; i < raw.length; i++) {
+            raw[i] = normal.get(i).raw(task);
+            speed[i] = normal.get(i).speed();
+        }
+        return SpeedBands.of(raw, speed);
     }
 
     /**
      * The scale on which {@code combined}'s surprises (each task by {@code calibration}), combined by {@code rule},
      * read as a surprise: for the model's metadata, and for the evaluator's ablations of other task sets and rules.
      */
-    public TaskCalibration combinedScale(Set<SsmtlScorer.Task> combined, Map<SsmtlScorer.Task, TaskCalibration> calibration,
+    public TaskCalibration combinedScale(Set<SsmtlScorer.Task> combined, CueCalibration calibration,
             SsmtlScorer.Combination rule) {
         float[] values = new float[normal.size()];
         int n = 0;

@@ -1,6 +1,8 @@
 package io.vigil.common.scoring;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,6 +19,7 @@ import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -104,7 +107,8 @@ class SsmtlScorerTest {
             normal.add(new SsmtlScorer.Scores(v, v, v, v, v, Float.NaN));
         }
         calibrator.add(normal);
-        Map<String, String> meta = calibrator.metadata(EnumSet.allOf(SsmtlScorer.Task.class), SsmtlScorer.Combination.MEAN);
+        Map<String, String> meta = calibrator.metadata(new Calibrator.Choice(EnumSet.allOf(SsmtlScorer.Task.class),
+                SsmtlScorer.Combination.MEAN, Set.of()));
         assertEquals("arrow_of_time,irregularity,reconstruction,distillation,speed", meta.get("vigil.calibration.combined.tasks"));
         assertEquals("mean", meta.get(SsmtlScorer.Combination.KEY));
         Path calibrated = io.vigil.vision.onnx.OnnxMetadata.update(model, meta, temp.resolve("calibrated.onnx"));
@@ -141,7 +145,7 @@ class SsmtlScorerTest {
         }
         calibrator.add(normal);
         EnumSet<SsmtlScorer.Task> cues = EnumSet.of(SsmtlScorer.Task.ARROW_OF_TIME, SsmtlScorer.Task.RECONSTRUCTION);
-        Map<String, String> meta = calibrator.metadata(cues, SsmtlScorer.Combination.RAREST);
+        Map<String, String> meta = calibrator.metadata(new Calibrator.Choice(cues, SsmtlScorer.Combination.RAREST, Set.of()));
         assertEquals("rarest", meta.get(SsmtlScorer.Combination.KEY));
         // Written into a directory that does not exist yet: update makes it.
         Path calibrated = io.vigil.vision.onnx.OnnxMetadata.update(tinyModel(Map.of()), meta,
@@ -165,6 +169,52 @@ class SsmtlScorerTest {
                     "the mean averages the one unusual cue away");
         }
         assertThrows(IllegalArgumentException.class, () -> SsmtlScorer.Combination.parse("median"));
+    }
+
+    @Test
+    void theArrowOfTimeByBandOfSpeedIsRareAmongObjectsAsFastAsItIs() throws Exception {
+        // Normal objects as the arrow-of-time head sees them: the slower, the less sure of the direction.
+        Calibrator calibrator = new Calibrator();
+        List<SsmtlScorer.Scores> normal = new java.util.ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            float speed = (i % 1000) / 1000f;
+            float backward = (1 - speed) * ((i * 7919) % 1000) / 1000f;
+            normal.add(new SsmtlScorer.Scores(backward, 0.1f, Float.NaN, Float.NaN, speed, Float.NaN));
+        }
+        calibrator.add(normal);
+        EnumSet<SsmtlScorer.Task> cues = EnumSet.of(SsmtlScorer.Task.ARROW_OF_TIME, SsmtlScorer.Task.IRREGULARITY);
+        Map<String, String> meta = calibrator.metadata(new Calibrator.Choice(cues, SsmtlScorer.Combination.MEAN,
+                EnumSet.of(SsmtlScorer.Task.ARROW_OF_TIME)));
+        SpeedBands bands = SpeedBands.fromMetadata(meta, "arrow_of_time");
+        assertNotNull(bands);
+        assertEquals(bands, calibrator.speedBands(SsmtlScorer.Task.ARROW_OF_TIME), "metadata round trip");
+        assertNull(SpeedBands.fromMetadata(meta, "irregularity"), "only the cues asked for");
+        assertEquals(0.333f, bands.upperEdges()[0], 0.002f, "bands of equal count");
+        assertEquals(0.666f, bands.upperEdges()[1], 0.002f);
+        CueCalibration byBand = calibrator.calibration(EnumSet.of(SsmtlScorer.Task.ARROW_OF_TIME));
+        CueCalibration oneTable = byBand.withSpeedBands(SsmtlScorer.Task.ARROW_OF_TIME, null);
+        SsmtlScorer.Scores fastUnsure = new SsmtlScorer.Scores(0.5f, 0.1f, Float.NaN, Float.NaN, 0.95f, Float.NaN);
+        SsmtlScorer.Scores slowUnsure = new SsmtlScorer.Scores(0.4f, 0.1f, Float.NaN, Float.NaN, 0.05f, Float.NaN);
+        SsmtlScorer.Task arrow = SsmtlScorer.Task.ARROW_OF_TIME;
+        TaskCalibration.Mode surprise = TaskCalibration.Mode.SURPRISE;
+        assertTrue(byBand.apply(arrow, fastUnsure, surprise) > 2.5f, "beyond every fast normal object");
+        assertTrue(oneTable.apply(arrow, fastUnsure, surprise) < 1f, "one table: an ordinary value");
+        assertTrue(byBand.apply(arrow, slowUnsure, surprise) < 0.5f, "common among slow objects");
+        assertTrue(oneTable.apply(arrow, slowUnsure, surprise) > byBand.apply(arrow, slowUnsure, surprise));
+        SsmtlScorer.Scores noSpeed = new SsmtlScorer.Scores(0.5f, 0.1f, Float.NaN, Float.NaN, Float.NaN, Float.NaN);
+        assertEquals(oneTable.apply(arrow, noSpeed, surprise), byBand.apply(arrow, noSpeed, surprise),
+                "without a speed, the one table");
+
+        Path calibrated = io.vigil.vision.onnx.OnnxMetadata.update(tinyModel(Map.of()), meta, temp.resolve("banded.onnx"));
+        try (OnnxModel m = OnnxSessionFactory.open(calibrated, OnnxSessionFactory.Options.cpu(1))) {
+            SsmtlScorer scorer = new SsmtlScorer(m, cues, surprise);
+            assertEquals(Map.of(arrow, bands), scorer.calibration().bySpeed());
+            SsmtlScorer.Scores s = scorer.score(List.of(sequence(T))).get(0);
+            assertFalse(Float.isNaN(s.speed()), "the speed is measured for the bands although it is not a cue");
+            assertEquals(bands.band(s.speed()).surprise(0.7f), scorer.cueSurprises(s).get("arrow_of_time"), 1e-6);
+            assertFalse(scorer.cueSurprises(s).containsKey("speed"));
+        }
+        assertNull(SpeedBands.of(new float[299], new float[299]), "too few objects for three bands of 100");
     }
 
     @Test
