@@ -11,7 +11,7 @@ import java.util.Map;
  * <p>The arrow of time needs it: without motion, a sequence played forwards and backwards look alike, so on normal
  * video a slow object's P(backward) is high and a fast one's near zero (Spearman's ρ −0.46 between the two on Ped2's
  * normal videos 14–16). On one table, every slow pedestrian is a surprise and a fast object whose direction the model
- * cannot tell is not; a crowd, which moves slowly, raises the cue by itself.
+ * cannot tell is not.
  *
  * @param upperEdges the highest speed of each band but the last (ascending)
  * @param bands      one calibration per band, slowest first
