@@ -15,10 +15,8 @@ public final class CueCalibration {
     private final Map<SsmtlScorer.Task, SpeedBands> bySpeed;
 
     public CueCalibration(Map<SsmtlScorer.Task, TaskCalibration> tables, Map<SsmtlScorer.Task, SpeedBands> bySpeed) {
-        this.tables = Collections.unmodifiableMap(tables.isEmpty() ? new EnumMap<>(SsmtlScorer.Task.class)
-                : new EnumMap<>(tables));
-        this.bySpeed = Collections.unmodifiableMap(bySpeed.isEmpty() ? new EnumMap<>(SsmtlScorer.Task.class)
-                : new EnumMap<>(bySpeed));
+        this.tables = copy(tables);
+        this.bySpeed = copy(bySpeed);
         if (!tables.keySet().containsAll(bySpeed.keySet())) {
             throw new IllegalArgumentException("speed bands for tasks without a table: " + bySpeed.keySet());
         }
@@ -58,5 +56,11 @@ public final class CueCalibration {
             b.put(task, bands);
         }
         return new CueCalibration(tables, b);
+    }
+
+    private static <V> Map<SsmtlScorer.Task, V> copy(Map<SsmtlScorer.Task, V> map) {
+        Map<SsmtlScorer.Task, V> out = new EnumMap<>(SsmtlScorer.Task.class);
+        out.putAll(map);
+        return Collections.unmodifiableMap(out);
     }
 }

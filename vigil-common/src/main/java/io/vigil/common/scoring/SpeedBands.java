@@ -83,13 +83,9 @@ public record SpeedBands(float[] upperEdges, TaskCalibration[] bands) {
         if (edges == null) {
             return null;
         }
-        String[] parts = edges.isBlank() ? new String[0] : edges.split(",");
-        float[] upper = new float[parts.length];
-        TaskCalibration[] tables = new TaskCalibration[parts.length + 1];
+        float[] upper = TaskCalibration.parseFloats(edges);
+        TaskCalibration[] tables = new TaskCalibration[upper.length + 1];
         for (int b = 0; b < tables.length; b++) {
-            if (b < parts.length) {
-                upper[b] = Float.parseFloat(parts[b].trim());
-            }
             tables[b] = TaskCalibration.fromMetadata(metadata, bandName(task, b));
             if (!tables[b].hasTail()) {
                 throw new IllegalArgumentException("model metadata names speed bands for " + task + " but has no table for"
@@ -102,11 +98,7 @@ public record SpeedBands(float[] upperEdges, TaskCalibration[] bands) {
     /** These bands as model metadata of {@code task}. */
     public Map<String, String> toMetadata(String task) {
         Map<String, String> out = new java.util.LinkedHashMap<>();
-        StringBuilder e = new StringBuilder();
-        for (float v : upperEdges) {
-            e.append(e.length() == 0 ? "" : ",").append(v);
-        }
-        out.put(edgesKey(task), e.toString());
+        out.put(edgesKey(task), TaskCalibration.formatFloats(upperEdges));
         for (int b = 0; b < bands.length; b++) {
             out.putAll(bands[b].toMetadata(bandName(task, b)));
         }

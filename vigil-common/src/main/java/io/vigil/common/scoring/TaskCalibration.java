@@ -109,8 +109,7 @@ public record TaskCalibration(float mean, float std, float p99, float[] tail) {
         if (!metadata.containsKey(prefix + "mean")) {
             return IDENTITY;
         }
-        String tail = metadata.getOrDefault(prefix + "tail", "");
-        float[] values = tail.isBlank() ? new float[0] : parse(tail);
+        float[] values = parseFloats(metadata.getOrDefault(prefix + "tail", ""));
         return new TaskCalibration(Float.parseFloat(metadata.get(prefix + "mean")), Float.parseFloat(metadata.get(prefix + "std")),
                 Float.parseFloat(metadata.get(prefix + "p99")), values);
     }
@@ -118,19 +117,28 @@ public record TaskCalibration(float mean, float std, float p99, float[] tail) {
     /** This calibration as model metadata of {@code task}. */
     public Map<String, String> toMetadata(String task) {
         String prefix = "vigil.calibration." + task + ".";
-        StringBuilder t = new StringBuilder();
-        for (float v : tail) {
-            t.append(t.length() == 0 ? "" : ",").append(v);
-        }
         return Map.of(prefix + "mean", Float.toString(mean), prefix + "std", Float.toString(std), prefix + "p99",
-                Float.toString(p99), prefix + "tail", t.toString());
+                Float.toString(p99), prefix + "tail", formatFloats(tail));
     }
 
     public boolean hasTail() {
         return tail.length > 0;
     }
 
-    private static float[] parse(String csv) {
+    /** Floats as model metadata writes them: comma-separated, "" for none. */
+    static String formatFloats(float[] values) {
+        StringBuilder out = new StringBuilder();
+        for (float v : values) {
+            out.append(out.length() == 0 ? "" : ",").append(v);
+        }
+        return out.toString();
+    }
+
+    /** The floats of {@link #formatFloats}. */
+    static float[] parseFloats(String csv) {
+        if (csv.isBlank()) {
+            return new float[0];
+        }
         String[] parts = csv.split(",");
         float[] values = new float[parts.length];
         for (int i = 0; i < parts.length; i++) {
