@@ -2,6 +2,7 @@ package io.vigil.common.scoring;
 
 import io.vigil.common.registry.ModelRegistry;
 import io.vigil.vision.onnx.ModelLoadException;
+import io.vigil.vision.onnx.OnnxMetadata;
 import io.vigil.vision.onnx.OnnxModel;
 import io.vigil.vision.onnx.OnnxSessionFactory;
 import java.io.IOException;
@@ -26,7 +27,7 @@ public final class ScoringModel implements AutoCloseable {
     public static final class Version {
         final SsmtlScorer scorer;
         final String id;
-        private final OnnxModel model;
+        final OnnxModel model;
         private int users;
         private boolean retired;
 
@@ -123,9 +124,10 @@ public final class ScoringModel implements AutoCloseable {
 
     private Version load(Located at) {
         try {
-            OnnxModel model = OnnxSessionFactory.open(at.file(), options);
+            Set<SsmtlScorer.Task> used = tasks != null ? tasks : SsmtlScorer.modelTasks(metadata(at.file()));
+            OnnxModel model = OnnxSessionFactory.open(at.file(), options, SsmtlScorer.modelOutputs(used));
             try {
-                SsmtlScorer scorer = new SsmtlScorer(model, tasks == null ? SsmtlScorer.modelTasks(model) : tasks, mode);
+                SsmtlScorer scorer = new SsmtlScorer(model, used, mode);
                 Version v = new Version(model, scorer, at.name() + "@" + ModelRegistry.sha256(at.file()).substring(0, 12));
                 loadedStamp = at.stamp();
                 LOG.infof("model %s loaded on %s: %d frames, %d px crops, tasks %s, combined by the %s", v.id, model.device(),
@@ -138,6 +140,14 @@ public final class ScoringModel implements AutoCloseable {
             }
         } catch (IOException e) {
             throw new ModelLoadException("SSMTL model file not readable: " + at.file().toAbsolutePath(), e);
+        }
+    }
+
+    private static java.util.Map<String, String> metadata(Path file) {
+        try {
+            return OnnxMetadata.read(file);
+        } catch (java.io.UncheckedIOException e) {
+            throw new ModelLoadException("cannot load ONNX model " + file + ": " + e.getCause().getMessage(), e);
         }
     }
 

@@ -196,8 +196,24 @@ public final class SsmtlScorer {
      * chosen for it), or all of them when it names none: what a service scores with unless told otherwise.
      */
     public static Set<Task> modelTasks(OnnxModel model) {
-        Set<Task> calibrated = calibratedTasks(model.customMetadata());
+        return modelTasks(model.customMetadata());
+    }
+
+    /** The same from the model's metadata, read before a session is opened ({@link #modelOutputs}). */
+    public static Set<Task> modelTasks(Map<String, String> metadata) {
+        Set<Task> calibrated = calibratedTasks(metadata);
         return calibrated.isEmpty() ? EnumSet.allOf(Task.class) : calibrated;
+    }
+
+    /**
+     * The model outputs that scoring with {@code tasks} reads: a session opened with only these
+     * ({@link io.vigil.vision.onnx.OnnxSessionFactory#open(java.nio.file.Path, io.vigil.vision.onnx.OnnxSessionFactory.Options, Set)})
+     * skips the heads of the other tasks; the middle-box head alone is a second pass through the encoder.
+     */
+    public static Set<String> modelOutputs(Set<Task> tasks) {
+        Set<String> names = new java.util.HashSet<>();
+        tasks.stream().filter(t -> t.modelOutput).forEach(t -> names.add(t.output));
+        return names;
     }
 
     private static Set<Task> calibratedTasks(Map<String, String> metadata) {
@@ -263,7 +279,7 @@ public final class SsmtlScorer {
         }
         try (OnnxTensor t = OnnxTensor.createTensor(OrtEnvironment.getEnvironment(), FloatBuffer.wrap(input),
                 new long[] {n, 3, frames, crop, crop});
-                OrtSession.Result r = model.session().run(Map.of(ModelContract.INPUT_NAME, t), outputNames())) {
+                OrtSession.Result r = model.session().run(Map.of(ModelContract.INPUT_NAME, t), modelOutputs(tasks))) {
             FloatBuffer aot = output(r, Task.ARROW_OF_TIME);
             FloatBuffer irr = output(r, Task.IRREGULARITY);
             FloatBuffer rec = output(r, Task.RECONSTRUCTION);
@@ -381,11 +397,6 @@ public final class SsmtlScorer {
         return new Scores(aot, irr, rec, dist, speed, scoreOf(raw, tasks));
     }
 
-    private Set<String> outputNames() {
-        Set<String> names = new java.util.HashSet<>();
-        tasks.stream().filter(t -> t.modelOutput).forEach(t -> names.add(t.output));
-        return names;
-    }
 
     private FloatBuffer output(OrtSession.Result r, Task task) {
         if (!tasks.contains(task)) {

@@ -4,8 +4,11 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
+import io.vigil.vision.onnx.proto.ModelProto;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
@@ -61,14 +64,23 @@ public final class OnnxSessionFactory {
     }
 
     public static OnnxModel open(Path model, Options options) {
+        return open(model, options, null);
+    }
+
+    /**
+     * @param outputs the outputs the caller reads; the others are taken out of the graph ({@link OutputPruning}), since
+     *                ONNX Runtime computes them all otherwise. Null: the whole graph.
+     */
+    public static OnnxModel open(Path model, Options options, Set<String> outputs) {
         if (model == null || !Files.isRegularFile(model)) {
             throw new ModelLoadException("ONNX model file not found: " + (model == null ? "(not configured)"
                     : model.toAbsolutePath()));
         }
+        byte[] pruned = outputs == null ? null : pruned(model, outputs);
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         if (options.device() != Device.CPU) {
             try (OrtSession.SessionOptions cuda = sessionOptions(options, true)) {
-                return new OnnxModel(model, env.createSession(model.toString(), cuda), Device.CUDA);
+                return new OnnxModel(model, session(env, model, pruned, cuda), Device.CUDA);
             } catch (OrtException | RuntimeException e) {
                 if (options.device() == Device.CUDA) {
                     throw new ModelLoadException("device=cuda was requested for " + model + " but CUDA is not usable ("
@@ -81,10 +93,32 @@ public final class OnnxSessionFactory {
             }
         }
         try (OrtSession.SessionOptions cpu = sessionOptions(options, false)) {
-            return new OnnxModel(model, env.createSession(model.toString(), cpu), Device.CPU);
+            return new OnnxModel(model, session(env, model, pruned, cpu), Device.CPU);
         } catch (OrtException e) {
             throw new ModelLoadException("cannot load ONNX model " + model + ": " + e.getMessage(), e);
         }
+    }
+
+    private static OrtSession session(OrtEnvironment env, Path model, byte[] pruned, OrtSession.SessionOptions options)
+            throws OrtException {
+        return pruned == null ? env.createSession(model.toString(), options) : env.createSession(pruned, options);
+    }
+
+    /** The model's graph with only {@code outputs}, or null when that is the whole graph. */
+    private static byte[] pruned(Path model, Set<String> outputs) {
+        ModelProto proto;
+        try {
+            proto = ModelProto.parseFrom(Files.readAllBytes(model));
+        } catch (IOException e) {
+            throw new ModelLoadException("cannot load ONNX model " + model + ": " + e.getMessage(), e);
+        }
+        OutputPruning.Pruned p = OutputPruning.keep(proto, outputs);
+        if (!p.changed()) {
+            return null;
+        }
+        LOG.infof("model %s: computing only its outputs %s (%d of %d nodes)", model.getFileName(), p.outputs(),
+                p.nodesAfter(), p.nodesBefore());
+        return p.model().toByteArray();
     }
 
     /**
