@@ -61,7 +61,7 @@ public final class PipelineBench {
         long lastIn = topics.get(Topics.FRAMES).stream().mapToLong(ConsumerRecord::timestamp).max().orElseThrow();
         long from = paced ? firstIn + PACED_WARM_UP_SECONDS * 1000L : Long.MIN_VALUE;
         long to = paced ? lastIn - 15_000 : Long.MAX_VALUE;
-        return timestamps(topics.get(Topics.FRAMES), PipelineBench::frameIndex, from, to);
+        return timestamps(topics.get(Topics.FRAMES), PipelineBench::frameIndex, ConsumerRecord::timestamp, from, to);
     }
 
     /** Where the CPU went in a run, from its flight recordings, between {@code from} and {@code to}. */
@@ -174,7 +174,10 @@ public final class PipelineBench {
                 + "waits for and what a camera costs. A row scored in the assembler runs the assembler with "
                 + "`--score-in-assembler`: no anomaly-scorer, no vigil.sequences. "
                 + "Stage rate = its output per second from the first frame in to its last record; the frame score "
-                + "latency includes the alert-sink's 9-frame smoothing look-ahead and the assembler's 3-frame window. "
+                + "latency includes the alert-sink's 9-frame smoothing look-ahead and the assembler's 3-frame window; it ends "
+                + "when a read_committed consumer could read the frame score (its transaction's commit marker in the "
+                + "broker's log), and in brackets when the alert-sink sent it (the record's timestamp), which leaves out "
+                + "the alert-sink's commit interval. Events are timed by their commit markers too. "
                 + "Every child JVM runs a flight recording (JFR, profile settings). Command: "
                 + "bench/run-pipeline-bench.sh\n\n" + table
                 + "\n## Where the CPU goes, and the bytes\n\nPer process, from the flight recordings, counted from the first frame "
@@ -218,7 +221,11 @@ public final class PipelineBench {
                 long firstIn = topics.get(Topics.FRAMES).stream().mapToLong(ConsumerRecord::timestamp).min().orElseThrow();
                 Map<String, Long> frameIn = ingested(topics, paced, firstIn);
                 Map<String, Long> scored = timestamps(topics.get(Topics.FRAME_SCORES), PipelineBench::scoredFrameIndex,
-                        Long.MIN_VALUE, Long.MAX_VALUE);
+                        ConsumerRecord::timestamp, Long.MIN_VALUE, Long.MAX_VALUE);
+                CommitTimes commits = CommitTimes.read(data.resolve("kafka/kafka-logs"),
+                        List.of(Topics.FRAME_SCORES, Topics.ANOMALY_EVENTS));
+                Map<String, Long> seen = timestamps(topics.get(Topics.FRAME_SCORES), PipelineBench::scoredFrameIndex,
+                        commits::visibleAt, Long.MIN_VALUE, Long.MAX_VALUE);
                 long lastOut = topics.get(Topics.FRAME_SCORES).stream().mapToLong(ConsumerRecord::timestamp).max().orElseThrow();
                 int total = topics.get(Topics.FRAME_SCORES).size();
                 double e2e = total / ((lastOut - firstIn) / 1000.0);
@@ -232,7 +239,8 @@ public final class PipelineBench {
                         stageRate(topics, Topics.DETECTIONS, firstIn, null), spec.scoreInAssembler() ? "scores itself"
                                 : stageRate(topics, Topics.SEQUENCES, firstIn, "objects"),
                         stageRate(topics, Topics.OBJECT_SCORES, firstIn, "objects"), stageRate(topics, Topics.FRAME_SCORES, firstIn, null),
-                        latency(frameIn, scored), eventLatency(topics.get(Topics.ANOMALY_EVENTS), frameIn, scored)));
+                        latency(frameIn, seen) + " (sent: " + latency(frameIn, scored) + ")",
+                        eventLatency(topics.get(Topics.ANOMALY_EVENTS), commits::visibleAt, frameIn, seen)));
                 // Paced: the CPU of the steady state, from the end of the warm-up to the last frame whose latency counts.
                 long from = paced ? frameIn.values().stream().mapToLong(Long::longValue).min().orElse(firstIn) : firstIn;
                 long to = paced ? frameIn.values().stream().mapToLong(Long::longValue).max().orElse(lastOut) : lastOut;
@@ -263,11 +271,12 @@ public final class PipelineBench {
 
     /** Each record's timestamp by {@code camera|frameIndex}, for records with a timestamp in [from, to]. */
     private static Map<String, Long> timestamps(List<ConsumerRecord<String, byte[]>> records,
-            java.util.function.ToLongFunction<ConsumerRecord<String, byte[]>> frameIndex, long from, long to) {
+            java.util.function.ToLongFunction<ConsumerRecord<String, byte[]>> frameIndex,
+            java.util.function.ToLongFunction<ConsumerRecord<String, byte[]>> time, long from, long to) {
         Map<String, Long> out = new HashMap<>();
         for (ConsumerRecord<String, byte[]> r : records) {
             if (r.timestamp() >= from && r.timestamp() <= to) {
-                out.put(r.key() + "|" + frameIndex.applyAsLong(r), r.timestamp());
+                out.put(r.key() + "|" + frameIndex.applyAsLong(r), time.applyAsLong(r));
             }
         }
         return out;
@@ -294,11 +303,12 @@ public final class PipelineBench {
     }
 
     /**
-     * Per OPEN event: its record's timestamp minus the frame score's of the event's first frame (what the alert-sink
+     * Per OPEN event: when it could be read ({@code seen}) minus the frame score's of the event's first frame (what the alert-sink
      * adds: the smoothing look-ahead, the minimum duration), and minus the frame's own (the whole chain); with more
      * than four events, the percentiles of both.
      */
-    static String eventLatency(List<ConsumerRecord<String, byte[]>> events, Map<String, Long> frameIn,
+    static String eventLatency(List<ConsumerRecord<String, byte[]>> events,
+            java.util.function.ToLongFunction<ConsumerRecord<String, byte[]>> seen, Map<String, Long> frameIn,
             Map<String, Long> scored) {
         List<Long> afterScore = new ArrayList<>();
         List<Long> afterFrame = new ArrayList<>();
@@ -306,8 +316,8 @@ public final class PipelineBench {
             var event = io.vigil.proto.serde.VigilSerdes.ANOMALY_EVENT.parse(r);
             String key = event.getCameraId() + "|" + event.getStartFrameIndex();
             if (event.getState() == io.vigil.proto.v1.AnomalyEvent.State.OPEN && scored.containsKey(key) && frameIn.containsKey(key)) {
-                afterScore.add(r.timestamp() - scored.get(key));
-                afterFrame.add(r.timestamp() - frameIn.get(key));
+                afterScore.add(seen.applyAsLong(r) - scored.get(key));
+                afterFrame.add(seen.applyAsLong(r) - frameIn.get(key));
             }
         }
         if (afterScore.isEmpty()) {

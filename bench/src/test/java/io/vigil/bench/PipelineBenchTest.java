@@ -35,9 +35,9 @@ class PipelineBenchTest {
             events.add(event(frame, AnomalyEvent.State.OPEN, 1000L + 10L * i)); // 10 ms .. 1 s after the score
             events.add(event(frame, AnomalyEvent.State.CLOSED, 50_000L)); // not an announcement
         }
-        assertEquals("0.0 s (1.0 s), 0.0 s (1.0 s)", PipelineBench.eventLatency(events.subList(0, 4), frameIn, scored));
+        assertEquals("0.0 s (1.0 s), 0.0 s (1.0 s)", PipelineBench.eventLatency(events.subList(0, 4), ConsumerRecord::timestamp, frameIn, scored));
         assertEquals("100 events, p50 / p95 / p99: 0.5 / 1.0 / 1.0 s (1.5 / 2.0 / 2.0 s)",
-                PipelineBench.eventLatency(events, frameIn, scored));
-        assertEquals("no event", PipelineBench.eventLatency(List.of(), frameIn, scored));
+                PipelineBench.eventLatency(events, ConsumerRecord::timestamp, frameIn, scored));
+        assertEquals("no event", PipelineBench.eventLatency(List.of(), ConsumerRecord::timestamp, frameIn, scored));
     }
 }
