@@ -66,7 +66,7 @@ public class WebhookDelivery {
         if (client.isPresent()) {
             // One announcement per transaction, in order.
             webhook = LoopGroup.start(kafkaConfig, new LoopGroup.Spec(WEBHOOK_GROUP, InetAddress.getLocalHost().getHostName(),
-                    1, Topics.ANOMALY_EVENTS, WEBHOOK_STAGE, 1, 1, Duration.ofMillis(200),
+                    1, Topics.ANOMALY_EVENTS, WEBHOOK_STAGE, 1, 1, Duration.ofMillis(200), Duration.ZERO,
                     new WebhookHandler(client.get(), json, registry, feed), "alert-webhook", tracing));
             LOG.infof("webhook: POST to %s, %d attempts", client.get().target(), config.webhook().maxAttempts());
         }

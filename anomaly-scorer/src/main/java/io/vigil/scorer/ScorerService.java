@@ -55,7 +55,7 @@ public class ScorerService {
         registry.more().counter("vigil.scorer.models.load-failures", List.of(), models, CameraModels::loadFailures);
         String instance = config.instanceId().orElse(InetAddress.getLocalHost().getHostName());
         loops = LoopGroup.start(kafkaConfig, new LoopGroup.Spec(GROUP_ID, instance, config.consumers(), Topics.SEQUENCES,
-                ScoringHandler.STAGE, config.maxBatch(), config.maxBatch() * 2, config.maxWait(),
+                ScoringHandler.STAGE, config.maxBatch(), config.maxBatch() * 2, config.maxWait(), config.commitInterval(),
                 new ScoringHandler(models, registry), "scorer", tracing));
         // Consumer lag and the rest of the clients' metrics on /q/metrics (the Quarkus binder sees only its own clients).
         loops.consumers().forEach(c -> clientMetrics.add(bind(new KafkaClientMetrics(c))));

@@ -16,10 +16,14 @@ public final class LoopGroup {
 
     /** Where a group reads, how it batches, and what it does. */
     public record Spec(String groupId, String instance, int consumers, String topic, String stage, int maxBatch,
-            int maxPollRecords, Duration maxWait, TransactionalLoop.Handler handler, String threadName, RecordTracing tracing) {
+            int maxPollRecords, Duration maxWait, Duration commitInterval, TransactionalLoop.Handler handler,
+            String threadName, RecordTracing tracing) {
         public Spec {
             if (consumers < 1 || maxBatch < 1 || maxPollRecords < 1) {
                 throw new IllegalArgumentException("a loop group needs consumers, maxBatch and maxPollRecords >= 1");
+            }
+            if (commitInterval.isNegative()) {
+                throw new IllegalArgumentException("commitInterval must be >= 0, got " + commitInterval);
             }
         }
     }
@@ -39,7 +43,8 @@ public final class LoopGroup {
             KafkaConsumer<String, byte[]> consumer = TransactionalClients.consumer(kafkaConfig, spec.groupId(), id,
                     spec.maxPollRecords(), spec.maxWait());
             TransactionalLoop loop = new TransactionalLoop(consumer, TransactionalClients.producer(kafkaConfig, id),
-                    spec.topic(), spec.stage(), spec.maxBatch(), spec.maxWait(), spec.handler(), spec.tracing());
+                    spec.topic(), spec.stage(), spec.maxBatch(), spec.maxWait(), spec.commitInterval(), spec.handler(),
+                    spec.tracing());
             group.consumers.add(consumer);
             Thread thread = new Thread(loop, spec.threadName() + "-" + i);
             group.loops.add(loop);

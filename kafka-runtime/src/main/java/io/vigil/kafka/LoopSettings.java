@@ -15,6 +15,13 @@ public interface LoopSettings {
     @WithDefault("20ms")
     Duration maxWait();
 
+    /**
+     * How long a transaction stays open for more polls ({@link TransactionalLoop}): 0 commits each poll on its own.
+     * Outputs become visible to the next stage up to this much later.
+     */
+    @WithDefault("0ms")
+    Duration commitInterval();
+
     /** Consumer threads; each has its own consumer and transactional producer, all share one model session. */
     @WithDefault("1")
     @Positive

@@ -7,6 +7,7 @@ import io.vigil.proto.serde.MalformedMessageException;
 import io.vigil.proto.serde.ProtobufSerde;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -14,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -29,14 +31,17 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
 
 /**
- * The consume-process-produce loop of the services that are not Kafka Streams apps: each poll is one Kafka
- * transaction (outputs, dead letters and consumer offsets commit together), so read_committed consumers see each
- * input's outputs exactly once, also after a crash or restart. The handler gets the polled records in chunks of at
- * most {@code maxBatch} (micro-batches that mix keys/cameras). On a failed transaction the poll is rewound and
- * processed again; a fenced producer (another instance took over) ends the loop. A record that makes the handler
- * throw (an input no check foresaw, a bug) does not end it either: the poll is processed again one record at a
- * time, and each record that still throws goes to the dead-letter topic with the error, its partial outputs
- * discarded; the others go through as usual. Each record's processing is a span of its trace ({@link RecordTracing}).
+ * The consume-process-produce loop of the services that are not Kafka Streams apps: the polls of up to
+ * {@code commitInterval} are one Kafka transaction (outputs, dead letters and consumer offsets commit together), so
+ * read_committed consumers see each input's outputs exactly once, also after a crash or restart. With an interval of
+ * 0 each poll commits on its own; a longer one commits less often where polls come one record at a time (one camera
+ * at 10 frames/s: ten transactions a second otherwise), at the cost of up to that much latency, and before a
+ * rebalance takes its partitions away. The handler gets the polled records in chunks of at most {@code maxBatch}
+ * (micro-batches that mix keys/cameras). On a failed transaction its polls are rewound and processed again; a fenced
+ * producer (another instance took over) ends the loop. A record that makes the handler throw (an input no check
+ * foresaw, a bug) does not end it either: the transaction's records are processed again one at a time, and each
+ * record that still throws goes to the dead-letter topic with the error, its partial outputs discarded; the others
+ * go through as usual. Each record's processing is a span of its trace ({@link RecordTracing}).
  */
 public final class TransactionalLoop implements Runnable {
 
@@ -84,39 +89,73 @@ public final class TransactionalLoop implements Runnable {
     private final String stage;
     private final int maxBatch;
     private final Duration maxWait;
+    private final Duration commitInterval;
     private final Handler handler;
     private final RecordTracing tracing;
+    private final Uncommitted open = new Uncommitted();
     private volatile boolean running = true;
     private volatile long lastPollNanos = System.nanoTime();
     private volatile String failure;
 
     public TransactionalLoop(KafkaConsumer<String, byte[]> consumer, KafkaProducer<String, byte[]> producer, String topic,
-            String stage, int maxBatch, Duration maxWait, Handler handler, RecordTracing tracing) {
+            String stage, int maxBatch, Duration maxWait, Duration commitInterval, Handler handler, RecordTracing tracing) {
         this.consumer = consumer;
         this.producer = producer;
         this.topic = topic;
         this.stage = stage;
         this.maxBatch = maxBatch;
         this.maxWait = maxWait;
+        this.commitInterval = commitInterval;
         this.handler = handler;
         this.tracing = tracing;
+    }
+
+    /** The transaction open across polls: its records in order, and per partition the offsets it starts and ends at. */
+    private static final class Uncommitted {
+        final List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+        final Map<TopicPartition, Long> first = new HashMap<>();
+        final Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
+        long openedNanos;
+        boolean isOpen;
+
+        void add(ConsumerRecords<String, byte[]> polled) {
+            for (TopicPartition tp : polled.partitions()) {
+                List<ConsumerRecord<String, byte[]>> rs = polled.records(tp);
+                first.putIfAbsent(tp, rs.get(0).offset());
+                next.put(tp, new OffsetAndMetadata(rs.get(rs.size() - 1).offset() + 1));
+            }
+            polled.forEach(records::add);
+        }
+
+        void clear() {
+            records.clear();
+            first.clear();
+            next.clear();
+            isOpen = false;
+        }
     }
 
     @Override
     public void run() {
         try {
             producer.initTransactions();
-            consumer.subscribe(List.of(topic));
+            consumer.subscribe(List.of(topic), new CommitBeforeRebalance());
             while (running) {
-                ConsumerRecords<String, byte[]> records = consumer.poll(maxWait);
+                ConsumerRecords<String, byte[]> records = consumer.poll(untilCommitDue());
                 lastPollNanos = System.nanoTime();
                 if (!records.isEmpty()) {
-                    processInTransaction(records);
+                    process(records);
+                }
+                if (open.isOpen && System.nanoTime() - open.openedNanos >= commitInterval.toNanos()) {
+                    commitOpen();
                 }
             }
+            commitOnStop();
         } catch (WakeupException e) {
             if (running) {
                 failure = "woken up unexpectedly";
+            } else {
+                commitOnStop();
             }
         } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
             failure = "fatal Kafka error: " + e;
@@ -126,41 +165,68 @@ public final class TransactionalLoop implements Runnable {
             LOG.errorf(e, "%s loop stops", stage);
         } finally {
             running = false;
+            // Still open only after a failure: nothing of it is committed, and closing the consumer must not try.
+            open.clear();
             consumer.close();
             producer.close(Duration.ofSeconds(10));
         }
     }
 
-    private void processInTransaction(ConsumerRecords<String, byte[]> records) {
+    /** Stopped: what was processed is committed; what cannot be is processed again after a restart. */
+    private void commitOnStop() {
+        try {
+            commitOpen();
+        } catch (RuntimeException e) {
+            LOG.warnf("%s: the last transaction was not committed on stop (%s); it is processed again after a restart",
+                    stage, e.toString());
+        }
+    }
+
+    /** The poll's wait: at most {@code maxWait}, and no later than the open transaction's commit. */
+    private Duration untilCommitDue() {
+        if (!open.isOpen) {
+            return maxWait;
+        }
+        long left = commitInterval.toNanos() - (System.nanoTime() - open.openedNanos);
+        return Duration.ofNanos(Math.max(0, Math.min(left, maxWait.toNanos())));
+    }
+
+    /** A poll into the open transaction (one is begun if none is). */
+    private void process(ConsumerRecords<String, byte[]> records) {
         List<ConsumerRecord<String, byte[]>> all = new ArrayList<>();
         records.forEach(all::add);
-        producer.beginTransaction();
+        if (!open.isOpen) {
+            producer.beginTransaction();
+            open.isOpen = true;
+            open.openedNanos = System.nanoTime();
+        }
+        open.add(records);
         try {
             Output out = new SendingOutput(producer::send);
             for (int from = 0; from < all.size(); from += maxBatch) {
                 handleTraced(all.subList(from, Math.min(all.size(), from + maxBatch)), out);
             }
-            commit(records);
         } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
             throw e;
         } catch (KafkaException e) {
-            rewind(records, e);
+            rewind(e);
         } catch (RuntimeException e) {
             if (!running || Thread.currentThread().isInterrupted()) {
                 throw e; // stopping, not a bad record
             }
-            LOG.warnf("%s handler failed on a poll of %d records (%s): processing them one at a time", stage, all.size(), e);
+            LOG.warnf("%s handler failed in a transaction of %d records (%s): processing them one at a time", stage,
+                    open.records.size(), e);
             producer.abortTransaction();
-            processOneByOne(records, all);
+            processOneByOne();
         }
     }
 
-    /** The poll again, each record on its own: one that throws is dead-lettered and its outputs are dropped. */
-    private void processOneByOne(ConsumerRecords<String, byte[]> records, List<ConsumerRecord<String, byte[]>> all) {
+    /** The open transaction's records again, each on its own: one that throws is dead-lettered, its outputs dropped. */
+    private void processOneByOne() {
         producer.beginTransaction();
         try {
             Output direct = new SendingOutput(producer::send);
-            for (ConsumerRecord<String, byte[]> r : all) {
+            for (ConsumerRecord<String, byte[]> r : open.records) {
                 List<ProducerRecord<String, byte[]>> held = new ArrayList<>();
                 try {
                     handleTraced(List.of(r), new SendingOutput(held::add));
@@ -175,11 +241,11 @@ public final class TransactionalLoop implements Runnable {
                 }
                 held.forEach(producer::send);
             }
-            commit(records);
+            commitOpen();
         } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
             throw e;
         } catch (KafkaException e) {
-            rewind(records, e);
+            rewind(e);
         }
     }
 
@@ -237,27 +303,54 @@ public final class TransactionalLoop implements Runnable {
         }
     }
 
-    private void commit(ConsumerRecords<String, byte[]> records) {
-        producer.sendOffsetsToTransaction(nextOffsets(records), consumer.groupMetadata());
-        producer.commitTransaction();
+    /** Commits the open transaction, if there is one; one that fails is rewound ({@link #rewind}). */
+    private void commitOpen() {
+        if (!open.isOpen) {
+            return;
+        }
+        try {
+            producer.sendOffsetsToTransaction(open.next, consumer.groupMetadata());
+            producer.commitTransaction();
+            open.clear();
+        } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
+            throw e;
+        } catch (KafkaException e) {
+            rewind(e);
+        }
     }
 
-    /** Nothing of this poll was committed: go back and process it again. */
-    private void rewind(ConsumerRecords<String, byte[]> records, KafkaException e) {
-        LOG.warnf("transaction aborted, the poll will be processed again: %s", e.getMessage());
+    /** Nothing of the open transaction was committed: go back and process its polls again. */
+    private void rewind(KafkaException e) {
+        LOG.warnf("transaction aborted, its %d records will be processed again: %s", open.records.size(), e.getMessage());
         producer.abortTransaction();
-        for (TopicPartition tp : records.partitions()) {
-            consumer.seek(tp, records.records(tp).get(0).offset());
-        }
+        open.first.forEach(consumer::seek);
+        open.clear();
     }
 
-    private static Map<TopicPartition, OffsetAndMetadata> nextOffsets(ConsumerRecords<String, byte[]> records) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        for (TopicPartition tp : records.partitions()) {
-            List<ConsumerRecord<String, byte[]>> rs = records.records(tp);
-            offsets.put(tp, new OffsetAndMetadata(rs.get(rs.size() - 1).offset() + 1));
+    /**
+     * A transaction open across polls ends before its partitions move to another consumer: committed when they are
+     * handed over, dropped when they were lost (another consumer has them already, and their offsets were not
+     * committed).
+     */
+    private final class CommitBeforeRebalance implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            commitOpen();
         }
-        return offsets;
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            if (open.isOpen) {
+                LOG.warnf("%s: partitions %s lost with %d records uncommitted; their new owner processes them", stage,
+                        partitions, open.records.size());
+                producer.abortTransaction();
+                open.clear();
+            }
+        }
     }
 
     public void stop() {

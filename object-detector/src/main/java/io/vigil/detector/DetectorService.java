@@ -46,7 +46,7 @@ public class DetectorService {
     void onStart(@Observes StartupEvent event) throws Exception {
         String instance = config.instanceId().orElse(InetAddress.getLocalHost().getHostName());
         loops = LoopGroup.start(kafkaConfig, new LoopGroup.Spec(GROUP_ID, instance, config.consumers(), Topics.FRAMES,
-                DetectionHandler.STAGE, config.maxBatch(), config.maxBatch() * 4, config.maxWait(),
+                DetectionHandler.STAGE, config.maxBatch(), config.maxBatch() * 4, config.maxWait(), config.commitInterval(),
                 new DetectionHandler(detector, registry), "detector", tracing));
         // Consumer lag and the rest of the clients' metrics on /q/metrics (the Quarkus binder sees only its own clients).
         loops.consumers().forEach(c -> clientMetrics.add(bind(new KafkaClientMetrics(c))));
