@@ -19,10 +19,10 @@ import org.apache.kafka.common.record.Record;
 
 /**
  * When a read_committed consumer could first see each record: a record of a transaction is visible from its commit
- * marker on, which a record's own timestamp (when the producer sent it) does not show. Every service writes in
- * transactions that commit up to a commit interval later, so latencies from record timestamps leave out the last
- * stage's commit. Read from the broker's log segments after the run: the marker is a control batch of the same
- * producer, later in the same partition, stamped when the broker wrote it.
+ * marker on, which the record's own timestamp does not show. Every service writes in transactions that commit up to
+ * a commit interval later, and Kafka Streams stamps an output with its input's time, not when it was made: latencies
+ * from record timestamps leave out processing and commits. Read from the broker's log segments after the run: the
+ * marker is a control batch of the same producer, later in the same partition, stamped when the broker wrote it.
  */
 final class CommitTimes {
 

@@ -176,8 +176,9 @@ public final class PipelineBench {
                 + "Stage rate = its output per second from the first frame in to its last record; the frame score "
                 + "latency includes the alert-sink's 9-frame smoothing look-ahead and the assembler's 3-frame window; it ends "
                 + "when a read_committed consumer could read the frame score (its transaction's commit marker in the "
-                + "broker's log), and in brackets when the alert-sink sent it (the record's timestamp), which leaves out "
-                + "the alert-sink's commit interval. Events are timed by their commit markers too. "
+                + "broker's log). In brackets, from the frame score record's own timestamp: Kafka Streams stamps an output "
+                + "with the time of the input that completed it, so that shows the waiting for later frames but neither "
+                + "processing nor commits. Events are timed by their commit markers too. "
                 + "Every child JVM runs a flight recording (JFR, profile settings). Command: "
                 + "bench/run-pipeline-bench.sh\n\n" + table
                 + "\n## Where the CPU goes, and the bytes\n\nPer process, from the flight recordings, counted from the first frame "
@@ -239,7 +240,7 @@ public final class PipelineBench {
                         stageRate(topics, Topics.DETECTIONS, firstIn, null), spec.scoreInAssembler() ? "scores itself"
                                 : stageRate(topics, Topics.SEQUENCES, firstIn, "objects"),
                         stageRate(topics, Topics.OBJECT_SCORES, firstIn, "objects"), stageRate(topics, Topics.FRAME_SCORES, firstIn, null),
-                        latency(frameIn, seen) + " (sent: " + latency(frameIn, scored) + ")",
+                        latency(frameIn, seen) + " (record timestamps: " + latency(frameIn, scored) + ")",
                         eventLatency(topics.get(Topics.ANOMALY_EVENTS), commits::visibleAt, frameIn, seen)));
                 // Paced: the CPU of the steady state, from the end of the warm-up to the last frame whose latency counts.
                 long from = paced ? frameIn.values().stream().mapToLong(Long::longValue).min().orElse(firstIn) : firstIn;

@@ -154,6 +154,50 @@ class TransactionalLoopTest {
         }
     }
 
+    /**
+     * A second instance joining takes partitions from the first while its transaction is open: the first commits it
+     * as they are handed over, so the new owner starts after what was processed, and nothing is repeated or lost.
+     */
+    @Test
+    void aTransactionOpenAcrossPollsIsCommittedBeforeARebalanceMovesItsPartitions() throws Exception {
+        InProcessKafka kafka = InProcessKafka.shared();
+        kafka.createTopics(List.of(new Topics.TopicSpec("loop-rb-in", 4), new Topics.TopicSpec("loop-rb-out", 1)));
+        java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        TransactionalLoop.Handler handler = (chunk, out) -> chunk.forEach(r -> {
+            threads.add(Thread.currentThread().getName());
+            out.send(r, new ProducerRecord<>("loop-rb-out", r.key(), r.value()));
+        });
+        Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        java.util.function.Function<String, LoopGroup.Spec> instance = name -> new LoopGroup.Spec("loop-rb", name, 1,
+                "loop-rb-in", "loop-rb", 10, 1, Duration.ofMillis(100), Duration.ofSeconds(3), handler, "loop-rb-" + name,
+                new RecordTracing(sdk));
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        LoopGroup first = LoopGroup.start(config, instance.apply("a"));
+        LoopGroup second = null;
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < 160; i++) {
+                producer.send(new ProducerRecord<>("loop-rb-in", i % 4, "k" + i % 4,
+                        Integer.toString(i).getBytes(StandardCharsets.UTF_8))).get();
+                if (i == 30) {
+                    assertTrue(threads.contains("loop-rb-a-0"), "the first instance is processing");
+                    second = LoopGroup.start(config, instance.apply("b"));
+                }
+                Thread.sleep(60);
+            }
+            List<String> out = TopicReader.read(kafka.bootstrapServers(), "loop-rb-out", r -> true, 160, Duration.ofSeconds(90),
+                    Duration.ofSeconds(5)).stream().map(r -> text(r.value())).sorted().toList();
+            assertEquals(java.util.stream.IntStream.range(0, 160).mapToObj(Integer::toString).sorted().toList(), out,
+                    "each input's output exactly once");
+            assertTrue(threads.contains("loop-rb-b-0"), "the second instance took partitions over: " + threads);
+        } finally {
+            first.stop(Duration.ofSeconds(30));
+            if (second != null) {
+                second.stop(Duration.ofSeconds(30));
+            }
+        }
+    }
+
     /** Reads until {@code value} is there, noting when each value was first readable. */
     private static void readUntil(KafkaConsumer<String, byte[]> reader, Map<String, Long> seen, String value) {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
