@@ -4,16 +4,15 @@ import static io.vigil.bench.BenchSupport.best;
 import static io.vigil.bench.BenchSupport.fmt;
 import static io.vigil.bench.BenchSupport.writeReport;
 
+import io.vigil.common.scoring.ScoringModel;
 import io.vigil.common.scoring.SsmtlScorer;
 import io.vigil.common.scoring.TaskCalibration;
 import io.vigil.proto.v1.ObjectSequence;
-import io.vigil.vision.onnx.OnnxModel;
 import io.vigil.vision.onnx.OnnxSessionFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Random;
 
@@ -37,15 +36,18 @@ final class ModelsBench {
         for (int n : counts) {
             long before = residentBytes();
             long start = System.nanoTime();
-            List<OnnxModel> sessions = new ArrayList<>();
+            List<ScoringModel> sessions = new ArrayList<>();
             List<SsmtlScorer> scorers = new ArrayList<>();
             try {
                 for (int i = 0; i < n; i++) {
-                    OnnxModel m = OnnxSessionFactory.open(model, arena ? OnnxSessionFactory.Options.cpu(threads)
-                            : OnnxSessionFactory.Options.cpu(threads).withoutMemoryArena());
+                    // As the scorer loads a camera's model: its cues, only their heads in the graph.
+                    ScoringModel m = new ScoringModel(ScoringModel.file(model), arena ? OnnxSessionFactory.Options.cpu(threads)
+                            : OnnxSessionFactory.Options.cpu(threads).withoutMemoryArena(), null,
+                            TaskCalibration.Mode.valueOf(TaskCalibration.DEFAULT_MODE));
                     sessions.add(m);
-                    scorers.add(new SsmtlScorer(m, EnumSet.allOf(SsmtlScorer.Task.class),
-                            TaskCalibration.Mode.valueOf(TaskCalibration.DEFAULT_MODE)));
+                    ScoringModel.Version version = m.acquire();
+                    scorers.add(version.scorer());
+                    version.release();
                 }
                 double loadSeconds = (System.nanoTime() - start) / 1e9;
                 // Every model's first batch (its arena, its kernels' first run) before any timing, as a scorer that
@@ -63,7 +65,7 @@ final class ModelsBench {
                         added / 1e6 / n, fmt(rate)));
                 System.out.printf("%d models: %.0f MB resident added, %s objects/s%n", n, added / 1e6, fmt(rate));
             } finally {
-                sessions.forEach(OnnxModel::close);
+                sessions.forEach(ScoringModel::close);
             }
         }
         writeReport(arena ? "models.md" : "models-no-arena.md", "Per-camera models held by one scorer"

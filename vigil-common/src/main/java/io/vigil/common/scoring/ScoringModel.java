@@ -6,9 +6,11 @@ import io.vigil.vision.onnx.OnnxMetadata;
 import io.vigil.vision.onnx.OnnxModel;
 import io.vigil.vision.onnx.OnnxSessionFactory;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -143,10 +145,11 @@ public final class ScoringModel implements AutoCloseable {
         }
     }
 
-    private static java.util.Map<String, String> metadata(Path file) {
+    /** The model's metadata, to know its cues before its session is opened with only their outputs. */
+    private static Map<String, String> metadata(Path file) {
         try {
             return OnnxMetadata.read(file);
-        } catch (java.io.UncheckedIOException e) {
+        } catch (UncheckedIOException e) {
             throw new ModelLoadException("cannot load ONNX model " + file + ": " + e.getCause().getMessage(), e);
         }
     }

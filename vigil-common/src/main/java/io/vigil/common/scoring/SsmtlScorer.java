@@ -207,8 +207,8 @@ public final class SsmtlScorer {
 
     /**
      * The model outputs that scoring with {@code tasks} reads: a session opened with only these
-     * ({@link io.vigil.vision.onnx.OnnxSessionFactory#open(java.nio.file.Path, io.vigil.vision.onnx.OnnxSessionFactory.Options, Set)})
-     * skips the heads of the other tasks; the middle-box head alone is a second pass through the encoder.
+     * ({@code OnnxSessionFactory.open(model, options, outputs)}) skips the heads of the other tasks; the middle-box
+     * head alone is a second pass through the encoder.
      */
     public static Set<String> modelOutputs(Set<Task> tasks) {
         Set<String> names = new java.util.HashSet<>();
@@ -396,7 +396,6 @@ public final class SsmtlScorer {
         Scores raw = new Scores(aot, irr, rec, dist, speed, Float.NaN);
         return new Scores(aot, irr, rec, dist, speed, scoreOf(raw, tasks));
     }
-
 
     private FloatBuffer output(OrtSession.Result r, Task task) {
         if (!tasks.contains(task)) {
