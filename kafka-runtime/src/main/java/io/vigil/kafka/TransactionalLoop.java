@@ -116,7 +116,16 @@ public final class TransactionalLoop implements Runnable {
         final Map<TopicPartition, Long> first = new HashMap<>();
         final Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
         long openedNanos;
-        boolean isOpen;
+
+        /** Records are added right after the transaction begins, and cleared when it ends. */
+        boolean isOpen() {
+            return !records.isEmpty();
+        }
+
+        /** How long until the open transaction is due to commit (negative when overdue). */
+        long nanosUntilCommit(Duration commitInterval) {
+            return commitInterval.toNanos() - (System.nanoTime() - openedNanos);
+        }
 
         void add(ConsumerRecords<String, byte[]> polled) {
             for (TopicPartition tp : polled.partitions()) {
@@ -131,7 +140,6 @@ public final class TransactionalLoop implements Runnable {
             records.clear();
             first.clear();
             next.clear();
-            isOpen = false;
         }
     }
 
@@ -146,7 +154,7 @@ public final class TransactionalLoop implements Runnable {
                 if (!records.isEmpty()) {
                     process(records);
                 }
-                if (open.isOpen && System.nanoTime() - open.openedNanos >= commitInterval.toNanos()) {
+                if (open.isOpen() && open.nanosUntilCommit(commitInterval) <= 0) {
                     commitOpen();
                 }
             }
@@ -184,20 +192,18 @@ public final class TransactionalLoop implements Runnable {
 
     /** The poll's wait: at most {@code maxWait}, and no later than the open transaction's commit. */
     private Duration untilCommitDue() {
-        if (!open.isOpen) {
+        if (!open.isOpen()) {
             return maxWait;
         }
-        long left = commitInterval.toNanos() - (System.nanoTime() - open.openedNanos);
-        return Duration.ofNanos(Math.max(0, Math.min(left, maxWait.toNanos())));
+        return Duration.ofNanos(Math.max(0, Math.min(open.nanosUntilCommit(commitInterval), maxWait.toNanos())));
     }
 
     /** A poll into the open transaction (one is begun if none is). */
     private void process(ConsumerRecords<String, byte[]> records) {
         List<ConsumerRecord<String, byte[]>> all = new ArrayList<>();
         records.forEach(all::add);
-        if (!open.isOpen) {
+        if (!open.isOpen()) {
             producer.beginTransaction();
-            open.isOpen = true;
             open.openedNanos = System.nanoTime();
         }
         open.add(records);
@@ -305,7 +311,7 @@ public final class TransactionalLoop implements Runnable {
 
     /** Commits the open transaction, if there is one; one that fails is rewound ({@link #rewind}). */
     private void commitOpen() {
-        if (!open.isOpen) {
+        if (!open.isOpen()) {
             return;
         }
         try {
@@ -344,7 +350,7 @@ public final class TransactionalLoop implements Runnable {
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            if (open.isOpen) {
+            if (open.isOpen()) {
                 LOG.warnf("%s: partitions %s lost with %d records uncommitted; their new owner processes them", stage,
                         partitions, open.records.size());
                 producer.abortTransaction();
