@@ -5,12 +5,12 @@ import io.vigil.vision.onnx.ModelLoadException;
 import io.vigil.vision.onnx.OnnxMetadata;
 import io.vigil.vision.onnx.OnnxModel;
 import io.vigil.vision.onnx.OnnxSessionFactory;
+import io.vigil.vision.onnx.proto.ModelProto;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -125,32 +125,30 @@ public final class ScoringModel implements AutoCloseable {
     }
 
     private Version load(Located at) {
+        byte[] bytes;
+        ModelProto proto;
         try {
-            Set<SsmtlScorer.Task> used = tasks != null ? tasks : SsmtlScorer.modelTasks(metadata(at.file()));
-            OnnxModel model = OnnxSessionFactory.open(at.file(), options, SsmtlScorer.modelOutputs(used));
-            try {
-                SsmtlScorer scorer = new SsmtlScorer(model, used, mode);
-                Version v = new Version(model, scorer, at.name() + "@" + ModelRegistry.sha256(at.file()).substring(0, 12));
-                loadedStamp = at.stamp();
-                LOG.infof("model %s loaded on %s: %d frames, %d px crops, tasks %s, combined by the %s", v.id, model.device(),
-                        scorer.frames(), scorer.cropSize(), scorer.tasks(), scorer.combination() == SsmtlScorer.Combination.RAREST
-                                ? "rarest cue" : "cues' mean");
-                return v;
-            } catch (RuntimeException e) {
-                model.close();
-                throw e;
-            }
+            // Read once: its cues, its graph and its version id come from the same bytes, even if the file is replaced.
+            bytes = Files.readAllBytes(at.file());
+            proto = ModelProto.parseFrom(bytes);
+        } catch (NoSuchFileException e) {
+            throw new ModelLoadException("ONNX model file not found: " + at.file().toAbsolutePath(), e);
         } catch (IOException e) {
-            throw new ModelLoadException("SSMTL model file not readable: " + at.file().toAbsolutePath(), e);
+            throw new ModelLoadException("cannot load ONNX model " + at.file().toAbsolutePath() + ": " + e.getMessage(), e);
         }
-    }
-
-    /** The model's metadata, to know its cues before its session is opened with only their outputs. */
-    private static Map<String, String> metadata(Path file) {
+        Set<SsmtlScorer.Task> used = tasks != null ? tasks : SsmtlScorer.modelTasks(OnnxMetadata.of(proto));
+        OnnxModel model = OnnxSessionFactory.open(at.file(), proto, options, SsmtlScorer.modelOutputs(used));
         try {
-            return OnnxMetadata.read(file);
-        } catch (UncheckedIOException e) {
-            throw new ModelLoadException("cannot load ONNX model " + file + ": " + e.getCause().getMessage(), e);
+            SsmtlScorer scorer = new SsmtlScorer(model, used, mode);
+            Version v = new Version(model, scorer, at.name() + "@" + ModelRegistry.sha256(bytes).substring(0, 12));
+            loadedStamp = at.stamp();
+            LOG.infof("model %s loaded on %s: %d frames, %d px crops, tasks %s, combined by the %s", v.id, model.device(),
+                    scorer.frames(), scorer.cropSize(), scorer.tasks(), scorer.combination() == SsmtlScorer.Combination.RAREST
+                            ? "rarest cue" : "cues' mean");
+            return v;
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
         }
     }
 

@@ -2,11 +2,14 @@ package io.vigil.common.scoring;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.google.protobuf.ByteString;
+import io.vigil.common.registry.ModelRegistry;
 import io.vigil.proto.v1.ObjectSequence;
+import io.vigil.vision.onnx.ModelLoadException;
 import io.vigil.vision.onnx.OnnxModel;
 import io.vigil.vision.onnx.OnnxSessionFactory;
 import java.nio.file.Files;
@@ -15,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ScoringModelTest {
 
@@ -50,5 +54,20 @@ class ScoringModelTest {
                 v.release();
             }
         }
+    }
+
+    /** The version names the bytes that were loaded; a file that is not a model says so, with its path. */
+    @Test
+    void theVersionIsTheDigestOfTheLoadedBytesAndAFileThatIsNoModelIsRefusedByName(@TempDir Path dir) throws Exception {
+        assumeTrue(Files.isRegularFile(SHIPPED), "the shipped model is in the checkout");
+        Path copy = Files.copy(SHIPPED, dir.resolve("camera.onnx"));
+        TaskCalibration.Mode mode = TaskCalibration.Mode.valueOf(TaskCalibration.DEFAULT_MODE);
+        try (ScoringModel loaded = new ScoringModel(ScoringModel.file(copy), OnnxSessionFactory.Options.cpu(1), null, mode)) {
+            assertEquals("camera.onnx@" + ModelRegistry.sha256(copy).substring(0, 12), loaded.versionId());
+        }
+        Files.write(copy, new byte[] {8, 7, 6, 5, 4});
+        ModelLoadException e = assertThrows(ModelLoadException.class,
+                () -> new ScoringModel(ScoringModel.file(copy), OnnxSessionFactory.Options.cpu(1), null, mode));
+        assertTrue(e.getMessage().startsWith("cannot load ONNX model " + copy.toAbsolutePath()), e.getMessage());
     }
 }

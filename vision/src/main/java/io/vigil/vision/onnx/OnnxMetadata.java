@@ -17,8 +17,12 @@ public final class OnnxMetadata {
     }
 
     public static Map<String, String> read(Path model) {
+        return of(parse(model));
+    }
+
+    public static Map<String, String> of(ModelProto model) {
         Map<String, String> out = new LinkedHashMap<>();
-        parse(model).getMetadataPropsList().forEach(e -> out.put(e.getKey(), e.getValue()));
+        model.getMetadataPropsList().forEach(e -> out.put(e.getKey(), e.getValue()));
         return out;
     }
 

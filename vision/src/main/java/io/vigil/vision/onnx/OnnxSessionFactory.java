@@ -76,11 +76,28 @@ public final class OnnxSessionFactory {
             throw new ModelLoadException("ONNX model file not found: " + (model == null ? "(not configured)"
                     : model.toAbsolutePath()));
         }
-        byte[] pruned = outputs == null ? null : pruned(model, outputs);
+        return outputs == null ? open(model, (byte[]) null, options) : open(model, parse(model), options, outputs);
+    }
+
+    /**
+     * The same for a model the caller has read already, so that what it read of it (metadata, a digest) and the
+     * session come from the same bytes; {@code model} names it.
+     */
+    public static OnnxModel open(Path model, ModelProto proto, Options options, Set<String> outputs) {
+        OutputPruning.Pruned p = OutputPruning.keep(proto, outputs);
+        if (p.changed()) {
+            LOG.infof("model %s: computing only its outputs %s (%d of %d nodes)", model.getFileName(), p.outputs(),
+                    p.nodesAfter(), p.nodesBefore());
+        }
+        return open(model, (p.changed() ? p.model() : proto).toByteArray(), options);
+    }
+
+    /** {@code bytes} null: the session reads {@code model} itself. */
+    private static OnnxModel open(Path model, byte[] bytes, Options options) {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         if (options.device() != Device.CPU) {
             try (OrtSession.SessionOptions cuda = sessionOptions(options, true)) {
-                return new OnnxModel(model, session(env, model, pruned, cuda), Device.CUDA);
+                return new OnnxModel(model, session(env, model, bytes, cuda), Device.CUDA);
             } catch (OrtException | RuntimeException e) {
                 if (options.device() == Device.CUDA) {
                     throw new ModelLoadException("device=cuda was requested for " + model + " but CUDA is not usable ("
@@ -93,32 +110,23 @@ public final class OnnxSessionFactory {
             }
         }
         try (OrtSession.SessionOptions cpu = sessionOptions(options, false)) {
-            return new OnnxModel(model, session(env, model, pruned, cpu), Device.CPU);
+            return new OnnxModel(model, session(env, model, bytes, cpu), Device.CPU);
         } catch (OrtException e) {
             throw new ModelLoadException("cannot load ONNX model " + model + ": " + e.getMessage(), e);
         }
     }
 
-    private static OrtSession session(OrtEnvironment env, Path model, byte[] pruned, OrtSession.SessionOptions options)
+    private static OrtSession session(OrtEnvironment env, Path model, byte[] bytes, OrtSession.SessionOptions options)
             throws OrtException {
-        return pruned == null ? env.createSession(model.toString(), options) : env.createSession(pruned, options);
+        return bytes == null ? env.createSession(model.toString(), options) : env.createSession(bytes, options);
     }
 
-    /** The model's graph with only {@code outputs}, or null when that is the whole graph. */
-    private static byte[] pruned(Path model, Set<String> outputs) {
-        ModelProto proto;
+    private static ModelProto parse(Path model) {
         try {
-            proto = ModelProto.parseFrom(Files.readAllBytes(model));
+            return ModelProto.parseFrom(Files.readAllBytes(model));
         } catch (IOException e) {
             throw new ModelLoadException("cannot load ONNX model " + model + ": " + e.getMessage(), e);
         }
-        OutputPruning.Pruned p = OutputPruning.keep(proto, outputs);
-        if (!p.changed()) {
-            return null;
-        }
-        LOG.infof("model %s: computing only its outputs %s (%d of %d nodes)", model.getFileName(), p.outputs(),
-                p.nodesAfter(), p.nodesBefore());
-        return p.model().toByteArray();
     }
 
     /**
