@@ -36,15 +36,27 @@ final class CommitTimes {
     /** The log directory's partitions of {@code topics}. */
     static CommitTimes read(Path logDir, List<String> topics) throws IOException {
         Map<String, NavigableMap<Long, long[]>> visible = new HashMap<>();
-        try (Stream<Path> dirs = Files.list(logDir)) {
-            for (Path partition : dirs.filter(Files::isDirectory).toList()) {
-                String name = partition.getFileName().toString();
-                if (topics.contains(name.substring(0, name.lastIndexOf('-')))) {
-                    visible.put(name, partition(partition));
-                }
+        for (Map.Entry<Path, String> p : partitionDirectories(logDir).entrySet()) {
+            if (topics.contains(p.getValue())) {
+                visible.put(p.getKey().getFileName().toString(), partition(p.getKey()));
             }
         }
         return new CommitTimes(visible);
+    }
+
+    /** A broker's log directory: each partition's directory ({@code topic-N}) and its topic. */
+    static Map<Path, String> partitionDirectories(Path logDir) throws IOException {
+        Map<Path, String> out = new TreeMap<>();
+        try (Stream<Path> dirs = Files.list(logDir)) {
+            for (Path dir : dirs.filter(Files::isDirectory).toList()) {
+                String name = dir.getFileName().toString();
+                int dash = name.lastIndexOf('-');
+                if (dash > 0 && dash < name.length() - 1 && name.substring(dash + 1).chars().allMatch(Character::isDigit)) {
+                    out.put(dir, name.substring(0, dash));
+                }
+            }
+        }
+        return out;
     }
 
     private static NavigableMap<Long, long[]> partition(Path dir) throws IOException {

@@ -120,14 +120,10 @@ public final class PipelineBench {
     /** What the broker wrote per frame ingested, by topic (its log segments: records, batches and indexes' data). */
     static String brokerBytes(Path logDirs, int frames) throws Exception {
         Map<String, Long> bytes = new java.util.TreeMap<>();
-        try (Stream<Path> partitions = Files.list(logDirs)) {
-            for (Path partition : partitions.filter(Files::isDirectory).toList()) {
-                String name = partition.getFileName().toString();
-                String topic = name.substring(0, name.lastIndexOf('-'));
-                try (Stream<Path> files = Files.list(partition)) {
-                    for (Path f : files.filter(f -> f.toString().endsWith(".log")).toList()) {
-                        bytes.merge(topic, Files.size(f), Long::sum);
-                    }
+        for (Map.Entry<Path, String> partition : CommitTimes.partitionDirectories(logDirs).entrySet()) {
+            try (Stream<Path> files = Files.list(partition.getKey())) {
+                for (Path f : files.filter(f -> f.toString().endsWith(".log")).toList()) {
+                    bytes.merge(partition.getValue(), Files.size(f), Long::sum);
                 }
             }
         }

@@ -11,6 +11,7 @@ import static io.vigil.bench.BenchSupport.writeReport;
 import com.google.protobuf.ByteString;
 import io.vigil.common.scoring.ModelContract;
 import io.vigil.common.scoring.MotionSpeed;
+import io.vigil.common.scoring.ScoringModel;
 import io.vigil.common.scoring.SsmtlScorer;
 import io.vigil.common.scoring.TaskCalibration;
 import io.vigil.common.sequence.SequenceTensors;
@@ -22,7 +23,6 @@ import io.vigil.trainer.network.SsmtlNetwork;
 import io.vigil.trainer.training.SsmtlTrainer;
 import io.vigil.vision.onnx.Device;
 import io.vigil.vision.onnx.OnnxGraphBuilder;
-import io.vigil.vision.onnx.OnnxMetadata;
 import io.vigil.vision.onnx.OnnxModel;
 import io.vigil.vision.onnx.OnnxSessionFactory;
 import java.io.BufferedOutputStream;
@@ -38,6 +38,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
@@ -134,12 +135,15 @@ public final class ScorerBench {
                 + "the graph as the services open it (only the heads of the model's cues) and whole, rounds alternating:"
                 + "\n\n| model | architecture | graph | batch 1 | batch 32 |\n|---|---|---|---|---|\n");
         OnnxSessionFactory.Options options = new OnnxSessionFactory.Options(Device.CPU, threads, 0, false);
+        TaskCalibration.Mode mode = TaskCalibration.Mode.valueOf(TaskCalibration.DEFAULT_MODE);
         for (Path file : models) {
-            Set<SsmtlScorer.Task> tasks = SsmtlScorer.modelTasks(OnnxMetadata.read(file));
-            try (OnnxModel cues = OnnxSessionFactory.open(file, options, SsmtlScorer.modelOutputs(tasks));
+            // The cues' side is loaded as the services load it; the whole graph scores the same cues.
+            try (ScoringModel services = new ScoringModel(ScoringModel.file(file), options, null, mode);
                     OnnxModel whole = OnnxSessionFactory.open(file, options)) {
-                TaskCalibration.Mode mode = TaskCalibration.Mode.valueOf(TaskCalibration.DEFAULT_MODE);
-                List<SsmtlScorer> scorers = List.of(new SsmtlScorer(cues, tasks, mode), new SsmtlScorer(whole, tasks, mode));
+                ScoringModel.Version version = services.acquire();
+                SsmtlScorer cues = version.scorer();
+                version.release();
+                List<SsmtlScorer> scorers = List.of(cues, new SsmtlScorer(whole, cues.tasks(), mode));
                 double[][] rates = new double[2][BATCHES.length];
                 for (int round = 0; round <= 3; round++) { // round 0 warms up; the best of the other three counts
                     for (int b = 0; b < BATCHES.length; b++) {
@@ -152,7 +156,8 @@ public final class ScorerBench {
                 String architecture = whole.customMetadata().getOrDefault("vigil.architecture", "?");
                 for (int g = 0; g < 2; g++) {
                     table.append(String.format("| %s | %s | %s |", file, architecture, g == 0
-                            ? "its cues' heads: " + cues.outputShapes().keySet() : "whole: " + whole.outputShapes().keySet()));
+                            ? "its cues' heads: " + new TreeSet<>(SsmtlScorer.modelOutputs(cues.tasks()))
+                            : "whole: " + whole.outputShapes().keySet()));
                     for (int b = 0; b < BATCHES.length; b++) {
                         table.append(' ').append(fmt(rates[g][b])).append(" seq/s |");
                     }
