@@ -8,13 +8,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The numbers of one evaluation: frame AUC micro/macro per score variant, per-video AUC, RBDC/TBDC, and the micro AUC
+ * The numbers of one evaluation: frame AUC micro/macro per score variant, per-video AUC, RBDC/TBDC, object AUC per
+ * score variant where there are pixel masks ({@link ObjectRanking}), and the micro AUC
  * of the published evaluation protocol (each video's frame scores min-max normalised first: needs the whole video,
  * so a stream cannot do it; offline-only, never the headline).
  */
 public record Evaluation(Map<String, Double> microAuc, Map<String, Double> macroAuc, Map<String, Double> videoAuc,
         Double rbdc, Double tbdc, double publishedProtocolMicroAuc, int videos, long frames, long anomalousFrames,
-        long objects) {
+        long objects, Map<String, Double> objectAuc) {
 
     /** @param tracks ground-truth tracks of all videos, empty when the data set has no pixel masks */
     public static Evaluation of(List<Datasets.LabelledVideo> videos, List<OfflinePipeline.VideoResult> results,
@@ -58,7 +59,7 @@ public record Evaluation(Map<String, Double> microAuc, Map<String, Double> macro
                     videos.get(i).labels()));
         }
         return new Evaluation(micro, macro, perVideo, rbdc, tbdc, FrameAuc.micro(minMax), videos.size(), frames, anomalous,
-                objects);
+                objects, ObjectRanking.auc(videos, results, tracks, micro.keySet()));
     }
 
     /** The scores mapped onto [0, 1] by the video's own minimum and maximum. */

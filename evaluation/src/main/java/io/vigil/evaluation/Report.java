@@ -133,11 +133,17 @@ public final class Report {
         setup.forEach((k, v) -> md.append("- ").append(k).append(": ").append(v).append('\n'));
         md.append(String.format(Locale.ROOT, "%n%d videos, %d frames (%d anomalous), %d scored objects.%n%n", e.videos(),
                 e.frames(), e.anomalousFrames(), e.objects()));
-        md.append("| score | frame AUC micro | frame AUC macro |\n|---|---|---|\n");
+        md.append("| score | frame AUC micro | frame AUC macro | object AUC |\n|---|---|---|---|\n");
         for (String variant : e.microAuc().keySet()) {
             String name = variant.equals(OfflinePipeline.ALL) ? "**the model's cues** (the headline)" : variant;
-            md.append(String.format(Locale.ROOT, "| %s | %.1f %% | %.1f %% |%n", name, 100 * e.microAuc().get(variant),
-                    100 * e.macroAuc().get(variant)));
+            Double objects = e.objectAuc().get(variant);
+            md.append(String.format(Locale.ROOT, "| %s | %.1f %% | %.1f %% | %s |%n", name, 100 * e.microAuc().get(variant),
+                    100 * e.macroAuc().get(variant), objects == null ? "" : String.format(Locale.ROOT, "%.1f %%", 100 * objects)));
+        }
+        if (!e.objectAuc().isEmpty()) {
+            md.append("\nObject AUC: the test videos' scored objects, anomalous where the box overlaps a ground-truth region "
+                    + "of its frame by RBDC's IoU (0.1). A score that ranks objects far better than frames loses at the frame: "
+                    + "a frame scores as its highest object, so normal objects as high as anomalous ones decide it.\n");
         }
         if (e.rbdc() != null) {
             md.append(String.format(Locale.ROOT, "%nRBDC %.1f %%, TBDC %.1f %% (all tasks; regions = scored object boxes).%n",

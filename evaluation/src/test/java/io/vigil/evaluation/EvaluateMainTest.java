@@ -87,7 +87,10 @@ class EvaluateMainTest {
         assertTrue(micro > 0.95, "the bike of video 02 stands out: micro AUC " + micro);
         for (String task : List.of("arrow_of_time", "irregularity", "reconstruction", "distillation", "speed")) {
             assertTrue(e.get("microAuc").has(task + " alone"), "ablation has " + task);
+            double objects = e.get("objectAuc").get(task + " alone").asDouble();
+            assertTrue(objects > 0 && objects <= 1, task + " ranks the objects on the bike's mask: " + objects);
         }
+        assertTrue(e.get("objectAuc").get("all").asDouble() > 0.9, "the bike is the most unusual object: " + e.get("objectAuc"));
         double rbdc = e.get("rbdc").asDouble();
         double tbdc = e.get("tbdc").asDouble();
         assertTrue(rbdc > 0 && rbdc <= 1 && tbdc > 0 && tbdc <= 1, "RBDC " + rbdc + " TBDC " + tbdc);

@@ -26,7 +26,7 @@ public final class RegionTrackDetection {
 
     /** A box in pixels, inclusive coordinates. */
     public record Region(String video, long frame, float x1, float y1, float x2, float y2) {
-        double iou(Region o) {
+        public double iou(Region o) {
             double ix = Math.max(0, Math.min(x2, o.x2) - Math.max(x1, o.x1) + 1);
             double iy = Math.max(0, Math.min(y2, o.y2) - Math.max(y1, o.y1) + 1);
             double inter = ix * iy;
