@@ -73,15 +73,16 @@ class PipelineEndToEndIT {
             assertTrue(Files.exists(home.resolve(service + "/target/quarkus-app/quarkus-run.jar")), service + " is not packaged");
         }
         int kafkaPort = LocalKafkaBroker.freePort();
-        HostileWriter hostile = new HostileWriter("127.0.0.1:" + kafkaPort, Files.readAllBytes(video.resolve("000.jpg")));
-        hostile.start();
         // At 5 frames/s, a slow camera: the hostile records are all written while the video streams (36 s). The seven
-        // thousand take about 3 s, but at 10 frames/s a CI run once ended with 3 of them unacknowledged.
+        // thousand take about 3 s once the services run.
         LocalOptions options = new LocalOptions(new LocalOptions.Cameras(video.toString(), CAMERA, 1, 5, false),
                 new LocalOptions.Detection("yolox", Optional.of(yolox)), LocalOptions.Learning.NONE,
                 new LocalOptions.Run(true, null, home), LocalOptions.Site.of(data, true, kafkaPort));
         Map<String, Integer> managementPorts = new LinkedHashMap<>();
         LocalServices.services(options, "unused:9092").forEach(spec -> managementPorts.put(spec.name(), spec.managementPort()));
+        HostileWriter hostile = new HostileWriter("127.0.0.1:" + kafkaPort, managementPorts.values(),
+                Files.readAllBytes(video.resolve("000.jpg")));
+        hostile.start();
         ServiceWatch watch = new ServiceWatch(managementPorts);
         watch.start();
         int exit = VigilLocal.run(options);
@@ -240,24 +241,28 @@ class PipelineEndToEndIT {
     }
 
     /**
-     * Writes, as soon as the broker has its topics (before the first frame reaches the end of the chain), the
-     * {@link HostileRecords} of a fixed seed: {@link #PER_TOPIC} records on each of the seven topics.
+     * Writes, once the broker has its topics and every service is ready (while the video streams), the
+     * {@link HostileRecords} of a fixed seed: {@link #PER_TOPIC} records on each of the seven topics. Written while five
+     * services started on 2 cores, the official CI saw produce requests wait past their timeout and, twice, batches
+     * expire unacknowledged; hostile input reaches a running chain.
      */
     static final class HostileWriter extends Thread {
         static final int PER_TOPIC = 1_000;
         static final long SEED = 27;
 
         private final String bootstrap;
+        private final java.util.Collection<Integer> managementPorts;
         private final List<HostileRecords.Hostile> records;
         private final AtomicInteger sent = new AtomicInteger();
         private final Map<String, Integer> failures = new java.util.concurrent.ConcurrentHashMap<>();
         private volatile long writingSince;
         private volatile long writtenAt;
 
-        HostileWriter(String bootstrap, byte[] jpeg) {
+        HostileWriter(String bootstrap, java.util.Collection<Integer> managementPorts, byte[] jpeg) {
             super("hostile-writer");
             setDaemon(true);
             this.bootstrap = bootstrap;
+            this.managementPorts = List.copyOf(managementPorts);
             this.records = new HostileRecords(SEED, jpeg, CAMERA).generate(PER_TOPIC);
         }
 
@@ -285,14 +290,14 @@ class PipelineEndToEndIT {
             Properties p = new Properties();
             p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
             p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 120_000);
-            p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 60_000); // a batch that cannot be written fails, named
+            p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 90_000); // a batch that cannot be written fails, named
             p.put(ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 500);
             p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 * 1024 * 1024);
             p.put(ProducerConfig.LINGER_MS_CONFIG, 20); // fewer, larger requests to a broker that shares 2 cores
             p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
-            p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000); // a request stuck on the busy broker is retried sooner
             try {
                 awaitTopics();
+                awaitServicesReady();
                 writingSince = System.nanoTime();
                 try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
                     for (HostileRecords.Hostile h : records) {
@@ -333,6 +338,31 @@ class PipelineEndToEndIT {
                 }
             }
             throw new IllegalStateException("the topics were not created within 3 minutes");
+        }
+
+        /** Until every service answers its readiness check with 200. */
+        private void awaitServicesReady() throws InterruptedException {
+            java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+            long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+            Set<Integer> waiting = new HashSet<>(managementPorts);
+            while (!waiting.isEmpty() && System.nanoTime() < deadline) {
+                waiting.removeIf(port -> {
+                    try {
+                        return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port
+                                + "/q/health/ready")).timeout(Duration.ofSeconds(5)).build(),
+                                java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+                    } catch (java.io.IOException e) {
+                        return false; // not started yet
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return false;
+                    }
+                });
+                Thread.sleep(200);
+            }
+            if (!waiting.isEmpty()) {
+                throw new IllegalStateException("services on management ports " + waiting + " were not ready within 3 minutes");
+            }
         }
     }
 
