@@ -36,9 +36,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.jboss.logging.Logger;
 
 /**
- * The Kafka Streams adapter around {@link AlertTimeline}: loads a camera's timeline from the store, feeds it the
- * record, writes its frame scores and event announcements, saves it back. Frames are kept (JPEG) only while they
- * can still become an event's peak; the peak frame of the running event is kept apart for its thumbnail.
+ * The Kafka Streams adapter around {@link AlertTimeline}: feeds a camera's timeline the record, writes its frame
+ * scores and event announcements, saves it to the store. Frames are kept (JPEG) only while they can still become an
+ * event's peak; the peak frame of the running event is kept apart for its thumbnail.
  */
 final class AlertProcessor implements Processor<String, byte[], String, byte[]> {
 
@@ -56,15 +56,12 @@ final class AlertProcessor implements Processor<String, byte[], String, byte[]> 
     private ProtoStore<Frame> peaks;
     /** Cameras with input dated since the last idle check. */
     private final PunctuationClock clock = new PunctuationClock();
-    /** Per camera, what a frame record needs of its timeline; derived from the store on every save (not state). */
-    private final Map<String, PeakWindow> peakWindows = new HashMap<>();
-
-    /** The running event's peak frame (-1: none) and the oldest frame that can still become a peak (-1: any). */
-    private record PeakWindow(long runningPeak, long oldestPossiblePeak) {
-        static PeakWindow of(AlertTimeline t) {
-            return new PeakWindow(t.runningPeak(), t.oldestPossiblePeak());
-        }
-    }
+    /**
+     * Each camera's timeline as last saved to the store, so a record does not parse the camera's state (about 10 kB,
+     * a quarter of this thread's samples when it did). The store stays the truth: emptied when the task (re)starts,
+     * and a camera's entry dropped when a record fails halfway through changing it.
+     */
+    private final Map<String, AlertTimeline> saved = new HashMap<>();
 
     AlertProcessor(AlertTopology.Settings settings, AlertMetrics metrics, RecordTracing tracing) {
         this.settings = settings;
@@ -76,6 +73,7 @@ final class AlertProcessor implements Processor<String, byte[], String, byte[]> 
     public void init(ProcessorContext<String, byte[]> context) {
         this.context = context;
         this.guard.init(context);
+        this.saved.clear(); // a revived task's stores were restored from the changelog
         this.timelines = ProtoStore.of(context, AlertTopology.TIMELINES_STORE, AlertTimelineState.parser());
         this.frames = context.getStateStore(AlertTopology.FRAMES_STORE);
         this.peaks = ProtoStore.of(context, AlertTopology.PEAKS_STORE, Frame.parser());
@@ -104,16 +102,12 @@ final class AlertProcessor implements Processor<String, byte[], String, byte[]> 
 
     private void onFrame(Record<String, byte[]> record, Frame frame) {
         MessageChecks.frame(record.key(), frame);
-        // Frames are the largest and most frequent records: no parse of the camera's timeline state for each one.
-        PeakWindow window = peakWindows.computeIfAbsent(frame.getCameraId(), c -> {
-            AlertTimeline t = load(c);
-            return t == null ? null : PeakWindow.of(t);
-        });
-        if (window != null && window.runningPeak() == frame.getFrameIndex()) {
+        AlertTimeline timeline = load(frame.getCameraId());
+        if (timeline != null && timeline.runningPeak() == frame.getFrameIndex()) {
             // Topics are read in timestamp order, not pipeline order: the peak's scores can come before its frame.
             keepPeak(frame.getCameraId(), frame.getFrameIndex(), frame.getJpeg().toByteArray());
         }
-        long oldest = window == null ? -1 : window.oldestPossiblePeak();
+        long oldest = timeline == null ? -1 : timeline.oldestPossiblePeak();
         if (oldest < 0 || frame.getFrameIndex() >= oldest) { // else its score is final: it can no longer be a peak
             frames.put(CameraKeys.of(frame.getCameraId(), frame.getFrameIndex()), frame.getJpeg().toByteArray());
             evictFrames(frame.getCameraId(), oldest, frame.getFrameIndex() - settings.maxFramesPerCamera() + 1);
@@ -132,19 +126,36 @@ final class AlertProcessor implements Processor<String, byte[], String, byte[]> 
         if (timeline == null) {
             timeline = new AlertTimeline(camera, settings.timeline(camera));
         }
-        emit(timeline, step.apply(timeline), timestamp);
-        save(timeline, context.currentSystemTimeMs());
+        try {
+            emit(timeline, step.apply(timeline), timestamp);
+            save(timeline, context.currentSystemTimeMs());
+        } catch (RuntimeException e) {
+            saved.remove(camera); // changed in part, not saved: the next record reads the store's
+            throw e;
+        }
     }
 
+    /** The camera's timeline as last saved, under its rules of now, or null when it has none. */
     private AlertTimeline load(String camera) {
-        AlertTimelineState state = timelines.get(camera);
-        return state == null ? null : AlertTimeline.restore(camera, settings.timeline(camera), state);
+        AlertTimeline.Settings rules = settings.timeline(camera);
+        AlertTimeline timeline = saved.get(camera);
+        if (timeline != null && !timeline.settings().equals(rules)) {
+            timeline = AlertTimeline.restore(camera, rules, timeline.state()); // its thresholds changed
+            saved.put(camera, timeline);
+        } else if (timeline == null) {
+            AlertTimelineState state = timelines.get(camera);
+            if (state != null) {
+                timeline = AlertTimeline.restore(camera, rules, state);
+                saved.put(camera, timeline);
+            }
+        }
+        return timeline;
     }
 
     private void save(AlertTimeline timeline, long now) {
         clock.dated(timeline.cameraId());
         timelines.put(timeline.cameraId(), timeline.state().toBuilder().setLastInputAtMs(now).build());
-        peakWindows.put(timeline.cameraId(), PeakWindow.of(timeline));
+        saved.put(timeline.cameraId(), timeline);
     }
 
     private void emit(AlertTimeline timeline, AlertTimeline.Output out, long timestamp) {
@@ -260,12 +271,13 @@ final class AlertProcessor implements Processor<String, byte[], String, byte[]> 
                 continue;
             }
             try {
-                AlertTimeline timeline = AlertTimeline.restore(kv.key, settings.timeline(kv.key), kv.value);
+                AlertTimeline timeline = load(kv.key);
                 if (timeline.hasWork()) {
                     LOG.infof("camera=%s idle for %d ms: flushing its waiting frames", kv.key, quietMs);
+                    saved.remove(kv.key); // until saved again
                     emit(timeline, timeline.flush(), now);
-                    peakWindows.put(kv.key, PeakWindow.of(timeline));
                     timelines.put(kv.key, timeline.state().toBuilder().setLastInputAtMs(kv.value.getLastInputAtMs()).build());
+                    saved.put(kv.key, timeline);
                 } else if (quietMs >= settings.cameraRetention().toMillis()) {
                     forget(kv.key, quietMs);
                 }
@@ -284,7 +296,7 @@ final class AlertProcessor implements Processor<String, byte[], String, byte[]> 
         timelines.delete(camera);
         peaks.delete(camera);
         evictFrames(camera, Long.MAX_VALUE, Long.MIN_VALUE);
-        peakWindows.remove(camera);
+        saved.remove(camera);
         metrics.forget(camera);
     }
 }
