@@ -57,9 +57,9 @@ final class AlertProcessor implements Processor<String, byte[], String, byte[]> 
     /** Cameras with input dated since the last idle check. */
     private final PunctuationClock clock = new PunctuationClock();
     /**
-     * Each camera's timeline as last saved to the store, so a record does not parse the camera's state (about 10 kB,
-     * a quarter of this thread's samples when it did). The store stays the truth: emptied when the task (re)starts,
-     * and a camera's entry dropped when a record fails halfway through changing it.
+     * Each camera's timeline as last saved to the store, so a record does not parse the camera's state (about 10 kB;
+     * bench/results/alert-sink-replay.md). The store stays the truth: emptied when the task (re)starts, and a
+     * camera's entry dropped when a record fails halfway through changing it.
      */
     private final Map<String, AlertTimeline> saved = new HashMap<>();
 
