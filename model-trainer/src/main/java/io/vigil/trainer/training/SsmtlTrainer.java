@@ -31,7 +31,8 @@ public final class SsmtlTrainer implements AutoCloseable {
 
     private final SsmtlNetwork net;
     private final NDManager manager;
-    private final ParameterStore parameters;
+    /** Replaced on {@link #load}: DJL's store keeps the arrays it handed out first, not the ones loaded since. */
+    private ParameterStore parameters;
     private final Optimizer optimizer;
     private final float lambda;
     private final int frames;
@@ -80,6 +81,7 @@ public final class SsmtlTrainer implements AutoCloseable {
         try (java.io.DataInputStream in = new java.io.DataInputStream(java.nio.file.Files.newInputStream(file))) {
             net.loadParameters(manager, in);
         }
+        parameters = new ParameterStore(manager, false);
         attachGradients();
     }
 

@@ -108,4 +108,36 @@ class TrainingStepTest {
             assertEquals(reestimated.distillation(), own.distillation());
         }
     }
+
+    /**
+     * After training on, a checkpoint loaded again is what every later pass computes with, and what batch-norm
+     * re-estimation updates: the trainer's export after its last epoch loads the best one. DJL's parameter store kept
+     * the arrays of the training steps, so the exported middle-box pass got the plain pass's statistics.
+     */
+    @Test
+    void aCheckpointLoadedAfterMoreStepsIsWhatThePassesUse(@org.junit.jupiter.api.io.TempDir Path temp) throws Exception {
+        List<ObjectClips.ObjectRef> refs = new ArrayList<>(clips.objects());
+        Collections.shuffle(refs, new Random(3));
+        ObjectClips.Batch held = clips.batch(refs.subList(0, 16), new Random(4));
+        Random random = new Random(6);
+        try (SsmtlTrainer trainer = new SsmtlTrainer(new SsmtlNetwork(Architecture.SHALLOW_NARROW, 7, 80), 1e-3f, 1f, 42)) {
+            for (int step = 0; step < 3; step++) {
+                trainer.step(clips.batch(refs.subList(16 + 8 * step, 24 + 8 * step), random));
+            }
+            Path checkpoint = temp.resolve("checkpoint.params");
+            trainer.save(checkpoint);
+            TaskLosses saved = trainer.evaluate(held);
+            for (int step = 3; step < 8; step++) {
+                trainer.step(clips.batch(refs.subList(16 + 8 * step, 24 + 8 * step), random));
+            }
+            assertTrue(trainer.evaluate(held).total() != saved.total(), "the later steps changed the weights");
+
+            trainer.load(checkpoint);
+            assertEquals(saved, trainer.evaluate(held), "the loaded checkpoint's losses");
+            SsmtlNetwork.EncoderStatistics loaded = trainer.network().encoderStatistics();
+            trainer.updateMaskedBatchNormStatistics(held);
+            assertTrue(!java.util.Arrays.equals(loaded.means().get(0), trainer.network().encoderStatistics().means().get(0)),
+                    "re-estimation reaches the network's statistics");
+        }
+    }
 }
