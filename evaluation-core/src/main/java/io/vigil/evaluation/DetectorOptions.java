@@ -31,6 +31,9 @@ public final class DetectorOptions {
     String classThresholds = "";
     @Option(names = "--add-moving-objects", paramLabel = "BOOL", arity = "1", description = "default: ${DEFAULT-VALUE}")
     boolean addMovingObjects;
+    @Option(names = "--fitted-input", paramLabel = "BOOL", arity = "1", description = "YOLOX on the smallest input that "
+            + "holds the frame, not the square (default: ${DEFAULT-VALUE})")
+    boolean fittedInput = true;
 
     /** Confidence thresholds, no class filter, boxes of at least 4 px: the service's defaults. */
     public DetectionFilter filter() {
@@ -40,7 +43,8 @@ public final class DetectorOptions {
     public DetectorSpec spec(Device device, int threads) {
         DetectorSpec.Backend kind = DetectorSpec.Backend.parse(backend);
         return new DetectorSpec(kind, kind == DetectorSpec.Backend.MOTION ? null : model, device, threads, 640,
-                filter().lowestThreshold(), 0.45f, 8, true, MotionDetector.Settings.defaults(), addMovingObjects);
+                filter().lowestThreshold(), 0.45f, 8, true, MotionDetector.Settings.defaults(), addMovingObjects,
+                fittedInput);
     }
 
     /** One line for reports: backend, model and thresholds (the service's per-class ones included). */
@@ -51,6 +55,7 @@ public final class DetectorOptions {
         return kind.name().toLowerCase(Locale.ROOT) + (kind == DetectorSpec.Backend.MOTION || model == null ? "" : " " + model)
                 + ", confidence >= " + threshold + " (" + byClass.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
                         .collect(Collectors.joining(",")) + ")"
-                + (addMovingObjects ? ", with the motion detector's uncovered moving objects" : "");
+                + (addMovingObjects ? ", with the motion detector's uncovered moving objects" : "")
+                + (fittedInput || kind != DetectorSpec.Backend.YOLOX ? "" : ", on the model's square input");
     }
 }

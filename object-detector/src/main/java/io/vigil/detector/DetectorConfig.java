@@ -78,6 +78,13 @@ public interface DetectorConfig extends LoopSettings {
     @WithDefault("true")
     boolean dynamicBatch();
 
+    /**
+     * YOLOX: run each frame on the smallest input of whole strides that holds it as scaled for the model's square,
+     * not on the square itself (a 3:2 camera costs a third less); kept only when a check at start-up runs it so.
+     */
+    @WithDefault("true")
+    boolean fittedInput();
+
     /** Largest frame accepted (decompression bombs). */
     @WithDefault("33177600")
     @Positive

@@ -26,7 +26,7 @@ public class DetectorSetup {
         return new DetectorSpec(DetectorSpec.Backend.parse(c.backend()), c.model().orElse(null), c.device(),
                 c.intraOpThreads(), c.inputSize(), filter(c).lowestThreshold(), c.nmsIou(), c.maxBatch(), c.dynamicBatch(),
                 new MotionDetector.Settings(m.history(), m.varThreshold(), m.detectShadows(), m.minArea(), m.mergeRadius(),
-                        m.warmupFrames()), c.addMovingObjects());
+                        m.warmupFrames()), c.addMovingObjects(), c.fittedInput());
     }
 
     static DetectionFilter filter(DetectorConfig c) {

@@ -28,10 +28,13 @@ import org.jboss.logging.Logger;
  *                           ({@link DynamicBatch}; kept only when verified to give identical outputs)
  * @param addMovingObjects   add the motion detector's boxes of moving things the model's kept boxes do not cover
  *                           (fixed cameras; see {@link FrameDetector})
+ * @param fittedInput        YOLOX: run each frame scaled as for the model's square, but on the smallest input of whole
+ *                           strides that holds it ({@link io.vigil.vision.image.Letterbox#fitted}): a 3:2 camera costs
+ *                           a third less; kept only when the model runs so (checked at start-up)
  */
 public record DetectorSpec(Backend backend, Path model, Device device, int intraOpThreads, int inputSize,
         float candidateThreshold, float nmsIou, int maxBatch, boolean dynamicBatch, MotionDetector.Settings motion,
-        boolean addMovingObjects) {
+        boolean addMovingObjects, boolean fittedInput) {
 
     /** Without moving-object boxes. */
     public DetectorSpec(Backend backend, Path model, Device device, int intraOpThreads, int inputSize,
@@ -39,6 +42,17 @@ public record DetectorSpec(Backend backend, Path model, Device device, int intra
         this(backend, model, device, intraOpThreads, inputSize, candidateThreshold, nmsIou, maxBatch, dynamicBatch, motion,
                 false);
     }
+
+    /** With the fitted input, the service's default. */
+    public DetectorSpec(Backend backend, Path model, Device device, int intraOpThreads, int inputSize,
+            float candidateThreshold, float nmsIou, int maxBatch, boolean dynamicBatch, MotionDetector.Settings motion,
+            boolean addMovingObjects) {
+        this(backend, model, device, intraOpThreads, inputSize, candidateThreshold, nmsIou, maxBatch, dynamicBatch, motion,
+                addMovingObjects, true);
+    }
+
+    /** The side YOLOX exports are made for when their input does not say. */
+    private static final int YOLOX_SIZE = 416;
 
     private static final Logger LOG = Logger.getLogger(DetectorSpec.class);
 
@@ -76,12 +90,20 @@ public record DetectorSpec(Backend backend, Path model, Device device, int intra
         }
         OnnxSessionFactory.Options options = new OnnxSessionFactory.Options(device, intraOpThreads, 0);
         OnnxModel onnx = OnnxSessionFactory.open(model, options);
-        if (dynamicBatch && maxBatch > 1 && backend != Backend.YOLOV3 && onnx.inputShapes().values().iterator().next()[0] == 1) {
-            onnx = withDynamicBatch(onnx, options);
+        long[] shape = onnx.inputShapes().values().iterator().next();
+        boolean batchable = dynamicBatch && maxBatch > 1 && backend != Backend.YOLOV3 && shape[0] == 1;
+        boolean anySize = fittedInput && backend == Backend.YOLOX && shape.length == 4 && (shape[2] > 0 || shape[3] > 0);
+        if (batchable || anySize) {
+            onnx = rewritten(onnx, shape, options, anySize);
         }
+        long[] now = onnx.inputShapes().values().iterator().next();
+        // A rewrite for the input size alone makes the batch symbolic too; without dynamicBatch it stays as it was.
+        int batch = now[0] < 0 && !batchable && shape[0] > 0 ? (int) shape[0] : maxBatch;
+        boolean fitted = fittedInput && now.length == 4 && now[2] < 0 && now[3] < 0;
         try {
             return switch (backend) {
-                case YOLOX -> new YoloxDetector(onnx, candidateThreshold, nmsIou, maxBatch);
+                case YOLOX -> new YoloxDetector(onnx, shape.length == 4 && shape[2] > 0 ? (int) shape[2] : YOLOX_SIZE, fitted,
+                        candidateThreshold, nmsIou, batch);
                 case YOLOV3 -> new Yolov3Detector(onnx, maxBatch);
                 case ULTRALYTICS -> new UltralyticsDetector(onnx, candidateThreshold, nmsIou, maxBatch, inputSize);
                 case MOTION -> throw new IllegalStateException();
@@ -92,22 +114,27 @@ public record DetectorSpec(Backend backend, Path model, Device device, int intra
         }
     }
 
-    /** The model rewritten for any batch size if that gives identical outputs, else the model as it was. */
-    private OnnxModel withDynamicBatch(OnnxModel fixed, OnnxSessionFactory.Options options) {
+    /**
+     * The model rewritten for any batch size (and any image size) if a batch of two then gives what single runs give,
+     * at the model's own input size and, for any image size, at a third less height; else the model as it was.
+     */
+    private OnnxModel rewritten(OnnxModel fixed, long[] shape, OnnxSessionFactory.Options options, boolean anySize) {
+        String what = anySize ? "any batch and image size" : "dynamic batches";
         try {
             Path rewritten = Files.createTempFile("vigil-dynamic-batch-", ".onnx");
             rewritten.toFile().deleteOnExit();
-            DynamicBatch.rewrite(model, rewritten);
+            DynamicBatch.rewrite(model, rewritten, anySize);
             OnnxModel dynamic = OnnxSessionFactory.open(rewritten, options);
-            if (DynamicBatch.verify(dynamic)) {
-                LOG.infof("%s has a fixed batch of 1; running it with dynamic batches (verified identical outputs)", model);
+            long[] lower = shape.length == 4 ? new long[] {shape[0], shape[1], (shape[2] * 2 / 3 + 31) / 32 * 32, shape[3]} : shape;
+            if (DynamicBatch.verify(dynamic, shape) && (!anySize || DynamicBatch.verify(dynamic, lower))) {
+                LOG.infof("%s: running it with %s (verified: a batch gives what single runs give)", model, what);
                 fixed.close();
                 return new OnnxModel(model, dynamic.session(), dynamic.device());
             }
             dynamic.close();
-            LOG.warnf("%s has a fixed batch of 1 and could not be made batchable; frames run one by one", model);
+            LOG.warnf("%s could not be run with %s; it runs as it is", model, what);
         } catch (IOException | RuntimeException e) {
-            LOG.warnf("%s: dynamic batching unavailable (%s); frames run one by one", model, e.getMessage());
+            LOG.warnf("%s: %s unavailable (%s); it runs as it is", model, what, e.getMessage());
         }
         return fixed;
     }

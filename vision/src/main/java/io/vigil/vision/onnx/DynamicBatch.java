@@ -28,7 +28,8 @@ import java.util.Set;
  * cameras in one call. This rewrites such a model for any batch size: the first dimension of every graph input
  * and output becomes symbolic, and Reshape targets that hard-code a leading 1 copy the batch instead (0).
  * {@link #verify} then checks that a batch of two gives exactly what two single runs give; callers fall back to
- * the original model when it does not.
+ * the original model when it does not. For a graph that does not depend on the image size (YOLOX), the image's
+ * height and width can be made symbolic too, with every output dimension after the batch's.
  */
 public final class DynamicBatch {
 
@@ -37,14 +38,29 @@ public final class DynamicBatch {
 
     /** Writes the rewritten model to {@code out}; returns how many Reshape targets were changed. */
     public static int rewrite(Path in, Path out) {
+        return rewrite(in, out, false);
+    }
+
+    /**
+     * @param anyImageSize also make the image inputs' height and width (dimensions 2 and 3 of [N, C, H, W]) and the
+     *                     outputs' dimensions after the first symbolic
+     */
+    public static int rewrite(Path in, Path out, boolean anyImageSize) {
         try {
             ModelProto.Builder model = ModelProto.parseFrom(Files.readAllBytes(in)).toBuilder();
             GraphProto.Builder graph = model.getGraphBuilder();
             for (ValueInfoProto.Builder v : graph.getInputBuilderList()) {
-                symbolicBatch(v);
+                symbolic(v, 0, "batch");
+                if (anyImageSize && dims(v) == 4) {
+                    symbolic(v, 2, "height");
+                    symbolic(v, 3, "width");
+                }
             }
             for (ValueInfoProto.Builder v : graph.getOutputBuilderList()) {
-                symbolicBatch(v);
+                symbolic(v, 0, "batch");
+                for (int d = 1; anyImageSize && d < dims(v); d++) {
+                    symbolic(v, d, "size" + d);
+                }
             }
             graph.clearValueInfo(); // intermediate shapes recorded for batch 1 would now be wrong
             Set<String> reshapeTargets = new HashSet<>();
@@ -72,10 +88,14 @@ public final class DynamicBatch {
         }
     }
 
-    private static void symbolicBatch(ValueInfoProto.Builder v) {
+    private static int dims(ValueInfoProto.Builder v) {
+        return v.getTypeBuilder().getTensorTypeBuilder().getShapeBuilder().getDimCount();
+    }
+
+    private static void symbolic(ValueInfoProto.Builder v, int dim, String name) {
         TensorShapeProto.Builder shape = v.getTypeBuilder().getTensorTypeBuilder().getShapeBuilder();
-        if (shape.getDimCount() > 0) {
-            shape.getDimBuilder(0).clear().setDimParam("batch");
+        if (shape.getDimCount() > dim) {
+            shape.getDimBuilder(dim).clear().setDimParam(name);
         }
     }
 
@@ -84,8 +104,13 @@ public final class DynamicBatch {
      * inputs run one by one. Works for models with one float image input of shape [N, C, H, W].
      */
     public static boolean verify(OnnxModel model) {
+        return verify(model, model.inputShapes().values().iterator().next());
+    }
+
+    /** {@link #verify(OnnxModel)} with images of {@code shape} (the original model's, where the rewrite made it symbolic). */
+    public static boolean verify(OnnxModel model, long[] imageShape) {
         Map.Entry<String, long[]> input = model.inputShapes().entrySet().iterator().next();
-        long[] shape = input.getValue().clone();
+        long[] shape = imageShape.clone();
         if (model.inputShapes().size() != 1 || shape.length != 4 || shape[1] <= 0 || shape[2] <= 0 || shape[3] <= 0) {
             return false;
         }

@@ -32,7 +32,7 @@ class MotionDetectorTest {
 
         // Most people YOLOX sees in that frame overlap a motion box: the blobs are the walking people.
         try (YoloxDetector yolox = new YoloxDetector(OnnxSessionFactory.open(
-                SharedData.require("models/yolox-nano-coco/yolox_nano.onnx"), OnnxSessionFactory.Options.cpu(2)), 0.1f, 0.45f, 1)) {
+                SharedData.require("models/yolox-nano-coco/yolox_nano.onnx"), OnnxSessionFactory.Options.cpu(2)), 416, false, 0.1f, 0.45f, 1)) {
             List<DetectedBox> people = DetectionFilter.threshold(0.5f)
                     .apply(yolox.detect(List.of(new DetectionInput("x", 60, last))).get(0), 360, 240).stream()
                     .filter(b -> b.classId() == 0).toList();

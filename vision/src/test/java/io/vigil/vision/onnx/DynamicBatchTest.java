@@ -37,6 +37,38 @@ class DynamicBatchTest {
     }
 
     @Test
+    void yoloxRewrittenForAnyImageSizeRunsARectangleAndGivesTheSquaresOutputsOnTheSquare() throws Exception {
+        Path yolox = SharedData.require("models/yolox-nano-coco/yolox_nano.onnx");
+        Path out = temp.resolve("any.onnx");
+        DynamicBatch.rewrite(yolox, out, true);
+        try (OnnxModel model = OnnxSessionFactory.open(out, OnnxSessionFactory.Options.cpu(2));
+                OnnxModel original = OnnxSessionFactory.open(yolox, OnnxSessionFactory.Options.cpu(2))) {
+            assertArrayEquals(new long[] {-1, 3, -1, -1}, model.inputShapes().get("images"));
+            assertEquals(-1, model.outputShapes().get("output")[1], "the anchors follow the image size");
+            assertTrue(DynamicBatch.verify(model, new long[] {1, 3, 416, 416}));
+            assertTrue(DynamicBatch.verify(model, new long[] {1, 3, 288, 416}), "a batch of two 416x288 images runs");
+            float[] image = new float[3 * 416 * 416];
+            for (int i = 0; i < image.length; i++) {
+                image[i] = (i * 31 % 255);
+            }
+            assertArrayEquals(run(original, image, 416), run(model, image, 416), "the rewrite changes no computation");
+            assertEquals(2457 * 85, run(model, java.util.Arrays.copyOf(image, 3 * 288 * 416), 288).length,
+                    "anchors of the 8/16/32 grids of 416x288");
+        }
+    }
+
+    private static float[] run(OnnxModel model, float[] image, int height) throws Exception {
+        ai.onnxruntime.OrtEnvironment env = ai.onnxruntime.OrtEnvironment.getEnvironment();
+        try (ai.onnxruntime.OnnxTensor t = ai.onnxruntime.OnnxTensor.createTensor(env, java.nio.FloatBuffer.wrap(image),
+                new long[] {1, 3, height, 416}); ai.onnxruntime.OrtSession.Result r = model.session().run(java.util.Map.of("images", t))) {
+            java.nio.FloatBuffer b = ((ai.onnxruntime.OnnxTensor) r.get(0)).getFloatBuffer();
+            float[] v = new float[b.remaining()];
+            b.get(v);
+            return v;
+        }
+    }
+
+    @Test
     void detectorRunsBatchesOfEightWithTheSameBoxesAsSingleFrames() throws Exception {
         Path yolox = SharedData.require("models/yolox-nano-coco/yolox_nano.onnx");
         DetectorSpec batched = new DetectorSpec(DetectorSpec.Backend.YOLOX, yolox, Device.CPU, 2, 416, 0.1f, 0.45f, 8, true,

@@ -13,12 +13,14 @@ import io.vigil.vision.onnx.OnnxModel;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Shared part of the ONNX detectors: letterboxing a batch into one NCHW tensor, one session run per batch
- * (split where the model's batch is fixed), and decoding per image.
+ * (split where the model's batch is fixed), and decoding per image. With a fitted input ({@link Letterbox#fitted}),
+ * a frame runs on the smallest rectangle of whole strides that holds it as scaled for the model's square.
  */
 abstract class OnnxDetector implements ObjectDetector {
 
@@ -26,16 +28,22 @@ abstract class OnnxDetector implements ObjectDetector {
     record InputFormat(Letterbox.Placement placement, boolean bgr, float divisor, int padValue) {
     }
 
+    /** The largest stride of the detectors' grids: a fitted input's sides are multiples of it. */
+    static final int STRIDE = 32;
+
     protected final OnnxModel model;
     protected final String inputName;
     protected final int size;
     private final int maxBatch;
     private final InputFormat format;
+    private final boolean fittedInput;
 
-    OnnxDetector(OnnxModel model, String inputName, int defaultSize, int maxBatch, InputFormat format) {
+    /** @param fittedInput the model takes any input size (as {@code DynamicBatch} rewrites it); {@code defaultSize} is then the square it was made for */
+    OnnxDetector(OnnxModel model, String inputName, int defaultSize, int maxBatch, InputFormat format, boolean fittedInput) {
         this.model = model;
         this.inputName = inputName;
         this.format = format;
+        this.fittedInput = fittedInput;
         long[] shape = model.inputShapes().get(inputName);
         if (shape == null || shape.length != 4 || (shape[1] != 3 && shape[1] != -1)) {
             throw new ModelLoadException(describe(expectedSignature()));
@@ -70,28 +78,46 @@ abstract class OnnxDetector implements ObjectDetector {
 
     @Override
     public List<List<DetectedBox>> detect(List<DetectionInput> batch) {
-        List<List<DetectedBox>> out = new ArrayList<>(batch.size());
-        for (int from = 0; from < batch.size(); from += maxBatch) {
-            out.addAll(detectChunk(batch.subList(from, Math.min(batch.size(), from + maxBatch))));
+        // Frames of one input size run together (all of them, but for fitted inputs of cameras of several shapes), so
+        // a frame's boxes do not depend on which frames share its batch.
+        Map<List<Integer>, List<Integer>> bySize = new LinkedHashMap<>();
+        List<Letterbox> boxes = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            DetectionInput in = batch.get(i);
+            Letterbox lb = fittedInput
+                    ? Letterbox.fitted(in.image().width(), in.image().height(), size, STRIDE, format.placement())
+                    : Letterbox.of(in.image().width(), in.image().height(), size, format.placement());
+            boxes.add(lb);
+            bySize.computeIfAbsent(List.of(lb.inputWidth(), lb.inputHeight()), k -> new ArrayList<>()).add(i);
+        }
+        List<List<DetectedBox>> out = new ArrayList<>(java.util.Collections.nCopies(batch.size(), null));
+        for (List<Integer> group : bySize.values()) {
+            for (int from = 0; from < group.size(); from += maxBatch) {
+                List<Integer> chunk = group.subList(from, Math.min(group.size(), from + maxBatch));
+                List<List<DetectedBox>> found = detectChunk(chunk.stream().map(batch::get).toList(),
+                        chunk.stream().map(boxes::get).toList());
+                for (int k = 0; k < chunk.size(); k++) {
+                    out.set(chunk.get(k), found.get(k));
+                }
+            }
         }
         return out;
     }
 
-    private List<List<DetectedBox>> detectChunk(List<DetectionInput> chunk) {
+    /** One session run for frames whose letterboxes are of one input size. */
+    private List<List<DetectedBox>> detectChunk(List<DetectionInput> chunk, List<Letterbox> boxes) {
         int n = chunk.size();
-        int per = 3 * size * size;
+        int width = boxes.get(0).inputWidth();
+        int height = boxes.get(0).inputHeight();
+        int per = 3 * width * height;
         float[] data = new float[n * per];
-        List<Letterbox> boxes = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            DetectionInput in = chunk.get(i);
-            Letterbox lb = Letterbox.of(in.image().width(), in.image().height(), size, format.placement());
-            lb.writeChw(in.image(), format.bgr(), format.divisor(), format.padValue(), data, i * per);
-            boxes.add(lb);
+            boxes.get(i).writeChw(chunk.get(i).image(), format.bgr(), format.divisor(), format.padValue(), data, i * per);
         }
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         Map<String, OnnxTensor> inputs = new HashMap<>();
         try {
-            inputs.put(inputName, OnnxTensor.createTensor(env, FloatBuffer.wrap(data), new long[] {n, 3, size, size}));
+            inputs.put(inputName, OnnxTensor.createTensor(env, FloatBuffer.wrap(data), new long[] {n, 3, height, width}));
             inputs.putAll(extraInputs(env, boxes));
             try (OrtSession.Result result = model.session().run(inputs)) {
                 return decode(result, boxes);

@@ -22,7 +22,7 @@ public final class UltralyticsDetector extends OnnxDetector {
 
     public UltralyticsDetector(OnnxModel model, float candidateThreshold, float nmsIou, int maxBatch, int defaultSize) {
         super(model, model.inputShapes().keySet().iterator().next(), defaultSize, maxBatch,
-                new InputFormat(Letterbox.Placement.CENTER, false, 255f, 114));
+                new InputFormat(Letterbox.Placement.CENTER, false, 255f, 114), false);
         this.candidateThreshold = candidateThreshold;
         this.nmsIou = nmsIou;
         this.outputName = model.outputShapes().keySet().iterator().next();

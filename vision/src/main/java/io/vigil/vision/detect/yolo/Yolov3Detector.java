@@ -31,7 +31,7 @@ public final class Yolov3Detector extends OnnxDetector {
     static final String INDICES = "indices";
 
     public Yolov3Detector(OnnxModel model, int maxBatch) {
-        super(model, IMAGE, 416, maxBatch, new InputFormat(Letterbox.Placement.CENTER, false, 255f, 128));
+        super(model, IMAGE, 416, maxBatch, new InputFormat(Letterbox.Placement.CENTER, false, 255f, 128), false);
         Map<String, long[]> in = model.inputShapes();
         Map<String, long[]> out = model.outputShapes();
         if (!in.containsKey(IMAGE_SHAPE) || !out.containsKey(BOXES) || !out.containsKey(SCORES) || !out.containsKey(INDICES)

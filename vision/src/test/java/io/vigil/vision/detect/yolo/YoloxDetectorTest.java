@@ -26,7 +26,7 @@ class YoloxDetectorTest {
     @BeforeAll
     static void load() {
         detector = new YoloxDetector(OnnxSessionFactory.open(SharedData.require("models/yolox-nano-coco/yolox_nano.onnx"),
-                OnnxSessionFactory.Options.cpu(2)), 0.1f, 0.45f, 8);
+                OnnxSessionFactory.Options.cpu(2)), 416, false, 0.1f, 0.45f, 8);
     }
 
     @AfterAll
@@ -73,10 +73,43 @@ class YoloxDetectorTest {
     }
 
     @Test
+    void onAFittedInputItFindsThePeopleTheSquareFinds() {
+        io.vigil.vision.detect.DetectorSpec spec = new io.vigil.vision.detect.DetectorSpec(
+                io.vigil.vision.detect.DetectorSpec.Backend.YOLOX, SharedData.require("models/yolox-nano-coco/yolox_nano.onnx"),
+                io.vigil.vision.onnx.Device.CPU, 2, 416, 0.1f, 0.45f, 8, true,
+                io.vigil.vision.detect.MotionDetector.Settings.defaults(), false, true);
+        DetectionFilter kept = DetectionFilter.threshold(0.5f);
+        int matched = 0;
+        int all = 0;
+        try (io.vigil.vision.detect.ObjectDetector fitted = spec.create()) {
+            for (String frame : List.of("000.jpg", "060.jpg", "120.jpg", "170.jpg")) {
+                io.vigil.vision.image.RgbImage rgb = TestImages.read(SharedData.ped2TestVideo("04").resolve(frame));
+                List<DetectionInput> in = List.of(new DetectionInput("c", 0, rgb));
+                List<DetectedBox> square = kept.apply(detector.detect(in).get(0), rgb.width(), rgb.height());
+                List<DetectedBox> onFitted = kept.apply(fitted.detect(in).get(0), rgb.width(), rgb.height());
+                for (DetectedBox b : square) {
+                    all++;
+                    if (onFitted.stream().anyMatch(f -> f.classId() == b.classId() && f.iou(b) > 0.8)) {
+                        matched++;
+                    }
+                }
+            }
+            // Frames of two shapes in one batch run apart, so each gets the boxes it gets alone.
+            io.vigil.vision.image.RgbImage ped2 = TestImages.read(SharedData.ped2TestVideo("02").resolve("050.jpg"));
+            io.vigil.vision.image.RgbImage bus = TestImages.read(SharedData.require("test-images/bus.jpg"));
+            List<List<DetectedBox>> batch = fitted.detect(List.of(new DetectionInput("a", 1, ped2), new DetectionInput("b", 1, bus),
+                    new DetectionInput("a", 2, ped2)));
+            assertEquals(fitted.detect(List.of(new DetectionInput("b", 1, bus))).get(0).toString(), batch.get(1).toString());
+            assertEquals(fitted.detect(List.of(new DetectionInput("a", 1, ped2))).get(0).toString(), batch.get(2).toString());
+        }
+        assertTrue(all >= 10 && matched >= all * 9 / 10, matched + " of the square's " + all + " boxes found on the fitted input");
+    }
+
+    @Test
     void aModelOfAnotherFormatIsRejectedNamingTheShapes() {
         ModelLoadException e = assertThrows(ModelLoadException.class, () -> new YoloxDetector(OnnxSessionFactory.open(
                 SharedData.require("models/mobilenetv2-int8-imagenet/mobilenetv2-12-int8.onnx"), OnnxSessionFactory.Options.cpu(1)),
-                0.1f, 0.45f, 1));
+                416, false, 0.1f, 0.45f, 1));
         assertTrue(e.getMessage().contains("mobilenetv2-12-int8.onnx") && e.getMessage().contains("yolox")
                 && e.getMessage().contains("85"), e.getMessage());
     }
