@@ -12,6 +12,7 @@ import io.vigil.vision.onnx.ModelLoadException;
 import io.vigil.vision.onnx.OnnxModel;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,7 +39,10 @@ abstract class OnnxDetector implements ObjectDetector {
     private final InputFormat format;
     private final boolean fittedInput;
 
-    /** @param fittedInput the model takes any input size (as {@code DynamicBatch} rewrites it); {@code defaultSize} is then the square it was made for */
+    /**
+     * @param fittedInput run frames on fitted inputs: the model takes any image size (as {@code DynamicBatch} rewrites
+     *                    it), and {@code defaultSize} is the square it was made for
+     */
     OnnxDetector(OnnxModel model, String inputName, int defaultSize, int maxBatch, InputFormat format, boolean fittedInput) {
         this.model = model;
         this.inputName = inputName;
@@ -90,7 +94,7 @@ abstract class OnnxDetector implements ObjectDetector {
             boxes.add(lb);
             bySize.computeIfAbsent(List.of(lb.inputWidth(), lb.inputHeight()), k -> new ArrayList<>()).add(i);
         }
-        List<List<DetectedBox>> out = new ArrayList<>(java.util.Collections.nCopies(batch.size(), null));
+        List<List<DetectedBox>> out = new ArrayList<>(Collections.nCopies(batch.size(), null));
         for (List<Integer> group : bySize.values()) {
             for (int from = 0; from < group.size(); from += maxBatch) {
                 List<Integer> chunk = group.subList(from, Math.min(group.size(), from + maxBatch));
